@@ -1,0 +1,11 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY setup.cfg pyproject.toml README.md ./
+COPY server server
+COPY models models
+COPY search search
+COPY indexer indexer
+COPY es_mappings es_mappings
+RUN pip install --no-cache-dir .
+EXPOSE 16789
+CMD ["python", "-m", "server", "--host", "0.0.0.0", "--port", "16789"]

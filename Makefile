@@ -1,0 +1,34 @@
+# `make run` serves the API on embedded defaults; `make test` runs the whole suite on real services.
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 16789
+PY := $(VENV)/bin/python
+
+.PHONY: run test migration clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) setup.cfg pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m server --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test
+	bash scripts/ensure-services.sh
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# make migration NAME=add_something: writes models/migrations/NNNN_add_something.py from the models.
+migration: $(VENV)/.installed
+	$(VENV)/bin/tortoise makemigrations -n $(NAME)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache *.egg-info

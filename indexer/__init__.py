@@ -1,0 +1,1 @@
+"""The indexer: keeps the search engine in step with the database."""

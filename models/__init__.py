@@ -1,0 +1,1 @@
+"""Persistence: Tortoise models, database set-up and migrations."""

@@ -1,0 +1,58 @@
+"""Database set-up: the Tortoise configuration, connecting, and applying migrations."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+
+MODEL_MODULES = ["models.user"]
+
+# Datetimes are stored naive, as Asia/Shanghai wall time (the time the API speaks):
+# Tortoise's use_tz=True mis-stores aware non-UTC datetimes on MySQL.
+USE_TZ = False
+TIMEZONE = "Asia/Shanghai"
+
+
+def tortoise_config(database_url: str) -> dict:
+    if database_url.startswith("sqlite://"):
+        Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": USE_TZ,
+        "timezone": TIMEZONE,
+    }
+
+
+# For the `tortoise` CLI (makemigrations, migrate, history): see pyproject.toml.
+TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or "sqlite://var/jobboard.sqlite3")
+
+
+async def apply_migrations(database_url: str) -> None:
+    """Apply pending migrations and close the connections they used (`connect` opens fresh ones)."""
+    try:
+        await migrate(config=tortoise_config(database_url))
+    finally:
+        await close()
+
+
+async def connect(database_url: str) -> None:
+    # Global fallback: Sanic serves requests in tasks that do not inherit the listener's context.
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close() -> None:
+    await Tortoise.close_connections()
+
+
+async def ping() -> None:
+    await connections.get("default").execute_query("SELECT 1")

@@ -1,0 +1,1 @@
+"""Schema migrations (Tortoise built-in). Make one with `make migration NAME=...`."""

@@ -1,0 +1,1 @@
+"""Search: listing DSL builders, hit mapping, and the engine client."""

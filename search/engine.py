@@ -1,0 +1,87 @@
+"""The search engine: an Elasticsearch client, and the embedded engine started when none is configured."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import threading
+from dataclasses import dataclass
+
+from elastic_transport import AiohttpHttpNode, HttpHeaders
+from elasticsearch import AsyncElasticsearch
+
+log = logging.getLogger("search.engine")
+
+
+class PlainJsonNode(AiohttpHttpNode):
+    """For the embedded engine only: it answers 406 to the client's compatibility media types."""
+
+    async def perform_request(self, method, target, body=None, headers=None, **kwargs):
+        fixed = HttpHeaders(headers or {})
+        for name in ("content-type", "accept"):
+            value = fixed.get(name)
+            if value and "vnd.elasticsearch+" in value:
+                fixed[name] = "application/x-ndjson" if "x-ndjson" in value else "application/json"
+        return await super().perform_request(method, target, body=body, headers=fixed, **kwargs)
+
+
+class SearchEngine:
+    """One client per process; `embedded` says whether the URL is the engine we started ourselves."""
+
+    def __init__(self, url: str, embedded: bool = False, request_timeout: float = 5.0):
+        self.url = url
+        self.embedded = embedded
+        options = {"node_class": PlainJsonNode} if embedded else {}
+        self.client = AsyncElasticsearch(url, request_timeout=request_timeout, max_retries=0, **options)
+
+    async def ping(self) -> None:
+        await self.client.info()
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+@dataclass
+class EmbeddedEngine:
+    """An osmem-server child process: Elasticsearch's REST API, in memory, for dev and tests."""
+
+    process: subprocess.Popen
+    url: str
+
+    @classmethod
+    def start(cls, addr: str = "127.0.0.1:0", timeout: float = 30.0) -> "EmbeddedEngine":
+        from osmem_server import resolve_binary
+
+        args = [resolve_binary(), "--no-ja", "--no-stdin-watch", "--parent-pid", str(os.getpid()), "--addr", addr]
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        ready: dict = {}
+
+        def read_ready_line() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(message, dict) and "url" in message:
+                    ready.update(message)
+                    return
+
+        reader = threading.Thread(target=read_ready_line, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if not ready:
+            process.kill()
+            raise RuntimeError(f"the embedded search engine did not start within {timeout} s")
+        log.info("embedded search engine at %s (pid %s)", ready["url"], process.pid)
+        return cls(process, ready["url"])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()

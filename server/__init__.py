@@ -1,0 +1,1 @@
+"""The Sanic API of the catering job board mini-program."""

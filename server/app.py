@@ -1,0 +1,65 @@
+"""The app factory and its listeners: open and close the database, cache, search engine and providers."""
+
+from __future__ import annotations
+
+import itertools
+
+from sanic import Sanic
+from sanic_ext import Extend
+
+from models import db
+from search.engine import SearchEngine
+from server import errors, observability
+from server.config import Settings
+from server.providers.cache import connect_cache
+from server.providers.wechat_login import build_wechat_login
+from server.routes import health, users
+
+_app_numbers = itertools.count(1)
+
+# Uploads (up to 20 MB an image) are the largest bodies; JSON bodies have their own, smaller limit.
+REQUEST_MAX_SIZE = 21 * 1024 * 1024
+
+
+def create_app(settings: Settings, *, embedded_engine_url: str | None = None) -> Sanic:
+    """Build the app. Without ELASTICSEARCH_URL the caller passes the URL of the engine it started."""
+    settings.check()
+    engine_url = settings.elasticsearch_url or embedded_engine_url
+    if not engine_url:
+        raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
+
+    app = Sanic(f"jobboard_{next(_app_numbers)}")
+    app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.ACCESS_LOG = False  # server.observability writes one structured line per request
+    app.ctx.settings = settings
+    Extend(
+        app,
+        config={
+            "cors_origins": "*",
+            "cors_expose_headers": "Authorization,X-Request-ID",
+            "cors_allow_headers": "*",
+            "oas": False,
+            "health": False,
+        },
+    )
+    errors.install(app)
+    observability.install(app)
+    for blueprint in (health.bp, users.bp):
+        app.blueprint(blueprint)
+
+    @app.before_server_start
+    async def _open(app: Sanic):
+        await db.connect(settings.resolved_database_url)
+        app.ctx.cache = connect_cache(settings.redis_url)
+        app.ctx.wechat = build_wechat_login(settings, app.ctx.cache)
+        app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url)
+
+    @app.after_server_stop
+    async def _close(app: Sanic):
+        await app.ctx.search.close()
+        await app.ctx.wechat.close()
+        await app.ctx.cache.aclose()
+        await db.close()
+
+    return app

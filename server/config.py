@@ -1,0 +1,79 @@
+"""Settings from the environment, and the guards that keep production honest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFICIAL_WECHAT_API = "https://api.weixin.qq.com"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (production guard or unusable value)."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    app_env: Literal["dev", "production"] = "dev"
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    elasticsearch_url: str | None = None
+
+    # WeChat mini-program login. Without an appid the development provider is used.
+    wechat_provider: Literal["dev", "wechat"] | None = None
+    wechat_appid: str | None = None
+    wechat_secret: str | None = None
+    wechat_api_base: str = OFFICIAL_WECHAT_API
+    wechat_timeout_seconds: float = 5.0
+
+    token_ttl_days: int = Field(default=30, ge=1, le=365)
+    max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    workers: int = Field(default=1, ge=1, le=64)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite://{self.data_dir / 'jobboard.sqlite3'}"
+
+    @property
+    def resolved_wechat_provider(self) -> str:
+        if self.wechat_provider:
+            return self.wechat_provider
+        return "wechat" if self.wechat_appid else "dev"
+
+    def development_fallbacks(self) -> list[str]:
+        """What this configuration would run on that is only fit for development."""
+        gaps = []
+        if self.resolved_database_url.startswith("sqlite"):
+            gaps.append("DATABASE_URL is unset or SQLite (set a mysql:// URL)")
+        if not self.redis_url:
+            gaps.append("REDIS_URL is unset (in-process cache)")
+        if not self.elasticsearch_url:
+            gaps.append("ELASTICSEARCH_URL is unset (embedded search engine)")
+        if self.resolved_wechat_provider == "dev":
+            gaps.append("the development WeChat login provider is selected")
+        return gaps
+
+    def check(self) -> None:
+        """Raise ConfigError when this configuration must not start."""
+        if self.wechat_api_base.rstrip("/") != self.wechat_api_base:
+            self.wechat_api_base = self.wechat_api_base.rstrip("/")
+        if self.resolved_wechat_provider == "wechat" and not (self.wechat_appid and self.wechat_secret):
+            raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
+        if self.app_env != "production":
+            return
+        problems = self.development_fallbacks()
+        if self.wechat_api_base != OFFICIAL_WECHAT_API:
+            problems.append(f"WECHAT_API_BASE must be {OFFICIAL_WECHAT_API} in production")
+        if problems:
+            raise ConfigError("refusing to start in production: " + "; ".join(problems))
+
+
+def load_settings(**overrides) -> Settings:
+    settings = Settings(**overrides)
+    settings.check()
+    return settings

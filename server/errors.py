@@ -1,0 +1,77 @@
+"""The {code, message, data} envelope for errors, and the mapping of every failure onto it."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import ValidationError
+from sanic import Request
+from sanic.exceptions import SanicException
+
+from server.responses import envelope
+
+log = logging.getLogger("server.errors")
+
+DEFAULT_MESSAGES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the client should see: status, message and optional data."""
+
+    def __init__(self, status: int, message: str | None = None, data=None):
+        super().__init__(message or DEFAULT_MESSAGES.get(status, "Error"))
+        self.status = status
+        self.message = message or DEFAULT_MESSAGES.get(status, "Error")
+        self.data = data
+
+
+def bad_request(message: str, data=None) -> ApiError:
+    return ApiError(400, message, data)
+
+
+def not_found(what: str = "not found") -> ApiError:
+    return ApiError(404, "Not Found", what)
+
+
+def validation_error(exc: ValidationError) -> ApiError:
+    """Name every offending field, in words a mini-program developer understands."""
+    fields = {}
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        fields.setdefault(loc, err["msg"])
+    first = next(iter(fields.items()), ("body", "invalid"))
+    return ApiError(400, f"invalid {first[0]}: {first[1]}", fields)
+
+
+def install(app) -> None:
+    @app.exception(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return envelope(exc.status, exc.message, exc.data, status=exc.status)
+
+    @app.exception(SanicException)
+    async def _sanic_error(request: Request, exc: SanicException):
+        status = getattr(exc, "status_code", 500) or 500
+        if status == 413:  # oversized bodies are a client error like any other bad input
+            return envelope(400, "request body too large", None, status=400)
+        if status >= 500:
+            log.exception("server error", extra={"request_id": getattr(request.ctx, "request_id", None)})
+            return envelope(status, DEFAULT_MESSAGES.get(status, "Error"), None, status=status)
+        return envelope(status, DEFAULT_MESSAGES.get(status, str(exc)), None, status=status)
+
+    @app.exception(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        request_id = getattr(request.ctx, "request_id", None)
+        log.exception("unhandled error", extra={"request_id": request_id})
+        return envelope(500, "Internal Server Error", {"request_id": request_id}, status=500)

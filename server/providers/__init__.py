@@ -1,0 +1,1 @@
+"""Everything outside the process: each with a real and a development implementation."""

@@ -1,0 +1,1 @@
+"""Request bodies as pydantic models: the API's validation rules, one module per seed section."""

@@ -1,0 +1,1 @@
+"""Business rules. Handlers call exactly one of these per request."""

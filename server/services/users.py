@@ -1,0 +1,21 @@
+"""A user's own profile and location."""
+
+from __future__ import annotations
+
+from models.user import User
+from server import clock
+from server.errors import not_found
+
+
+async def profile(user_id: int) -> dict:
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise not_found("user not found")
+    return {"user_id": user.id, "avatar": user.avatar, "name": user.name, "sex": user.sex, "phone": user.phone}
+
+
+async def update(user_id: int, changes: dict) -> None:
+    """Write the given profile or location fields; the others stay as they are."""
+    updated = await User.filter(id=user_id).update(**changes, update_at=clock.now())
+    if not updated:
+        raise not_found("user not found")
