@@ -8,7 +8,7 @@ from pathlib import Path
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
 
-MODEL_MODULES = ["models.user"]
+MODEL_MODULES = ["models.user", "models.job", "models.outbox"]
 
 # Datetimes are stored naive, as Asia/Shanghai wall time (the time the API speaks):
 # Tortoise's use_tz=True mis-stores aware non-UTC datetimes on MySQL.

@@ -13,7 +13,7 @@ from server import errors, observability
 from server.config import Settings
 from server.providers.cache import connect_cache
 from server.providers.wechat_login import build_wechat_login
-from server.routes import health, users
+from server.routes import health, jobs, users
 
 _app_numbers = itertools.count(1)
 
@@ -45,7 +45,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     )
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp):
+    for blueprint in (health.bp, users.bp, jobs.bp):
         app.blueprint(blueprint)
 
     @app.before_server_start

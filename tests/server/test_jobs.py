@@ -1,0 +1,326 @@
+"""Seed section 二: an employer's postings and a worker's favourites, with the outbox the indexer drains."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from models.job import Favorite, Job
+from models.outbox import IndexOutbox
+from tests.conftest import login_as
+
+SEED_CREATE = {
+    "positions": "服务员",
+    "longitude": 116.397128,
+    "latitude": 39.916527,
+    "address": "北京市朝阳区三里屯太古里北区B1层XX餐厅",
+    "contact": "13812341234",
+    "description": "【工作内容】点单、上菜、收银协助；\n【要求】18-35岁，能适应晚班；\n【待遇】5000-6500元/月，包吃住，月休4天。",
+    "photo_urls": ["https://cdn.xxx.com/job/1173/1.jpg,https://cdn.xxx.com/job/1173/2.jpg"],
+    "first_area_id": 11,
+    "first_area_des": "北京市",
+    "second_area_id": 1101,
+    "second_area_des": "北京市",
+    "third_area_id": 110105,
+    "third_area_des": "朝阳区",
+    "four_area_id": 110105001,
+    "four_area_des": "三里屯",
+    "salary_min": 8000,
+    "salary_max": 20000,
+}
+SEED_INFO_KEYS = {
+    "id", "user_id", "positions", "longitude", "latitude", "address", "contact", "contact_person_name",
+    "description", "photo_urls", "status", "first_area_id", "first_area_des", "second_area_id",
+    "second_area_des", "third_area_id", "third_area_des", "four_area_id", "four_area_des", "salary_min",
+    "salary_max", "create_at", "update_at", "is_top", "top_start_time", "top_end_time",
+}
+TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$")
+
+
+async def post_job(client, headers, **changes) -> int:
+    response = await client.post("/job/create", json={**SEED_CREATE, **changes}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["id"]
+
+
+async def outbox_reasons(job_id: int) -> list[str]:
+    return [row.reason for row in await IndexOutbox.filter(job_id=job_id).order_by("id")]
+
+
+@pytest.fixture
+async def owner(client):
+    headers = await login_as(client, "owner")
+    await client.post("/user/update/info", json={"name": "段先生"}, headers=headers)
+    return headers
+
+
+@pytest.fixture
+async def worker(client):
+    return await login_as(client, "worker")
+
+
+async def test_create_returns_the_new_id_and_records_one_change(client, owner):
+    response = await client.post("/job/create", json=SEED_CREATE, headers=owner)
+    body = response.json()
+    assert body["code"] == 0 and body["message"] == ""
+    job_id = body["data"]["id"]
+    assert await outbox_reasons(job_id) == ["create"]
+    job = await Job.get(id=job_id)
+    assert job.user_id == int(owner["user_id"]) and job.biz_type == 1 and job.status == 1
+    assert job.photo_urls == ["https://cdn.xxx.com/job/1173/1.jpg", "https://cdn.xxx.com/job/1173/2.jpg"]
+    assert job.contact_person_name == "段先生"  # the owner's name when no user_name is given
+
+
+async def test_create_stores_shanghai_wall_time(client, owner):
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    job_id = await post_job(client, owner)
+    info = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    shown = datetime.strptime(info["create_at"], "%Y-%m-%d %H:%M:%S.%f")
+    assert timedelta(seconds=-1) <= shown - before <= timedelta(seconds=5)
+    stored = (await Job.get(id=job_id)).create_at
+    assert stored.replace(tzinfo=None) == shown
+
+
+@pytest.mark.parametrize(
+    "photo_urls, stored",
+    [
+        (["https://a.cn/1.jpg", "https://a.cn/2.jpg"], ["https://a.cn/1.jpg", "https://a.cn/2.jpg"]),
+        (["https://a.cn/1.jpg,https://a.cn/2.jpg"], ["https://a.cn/1.jpg", "https://a.cn/2.jpg"]),
+        ("https://a.cn/1.jpg, https://a.cn/2.jpg", ["https://a.cn/1.jpg", "https://a.cn/2.jpg"]),
+        ("", []),
+    ],
+)
+async def test_photo_urls_in_every_seed_shape(client, owner, photo_urls, stored):
+    job_id = await post_job(client, owner, photo_urls=photo_urls)
+    info = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert info["photo_urls"] == stored
+
+
+async def test_welfare_tags_and_user_name_are_kept(client, owner):
+    job_id = await post_job(client, owner, user_name="张老板", basic_protection=["社保", "公积金", "社保"],
+                            salary_benefits=["节日福利"])
+    info = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert info["contact_person_name"] == "张老板"
+    assert info["basic_protection"] == ["社保", "公积金"] and info["salary_benefits"] == ["节日福利"]
+    assert info["attendance_leave"] == []
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"positions": ""}, "positions"),
+        ({"positions": "厨" * 21}, "positions"),
+        ({"contact": "12345"}, "contact"),
+        ({"description": "x" * 2001}, "description"),
+        ({"longitude": 180.5}, "longitude"),
+        ({"latitude": "north"}, "latitude"),
+        ({"salary_min": -1}, "salary_min"),
+        ({"salary_min": 9000, "salary_max": 8000}, "body"),
+        ({"photo_urls": ["https://a.cn/%d.jpg" % i for i in range(5)]}, "photo_urls"),
+        ({"photo_urls": ["ftp://a.cn/1.jpg"]}, "photo_urls.0"),
+        ({"positions": None}, "positions"),
+        ({"basic_protection": "社保"}, "basic_protection"),
+    ],
+)
+async def test_create_rejects_bad_fields_and_writes_nothing(client, owner, changes, field):
+    response = await client.post("/job/create", json={**SEED_CREATE, **changes}, headers=owner)
+    assert response.status_code == 400
+    assert field in response.json()["data"], response.json()
+    assert await Job.all().count() == 0 and await IndexOutbox.all().count() == 0
+
+
+async def test_landline_contact_is_accepted(client, owner):
+    job_id = await post_job(client, owner, contact="010-62345678")
+    assert (await Job.get(id=job_id)).contact == "010-62345678"
+
+
+async def test_create_needs_login(client):
+    response = await client.post("/job/create", json=SEED_CREATE)
+    assert response.status_code == 401 and await Job.all().count() == 0
+
+
+async def test_info_has_the_seed_shape_without_login(client, owner):
+    job_id = await post_job(client, owner)
+    for job_ref in (job_id, str(job_id)):
+        response = await client.post("/jobs/info", json={"job_id": job_ref})
+        body = response.json()
+        assert body["code"] == 0 and body["message"] == "ok"
+        data = body["data"]
+        assert SEED_INFO_KEYS <= set(data)
+        assert data["id"] == job_id and data["positions"] == "服务员" and data["status"] == 1
+        assert data["longitude"] == 116.397128 and isinstance(data["latitude"], float)
+        assert data["is_top"] == 0 and data["top_start_time"] == "" and data["top_end_time"] == ""
+        assert TIME.match(data["create_at"]) and TIME.match(data["update_at"])
+
+
+@pytest.mark.parametrize("job_id, status", [(999999, 404), ("abc", 400), (0, 400), (None, 400), (1.5, 400)])
+async def test_info_of_unknown_or_malformed_id(client, job_id, status):
+    response = await client.post("/jobs/info", json={"job_id": job_id})
+    assert response.status_code == status
+    if status == 404:
+        assert response.json()["message"] == "Not Found"
+
+
+async def test_is_top_follows_top_end_time(client, owner):
+    job_id = await post_job(client, owner)
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    await Job.filter(id=job_id).update(top_start_time=now, top_end_time=now + timedelta(hours=1))
+    assert (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]["is_top"] == 1
+    await Job.filter(id=job_id).update(top_end_time=now - timedelta(seconds=1))
+    data = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert data["is_top"] == 0 and TIME.match(data["top_end_time"])
+
+
+async def test_owner_updates_any_subset(client, owner):
+    job_id = await post_job(client, owner, basic_protection=["社保"])
+    response = await client.post("/jobs/update", json={"id": job_id, "positions": "收银员", "photo_urls": "",
+                                                        "user_name": "张老板", "salary_max": 9000}, headers=owner)
+    assert response.json() == {"code": 0, "message": "", "data": None}
+    job = await Job.get(id=job_id)
+    assert (job.positions, job.photo_urls, job.contact_person_name, job.salary_max) == ("收银员", [], "张老板", 9000)
+    assert job.address == SEED_CREATE["address"] and job.basic_protection == ["社保"]
+    assert job.update_at >= job.create_at
+    assert await outbox_reasons(job_id) == ["create", "update"]
+
+
+@pytest.mark.parametrize(
+    "changes, status",
+    [
+        ({"salary_min": 30000}, 400),  # above the stored salary_max
+        ({}, 400),
+        ({"contact": "x"}, 400),
+    ],
+)
+async def test_update_rejections_change_nothing(client, owner, changes, status):
+    job_id = await post_job(client, owner)
+    response = await client.post("/jobs/update", json={"id": job_id, **changes}, headers=owner)
+    assert response.status_code == status
+    assert await outbox_reasons(job_id) == ["create"]
+    assert (await Job.get(id=job_id)).salary_min == SEED_CREATE["salary_min"]
+
+
+async def test_nobody_else_may_update_close_or_refresh(client, owner, worker):
+    job_id = await post_job(client, owner)
+    for path, body in (("/jobs/update", {"id": job_id, "positions": "骗子"}), ("/job/close", {"job_id": job_id}),
+                       ("/jobs/refresh", {"job_id": job_id})):
+        response = await client.post(path, json=body, headers=worker)
+        assert response.status_code == 403, path
+        assert response.json()["code"] == 403
+    job = await Job.get(id=job_id)
+    assert (job.positions, job.status, job.last_refresh_time) == ("服务员", 1, None)
+    assert await outbox_reasons(job_id) == ["create"]
+
+
+async def test_unknown_job_is_404_for_every_owner_action(client, owner):
+    for path, body in (("/jobs/update", {"id": 424242, "positions": "x"}), ("/job/close", {"job_id": 424242}),
+                       ("/jobs/refresh", {"job_id": 424242}), ("/job/collect", {"job_id": 424242}),
+                       ("/job/cancnel_collect", {"job_id": 424242})):
+        response = await client.post(path, json=body, headers=owner)
+        assert response.status_code == 404, path
+    assert await IndexOutbox.all().count() == 0
+
+
+async def test_close_is_idempotent_and_keeps_the_detail(client, owner):
+    job_id = await post_job(client, owner)
+    for _ in range(2):
+        response = await client.post("/job/close", json={"job_id": job_id}, headers=owner)
+        assert response.json() == {"code": 0, "message": "", "data": None}
+    assert await outbox_reasons(job_id) == ["create", "close"]
+    data = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert data["status"] == 2
+
+
+async def test_free_refresh_once_a_day_then_429(client, owner):
+    job_id = await post_job(client, owner)
+    first = await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner)
+    assert first.json() == {"code": 0, "message": "", "data": None}
+    data = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert TIME.match(data["last_refresh_time"])
+    second = await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner)
+    assert second.status_code == 429
+    assert "/jobs/refresh/pay" in second.json()["message"]
+    assert await outbox_reasons(job_id) == ["create", "refresh"]
+    # The next Shanghai calendar day brings a new free refresh.
+    job = await Job.get(id=job_id)
+    await Job.filter(id=job_id).update(free_refresh_day=job.free_refresh_day - timedelta(days=1))
+    third = await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner)
+    assert third.status_code == 200
+
+
+async def test_concurrent_refreshes_let_exactly_one_through(client, owner):
+    job_id = await post_job(client, owner)
+    responses = await asyncio.gather(*[client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner)
+                                       for _ in range(4)])
+    assert sorted(r.status_code for r in responses) == [200, 429, 429, 429]
+    assert await outbox_reasons(job_id) == ["create", "refresh"]
+
+
+async def test_a_closed_job_cannot_be_refreshed(client, owner):
+    job_id = await post_job(client, owner)
+    await client.post("/job/close", json={"job_id": job_id}, headers=owner)
+    response = await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner)
+    assert response.status_code == 409
+    assert await outbox_reasons(job_id) == ["create", "close"]
+
+
+async def test_my_postings_in_the_contacts_key_newest_first(client, owner, worker):
+    ids = [await post_job(client, owner, positions=f"厨师{i}") for i in range(3)]
+    await post_job(client, worker)
+    response = await client.post("/jobs/my", json={"biz_type": 1, "page_num": 1, "page_size": 2}, headers=owner)
+    data = response.json()["data"]
+    assert data["total"] == 3
+    assert [item["id"] for item in data["contacts"]] == [ids[2], ids[1]]
+    item = data["contacts"][0]
+    assert {"id", "positions", "address", "status", "is_top", "salary_min", "salary_max", "create_at",
+            "last_refresh_time", "top_end_time"} <= set(item)
+    page2 = (await client.post("/jobs/my", json={"page_num": 2, "page_size": 2}, headers=owner)).json()["data"]
+    assert [item["id"] for item in page2["contacts"]] == [ids[0]] and page2["total"] == 3
+    other = (await client.post("/jobs/my", json={"biz_type": 2}, headers=owner)).json()["data"]
+    assert other == {"contacts": [], "total": 0}
+
+
+@pytest.mark.parametrize("paging", [{"page_num": 0}, {"page_size": 0}, {"page_size": 51}, {"biz_type": 4},
+                                    {"page_num": "x"}])
+async def test_paging_out_of_range_is_400(client, owner, paging):
+    for path in ("/jobs/my", "/collect/my"):
+        response = await client.post(path, json={"biz_type": 1, **paging}, headers=owner)
+        assert response.status_code == 400, (path, paging)
+
+
+async def test_collect_cancel_and_my_favorites(client, owner, worker):
+    first = await post_job(client, owner, positions="保洁")
+    second = await post_job(client, owner, positions="厨师")
+    for job_id in (first, second, first):  # collecting twice changes nothing
+        response = await client.post("/job/collect", json={"job_id": job_id}, headers=worker)
+        assert response.json() == {"code": 0, "message": "", "data": None}
+    assert await Favorite.filter(user_id=int(worker["user_id"])).count() == 2
+    data = (await client.post("/collect/my", json={"biz_type": 1, "page_num": 1, "page_size": 10},
+                              headers=worker)).json()["data"]
+    assert data["total"] == 2
+    assert [item["job_id"] for item in data["list"]] == [second, first]
+    assert {"job_id", "positions", "salary_min", "salary_max", "first_area_des", "second_area_des",
+            "third_area_des", "address", "create_at", "is_top", "last_refresh_time"} <= set(data["list"][0])
+    for path in ("/job/cancnel_collect", "/job/cancel_collect"):
+        response = await client.post(path, json={"job_id": second}, headers=worker)
+        assert response.status_code == 200, path
+    data = (await client.post("/collect/my", json={}, headers=worker)).json()["data"]
+    assert [item["job_id"] for item in data["list"]] == [first] and data["total"] == 1
+    assert await outbox_reasons(first) == ["create"]  # favourites do not change the job
+
+
+async def test_concurrent_collects_save_one_favorite(client, owner, worker):
+    job_id = await post_job(client, owner)
+    responses = await asyncio.gather(*[client.post("/job/collect", json={"job_id": job_id}, headers=worker)
+                                       for _ in range(4)])
+    assert all(r.status_code == 200 for r in responses)
+    assert await Favorite.filter(job_id=job_id).count() == 1
+
+
+async def test_favorites_need_login(client, owner):
+    job_id = await post_job(client, owner)
+    for path in ("/job/collect", "/job/cancnel_collect", "/collect/my", "/jobs/my"):
+        assert (await client.post(path, json={"job_id": job_id})).status_code == 401, path
