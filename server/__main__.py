@@ -13,16 +13,30 @@ from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
 from models import db
-from search.engine import EmbeddedEngine
+from indexer.reindex import reindex
+from search.engine import EmbeddedEngine, SearchEngine
 from server.app import create_app
 from server.config import ConfigError, load_settings
 from server.observability import configure_logging
+from server.providers.cache import connect_cache
 
 log = logging.getLogger("server.main")
 
 
 def build_app(embedded_engine_url: str | None) -> Sanic:
     return create_app(load_settings(), embedded_engine_url=embedded_engine_url)
+
+
+async def _fill_embedded_index(settings, engine_url: str) -> None:
+    await db.connect(settings.resolved_database_url)
+    engine = SearchEngine(engine_url, embedded=True, request_timeout=60)
+    cache = connect_cache(settings.redis_url)
+    try:
+        log.info("embedded index rebuilt: %s", await reindex(engine.client, cache))
+    finally:
+        await engine.close()
+        await cache.aclose()
+        await db.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = EmbeddedEngine.start()
         atexit.register(engine.stop)
         engine_url = engine.url
+        # The embedded engine keeps nothing: fill it from the database before serving.
+        asyncio.run(_fill_embedded_index(settings, engine_url))
 
     loader = AppLoader(factory=partial(build_app, engine_url))
     app = loader.load()

@@ -8,7 +8,9 @@ from sanic import Sanic
 from sanic_ext import Extend
 
 from models import db
+from indexer.sync import OutboxDrainer
 from search.engine import SearchEngine
+from search.index import ensure_alias
 from server import errors, observability
 from server.config import Settings
 from server.providers.cache import connect_cache
@@ -54,6 +56,16 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.cache = connect_cache(settings.redis_url)
         app.ctx.wechat = build_wechat_login(settings, app.ctx.cache)
         app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url)
+        await ensure_alias(app.ctx.search.client)
+        app.ctx.drainer = None
+        if settings.background_index_sync:
+            app.ctx.drainer = OutboxDrainer(app.ctx.search.client, app.ctx.cache)
+            app.add_task(app.ctx.drainer.run(), name="outbox_drainer")
+
+    @app.before_server_stop
+    async def _stop_background(app: Sanic):
+        if app.ctx.drainer is not None:
+            await app.cancel_task("outbox_drainer", raise_exception=False)
 
     @app.after_server_stop
     async def _close(app: Sanic):

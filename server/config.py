@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
     free_refreshes_per_day: int = Field(default=1, ge=0, le=100)
+    # The app drains the index outbox itself after each write; the indexer daemon is the safety net.
+    background_index_sync: bool = True
     workers: int = Field(default=1, ge=1, le=64)
 
     @property

@@ -18,6 +18,7 @@ from tortoise import Tortoise, connections
 
 from models import db
 from search.engine import EmbeddedEngine
+from search.index import ensure_alias
 from server.app import create_app
 from server.config import Settings
 
@@ -81,7 +82,7 @@ def settings(tmp_path_factory) -> Settings:
     data_dir = tmp_path_factory.mktemp("data")
     database_url, redis_url = _choose_services(data_dir)
     return Settings(app_env="dev", data_dir=data_dir, database_url=database_url, redis_url=redis_url,
-                    elasticsearch_url=None, wechat_provider="dev")
+                    elasticsearch_url=None, wechat_provider="dev", background_index_sync=False)
 
 
 @pytest.fixture(scope="session")
@@ -110,14 +111,23 @@ def app(server):
     return server[0]
 
 
-@pytest.fixture
-async def client(server):
-    """An HTTP client on the live app, with every table and the cache emptied first."""
-    app, base_url = server
+async def reset_state(app) -> None:
+    """Empty every table, the cache and the search index (a fresh `jobs_v1` behind the alias)."""
     conn = connections.get("default")
     for model in Tortoise.apps["models"].values():
         await conn.execute_script(f"DELETE FROM {model._meta.db_table}")
     await app.ctx.cache.flushdb()
+    engine = app.ctx.search.client
+    for name in (await engine.indices.get(index="jobs_v*", allow_no_indices=True)).body:
+        await engine.indices.delete(index=name)
+    await ensure_alias(engine)
+
+
+@pytest.fixture
+async def client(server):
+    """An HTTP client on the live app, with every table, the cache and the index emptied first."""
+    app, base_url = server
+    await reset_state(app)
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         yield http
 

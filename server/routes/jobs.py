@@ -8,9 +8,17 @@ from server.requests import parse_body
 from server.responses import ok
 from server.routes.guard import login_required
 from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, UpdateJobBody
-from server.services import favorites, jobs
+from server.schemas.listing import ListBody
+from server.services import favorites, jobs, listing
 
 bp = Blueprint("jobs")
+
+
+def _reindex_soon(request: Request) -> None:
+    """Wake the background indexer: the committed change shows in the listing within about a second."""
+    drainer = request.app.ctx.drainer
+    if drainer is not None:
+        drainer.nudge()
 
 
 @bp.post("/job/create")
@@ -18,6 +26,7 @@ bp = Blueprint("jobs")
 async def create(request: Request):
     body = parse_body(request, CreateJobBody)
     job_id = await jobs.create(request.ctx.user_id, body.changes())
+    _reindex_soon(request)
     return ok({"id": job_id}, message="")
 
 
@@ -26,6 +35,7 @@ async def create(request: Request):
 async def update(request: Request):
     body = parse_body(request, UpdateJobBody)
     await jobs.update(request.ctx.user_id, body.id, body.changes())
+    _reindex_soon(request)
     return ok(None, message="")
 
 
@@ -34,6 +44,7 @@ async def update(request: Request):
 async def close(request: Request):
     body = parse_body(request, JobIdBody)
     await jobs.close(request.ctx.user_id, body.job_id)
+    _reindex_soon(request)
     return ok(None, message="")
 
 
@@ -42,7 +53,14 @@ async def close(request: Request):
 async def refresh(request: Request):
     body = parse_body(request, JobIdBody)
     await jobs.refresh_free(request.ctx.user_id, body.job_id, request.app.ctx.settings.free_refreshes_per_day)
+    _reindex_soon(request)
     return ok(None, message="")
+
+
+@bp.post("/jobs/list")
+async def list_jobs(request: Request):
+    body = parse_body(request, ListBody)
+    return ok(await listing.list_jobs(request.app.ctx.search, body))
 
 
 @bp.post("/jobs/info")

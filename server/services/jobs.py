@@ -26,6 +26,7 @@ async def _owned_for_update(job_id: int, user_id: int) -> Job:
 
 
 async def create(user_id: int, fields: dict) -> int:
+    fields.setdefault("description", "")
     if not fields.get("contact_person_name"):
         owner = await User.get_or_none(id=user_id)
         fields["contact_person_name"] = owner.name if owner else ""

@@ -133,6 +133,15 @@ async def test_create_rejects_bad_fields_and_writes_nothing(client, owner, chang
     assert await Job.all().count() == 0 and await IndexOutbox.all().count() == 0
 
 
+async def test_create_with_only_the_required_fields(client, owner):
+    required = {key: SEED_CREATE[key] for key in ("positions", "longitude", "latitude", "address", "contact",
+                                                  "salary_min", "salary_max")}
+    response = await client.post("/job/create", json=required, headers=owner)
+    assert response.status_code == 200, response.text
+    info = (await client.post("/jobs/info", json={"job_id": response.json()["data"]["id"]})).json()["data"]
+    assert info["description"] == "" and info["photo_urls"] == [] and info["four_area_id"] is None
+
+
 async def test_landline_contact_is_accepted(client, owner):
     job_id = await post_job(client, owner, contact="010-62345678")
     assert (await Job.get(id=job_id)).contact == "010-62345678"

@@ -1,0 +1,119 @@
+"""`python -m indexer create|reindex|sync|check|dsl`: the operator's tool for the jobs index.
+
+Reads DATABASE_URL, REDIS_URL and ELASTICSEARCH_URL like the app (`--es-url` overrides the latter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from contextlib import asynccontextmanager
+
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+from indexer.check import check
+from indexer.reindex import reindex
+from indexer.sync import drain
+from models import db
+from search.engine import SearchEngine
+from search.index import ensure_alias
+from search.listing import WELFARE_GROUPS, ListingRequest, listing_dsl
+from server.config import load_settings
+from server.observability import configure_logging
+from server.providers.cache import connect_cache
+
+log = logging.getLogger("indexer.main")
+
+
+@asynccontextmanager
+async def _resources(args):
+    settings = load_settings()
+    url = args.es_url or settings.elasticsearch_url
+    if not url:
+        raise SystemExit("set ELASTICSEARCH_URL (or --es-url): the indexer needs a running engine")
+    await db.connect(settings.resolved_database_url)
+    engine = SearchEngine(url, embedded=args.plain_json, request_timeout=60)
+    cache = connect_cache(settings.redis_url)
+    try:
+        yield engine.client, cache
+    finally:
+        await engine.close()
+        await cache.aclose()
+        await db.close()
+
+
+async def _sync(args) -> int:
+    async with _resources(args) as (client, cache):
+        while True:
+            async for attempt in AsyncRetrying(wait=wait_exponential(min=1, max=30),
+                                               retry=retry_if_exception_type(Exception),
+                                               before_sleep=lambda s: log.warning("sync failed, retrying: %s",
+                                                                                  s.outcome.exception())):
+                with attempt:
+                    consumed = await drain(client, cache)
+            if consumed:
+                log.info("indexed %d outbox rows", consumed)
+            if args.once:
+                return 0
+            await asyncio.sleep(args.interval)
+
+
+async def _run(args) -> int:
+    if args.command == "sync":
+        return await _sync(args)
+    async with _resources(args) as (client, cache):
+        if args.command == "create":
+            print(await ensure_alias(client))
+        elif args.command == "reindex":
+            print(await reindex(client, cache, batch_size=args.batch_size, progress=True))
+        elif args.command == "check":
+            drift = await check(client, repair=args.repair, batch_size=args.batch_size, progress=True)
+            print(json.dumps({"missing": drift.missing, "stale": drift.stale, "extra": drift.extra,
+                              "repaired": args.repair}))
+            return 0 if drift.clean or args.repair else 1
+    return 0
+
+
+def _dsl(args) -> int:
+    body = json.loads(args.request if args.request != "-" else sys.stdin.read())
+    f = body.get("filter") or {}
+    request = ListingRequest(
+        query_type=body.get("query_type", 1), positions=f.get("positions") or None,
+        salary_min=f.get("salary_min"), salary_max=f.get("salary_max"),
+        welfare={group: f.get(group) or [] for group in WELFARE_GROUPS}, longitude=f.get("longitude"),
+        latitude=f.get("latitude"), distance_km=f.get("distance_km"), page_num=body.get("page_num", 1),
+        page_size=body.get("page_size", 10))
+    print("GET jobs/_search")
+    print(json.dumps(listing_dsl(request), ensure_ascii=False, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m indexer", description=__doc__)
+    parser.add_argument("--es-url", help="search engine URL (default: ELASTICSEARCH_URL)")
+    parser.add_argument("--plain-json", action="store_true",
+                        help="send plain application/json (for the embedded osmem engine)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("create", help="create the first versioned index and the alias, if missing")
+    p = commands.add_parser("reindex", help="rebuild into a new index, switch the alias, drop the old one")
+    p.add_argument("--batch-size", type=int, default=1000)
+    p = commands.add_parser("sync", help="drain the index outbox (a daemon unless --once)")
+    p.add_argument("--once", action="store_true")
+    p.add_argument("--interval", type=float, default=1.0)
+    p = commands.add_parser("check", help="compare database and index; exit 1 on drift unless --repair")
+    p.add_argument("--repair", action="store_true")
+    p.add_argument("--batch-size", type=int, default=1000)
+    p = commands.add_parser("dsl", help="print the DSL of a /jobs/list request body (JSON, or - for stdin)")
+    p.add_argument("request")
+    args = parser.parse_args(argv)
+    configure_logging()
+    if args.command == "dsl":
+        return _dsl(args)
+    return asyncio.run(_run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

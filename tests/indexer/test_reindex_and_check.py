@@ -1,0 +1,153 @@
+"""Operator tools: reindex with zero downtime, drift check and repair, the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from indexer.check import check
+from indexer.documents import job_document
+from indexer.reindex import ReindexRunning, reindex
+from indexer.sync import drain
+from models.job import Job
+from models.user import User
+from search.index import ALIAS, indices_behind_alias
+from server import clock
+from tests.factories import random_jobs
+
+
+async def seed(count: int) -> list[Job]:
+    now = clock.now()
+    owner = await User.create(openid="owner", create_at=now, update_at=now)
+    await Job.bulk_create(random_jobs(count, owner.id, now=now), batch_size=500)
+    return await Job.all().order_by("id")
+
+
+async def test_reindex_switches_the_alias_and_drops_the_old_index(client, app):
+    jobs = await seed(300)
+    engine = app.ctx.search.client
+    before = await indices_behind_alias(engine)
+    name = await reindex(engine, app.ctx.cache, batch_size=70)
+    assert await indices_behind_alias(engine) == [name] and name not in before
+    assert not await engine.indices.exists(index=before[0])
+    assert (await engine.count(index=ALIAS))["count"] == len(jobs)
+    settings = (await engine.indices.get_settings(index=name))[name]["settings"]["index"]
+    assert settings.get("refresh_interval") != "-1"  # bulk-load settings were restored
+
+
+async def test_reads_during_reindex_never_see_an_empty_listing(client, app):
+    await seed(600)
+    await reindex(app.ctx.search.client, app.ctx.cache)
+    totals = []
+
+    async def read_until(done: asyncio.Event):
+        while not done.is_set():
+            response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 1})
+            totals.append(response.json()["data"]["total"])
+            await asyncio.sleep(0)
+
+    done = asyncio.Event()
+    reader = asyncio.create_task(read_until(done))
+    await reindex(app.ctx.search.client, app.ctx.cache, batch_size=50)
+    done.set()
+    await reader
+    assert len(totals) > 3 and min(totals) == max(totals) > 0
+
+
+async def test_two_reindexes_cannot_run_at_once(client, app):
+    await seed(10)
+    lock = app.ctx.cache.lock("indexer:reindex", timeout=60)
+    assert await lock.acquire(blocking=False)
+    try:
+        with pytest.raises(ReindexRunning):
+            await reindex(app.ctx.search.client, app.ctx.cache)
+    finally:
+        await lock.release()
+
+
+async def test_changes_during_reindex_reach_the_new_index(client, app):
+    jobs = await seed(400)
+    engine = app.ctx.search.client
+    edit = jobs[5]  # in the first batch the reindex loads
+    next_index = f"{ALIAS}_v{int((await indices_behind_alias(engine))[0].rsplit('_v', 1)[1]) + 1}"
+
+    async def edit_after_first_batch():
+        while not await engine.indices.exists(index=next_index) or (await engine.count(index=next_index))["count"] < 20:
+            await asyncio.sleep(0.001)
+        await Job.filter(id=edit.id).update(positions="后来改的", update_at=clock.now())
+
+    await asyncio.gather(reindex(engine, app.ctx.cache, batch_size=20), edit_after_first_batch())
+    held = await engine.get(index=ALIAS, id=str(edit.id))
+    assert held["_source"]["positions"] == "后来改的"
+
+
+async def test_check_finds_and_repairs_drift(client, app):
+    jobs = await seed(120)
+    engine = app.ctx.search.client
+    await reindex(engine, app.ctx.cache)
+    assert (await check(engine)).clean
+    missing, stale = jobs[3], jobs[50]
+    await engine.delete(index=ALIAS, id=str(missing.id), refresh=True)
+    corrupted = {**job_document(stale), "positions": "篡改"}
+    await engine.index(index=ALIAS, id=str(stale.id), document=corrupted, refresh=True)
+    extra = {**job_document(jobs[0]), "id": 999_999}
+    await engine.index(index=ALIAS, id="999999", document=extra, refresh=True)
+    drift = await check(engine, batch_size=40)
+    assert (drift.missing, drift.stale, drift.extra) == ([missing.id], [stale.id], [999_999])
+    await check(engine, repair=True, batch_size=40)
+    assert (await check(engine)).clean
+    assert (await engine.get(index=ALIAS, id=str(stale.id)))["_source"]["positions"] == stale.positions
+
+
+def _cli(args: list[str], settings, engine, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": settings.resolved_database_url, "ELASTICSEARCH_URL": engine.url}
+    env.pop("REDIS_URL", None)
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
+    return subprocess.run([sys.executable, "-m", "indexer", "--plain-json", *args], env=env, capture_output=True,
+                          text=True, timeout=120, **kwargs)
+
+
+async def test_cli_reindex_check_and_sync(client, app, settings, engine):
+    jobs = await seed(50)
+    done = await asyncio.to_thread(_cli, ["reindex"], settings, engine)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() in await indices_behind_alias(app.ctx.search.client)
+    await app.ctx.search.client.delete(index=ALIAS, id=str(jobs[0].id), refresh=True)
+    done = await asyncio.to_thread(_cli, ["check"], settings, engine)
+    assert done.returncode == 1 and json.loads(done.stdout)["missing"] == [jobs[0].id]
+    done = await asyncio.to_thread(_cli, ["check", "--repair"], settings, engine)
+    assert done.returncode == 0
+    assert (await check(app.ctx.search.client)).clean
+    await Job.filter(id=jobs[1].id).update(positions="同步")
+    from models.outbox import IndexOutbox
+
+    await IndexOutbox.create(job_id=jobs[1].id, reason="update", create_at=clock.now())
+    done = await asyncio.to_thread(_cli, ["sync", "--once"], settings, engine)
+    assert done.returncode == 0, done.stderr
+    assert await IndexOutbox.all().count() == 0
+    assert (await app.ctx.search.client.get(index=ALIAS, id=str(jobs[1].id)))["_source"]["positions"] == "同步"
+
+
+def test_cli_dsl_prints_what_the_listing_sends(settings, engine):
+    body = {"query_type": 2, "filter": {"positions": "厨师长", "longitude": 116.4, "latitude": 39.9,
+                                        "basic_protection": ["社保"]}, "page_num": 2, "page_size": 5}
+    done = _cli(["dsl", json.dumps(body)], settings, engine)
+    assert done.returncode == 0, done.stderr
+    header, _, dsl = done.stdout.partition("\n")
+    assert header == "GET jobs/_search"
+    dsl = json.loads(dsl)
+    assert dsl["from"] == 5 and dsl["size"] == 5
+    assert {"term": {"basic_protection": "社保"}} in dsl["query"]["bool"]["filter"]
+    assert "_geo_distance" in dsl["sort"][0]
+
+
+async def test_drain_after_reindex_is_a_no_op(client, app):
+    await seed(5)
+    await reindex(app.ctx.search.client, app.ctx.cache)
+    assert await drain(app.ctx.search.client, app.ctx.cache) == 0

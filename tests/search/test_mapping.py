@@ -1,0 +1,38 @@
+"""es_mappings/jobs.json and indexer/documents.py describe the same document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from indexer.documents import job_document
+from models.job import Job
+from search.index import load_definition
+
+
+def sample_job() -> Job:
+    now = datetime(2026, 1, 15, 23, 21, 9, 641000)
+    return Job(id=5, user_id=298, biz_type=1, positions="保洁", longitude=Decimal("121.473701"),
+               latitude=Decimal("31.230416"), address="上海市", contact="13800138000", contact_person_name="段先生",
+               description="d", photo_urls=["https://a.cn/1.jpg"], first_area_id=31, first_area_des="上海市",
+               second_area_id=3101, second_area_des="上海市辖区", third_area_id=310101, third_area_des="黄浦区",
+               four_area_id=310101001, four_area_des="南京东路街道", salary_min=6000, salary_max=8000,
+               basic_protection=["社保"], salary_benefits=[], attendance_leave=["双休"], status=1,
+               create_at=now, update_at=now, last_refresh_time=None, top_start_time=now, top_end_time=now)
+
+
+def test_every_document_field_is_mapped_and_every_mapped_field_is_filled():
+    mapped = set(load_definition()["mappings"]["properties"])
+    assert set(job_document(sample_job())) == mapped
+
+
+def test_document_times_carry_the_shanghai_offset():
+    doc = job_document(sample_job())
+    assert doc["create_at"] == "2026-01-15T23:21:09.641+08:00"
+    assert doc["last_refresh_time"] is None and doc["rank_time"] == doc["create_at"]
+    assert doc["location"] == {"lat": 31.230416, "lon": 121.473701}
+
+
+def test_positions_text_uses_a_builtin_analyzer():
+    positions = load_definition()["mappings"]["properties"]["positions"]
+    assert positions["type"] == "keyword" and positions["fields"]["text"]["analyzer"] == "cjk"

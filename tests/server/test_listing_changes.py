@@ -1,0 +1,106 @@
+"""The listing follows the database: new, edited, closed, refreshed and expiring jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+from indexer.sync import OutboxDrainer, drain
+from models.job import Job
+from models.outbox import IndexOutbox
+from search.engine import SearchEngine
+from server import clock
+from tests.conftest import login_as
+from tests.server.test_jobs import SEED_CREATE, post_job
+
+
+async def listed(client, query_type=1, **filt) -> list[int]:
+    response = await client.post("/jobs/list", json={"query_type": query_type, "filter": filt, "page_size": 50})
+    assert response.status_code == 200, response.text
+    return [job["id"] for job in response.json()["data"]["jobs"]]
+
+
+async def test_a_top_that_ended_a_second_ago_is_no_longer_first(client, app):
+    owner = await login_as(client, "owner")
+    older = await post_job(client, owner, positions="厨师")
+    newer = await post_job(client, owner, positions="服务员")
+    now = clock.now()
+    await Job.filter(id=older).update(top_start_time=now - timedelta(days=1), top_end_time=now + timedelta(hours=1))
+    await IndexOutbox.create(job_id=older, reason="top", create_at=now)
+    await drain(app.ctx.search.client, app.ctx.cache)
+    assert await listed(client) == [older, newer]
+    await Job.filter(id=older).update(top_end_time=clock.now() - timedelta(seconds=1))
+    await IndexOutbox.create(job_id=older, reason="top", create_at=now)
+    await drain(app.ctx.search.client, app.ctx.cache)
+    assert await listed(client) == [newer, older]
+    item = (await client.post("/jobs/list", json={})).json()["data"]["jobs"][1]
+    assert item["is_top"] == 0 and item["top_end_time"]
+
+
+async def test_top_expiry_needs_no_reindex(client, app):
+    owner = await login_as(client, "owner")
+    older = await post_job(client, owner)
+    newer = await post_job(client, owner)
+    soon = clock.now() + timedelta(seconds=2)
+    await Job.filter(id=older).update(top_start_time=clock.now(), top_end_time=soon)
+    await IndexOutbox.create(job_id=older, reason="top", create_at=clock.now())
+    await drain(app.ctx.search.client, app.ctx.cache)
+    assert await listed(client) == [older, newer]
+    await asyncio.sleep(2.5)  # the engine's own `now` moves past top_end_time
+    assert await listed(client) == [newer, older]
+
+
+async def test_edit_close_and_refresh_show_in_the_listing(client, app):
+    owner = await login_as(client, "owner")
+    first = await post_job(client, owner, positions="厨师")
+    second = await post_job(client, owner, positions="服务员")
+    await drain(app.ctx.search.client, app.ctx.cache)
+    assert await listed(client, 3) == [second, first]
+    await client.post("/jobs/update", json={"id": first, "positions": "面点师"}, headers=owner)
+    await drain(app.ctx.search.client, app.ctx.cache)
+    assert await listed(client, positions="面点师") == [first]
+    assert await listed(client, positions="厨师") == []
+    await client.post("/jobs/refresh", json={"job_id": first}, headers=owner)
+    await drain(app.ctx.search.client, app.ctx.cache)
+    assert await listed(client, 1) == [first, second]  # refreshed moves up in recommended
+    assert await listed(client, 3) == [second, first]  # latest stays by creation
+    await client.post("/job/close", json={"job_id": second}, headers=owner)
+    await drain(app.ctx.search.client, app.ctx.cache)
+    assert await listed(client, 1) == [first]
+    assert await IndexOutbox.all().count() == 0
+
+
+async def test_background_drainer_shows_a_new_job_within_a_second(client, app):
+    owner = await login_as(client, "owner")
+    drainer = OutboxDrainer(app.ctx.search.client, app.ctx.cache, interval=60)
+    app.ctx.drainer = drainer
+    task = asyncio.create_task(drainer.run())
+    try:
+        job_id = await post_job(client, owner)
+        started = time.monotonic()
+        while job_id not in await listed(client):
+            assert time.monotonic() - started < 1.5, "the new job did not reach the listing"
+            await asyncio.sleep(0.05)
+    finally:
+        app.ctx.drainer = None
+        task.cancel()
+
+
+async def test_engine_down_listing_is_503_and_writes_still_work(client, app):
+    owner = await login_as(client, "owner")
+    search = app.ctx.search
+    app.ctx.search = SearchEngine("http://127.0.0.1:9", embedded=True, request_timeout=1)
+    try:
+        started = time.monotonic()
+        response = await client.post("/jobs/list", json={})
+        assert time.monotonic() - started < 2
+        assert response.status_code == 503
+        assert response.json()["code"] == 503 and "unavailable" in response.json()["data"]
+        job_id = await post_job(client, owner)
+        assert (await client.post("/jobs/info", json={"job_id": job_id})).status_code == 200
+    finally:
+        await app.ctx.search.close()
+        app.ctx.search = search
+    await drain(app.ctx.search.client, app.ctx.cache)
+    assert await listed(client) == [job_id]
