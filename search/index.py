@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from elasticsearch import AsyncElasticsearch, NotFoundError
+from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 from elasticsearch.helpers import async_bulk
 
 ALIAS = "jobs"
@@ -54,7 +54,11 @@ async def ensure_alias(client: AsyncElasticsearch) -> str:
     if current:
         return current[0]
     name = await next_index_name(client)
-    await create_index(client, name)
+    try:
+        await create_index(client, name)
+    except BadRequestError as exc:  # another worker created it a moment ago
+        if exc.error != "resource_already_exists_exception":
+            raise
     await client.indices.put_alias(index=name, name=ALIAS)
     return name
 

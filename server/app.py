@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 
 from sanic import Sanic
 from sanic_ext import Extend
@@ -17,6 +18,7 @@ from server.providers.cache import connect_cache
 from server.providers.wechat_login import build_wechat_login
 from server.routes import health, jobs, users
 
+log = logging.getLogger("server.app")
 _app_numbers = itertools.count(1)
 
 # Uploads (up to 20 MB an image) are the largest bodies; JSON bodies have their own, smaller limit.
@@ -56,7 +58,10 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.cache = connect_cache(settings.redis_url)
         app.ctx.wechat = build_wechat_login(settings, app.ctx.cache)
         app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url)
-        await ensure_alias(app.ctx.search.client)
+        try:
+            await ensure_alias(app.ctx.search.client)
+        except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
+            log.warning("search index not ensured at start-up: %s", type(exc).__name__)
         app.ctx.drainer = None
         if settings.background_index_sync:
             app.ctx.drainer = OutboxDrainer(app.ctx.search.client, app.ctx.cache)

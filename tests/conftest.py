@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 import httpx
@@ -85,12 +86,9 @@ def settings(tmp_path_factory) -> Settings:
                     elasticsearch_url=None, wechat_provider="dev", background_index_sync=False)
 
 
-@pytest.fixture(scope="session")
-async def server(settings, engine):
-    """A live app on a free port, started once; the ORM is initialised by its start-up listener."""
-    await _drop_all_tables(settings.resolved_database_url)
-    await db.apply_migrations(settings.resolved_database_url)
-    app = create_app(settings, embedded_engine_url=engine.url)
+@asynccontextmanager
+async def serving(app):
+    """Run a Sanic app on a free port in this event loop; yields its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -99,11 +97,23 @@ async def server(settings, engine):
     await srv.startup()
     await srv.before_start()
     await srv.after_start()
-    yield app, f"http://127.0.0.1:{port}"
-    await srv.before_stop()
-    srv.close()
-    await srv.wait_closed()
-    await srv.after_stop()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await srv.before_stop()
+        srv.close()
+        await srv.wait_closed()
+        await srv.after_stop()
+
+
+@pytest.fixture(scope="session")
+async def server(settings, engine):
+    """A live app, started once; the ORM is initialised by its start-up listener."""
+    await _drop_all_tables(settings.resolved_database_url)
+    await db.apply_migrations(settings.resolved_database_url)
+    app = create_app(settings, embedded_engine_url=engine.url)
+    async with serving(app) as base_url:
+        yield app, base_url
 
 
 @pytest.fixture

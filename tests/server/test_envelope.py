@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
+
+from tests.conftest import serving
+
 
 async def test_healthz(client):
     response = await client.get("/healthz")
@@ -53,3 +57,44 @@ async def test_every_response_carries_a_request_id(client):
     assert response.headers["x-request-id"] == "abc-123"
     response = await client.get("/healthz")
     assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_an_unexpected_error_is_a_500_without_internals():
+    from sanic import Sanic
+
+    from server import errors, observability
+
+    probe = Sanic("error_probe")
+    probe.config.TOUCHUP = False  # a second app in this process must not recompile Sanic's shared classes
+    errors.install(probe)
+    observability.install(probe)
+
+    @probe.get("/boom")
+    async def boom(request):
+        raise RuntimeError("password=hunter2 at /srv/secret.py")
+
+    async with serving(probe) as base_url:
+        async with httpx.AsyncClient() as http:
+            response = await http.get(f"{base_url}/boom")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["code"] == 500 and body["message"] == "Internal Server Error"
+    assert "hunter2" not in response.text and "secret" not in response.text
+    assert body["data"]["request_id"] == response.headers["x-request-id"]
+
+
+async def test_logs_hold_no_token_or_phone(client, caplog):
+    import logging
+
+    from server.observability import JsonFormatter
+
+    caplog.set_level(logging.INFO)
+    response = await client.post("/wechat/user/register", json={"login_code": "test:logs", "phone_code": "test:7"})
+    token = response.headers["authorization"].split()[1]
+    await client.get("/user/info?phone=13800000007", headers={"Authorization": token})
+    await client.post("/user/update/info", json={"phone": "13912345678"}, headers={"Authorization": token})
+    formatter = JsonFormatter()
+    lines = [formatter.format(record) for record in caplog.records if record.name.startswith("server")]
+    assert any('"path":"/user/info"' in line for line in lines)  # the access log is there...
+    for line in lines:  # ...and carries no secret
+        assert token not in line and "13800000007" not in line and "13912345678" not in line
