@@ -18,14 +18,14 @@ import time
 from pathlib import Path
 
 import httpx
-from tortoise import Tortoise, connections
+from tortoise import connections
 
 from indexer.documents import job_document
 from indexer.reindex import reindex
 from models import db
 from models.job import Job
 from models.user import User
-from search.engine import EmbeddedEngine, SearchEngine
+from search.engine import EmbeddedEngine
 from search.listing import ListingRequest, listing_dsl
 from server import clock
 from server.app import create_app
@@ -105,12 +105,14 @@ async def bench_listing(args, database_url: str, engine_url: str, embedded: bool
         print(f"\nlisting over {args.jobs} jobs, {args.requests} requests each, concurrency {args.concurrency}")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for name, body in BODIES.items():
-                async def through_app():
+                dsl = listing_dsl(_request(body))
+
+                async def through_app(body=body):
                     response = await http.post("/jobs/list", json=body)
                     assert response.status_code == 200, response.text
 
-                async def direct():
-                    await app.ctx.search.client.search(index="jobs", **listing_dsl(_request(body)))
+                async def direct(dsl=dsl):
+                    await app.ctx.search.client.search(index="jobs", **dsl)
 
                 await _timed(through_app, 20, 1)  # warm-up
                 _report(f"{name} via app", *await _timed(through_app, args.requests, args.concurrency))

@@ -12,7 +12,7 @@ import logging
 import sys
 from contextlib import asynccontextmanager
 
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_never, wait_exponential
 
 from indexer.check import check
 from indexer.reindex import reindex
@@ -48,8 +48,10 @@ async def _resources(args):
 async def _sync(args) -> int:
     async with _resources(args) as (client, cache):
         while True:
+            # The daemon waits out an engine outage; a one-off run gives up after a few tries.
             async for attempt in AsyncRetrying(wait=wait_exponential(min=1, max=30),
-                                               retry=retry_if_exception_type(Exception),
+                                               stop=stop_after_attempt(4) if args.once else stop_never,
+                                               retry=retry_if_exception_type(Exception), reraise=True,
                                                before_sleep=lambda s: log.warning("sync failed, retrying: %s",
                                                                                   s.outcome.exception())):
                 with attempt:

@@ -12,8 +12,8 @@ from functools import partial
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
-from models import db
 from indexer.reindex import reindex
+from models import db
 from search.engine import EmbeddedEngine, SearchEngine
 from server.app import create_app
 from server.config import ConfigError, load_settings

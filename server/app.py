@@ -8,8 +8,8 @@ import logging
 from sanic import Sanic
 from sanic_ext import Extend
 
-from models import db
 from indexer.sync import OutboxDrainer
+from models import db
 from search.engine import SearchEngine
 from search.index import ensure_alias
 from server import errors, observability

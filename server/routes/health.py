@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from sanic import Blueprint, Request
 
 from server.responses import envelope, ok

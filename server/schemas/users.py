@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, StringConstraints, model_validator
 
 from server.schemas.fields import Address, AreaId, Body, HttpUrlText, Latitude, Longitude, Mobile
 

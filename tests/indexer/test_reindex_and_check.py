@@ -15,6 +15,7 @@ from indexer.documents import job_document
 from indexer.reindex import ReindexRunning, reindex
 from indexer.sync import drain
 from models.job import Job
+from models.outbox import IndexOutbox
 from models.user import User
 from search.index import ALIAS, indices_behind_alias
 from server import clock
@@ -125,8 +126,6 @@ async def test_cli_reindex_check_and_sync(client, app, settings, engine):
     assert done.returncode == 0
     assert (await check(app.ctx.search.client)).clean
     await Job.filter(id=jobs[1].id).update(positions="同步")
-    from models.outbox import IndexOutbox
-
     await IndexOutbox.create(job_id=jobs[1].id, reason="update", create_at=clock.now())
     done = await asyncio.to_thread(_cli, ["sync", "--once"], settings, engine)
     assert done.returncode == 0, done.stderr
@@ -151,3 +150,12 @@ async def test_drain_after_reindex_is_a_no_op(client, app):
     await seed(5)
     await reindex(app.ctx.search.client, app.ctx.cache)
     assert await drain(app.ctx.search.client, app.ctx.cache) == 0
+
+
+async def test_cli_sync_once_gives_up_on_a_dead_engine_and_keeps_the_rows(client, app, settings, engine):
+    jobs = await seed(3)
+    await IndexOutbox.create(job_id=jobs[0].id, reason="update", create_at=clock.now())
+    done = await asyncio.to_thread(_cli, ["--es-url", "http://127.0.0.1:9", "sync", "--once"], settings, engine)
+    assert done.returncode != 0
+    assert "retrying" in done.stderr
+    assert await IndexOutbox.all().count() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from elasticsearch import ConnectionError
 
 from indexer.documents import job_document
 from indexer.sync import drain
@@ -28,7 +29,7 @@ async def test_outage_loses_nothing(client, app):
     try:
         ids = [await post_job(client, owner, positions=f"厨师{i}") for i in range(3)]
         await client.post("/job/close", json={"job_id": ids[0]}, headers=owner)
-        with pytest.raises(Exception):
+        with pytest.raises(ConnectionError):
             await drain(down.client, app.ctx.cache)
     finally:
         await down.close()

@@ -12,7 +12,7 @@ from models.outbox import IndexOutbox
 from search.engine import SearchEngine
 from server import clock
 from tests.conftest import login_as
-from tests.server.test_jobs import SEED_CREATE, post_job
+from tests.server.test_jobs import post_job
 
 
 async def listed(client, query_type=1, **filt) -> list[int]:
