@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from indexer.documents import job_document
 from models.job import Favorite, Job
+from search.index import doc_time
+from search.listing import hit_to_item
 from server.clock import fmt
 
 
@@ -13,39 +16,8 @@ def is_top(job: Job, now: datetime) -> int:
 
 
 def detail(job: Job, now: datetime) -> dict:
-    return {
-        "id": job.id,
-        "user_id": job.user_id,
-        "biz_type": job.biz_type,
-        "positions": job.positions,
-        "longitude": float(job.longitude),
-        "latitude": float(job.latitude),
-        "address": job.address,
-        "contact": job.contact,
-        "contact_person_name": job.contact_person_name,
-        "description": job.description,
-        "photo_urls": list(job.photo_urls or []),
-        "status": job.status,
-        "first_area_id": job.first_area_id,
-        "first_area_des": job.first_area_des,
-        "second_area_id": job.second_area_id,
-        "second_area_des": job.second_area_des,
-        "third_area_id": job.third_area_id,
-        "third_area_des": job.third_area_des,
-        "four_area_id": job.four_area_id,
-        "four_area_des": job.four_area_des,
-        "salary_min": job.salary_min,
-        "salary_max": job.salary_max,
-        "basic_protection": list(job.basic_protection or []),
-        "salary_benefits": list(job.salary_benefits or []),
-        "attendance_leave": list(job.attendance_leave or []),
-        "create_at": fmt(job.create_at),
-        "update_at": fmt(job.update_at),
-        "is_top": is_top(job, now),
-        "top_start_time": fmt(job.top_start_time),
-        "top_end_time": fmt(job.top_end_time),
-        "last_refresh_time": fmt(job.last_refresh_time),
-    }
+    """The same item the listing serves, built by the same code from the same document."""
+    return hit_to_item({"_source": job_document(job)}, doc_time(now), nearby=False)
 
 
 def my_posting(job: Job, now: datetime) -> dict:
