@@ -40,14 +40,6 @@ BODIES = {
 }
 
 
-def _request(body: dict) -> ListingRequest:
-    f = body["filter"]
-    return ListingRequest(query_type=body["query_type"], positions=f.get("positions"),
-                          welfare={"basic_protection": f.get("basic_protection", [])},
-                          longitude=f.get("longitude"), latitude=f.get("latitude"),
-                          distance_km=f.get("distance_km"), page_size=body["page_size"])
-
-
 async def _fresh_database(url: str) -> None:
     await db.connect(url)
     conn = connections.get("default")
@@ -105,7 +97,7 @@ async def bench_listing(args, database_url: str, engine_url: str, embedded: bool
         print(f"\nlisting over {args.jobs} jobs, {args.requests} requests each, concurrency {args.concurrency}")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for name, body in BODIES.items():
-                dsl = listing_dsl(_request(body))
+                dsl = listing_dsl(ListingRequest.from_body(body))
 
                 async def through_app(body=body):
                     response = await http.post("/jobs/list", json=body)

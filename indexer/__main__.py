@@ -20,7 +20,7 @@ from indexer.sync import drain
 from models import db
 from search.engine import SearchEngine
 from search.index import ensure_alias
-from search.listing import WELFARE_GROUPS, ListingRequest, listing_dsl
+from search.listing import ListingRequest, listing_dsl
 from server.config import load_settings
 from server.observability import configure_logging
 from server.providers.cache import connect_cache
@@ -81,15 +81,8 @@ async def _run(args) -> int:
 
 def _dsl(args) -> int:
     body = json.loads(args.request if args.request != "-" else sys.stdin.read())
-    f = body.get("filter") or {}
-    request = ListingRequest(
-        query_type=body.get("query_type", 1), positions=f.get("positions") or None,
-        salary_min=f.get("salary_min"), salary_max=f.get("salary_max"),
-        welfare={group: f.get(group) or [] for group in WELFARE_GROUPS}, longitude=f.get("longitude"),
-        latitude=f.get("latitude"), distance_km=f.get("distance_km"), page_num=body.get("page_num", 1),
-        page_size=body.get("page_size", 10))
     print("GET jobs/_search")
-    print(json.dumps(listing_dsl(request), ensure_ascii=False, indent=2))
+    print(json.dumps(listing_dsl(ListingRequest.from_body(body)), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -11,11 +11,11 @@ from datetime import datetime
 
 from elasticsearch import AsyncElasticsearch
 
-from search.index import ALIAS, doc_time
+from search.index import ALIAS, doc_time, load_definition
 
 RECOMMENDED, NEARBY, LATEST = 1, 2, 3
 WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
-RESULT_WINDOW = 10_000  # es_mappings/jobs.json max_result_window
+RESULT_WINDOW = load_definition()["settings"]["max_result_window"]
 STATUS_OPEN = 1
 BIZ_RECRUIT = 1
 _DATE_FIELDS = ("create_at", "update_at", "last_refresh_time", "top_start_time", "top_end_time")
@@ -34,6 +34,18 @@ class ListingRequest:
     distance_km: float | None = None
     page_num: int = 1
     page_size: int = 10
+
+
+    @classmethod
+    def from_body(cls, body: dict) -> "ListingRequest":
+        """From a `/jobs/list` body (already validated by the API, or as an operator typed it)."""
+        f = body.get("filter") or {}
+        return cls(
+            query_type=body.get("query_type", RECOMMENDED), positions=f.get("positions") or None,
+            salary_min=f.get("salary_min"), salary_max=f.get("salary_max"),
+            welfare={group: f.get(group) or [] for group in WELFARE_GROUPS}, longitude=f.get("longitude"),
+            latitude=f.get("latitude"), distance_km=f.get("distance_km"), page_num=body.get("page_num", 1),
+            page_size=body.get("page_size", 10))
 
 
 def _wildcard_escape(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_WECHAT_API = "https://api.weixin.qq.com"
@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     background_index_sync: bool = True
     workers: int = Field(default=1, ge=1, le=64)
 
+    @field_validator("wechat_api_base")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite://{self.data_dir / 'jobboard.sqlite3'}"
@@ -63,8 +68,6 @@ class Settings(BaseSettings):
 
     def check(self) -> None:
         """Raise ConfigError when this configuration must not start."""
-        if self.wechat_api_base.rstrip("/") != self.wechat_api_base:
-            self.wechat_api_base = self.wechat_api_base.rstrip("/")
         if self.resolved_wechat_provider == "wechat" and not (self.wechat_appid and self.wechat_secret):
             raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
         if self.app_env != "production":

@@ -86,13 +86,16 @@ def settings(tmp_path_factory) -> Settings:
                     elasticsearch_url=None, wechat_provider="dev", background_index_sync=False)
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @asynccontextmanager
 async def serving(app):
     """Run a Sanic app on a free port in this event loop; yields its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()
     srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
     await srv.startup()
     await srv.before_start()

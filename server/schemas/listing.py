@@ -6,10 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
+from search.listing import RESULT_WINDOW
 from server.schemas.fields import Body, Latitude, Longitude
 from server.schemas.jobs import PageBody, TagList
-
-RESULT_WINDOW = 10_000  # the index's max_result_window
 
 
 def _blank_is_none(value):

@@ -7,7 +7,7 @@ import logging
 from elasticsearch import ApiError as EngineApiError
 from elasticsearch import TransportError
 
-from search.listing import WELFARE_GROUPS, ListingRequest, search_listing
+from search.listing import ListingRequest, search_listing
 from server import clock
 from server.errors import ApiError
 
@@ -15,11 +15,7 @@ log = logging.getLogger("server.listing")
 
 
 async def list_jobs(engine, body) -> dict:
-    f = body.filter
-    request = ListingRequest(
-        query_type=body.query_type, positions=f.positions, salary_min=f.salary_min, salary_max=f.salary_max,
-        welfare={group: getattr(f, group) for group in WELFARE_GROUPS}, longitude=f.longitude,
-        latitude=f.latitude, distance_km=f.distance_km, page_num=body.page_num, page_size=body.page_size)
+    request = ListingRequest.from_body(body.model_dump())
     try:
         result = await search_listing(engine.client, request, clock.now())
     except (TransportError, EngineApiError) as exc:
