@@ -1,6 +1,7 @@
 """`python -m indexer create|reindex|sync|check|dsl`: the operator's tool for the jobs index.
 
 Reads DATABASE_URL, REDIS_URL and ELASTICSEARCH_URL like the app (`--es-url` overrides the latter).
+Exit codes: 0 done, 1 drift found (`check`), 2 usage or configuration, 75 another reindex is running.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from contextlib import asynccontextmanager
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_never, wait_exponential
 
 from indexer.check import check
-from indexer.reindex import reindex
+from indexer.lock import LockBusy, renewed_lock
+from indexer.reindex import LOCK_KEY, reindex
 from indexer.sync import drain
 from models import db
 from search.engine import SearchEngine
@@ -26,6 +28,7 @@ from server.observability import configure_logging
 from server.providers.cache import connect_cache
 
 log = logging.getLogger("indexer.main")
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 
 
 @asynccontextmanager
@@ -55,7 +58,8 @@ async def _sync(args) -> int:
                                                before_sleep=lambda s: log.warning("sync failed, retrying: %s",
                                                                                   s.outcome.exception())):
                 with attempt:
-                    consumed = await drain(client, cache)
+                    await ensure_alias(client)  # a write must never auto-create a concrete `jobs` index
+                    consumed = await drain(client)
             if consumed:
                 log.info("indexed %d outbox rows", consumed)
             if args.once:
@@ -70,7 +74,9 @@ async def _run(args) -> int:
         if args.command == "create":
             print(await ensure_alias(client))
         elif args.command == "reindex":
-            print(await reindex(client, cache, batch_size=args.batch_size, progress=True))
+            # An engine that belongs to the caller alone (the embedded one) needs no lock, hence no Redis.
+            lock = None if args.no_lock else renewed_lock(cache, LOCK_KEY, what="a reindex")
+            print(await reindex(client, lock=lock, batch_size=args.batch_size, progress=True))
         elif args.command == "check":
             drift = await check(client, repair=args.repair, batch_size=args.batch_size, progress=True)
             print(json.dumps({"missing": drift.missing, "stale": drift.stale, "extra": drift.extra,
@@ -95,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("create", help="create the first versioned index and the alias, if missing")
     p = commands.add_parser("reindex", help="rebuild into a new index, switch the alias, drop the old one")
     p.add_argument("--batch-size", type=int, default=1000)
+    p.add_argument("--no-lock", action="store_true",
+                   help="skip the Redis lock: the engine is the caller's own (the embedded one of python -m server)")
     p = commands.add_parser("sync", help="drain the index outbox (a daemon unless --once)")
     p.add_argument("--once", action="store_true")
     p.add_argument("--interval", type=float, default=1.0)
@@ -107,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     if args.command == "dsl":
         return _dsl(args)
-    return asyncio.run(_run(args))
+    try:
+        return asyncio.run(_run(args))
+    except LockBusy as exc:
+        print(f"indexer: {exc}", file=sys.stderr)
+        return EXIT_BUSY
 
 
 if __name__ == "__main__":

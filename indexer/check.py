@@ -9,7 +9,9 @@ from tqdm import tqdm
 
 from indexer.documents import job_document
 from models.job import Job
-from search.index import ALIAS, bulk_write
+from models.job_writes import raise_version
+from search.index import ALIAS, bulk_write, write_at_least
+from server import clock
 
 
 @dataclass
@@ -39,6 +41,16 @@ async def _indexed(client: AsyncElasticsearch, above: int, upto: int | None) -> 
         search_after = hits[-1]["sort"]
 
 
+async def _repair(client: AsyncElasticsearch, fixes: list[tuple[int, dict]], extra: list[int]) -> None:
+    """Few documents, one by one: each may need its job's version moved past what the engine holds."""
+    await bulk_write(client, [], extra)
+    for version, document in fixes:
+        held = await write_at_least(client, version, document)
+        if held is not None:
+            moved = await raise_version(document["id"], held + 1, clock.now())
+            await write_at_least(client, moved, document)
+
+
 async def check(client: AsyncElasticsearch, repair: bool = False, batch_size: int = 1000,
                 progress: bool = False) -> Drift:
     """Walk the jobs by id in batches, comparing each batch with the same id range of the index."""
@@ -56,13 +68,13 @@ async def check(client: AsyncElasticsearch, repair: bool = False, batch_size: in
                 held = indexed.pop(job.id, None)
                 if held is None:
                     drift.missing.append(job.id)
-                    fixes.append(document)
+                    fixes.append((job.version, document))
                 elif held != document:
                     drift.stale.append(job.id)
-                    fixes.append(document)
+                    fixes.append((job.version, document))
             drift.extra.extend(sorted(indexed))
             if repair:
-                await bulk_write(client, fixes, sorted(indexed))
+                await _repair(client, fixes, sorted(indexed))
             bar.update(len(jobs))
             if not jobs:
                 return drift

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-import redis.asyncio as redis
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
+
 from elasticsearch import AsyncElasticsearch
 from tqdm import tqdm
 
@@ -17,10 +18,6 @@ log = logging.getLogger("indexer.reindex")
 LOCK_KEY = "indexer:reindex"
 
 
-class ReindexRunning(RuntimeError):
-    pass
-
-
 async def _load(client: AsyncElasticsearch, index: str, jobs_query, batch_size: int, bar: tqdm) -> None:
     """Keyset pagination by id: memory stays flat whatever the table size."""
     last_id = 0
@@ -28,31 +25,39 @@ async def _load(client: AsyncElasticsearch, index: str, jobs_query, batch_size: 
         jobs = await jobs_query.filter(id__gt=last_id).order_by("id").limit(batch_size)
         if not jobs:
             return
-        await bulk_write(client, [job_document(job) for job in jobs], [], index=index, refresh=False)
+        await bulk_write(client, [(job.version, job_document(job)) for job in jobs], [], index=index, refresh=False)
         last_id = jobs[-1].id
         bar.update(len(jobs))
 
 
-async def reindex(client: AsyncElasticsearch, cache: redis.Redis, batch_size: int = 1000,
-                  progress: bool = False) -> str:
-    """Returns the new index's name. Readers keep the old index until the alias switches."""
-    lock = cache.lock(LOCK_KEY, timeout=3600)
-    if not await lock.acquire(blocking=False):
-        raise ReindexRunning("another reindex is running")
-    try:
+async def reindex(client: AsyncElasticsearch, *, lock: AbstractAsyncContextManager | None = None,
+                  batch_size: int = 1000, progress: bool = False) -> str:
+    """Returns the new index's name. Readers keep the old index until the alias switches.
+
+    `lock` keeps two operators' reindexes apart on a shared cluster (the CLI passes a `renewed_lock`);
+    an engine owned by one process (the embedded one) needs none.
+    """
+    async with lock or nullcontext():
         started = clock.now()
         name = await next_index_name(client)
         await create_index(client, name, bulk_loading=True)
-        with tqdm(total=await Job.all().count(), desc=f"reindex {name}", unit="job", disable=not progress) as bar:
-            await _load(client, name, Job.all(), batch_size, bar)
-        settings = load_definition()["settings"]
-        await client.indices.put_settings(index=name, settings={
-            "refresh_interval": settings.get("refresh_interval", "1s"),
-            "number_of_replicas": settings.get("number_of_replicas", 1)})
-        await client.indices.refresh(index=name)
-        old = await indices_behind_alias(client)
-        await client.indices.update_aliases(actions=[{"add": {"index": name, "alias": ALIAS}}]
-                                            + [{"remove": {"index": o, "alias": ALIAS}} for o in old])
+        try:
+            with tqdm(total=await Job.all().count(), desc=f"reindex {name}", unit="job",
+                      disable=not progress) as bar:
+                await _load(client, name, Job.all(), batch_size, bar)
+            settings = load_definition()["settings"]
+            await client.indices.put_settings(index=name, settings={
+                "refresh_interval": settings.get("refresh_interval", "1s"),
+                "number_of_replicas": settings.get("number_of_replicas", 1)})
+            await client.indices.refresh(index=name)
+            old = await indices_behind_alias(client)
+            await client.indices.update_aliases(actions=[{"add": {"index": name, "alias": ALIAS}}]
+                                                + [{"remove": {"index": o, "alias": ALIAS}} for o in old])
+        except BaseException:
+            # Readers never saw the half-built index: drop it, so the next reindex starts clean.
+            with suppress(Exception):
+                await client.indices.delete(index=name)
+            raise
         # Jobs changed while loading may have reached only the old index: write them again.
         with tqdm(desc="catch-up", unit="job", disable=not progress) as bar:
             await _load(client, name, Job.filter(update_at__gte=started), batch_size, bar)
@@ -61,5 +66,3 @@ async def reindex(client: AsyncElasticsearch, cache: redis.Redis, batch_size: in
             await client.indices.delete(index=index)
         log.info("reindexed into %s (replaced %s)", name, old)
         return name
-    finally:
-        await lock.release()

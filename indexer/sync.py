@@ -5,44 +5,47 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import redis.asyncio as redis
 from elasticsearch import AsyncElasticsearch
 
 from indexer.documents import job_document
 from models.job import Job
-from models.outbox import IndexOutbox
+from models.outbox import claimed_rows
 from search.index import bulk_write
 
 log = logging.getLogger("indexer.sync")
-LOCK_KEY = "indexer:sync"
 
 
-async def drain(client: AsyncElasticsearch, cache: redis.Redis, batch_size: int = 500) -> int:
-    """Index every job with pending outbox rows; returns how many rows were consumed.
+async def drain_batch(client: AsyncElasticsearch, batch_size: int = 500) -> int:
+    """Index the jobs behind one batch of claimed outbox rows; returns how many rows were consumed.
 
-    One drainer at a time (a Redis lock), so two processes never write an older state after a newer one.
+    Lock-free across processes: documents carry the job's version, so the order in which drainers
+    reach the engine does not matter, and rows are claimed without waiting for other drainers.
     """
+    async with claimed_rows(batch_size) as rows:
+        if not rows:
+            return 0
+        job_ids = sorted({row.job_id for row in rows})
+        jobs = await Job.filter(id__in=job_ids)
+        gone = set(job_ids) - {job.id for job in jobs}
+        # Raising here keeps the rows; only the rows read are deleted, so a change committed
+        # meanwhile keeps its row for the next round.
+        await bulk_write(client, [(job.version, job_document(job)) for job in jobs], sorted(gone))
+    return len(rows)
+
+
+async def drain(client: AsyncElasticsearch, batch_size: int = 500) -> int:
+    """Drain until no unclaimed row is left; returns how many rows this call consumed."""
     consumed = 0
-    async with cache.lock(LOCK_KEY, timeout=120, blocking_timeout=30):
-        while True:
-            rows = await IndexOutbox.all().order_by("id").limit(batch_size)
-            if not rows:
-                return consumed
-            job_ids = sorted({row.job_id for row in rows})
-            jobs = await Job.filter(id__in=job_ids)
-            gone = set(job_ids) - {job.id for job in jobs}
-            await bulk_write(client, [job_document(job) for job in jobs], sorted(gone))
-            # Only the rows read: a change committed meanwhile keeps its row for the next round.
-            await IndexOutbox.filter(id__in=[row.id for row in rows]).delete()
-            consumed += len(rows)
+    while batch := await drain_batch(client, batch_size):
+        consumed += batch
+    return consumed
 
 
 class OutboxDrainer:
     """The app's background drainer: runs right after each committed write (nudge) and every `interval`."""
 
-    def __init__(self, client: AsyncElasticsearch, cache: redis.Redis, interval: float = 5.0):
+    def __init__(self, client: AsyncElasticsearch, interval: float = 5.0):
         self._client = client
-        self._cache = cache
         self._interval = interval
         self._wake = asyncio.Event()
 
@@ -57,7 +60,7 @@ class OutboxDrainer:
                 pass
             self._wake.clear()
             try:
-                await drain(self._client, self._cache)
+                await drain(self._client)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the engine may be down: the rows wait for the next round

@@ -56,3 +56,9 @@ async def close() -> None:
 
 async def ping() -> None:
     await connections.get("default").execute_query("SELECT 1")
+
+
+def is_deadlock(exc: BaseException) -> bool:
+    """MySQL chose this statement's transaction as a deadlock victim (1213): safe to run again."""
+    cause = exc.args[0] if exc.args else None
+    return bool(getattr(cause, "args", None)) and cause.args[0] == 1213

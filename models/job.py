@@ -44,6 +44,9 @@ class Job(Model):
     # Free refreshes used on `free_refresh_day` (Asia/Shanghai calendar day).
     free_refresh_day = fields.DateField(null=True)
     free_refresh_count = fields.SmallIntField(default=0)
+    # Grows with every committed change (models/job_writes.py); the index keeps it as the document's
+    # external version, so an older state can never overwrite a newer one in the engine.
+    version = fields.BigIntField(default=1)
 
     class Meta:
         table = "jobs"

@@ -1,5 +1,10 @@
-from tortoise import fields
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from tortoise import connections, fields
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 
 # One row per committed change of a job, written in the same transaction; the indexer drains it.
@@ -15,6 +20,27 @@ class IndexOutbox(Model):
         table = "index_outbox"
 
 
-async def enqueue(job_id: int, reason: str, at) -> None:
-    """Record a change of a job for the indexer; call inside the transaction that made the change."""
-    await IndexOutbox.create(job_id=job_id, reason=reason, create_at=at)
+@asynccontextmanager
+async def claimed_rows(limit: int):
+    """Up to `limit` outbox rows for one drainer, deleted if the block succeeds, kept if it fails.
+
+    On MySQL the rows stay locked (`FOR UPDATE SKIP LOCKED`) until then: other drainers take the next
+    rows instead of waiting, and a drainer that dies releases them with its connection. The candidate
+    ids are read first and locked by primary key, which takes no gap lock: job writes keep adding rows.
+    """
+    candidates = await IndexOutbox.all().order_by("id").limit(limit).values_list("id", flat=True)
+    if not candidates:
+        yield []
+        return
+    if connections.get("default").capabilities.dialect == "mysql":
+        async with in_transaction():
+            rows = await IndexOutbox.filter(id__in=candidates).select_for_update(skip_locked=True)
+            yield rows
+            await IndexOutbox.filter(id__in=[row.id for row in rows]).delete()
+    else:
+        # SQLite (development) has no row locks, and a transaction held across the caller's work would
+        # stall the process's one connection: a second drainer may repeat these rows, which the
+        # versioned writes make harmless.
+        rows = await IndexOutbox.filter(id__in=candidates)
+        yield rows
+        await IndexOutbox.filter(id__in=[row.id for row in rows]).delete()

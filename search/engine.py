@@ -8,6 +8,7 @@ import os
 import subprocess
 import threading
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from elastic_transport import AiohttpHttpNode, HttpHeaders
 from elasticsearch import AsyncElasticsearch
@@ -50,31 +51,47 @@ class EmbeddedEngine:
     process: subprocess.Popen
     url: str
 
+    @property
+    def address(self) -> str:
+        """`host:port`: where a successor must listen for clients to keep their URL."""
+        return urlsplit(self.url).netloc
+
     @classmethod
     def start(cls, addr: str = "127.0.0.1:0", timeout: float = 30.0) -> "EmbeddedEngine":
         from osmem_server import resolve_binary
 
+        # --parent-pid: the engine exits by itself when this process dies, even by SIGKILL.
         args = [resolve_binary(), "--no-ja", "--no-stdin-watch", "--parent-pid", str(os.getpid()), "--addr", addr]
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
         ready: dict = {}
+        settled = threading.Event()  # the ready line was read, or stdout closed before it
 
-        def read_ready_line() -> None:
+        def read_stdout() -> None:
             assert process.stdout is not None
-            for line in process.stdout:
+            for line in process.stdout:  # read to the end: a full pipe would block the engine
+                if ready:
+                    continue
                 try:
                     message = json.loads(line)
                 except ValueError:
                     continue
                 if isinstance(message, dict) and "url" in message:
                     ready.update(message)
-                    return
+                    settled.set()
+            settled.set()
 
-        reader = threading.Thread(target=read_ready_line, daemon=True)
-        reader.start()
-        reader.join(timeout)
+        threading.Thread(target=read_stdout, name="embedded-engine-stdout", daemon=True).start()
+        settled.wait(timeout)
         if not ready:
-            process.kill()
-            raise RuntimeError(f"the embedded search engine did not start within {timeout} s")
+            quit_by_itself = settled.is_set()  # its stdout closed: it is exiting (e.g. the address is taken)
+            try:
+                process.wait(5 if quit_by_itself else 0)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()  # reaped: no zombie left behind
+            reason = (f"exited with code {process.returncode}" if quit_by_itself
+                      else f"was not ready within {timeout:g} s")
+            raise RuntimeError(f"the embedded search engine did not start at {addr}: it {reason}")
         log.info("embedded search engine at %s (pid %s)", ready["url"], process.pid)
         return cls(process, ready["url"])
 
@@ -85,3 +102,4 @@ class EmbeddedEngine:
                 self.process.wait(5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()

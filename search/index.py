@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
-from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
+from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 from elasticsearch.helpers import async_bulk
 
 ALIAS = "jobs"
@@ -34,44 +35,94 @@ async def indices_behind_alias(client: AsyncElasticsearch) -> list[str]:
         return []
 
 
+def _index_number(name: str) -> int:
+    suffix = name.rsplit("_v", 1)[-1]
+    return int(suffix) if suffix.isdigit() else 0
+
+
 async def next_index_name(client: AsyncElasticsearch) -> str:
     existing = (await client.indices.get(index=f"{ALIAS}_v*", allow_no_indices=True, expand_wildcards="all")).body
-    numbers = [int(name.rsplit("_v", 1)[1]) for name in existing if name.rsplit("_v", 1)[1].isdigit()]
-    return f"{ALIAS}_v{max(numbers, default=0) + 1}"
+    return f"{ALIAS}_v{max(map(_index_number, existing), default=0) + 1}"
 
 
-async def create_index(client: AsyncElasticsearch, name: str, *, bulk_loading: bool = False) -> None:
+async def create_index(client: AsyncElasticsearch, name: str, *, bulk_loading: bool = False,
+                       alias: bool = False) -> None:
+    """Create `name`; with `alias`, the alias points at it in the same request (no moment without either)."""
     definition = load_definition()
     settings = dict(definition["settings"])
     if bulk_loading:  # no refreshes and no replicas while loading; restored before the alias switch
         settings.update({"refresh_interval": "-1", "number_of_replicas": 0})
-    await client.indices.create(index=name, settings=settings, mappings=definition["mappings"])
+    await client.indices.create(index=name, settings=settings, mappings=definition["mappings"],
+                                aliases={ALIAS: {}} if alias else None)
 
 
 async def ensure_alias(client: AsyncElasticsearch) -> str:
-    """Create the first versioned index and point the alias at it, unless the alias exists."""
+    """Create the first versioned index and point the alias at it, unless the alias exists.
+
+    One atomic request, so concurrent workers cannot end with two indices behind the alias.
+    """
     current = await indices_behind_alias(client)
     if current:
         return current[0]
     name = await next_index_name(client)
     try:
-        await create_index(client, name)
+        await create_index(client, name, alias=True)
     except BadRequestError as exc:  # another worker created it a moment ago
         if exc.error != "resource_already_exists_exception":
             raise
-    await client.indices.put_alias(index=name, name=ALIAS)
+        return (await indices_behind_alias(client) or [name])[0]
+    # A worker that looked a moment later may have created the next name: the oldest index wins.
+    behind = sorted(await indices_behind_alias(client), key=_index_number)
+    if behind and behind[0] != name:
+        await client.indices.delete(index=name)
+        return behind[0]
     return name
 
 
-async def bulk_write(client: AsyncElasticsearch, documents: list[dict], deleted_ids: list[int],
+class BulkRejected(RuntimeError):
+    """The engine refused some writes: the outbox rows behind them must stay for a retry."""
+
+
+def _acceptable(item: dict) -> bool:
+    op, result = next(iter(item.items()))
+    if result.get("status") == 409 and op != "delete":
+        return True  # external versioning: the engine already holds this state or a newer one
+    return op == "delete" and result.get("result") == "not_found"  # already gone
+
+
+async def bulk_write(client: AsyncElasticsearch, documents: list[tuple[int, dict]], deleted_ids: list[int],
                      index: str = ALIAS, refresh: bool = True) -> None:
-    """Upsert documents (by id) and delete ids; raises unless the engine acknowledged every action."""
-    actions = [{"_op_type": "index", "_index": index, "_id": str(doc["id"]), "_source": doc} for doc in documents]
+    """Upsert `(version, document)` pairs and delete ids; raises unless every action was accepted.
+
+    Each document carries its job's version (`version_type=external`), so whoever writes (app drainers, the
+    daemon, a reindex) an older state can never replace a newer one, and no lock is needed. Writes through
+    the alias require it (`require_alias`): without it the engine would auto-create a concrete `jobs` index
+    that blocks the alias for good.
+    """
+    actions = [{"_op_type": "index", "_index": index, "_id": str(doc["id"]), "_source": doc,
+                "version": version, "version_type": "external"} for version, doc in documents]
     actions += [{"_op_type": "delete", "_index": index, "_id": str(job_id)} for job_id in deleted_ids]
     if not actions:
         return
-    # A delete of a document that is not there is fine; anything else failing is an error.
-    _, errors = await async_bulk(client, actions, raise_on_error=False, refresh=refresh)
-    real_errors = [e for e in errors if e.get("delete", {}).get("status") != 404]
+    _, errors = await async_bulk(client, actions, raise_on_error=False, refresh=refresh,
+                                 require_alias=index == ALIAS)
+    real_errors = [item for item in errors if not _acceptable(item)]
     if real_errors:
-        raise RuntimeError(f"bulk write rejected {len(real_errors)} actions: {real_errors[:3]}")
+        raise BulkRejected(f"bulk write rejected {len(real_errors)} actions: {real_errors[:3]}")
+
+
+_HELD_VERSION = re.compile(r"current version \[(\d+)\]")
+
+
+async def write_at_least(client: AsyncElasticsearch, version: int, document: dict) -> int | None:
+    """Write `document` at `version` or, when the engine holds a higher one (a manual edit, or the
+    tombstone of a manual delete), return that version so the caller can move the job past it."""
+    try:
+        await client.index(index=ALIAS, id=str(document["id"]), document=document, version=version,
+                           version_type="external_gte", require_alias=True, refresh=True)
+        return None
+    except ConflictError as exc:
+        held = _HELD_VERSION.search(str(exc.info))
+        if held is None:
+            raise
+        return int(held.group(1))

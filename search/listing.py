@@ -52,8 +52,9 @@ def _wildcard_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
 
 
-def listing_dsl(req: ListingRequest) -> dict:
-    """The search body for one listing page."""
+def listing_dsl(req: ListingRequest, now_iso: str = "now") -> dict:
+    """The search body for one listing page. The app passes its own clock's time (`doc_time(now)`), so
+    ranking and `is_top` agree on one "now"; the CLI leaves the engine's `now` for Kibana."""
     filters: list[dict] = [{"term": {"status": STATUS_OPEN}}, {"term": {"biz_type": BIZ_RECRUIT}}]
     if req.positions:
         filters.append({"wildcard": {"positions": {"value": f"*{_wildcard_escape(req.positions)}*"}}})
@@ -76,7 +77,7 @@ def listing_dsl(req: ListingRequest) -> dict:
     if req.query_type == RECOMMENDED:
         # Jobs on top (top_end_time in the future) score 2, every other job 1.
         query = {"function_score": {"query": query, "functions": [
-            {"filter": {"range": {"top_end_time": {"gt": "now"}}}, "weight": 2}],
+            {"filter": {"range": {"top_end_time": {"gt": now_iso}}}, "weight": 2}],
             "score_mode": "max", "boost_mode": "replace"}}
         sort = [{"_score": {"order": "desc"}}, {"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
     elif req.query_type == NEARBY:
@@ -112,10 +113,10 @@ def hit_to_item(hit: dict, now_iso: str, nearby: bool) -> dict:
 async def search_listing(client: AsyncElasticsearch, req: ListingRequest, now: datetime,
                          timeout: float = 3.0) -> dict:
     """One engine request → {"jobs": [...], "total": n}."""
-    body = listing_dsl(req)
+    now_iso = doc_time(now)
+    body = listing_dsl(req, now_iso)
     response = await client.options(request_timeout=timeout).search(index=ALIAS, **body)
     hits = response["hits"]
-    now_iso = doc_time(now)
     return {
         "jobs": [hit_to_item(hit, now_iso, req.query_type == NEARBY) for hit in hits["hits"]],
         "total": hits["total"]["value"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 
 from sanic import Sanic
 from sanic_ext import Extend
@@ -13,16 +14,14 @@ from models import db
 from search.engine import SearchEngine
 from search.index import ensure_alias
 from server import errors, observability
-from server.config import Settings
+from server.config import Settings, load_settings
 from server.providers.cache import connect_cache
 from server.providers.wechat_login import build_wechat_login
-from server.routes import health, jobs, users
+from server.requests import BoundedBodyRequest
+from server.routes import docs, health, jobs, users
 
 log = logging.getLogger("server.app")
 _app_numbers = itertools.count(1)
-
-# Uploads (up to 20 MB an image) are the largest bodies; JSON bodies have their own, smaller limit.
-REQUEST_MAX_SIZE = 21 * 1024 * 1024
 
 
 def create_app(settings: Settings, *, embedded_engine_url: str | None = None) -> Sanic:
@@ -32,8 +31,13 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
 
-    app = Sanic(f"jobboard_{next(_app_numbers)}")
-    app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
+    app = Sanic(f"jobboard_{next(_app_numbers)}", request_class=BoundedBodyRequest)
+    # Every route takes a JSON body: Sanic refuses a larger one from its Content-Length (or a chunk's
+    # declared size) before reading it, so no body bigger than this is ever buffered. The upload route
+    # will be a streaming route (`stream=True`, for which Sanic lifts this limit) that counts and caps
+    # the bytes itself as it reads them, with its own limit and read timeout.
+    app.config.REQUEST_MAX_SIZE = settings.max_json_body_bytes
+    app.config.REQUEST_BODY_TIMEOUT = settings.request_body_timeout_seconds  # server/requests.py
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.ACCESS_LOG = False  # server.observability writes one structured line per request
     app.ctx.settings = settings
@@ -49,13 +53,15 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     )
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp, jobs.bp):
+    for blueprint in (health.bp, users.bp, jobs.bp, docs.bp):
         app.blueprint(blueprint)
 
     @app.before_server_start
     async def _open(app: Sanic):
         await db.connect(settings.resolved_database_url)
-        app.ctx.cache = connect_cache(settings.redis_url)
+        # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
+        app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
+                                      socket_timeout=settings.redis_socket_timeout_seconds)
         app.ctx.wechat = build_wechat_login(settings, app.ctx.cache)
         app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url)
         try:
@@ -64,7 +70,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
             log.warning("search index not ensured at start-up: %s", type(exc).__name__)
         app.ctx.drainer = None
         if settings.background_index_sync:
-            app.ctx.drainer = OutboxDrainer(app.ctx.search.client, app.ctx.cache)
+            app.ctx.drainer = OutboxDrainer(app.ctx.search.client)
             app.add_task(app.ctx.drainer.run(), name="outbox_drainer")
 
     @app.before_server_stop
@@ -79,4 +85,20 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         await app.ctx.cache.aclose()
         await db.close()
 
+    return app
+
+
+# Set by the main process of `python -m server` to the URL of the embedded engine it started and supervises.
+EMBEDDED_ENGINE_URL_ENV = "JOBBOARD_EMBEDDED_ENGINE_URL"
+
+
+def app_from_environment() -> Sanic:
+    """The factory Sanic's spawned workers import (they cannot import `__main__`'s): settings from the
+    environment and the main process's embedded engine, if any; a worker never starts an engine itself."""
+    from server.supervision import stop_with_main_process
+
+    settings = load_settings()
+    app = create_app(settings, embedded_engine_url=os.environ.get(EMBEDDED_ENGINE_URL_ENV))
+    if settings.workers > 1:
+        stop_with_main_process(app)
     return app

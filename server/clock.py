@@ -1,17 +1,34 @@
-"""The API's time: Asia/Shanghai wall time, stored naive, shown as `YYYY-MM-DD HH:MM:SS.mmm`."""
+"""The API's time: Asia/Shanghai wall time, stored naive, shown as `YYYY-MM-DD HH:MM:SS.mmm`.
+
+The one clock the whole app reads (rules, stored times, the listing's idea of "now"); tests set it.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+# How far the app's clock is from the real one: zero outside tests.
+_offset = timedelta(0)
+
 
 def now() -> datetime:
     """Current Shanghai wall time, naive, truncated to milliseconds (what the API can show)."""
-    moment = datetime.now(SHANGHAI).replace(tzinfo=None)
+    moment = datetime.now(SHANGHAI).replace(tzinfo=None) + _offset
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def travel_to(moment: datetime) -> None:
+    """From now on the clock reads `moment` (naive Shanghai wall time) and runs on from there."""
+    global _offset
+    _offset = moment - datetime.now(SHANGHAI).replace(tzinfo=None)
+
+
+def reset() -> None:
+    global _offset
+    _offset = timedelta(0)
 
 
 def fmt(moment: datetime | None) -> str:

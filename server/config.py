@@ -33,7 +33,17 @@ class Settings(BaseSettings):
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # A client that stalls mid-body gets 408 after this long instead of holding a connection.
+    request_body_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Redis down or hung must cost a request about a second (then 503), not the client's patience.
+    redis_connect_timeout_seconds: float = Field(default=1.0, gt=0)
+    redis_socket_timeout_seconds: float = Field(default=1.0, gt=0)
     free_refreshes_per_day: int = Field(default=1, ge=0, le=100)
+    # Requests a minute; 0 turns a limit off. One IP can hide many real users (carrier-grade NAT).
+    rate_limit_login_per_code: int = Field(default=10, ge=0)
+    rate_limit_login_per_ip: int = Field(default=120, ge=0)
+    rate_limit_writes_per_user: int = Field(default=60, ge=0)
+    max_tokens_per_user: int = Field(default=10, ge=1, le=1000)
     # The app drains the index outbox itself after each write; the indexer daemon is the safety net.
     background_index_sync: bool = True
     workers: int = Field(default=1, ge=1, le=64)
@@ -70,6 +80,15 @@ class Settings(BaseSettings):
         """Raise ConfigError when this configuration must not start."""
         if self.resolved_wechat_provider == "wechat" and not (self.wechat_appid and self.wechat_secret):
             raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
+        if self.workers > 1:
+            # Each worker is its own process: an in-process cache (tokens, locks) is seen by one worker
+            # only, and several processes writing one SQLite file fail with "database is locked".
+            if not self.redis_url:
+                raise ConfigError(f"WORKERS={self.workers} needs REDIS_URL: the in-process cache is not "
+                                  "shared between worker processes (a token from one would fail on another)")
+            if self.resolved_database_url.startswith("sqlite"):
+                raise ConfigError(f"WORKERS={self.workers} needs a mysql:// DATABASE_URL: several processes "
+                                  "writing one SQLite file fail with 'database is locked'")
         if self.app_env != "production":
             return
         problems = self.development_fallbacks()

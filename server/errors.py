@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from pydantic import ValidationError
+from redis.exceptions import ConnectionError as CacheConnectionError
+from redis.exceptions import TimeoutError as CacheTimeoutError
 from sanic import Request
 from sanic.exceptions import SanicException
 
@@ -18,6 +20,7 @@ DEFAULT_MESSAGES = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    408: "Request Timeout",
     409: "Conflict",
     413: "Payload Too Large",
     429: "Too Many Requests",
@@ -30,11 +33,12 @@ DEFAULT_MESSAGES = {
 class ApiError(Exception):
     """An error the client should see: status, message and optional data."""
 
-    def __init__(self, status: int, message: str | None = None, data=None):
+    def __init__(self, status: int, message: str | None = None, data=None, headers: dict | None = None):
         super().__init__(message or DEFAULT_MESSAGES.get(status, "Error"))
         self.status = status
         self.message = message or DEFAULT_MESSAGES.get(status, "Error")
         self.data = data
+        self.headers = headers  # e.g. Retry-After on a 429
 
 
 def bad_request(message: str, data=None) -> ApiError:
@@ -58,17 +62,31 @@ def validation_error(exc: ValidationError) -> ApiError:
 def install(app) -> None:
     @app.exception(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return envelope(exc.status, exc.message, exc.data, status=exc.status)
+        return envelope(exc.status, exc.message, exc.data, status=exc.status, headers=exc.headers)
 
     @app.exception(SanicException)
     async def _sanic_error(request: Request, exc: SanicException):
         status = getattr(exc, "status_code", 500) or 500
         if status == 413:  # oversized bodies are a client error like any other bad input
-            return envelope(400, "request body too large", None, status=400)
+            if "header" in str(exc).lower():
+                return envelope(400, "request header too large", None, status=400)
+            limit = request.app.config.REQUEST_MAX_SIZE
+            return envelope(400, f"request body too large (at most {limit} bytes)", None, status=400)
+        if status == 408:  # a slow or stalled client: worth a line, not a traceback
+            log.warning("request timeout: %s", exc, extra={"request_id": getattr(request.ctx, "request_id", None)})
+            return envelope(408, str(exc) or DEFAULT_MESSAGES[408], None, status=408)
         if status >= 500:
             log.exception("server error", extra={"request_id": getattr(request.ctx, "request_id", None)})
             return envelope(status, DEFAULT_MESSAGES.get(status, "Error"), None, status=status)
         return envelope(status, DEFAULT_MESSAGES.get(status, str(exc)), None, status=status)
+
+    @app.exception(CacheConnectionError, CacheTimeoutError)
+    async def _cache_unavailable(request: Request, exc: Exception):
+        # Redis refused or hung (the client's short timeouts, server/providers/cache.py): an outage the
+        # operator sees in /readyz, not a bug. Calls work again as soon as it is back.
+        log.warning("cache unavailable: %s", type(exc).__name__,
+                    extra={"request_id": getattr(request.ctx, "request_id", None)})
+        return envelope(503, "cache unavailable, try again shortly", None, status=503)
 
     @app.exception(Exception)
     async def _unexpected(request: Request, exc: Exception):

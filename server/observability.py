@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import traceback
 import uuid
 from contextvars import ContextVar
 
@@ -12,6 +13,27 @@ import orjson
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("server.access")
+
+# Database drivers and the ORM put the failing value in their error text (a phone number, once): their
+# messages never reach the log, only the exception's type and where it was raised.
+_VALUE_BEARING_MODULES = ("tortoise", "asyncmy", "pymysql", "aiosqlite", "sqlite3", "pypika")
+
+
+def _redacted(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] in _VALUE_BEARING_MODULES
+
+
+def format_exception_safely(exc: BaseException) -> str:
+    """A traceback (causes included) in which value-bearing exception messages are withheld."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        message = "(message withheld: it may hold stored values)" if _redacted(exc) else str(exc)
+        parts.append("".join(traceback.format_tb(exc.__traceback__)) + f"{name}: {message}")
+        exc = exc.__cause__ or exc.__context__
+    return "\n-- caused by / while handling --\n".join(reversed(parts))
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,8 +48,8 @@ class JsonFormatter(logging.Formatter):
         for key in ("method", "path", "status", "duration_ms"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:
+            entry["exception"] = format_exception_safely(record.exc_info[1])
         return orjson.dumps(entry).decode()
 
 

@@ -1,23 +1,42 @@
-"""Turning a request body into a validated pydantic object, or a 400 that says why."""
+"""Receiving a request body within bounds, and turning it into a validated pydantic object or a 400."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 import orjson
 from pydantic import BaseModel, ValidationError
 from sanic import Request
+from sanic.exceptions import RequestTimeout
 
 from server.errors import bad_request, validation_error
 
 T = TypeVar("T", bound=BaseModel)
 
 
+class BoundedBodyRequest(Request):
+    """Sanic's request, with a deadline for receiving the body (app.config.REQUEST_BODY_TIMEOUT seconds).
+
+    Sanic reads the body of a non-streaming route after routing, in its handler stage, where only
+    RESPONSE_TIMEOUT applies: a client that stopped mid-body got a 503 and a traceback after 60 s.
+    Its size is bounded before reading by REQUEST_MAX_SIZE (server/app.py).
+    """
+
+    async def receive_body(self):
+        timeout = self.app.config.REQUEST_BODY_TIMEOUT
+        try:
+            async with asyncio.timeout(timeout):
+                await super().receive_body()
+        except TimeoutError:
+            # Part of the body is still on its way: answer, then close rather than read the rest.
+            self.stream.keep_alive = False
+            self.stream.request_body = None
+            raise RequestTimeout(f"request body not received within {timeout:g} s") from None
+
+
 def parse_body(request: Request, schema: type[T]) -> T:
-    body = request.body or b""
-    limit = request.app.ctx.settings.max_json_body_bytes
-    if len(body) > limit:
-        raise bad_request(f"request body too large (at most {limit} bytes)")
+    body = request.body or b""  # at most max_json_body_bytes: Sanic refused a larger one before reading it
     if not body.strip():
         body = b"{}"
     try:

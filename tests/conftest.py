@@ -8,9 +8,11 @@ SQLite on purpose.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from contextlib import asynccontextmanager
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import httpx
@@ -152,3 +154,141 @@ async def login_as(client: httpx.AsyncClient, name: str = "test") -> dict:
     assert response.status_code == 200, response.text
     user_id = response.json()["data"]["user_info"]["id"]
     return {"Authorization": response.headers["authorization"], "user_id": str(user_id)}
+
+
+async def change_job(job_id: int, reason: str = "update", **fields) -> None:
+    """Change a job the way the app does (models.job_writes): version, update_at and outbox row included."""
+    from models.job import Job
+    from models.job_writes import save_job
+    from server import clock
+
+    job = await Job.get(id=job_id)
+    job.update_from_dict(fields)
+    await save_job(job, reason, clock.now(), list(fields))
+
+
+@pytest.fixture
+def tune(app):
+    """`tune(name=value, ...)` changes the live app's settings for one test; restored afterwards."""
+    saved: dict = {}
+
+    def apply(**overrides):
+        for name, value in overrides.items():
+            saved.setdefault(name, getattr(app.ctx.settings, name))
+            setattr(app.ctx.settings, name, value)
+
+    yield apply
+    for name, value in saved.items():
+        setattr(app.ctx.settings, name, value)
+
+
+@asynccontextmanager
+async def silent_server():
+    """A TCP server that accepts connections and never answers: a hung (not refused) dependency.
+    Yields `.url` (`http://127.0.0.1:<port>`) and `.connections` (the writers of those it holds)."""
+    held: list = []
+
+    async def hold(reader, writer):
+        held.append(writer)
+        await reader.read()  # until the client gives up
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", connections=held)
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+def is_mysql(settings) -> bool:
+    return settings.resolved_database_url.startswith("mysql")
+
+
+class LockBarrier:
+    """A database-level barrier for race tests (MySQL/MariaDB): a transaction on a connection of its own
+    takes row locks; competing requests pile up behind them, and `wait_for(n)` returns once `n`
+    transactions are waiting at the same moment, which proves the calls overlapped. Leaving the block
+    rolls back and lets them all through at once."""
+
+    def __init__(self, database_url: str):
+        self._url = urlsplit(database_url)
+        self._conn = None
+
+    async def __aenter__(self) -> "LockBarrier":
+        import asyncmy
+
+        self._conn = await asyncmy.connect(host=self._url.hostname, port=self._url.port or 3306,
+                                           user=self._url.username or "root", password=self._url.password or "",
+                                           database=self._url.path.lstrip("/"), autocommit=False)
+        return self
+
+    async def lock(self, sql: str, *args) -> None:
+        async with self._conn.cursor() as cursor:
+            await cursor.execute(sql, args)
+
+    async def wait_for(self, waiters: int, timeout: float = 10.0) -> None:
+        import asyncmy
+
+        url = self._url
+        probe = await asyncmy.connect(host=url.hostname, port=url.port or 3306, user=url.username or "root",
+                                      password=url.password or "", autocommit=True)
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    async with probe.cursor() as cursor:
+                        await cursor.execute("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+                                             "WHERE trx_state = 'LOCK WAIT'")
+                        (waiting,) = await cursor.fetchone()
+                    if waiting >= waiters:
+                        return
+                    # InnoDB refreshes this view only when it was not read for 0.1 s: poll slower.
+                    await asyncio.sleep(0.15)
+        finally:
+            probe.close()
+
+    async def __aexit__(self, *exc) -> None:
+        await self._conn.rollback()
+        self._conn.close()
+
+
+# Row locks and lock waits exist on MySQL/MariaDB only (CI runs there; TEST_DATABASE=sqlite skips these).
+mysql_only = pytest.mark.skipif(os.environ.get("TEST_DATABASE") == "sqlite" or not _reachable(MYSQL_URL, 3306),
+                                reason="needs MySQL/MariaDB row locks")
+
+
+@pytest.fixture
+def travel():
+    """`travel(moment)` sets the app's one clock (naive Shanghai wall time); real time again afterwards."""
+    from server import clock
+
+    yield clock.travel_to
+    clock.reset()
+
+
+@asynccontextmanager
+async def slow_proxy(target_url: str, delay: float):
+    """A TCP forwarder to `target_url` that holds each new connection `delay` seconds before passing
+    anything on: a slow (but working) dependency. Yields its URL."""
+    target = urlsplit(target_url)
+
+    async def pipe(reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def forward(client_reader, client_writer):
+        await asyncio.sleep(delay)
+        upstream_reader, upstream_writer = await asyncio.open_connection(target.hostname, target.port)
+        await asyncio.gather(pipe(client_reader, upstream_writer), pipe(upstream_reader, client_writer))
+
+    server = await asyncio.start_server(forward, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()

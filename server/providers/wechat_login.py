@@ -13,6 +13,7 @@ from typing import Protocol
 
 import httpx
 import redis.asyncio as redis
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from server.errors import ApiError
 
@@ -28,6 +29,43 @@ _TOKEN_EXPIRED = {40001, 42001}
 class WeChatIdentity:
     openid: str
     unionid: str | None = None
+
+
+class _Answer(BaseModel):
+    """What WeChat answered, checked before anything of it is used or stored: a malformed answer
+    (wrong types, an overlong openid or phone) is WeChat's fault, a 502, never a 500 further in."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+    errcode: int = 0
+    errmsg: str = ""
+
+
+class _Session(_Answer):
+    openid: str | None = Field(default=None, min_length=1, max_length=64)
+    unionid: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class _Token(_Answer):
+    access_token: str | None = Field(default=None, min_length=1, max_length=2048)
+    expires_in: int = Field(default=7200, ge=0)
+
+
+class _PhoneInfo(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    purePhoneNumber: str | None = Field(default=None, pattern=r"^\+?\d{5,20}$")
+    phoneNumber: str | None = Field(default=None, pattern=r"^\+?\d{5,20}$")
+
+
+class _Phone(_Answer):
+    phone_info: _PhoneInfo | None = None
+
+
+def _read(model: type[_Answer], body: dict, what: str) -> _Answer:
+    try:
+        return model.model_validate(body)
+    except ValidationError:
+        log.warning("wechat %s: malformed answer", what)  # the values themselves may be personal data
+        raise ApiError(502, "WeChat returned a malformed answer, try again later") from None
 
 
 class WeChatLogin(Protocol):
@@ -64,10 +102,14 @@ class WeChatApiLogin:
         try:
             response = await self._http.request(method, path, **kwargs)
             response.raise_for_status()
-            return response.json()
+            body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
             raise ApiError(502, "WeChat service unreachable, try again later") from None
+        if not isinstance(body, dict):
+            log.warning("wechat %s: answer is not a JSON object", path)
+            raise ApiError(502, "WeChat returned a malformed answer, try again later")
+        return body
 
     async def identify(self, login_code: str) -> WeChatIdentity:
         body = await self._call(
@@ -80,9 +122,10 @@ class WeChatApiLogin:
                 "grant_type": "authorization_code",
             },
         )
-        if body.get("errcode") or not body.get("openid"):
-            raise _wechat_error("login_code", int(body.get("errcode") or -1), body.get("errmsg", ""))
-        return WeChatIdentity(openid=body["openid"], unionid=body.get("unionid"))
+        answer = _read(_Session, body, "jscode2session")
+        if answer.errcode or not answer.openid:
+            raise _wechat_error("login_code", answer.errcode or -1, answer.errmsg)
+        return WeChatIdentity(openid=answer.openid, unionid=answer.unionid)
 
     async def _access_token(self, force_refresh: bool = False) -> str:
         if not force_refresh:
@@ -99,16 +142,14 @@ class WeChatApiLogin:
                 "force_refresh": force_refresh,
             },
         )
-        token = body.get("access_token")
-        if not token:
-            raise _wechat_error("access token", int(body.get("errcode") or -1), body.get("errmsg", ""))
+        answer = _read(_Token, body, "stable_token")
+        if not answer.access_token:
+            raise _wechat_error("access token", answer.errcode or -1, answer.errmsg)
         # Kept until five minutes before WeChat expires it.
-        ttl = max(int(body.get("expires_in", 7200)) - 300, 60)
-        await self._cache.set(self._token_key, token, ex=ttl)
-        return token
+        await self._cache.set(self._token_key, answer.access_token, ex=max(answer.expires_in - 300, 60))
+        return answer.access_token
 
     async def phone_number(self, phone_code: str) -> str:
-        body: dict = {}
         for attempt in range(2):
             token = await self._access_token(force_refresh=attempt > 0)
             body = await self._call(
@@ -117,13 +158,14 @@ class WeChatApiLogin:
                 params={"access_token": token},
                 json={"code": phone_code},
             )
-            if body.get("errcode") not in _TOKEN_EXPIRED:
+            answer = _read(_Phone, body, "getuserphonenumber")
+            if answer.errcode not in _TOKEN_EXPIRED:
                 break
             await self._cache.delete(self._token_key)
-        if body.get("errcode"):
-            raise _wechat_error("phone_code", int(body["errcode"]), body.get("errmsg", ""))
-        info = body.get("phone_info") or {}
-        phone = info.get("purePhoneNumber") or info.get("phoneNumber")
+        if answer.errcode:
+            raise _wechat_error("phone_code", answer.errcode, answer.errmsg)
+        info = answer.phone_info
+        phone = info and (info.purePhoneNumber or info.phoneNumber)
         if not phone:
             raise ApiError(502, "WeChat returned no phone number")
         return phone

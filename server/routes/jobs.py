@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sanic import Blueprint, Request
 
+from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import login_required
+from server.routes.guard import limit_writes, login_required, viewer
 from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, UpdateJobBody
 from server.schemas.listing import ListBody
+from server.schemas.responses import JobCreated, JobItem, JobList, MyFavorites, MyPostings
 from server.services import favorites, jobs, listing
 
 bp = Blueprint("jobs")
@@ -22,7 +24,9 @@ def _reindex_soon(request: Request) -> None:
 
 
 @bp.post("/job/create")
+@documented("发布招聘信息（商家）", body=CreateJobBody, data=JobCreated, auth=True)
 @login_required
+@limit_writes
 async def create(request: Request):
     body = parse_body(request, CreateJobBody)
     job_id = await jobs.create(request.ctx.user_id, body.changes())
@@ -31,7 +35,10 @@ async def create(request: Request):
 
 
 @bp.post("/jobs/update")
+@documented("修改招聘信息（商家）", body=UpdateJobBody, auth=True,
+            description="只改带上的字段；\"\" 或 null 表示不修改（photo_urls 为 \"\" 时清空图片）。")
 @login_required
+@limit_writes
 async def update(request: Request):
     body = parse_body(request, UpdateJobBody)
     await jobs.update(request.ctx.user_id, body.id, body.changes())
@@ -40,7 +47,9 @@ async def update(request: Request):
 
 
 @bp.post("/job/close")
+@documented("关闭招聘信息（商家）", body=JobIdBody, auth=True)
 @login_required
+@limit_writes
 async def close(request: Request):
     body = parse_body(request, JobIdBody)
     await jobs.close(request.ctx.user_id, body.job_id)
@@ -49,7 +58,9 @@ async def close(request: Request):
 
 
 @bp.post("/jobs/refresh")
+@documented("刷新招聘信息（商家）", body=JobIdBody, auth=True, description="每天的免费次数用完后 429。")
 @login_required
+@limit_writes
 async def refresh(request: Request):
     body = parse_body(request, JobIdBody)
     await jobs.refresh_free(request.ctx.user_id, body.job_id, request.app.ctx.settings.free_refreshes_per_day)
@@ -58,18 +69,24 @@ async def refresh(request: Request):
 
 
 @bp.post("/jobs/list")
+@documented("招聘信息列表（用户）", body=ListBody, data=JobList, description=(
+    "类型：推荐（刷新时间）、附近（距离）、最新（发布时间倒序）。筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假。"
+    "可以不带 token，此接口当前不会鉴权。"))
 async def list_jobs(request: Request):
     body = parse_body(request, ListBody)
     return ok(await listing.list_jobs(request.app.ctx.search, body))
 
 
 @bp.post("/jobs/info")
+@documented("查询详情", body=JobIdBody, data=JobItem, auth="optional",
+            description="每当商家、用户点击某一条招聘，希望详细展开查看数据时使用。可以不带 token。")
 async def info(request: Request):
     body = parse_body(request, JobIdBody)
-    return ok(await jobs.detail(body.job_id))
+    return ok(await jobs.detail(body.job_id, await viewer(request)))
 
 
 @bp.post("/jobs/my")
+@documented("我发布的", body=BizPageBody, data=MyPostings, auth=True)
 @login_required
 async def my_postings(request: Request):
     body = parse_body(request, BizPageBody)
@@ -77,7 +94,9 @@ async def my_postings(request: Request):
 
 
 @bp.post("/job/collect")
+@documented("收藏（用户）", body=JobIdBody, auth=True)
 @login_required
+@limit_writes
 async def collect(request: Request):
     body = parse_body(request, JobIdBody)
     await favorites.collect(request.ctx.user_id, body.job_id)
@@ -87,7 +106,10 @@ async def collect(request: Request):
 # "cancnel" is the seed's spelling, which the mini-program calls; the correct spelling is an alias.
 @bp.post("/job/cancnel_collect", name="cancnel_collect")
 @bp.post("/job/cancel_collect", name="cancel_collect")
+@documented("取消收藏（用户）", body=JobIdBody, auth=True,
+            description="/job/cancnel_collect 是文档的原拼写；/job/cancel_collect 为同一接口。")
 @login_required
+@limit_writes
 async def cancel_collect(request: Request):
     body = parse_body(request, JobIdBody)
     await favorites.cancel(request.ctx.user_id, body.job_id)
@@ -95,6 +117,7 @@ async def cancel_collect(request: Request):
 
 
 @bp.post("/collect/my")
+@documented("我收藏的", body=BizPageBody, data=MyFavorites, auth=True)
 @login_required
 async def my_favorites(request: Request):
     body = parse_body(request, BizPageBody)

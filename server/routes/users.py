@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sanic import Blueprint, Request
 
+from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import login_required
+from server.routes.guard import client_ip, limit_writes, login_limits, login_required, tokens
+from server.schemas.responses import LoggedIn, Profile
 from server.schemas.users import LoginBody, RegisterBody, UpdateGeoBody, UpdateInfoBody
 from server.services import auth, users
 
@@ -18,32 +20,46 @@ def _logged_in(user, token: str):
 
 
 @bp.post("/wechat/user/register")
+@documented("微信注册（首次，需手机号）", body=RegisterBody, data=LoggedIn, token_in_response=True,
+            description="已注册的微信用户直接登录。token 在响应头 Authorization 中返回。")
 async def register(request: Request):
     body = parse_body(request, RegisterBody)
-    ctx = request.app.ctx
-    user, token = await auth.register(ctx.wechat, ctx.cache, ctx.settings.token_ttl_days * 86400,
-                                      login_code=body.login_code, phone_code=body.phone_code,
-                                      inviter_id=body.inviter_id)
+    user, token = await auth.register(request.app.ctx.wechat, tokens(request), login_limits(request),
+                                      client_ip(request), login_code=body.login_code,
+                                      phone_code=body.phone_code, inviter_id=body.inviter_id)
     return _logged_in(user, token)
 
 
 @bp.post("/wechat/user/login")
+@documented("微信登录（二次，无需手机号）", body=LoginBody, data=LoggedIn, token_in_response=True,
+            description="未注册：404 user not found。token 在响应头 Authorization 中返回。")
 async def login(request: Request):
     body = parse_body(request, LoginBody)
-    ctx = request.app.ctx
-    user, token = await auth.login(ctx.wechat, ctx.cache, ctx.settings.token_ttl_days * 86400,
-                                   login_code=body.login_code)
+    user, token = await auth.login(request.app.ctx.wechat, tokens(request), login_limits(request),
+                                   client_ip(request), login_code=body.login_code)
     return _logged_in(user, token)
 
 
+@bp.post("/wechat/user/logout")
+@documented("退出登录", auth=True, description="吊销本次请求带的 token（其他设备仍保持登录）。")
+@login_required
+async def logout(request: Request):
+    """Revokes the presented token (other devices stay logged in)."""
+    await tokens(request).revoke(request.headers.get("authorization"), request.ctx.user_id)
+    return ok(None, message="")
+
+
 @bp.get("/user/info")
+@documented("查询个人信息", data=Profile, auth=True)
 @login_required
 async def info(request: Request):
     return ok(await users.profile(request.ctx.user_id))
 
 
 @bp.post("/user/update/info")
+@documented("更新个人信息", body=UpdateInfoBody, auth=True, description="只改带上的字段；\"\" 或 null 表示不修改。")
 @login_required
+@limit_writes
 async def update_info(request: Request):
     body = parse_body(request, UpdateInfoBody)
     await users.update(request.ctx.user_id, body.model_dump(exclude_none=True))
@@ -51,7 +67,10 @@ async def update_info(request: Request):
 
 
 @bp.post("/user/update/geo")
+@documented("更新位置信息", body=UpdateGeoBody, auth=True,
+            description="每次登陆用户授权获取地理位置信息时都应该调用该接口刷新用户位置")
 @login_required
+@limit_writes
 async def update_geo(request: Request):
     body = parse_body(request, UpdateGeoBody)
     await users.update(request.ctx.user_id, body.model_dump(exclude_none=True))

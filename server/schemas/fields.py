@@ -1,19 +1,118 @@
-"""Field types shared by request bodies."""
+"""Field types shared by request bodies, and the `Body` base that applies the input rules every body follows.
+
+The rules, each implemented once here:
+- "" (or only spaces) or null in an optional field means "not set": its default applies (in an update
+  body: unchanged). A required field keeps its blank, which fails its own validation: a 400 naming it.
+  Fields named in a body's `blank_is_value` keep "" as a value.
+- No string field holds control characters (Unicode Cc) other than newline and tab.
+- Numbers may come as strings (WXML pickers send "1"): only ASCII digits, never booleans, never NaN/inf.
+  Integer ids fit the database's signed BIGINT on every backend.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+INT64_MAX = 2**63 - 1
+MAX_SALARY = 10_000_000
+
+# ASCII only on purpose: int("٣") and float("１") would accept other scripts' digits.
+INTEGER_PATTERN = r"^\s*[+-]?[0-9]{1,19}\s*$"
+NUMBER_PATTERN = r"^\s*[+-]?([0-9]{1,15}(\.[0-9]{0,15})?|\.[0-9]{1,15})([eE][+-]?[0-9]{1,3})?\s*$"
+_INTEGER_TEXT = re.compile(INTEGER_PATTERN)
+_NUMBER_TEXT = re.compile(NUMBER_PATTERN)
+# Unicode category Cc is exactly U+0000–U+001F and U+007F–U+009F; newline and tab stay allowed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _integer(value):
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not a boolean")
+    if isinstance(value, str):
+        if not _INTEGER_TEXT.match(value):
+            raise ValueError("must be an integer (ASCII digits)")
+        return int(value)
+    return value
+
+
+def _number(value):
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    if isinstance(value, str):
+        if not _NUMBER_TEXT.match(value):
+            raise ValueError("must be a number (ASCII digits)")
+        return float(value)
+    return value
+
+
+@dataclass(frozen=True)
+class _OrText:
+    """Documents that a number may also come as a string: anyOf [the number's schema, this string]."""
+
+    pattern: str | None = None
+    enum: tuple[str, ...] | None = None
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        text = {"type": "string"}
+        text.update({"pattern": self.pattern} if self.pattern else {"enum": list(self.enum)})
+        return {"anyOf": [handler(core_schema), text]}
+
+
+# Constraints must stand before the BeforeValidator, or pydantic cannot put them in the JSON schema.
+def integer(*, ge: int = -INT64_MAX - 1, le: int = INT64_MAX) -> Any:
+    """An integer in [ge, le], as a JSON number or a string of ASCII digits."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_integer),
+                     _OrText(pattern=INTEGER_PATTERN)]
+
+
+def number(*, ge: float, le: float, gt: bool = False) -> Any:
+    """A finite number in [ge, le] (or (ge, le] with gt), as a JSON number or a string of ASCII digits."""
+    bounds = {"gt": ge} if gt else {"ge": ge}
+    return Annotated[float, Field(le=le, allow_inf_nan=False, **bounds), BeforeValidator(_number),
+                     _OrText(pattern=NUMBER_PATTERN)]
+
+
+def choice(*values: int) -> Any:
+    """One of a few integer codes, as a number or its string ("1")."""
+    return Annotated[Literal[values], BeforeValidator(_integer),
+                     _OrText(enum=tuple(str(v) for v in values))]
+
+
+def text(*, max_length: int, min_length: int = 0, strip: bool = True) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=strip, min_length=min_length, max_length=max_length)]
+
+
+Id = integer(ge=1, le=INT64_MAX)
+AreaId = integer(ge=0, le=10**15)
+Longitude = number(ge=-180, le=180)
+Latitude = number(ge=-90, le=90)
+Salary = integer(ge=0, le=MAX_SALARY)
+PageNum = integer(ge=1, le=10_000)
+PageSize = integer(ge=1, le=50)
+BizType = choice(1, 2, 3)
 
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
-
 Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=MOBILE_PATTERN)]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-AreaId = Annotated[int, Field(ge=0, le=10**15)]
-AreaDes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+AreaDes = text(max_length=64)
+Address = text(max_length=255)
+Positions = text(min_length=1, max_length=20)
+PersonName = text(min_length=1, max_length=32)
+# Welfare tags are free-form ("社保", "包吃住") but bounded.
+Tag = text(min_length=1, max_length=20)
+TagList = Annotated[list[Tag], Field(max_length=10)]
 
 
 def _http_url(value: str) -> str:
@@ -25,7 +124,42 @@ def _http_url(value: str) -> str:
 HttpUrlText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=512), AfterValidator(_http_url)]
 
 
+def _is_blank(value) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _control_characters(value) -> bool:
+    if isinstance(value, str):
+        return _CONTROL.search(value) is not None
+    if isinstance(value, list):
+        return any(_control_characters(item) for item in value)
+    return False
+
+
 class Body(BaseModel):
     """Base of request bodies: unknown keys are ignored so the mini-program may send extras."""
 
     model_config = ConfigDict(extra="ignore", str_max_length=10_000)
+    # Fields where "" is a value rather than "not set" (photo_urls: the empty comma-joined list).
+    blank_is_value: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_not_set(cls, data):
+        if not isinstance(data, dict):
+            return data
+        fields = cls.model_fields
+
+        def not_set(key, value) -> bool:
+            if key not in fields or fields[key].is_required():
+                return False  # a required field keeps its blank, so the 400 says what is wrong with it
+            return value is None or (_is_blank(value) and key not in cls.blank_is_value)
+
+        return {key: value for key, value in data.items() if not not_set(key, value)}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value):
+        if _control_characters(value):
+            raise ValueError("must not contain control characters (only newline and tab are allowed)")
+        return value

@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar
 
-from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from server.schemas.fields import Address, AreaDes, AreaId, Body, HttpUrlText, Latitude, Longitude
+from server.schemas.fields import (
+    Address,
+    AreaDes,
+    AreaId,
+    BizType,
+    Body,
+    HttpUrlText,
+    Id,
+    Latitude,
+    Longitude,
+    PageNum,
+    PageSize,
+    PersonName,
+    Positions,
+    Salary,
+    TagList,
+    choice,
+)
 
 MAX_PHOTOS = 4
-MAX_SALARY = 10_000_000
 
 # A mainland mobile, or a landline with area code (010-12345678, 0755 1234567, optional extension).
 CONTACT_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}([- ]\d{1,6})?)$"
 
-Positions = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Contact = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CONTACT_PATTERN)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
-Salary = Annotated[int, Field(ge=0, le=MAX_SALARY)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
-TagList = Annotated[list[Tag], Field(max_length=20)]
-BizType = Literal[1, 2, 3]
+BIZ_TYPE_DOC = "1=招聘、2=求职、3=招租"
 
 
 def _split_photo_urls(value):
     """The seed sends photo_urls as a list, a list holding one comma-joined string, or a plain string."""
-    if value is None:
-        return []
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
@@ -43,18 +52,6 @@ def _split_photo_urls(value):
 PhotoUrls = Annotated[list[HttpUrlText], BeforeValidator(_split_photo_urls), Field(max_length=MAX_PHOTOS)]
 
 
-def _job_id(value):
-    # The seed sends job_id both as a number and as a numeric string.
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("must be a job id (a positive integer)")
-    return value
-
-
-JobId = Annotated[int, BeforeValidator(_job_id), Field(ge=1, le=2**63 - 1)]
-
-
 def _dedupe(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tags))
 
@@ -62,14 +59,17 @@ def _dedupe(tags: list[str]) -> list[str]:
 class JobFields(Body):
     """Every writable field; create requires some of them, update takes any subset."""
 
-    positions: Positions | None = None
+    blank_is_value: ClassVar[frozenset[str]] = frozenset({"photo_urls"})
+
+    positions: Positions | None = Field(None, description="岗位，如 服务员、厨师长")
     longitude: Longitude | None = None
     latitude: Latitude | None = None
     address: Annotated[Address, StringConstraints(min_length=1)] | None = None
-    contact: Contact | None = None
-    user_name: PersonName | None = None
+    contact: Contact | None = Field(None, description="联系电话：手机号或带区号的座机")
+    user_name: PersonName | None = Field(None, description="联系人姓名（默认为发布者的昵称）")
     description: Description | None = None
-    photo_urls: PhotoUrls | None = None
+    photo_urls: PhotoUrls | None = Field(
+        None, description='图片链接：数组、含逗号拼接字符串的数组或逗号拼接的字符串；"" 为清空，最多 4 张')
     first_area_id: AreaId | None = None
     first_area_des: AreaDes | None = None
     second_area_id: AreaId | None = None
@@ -80,9 +80,9 @@ class JobFields(Body):
     four_area_des: AreaDes | None = None
     salary_min: Salary | None = None
     salary_max: Salary | None = None
-    basic_protection: TagList | None = None
-    salary_benefits: TagList | None = None
-    attendance_leave: TagList | None = None
+    basic_protection: TagList | None = Field(None, description="基础保障，如 社保、公积金")
+    salary_benefits: TagList | None = Field(None, description="薪酬福利，如 节日福利")
+    attendance_leave: TagList | None = Field(None, description="考勤休假")
 
     _tags = field_validator("basic_protection", "salary_benefits", "attendance_leave")(
         lambda tags: _dedupe(tags) if tags is not None else None
@@ -97,27 +97,40 @@ class JobFields(Body):
     def changes(self) -> dict:
         """The fields the client sent, as model columns (user_name is the job's contact_person_name)."""
         sent = self.model_dump(exclude_unset=True, exclude={"id", "job_id"})
-        sent = {key: value for key, value in sent.items() if value is not None or key == "photo_urls"}
-        if "photo_urls" in sent and sent["photo_urls"] is None:
-            sent["photo_urls"] = []
         if "user_name" in sent:
             sent["contact_person_name"] = sent.pop("user_name")
         return sent
 
 
 class CreateJobBody(JobFields):
-    biz_type: Literal[1] = 1
-    positions: Positions
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "positions": "服务员", "longitude": 116.397128, "latitude": 39.916527,
+        "address": "北京市朝阳区三里屯太古里北区B1层XX餐厅", "contact": "13812341234",
+        "description": "【工作内容】点单、上菜、收银协助；\n【要求】18-35岁，能适应晚班；\n【待遇】5000-6500元/月，包吃住，月休4天。",
+        "photo_urls": ["https://cdn.xxx.com/job/1173/1.jpg,https://cdn.xxx.com/job/1173/2.jpg"],
+        "first_area_id": 11, "first_area_des": "北京市", "second_area_id": 1101, "second_area_des": "北京市",
+        "third_area_id": 110105, "third_area_des": "朝阳区", "four_area_id": 110105001, "four_area_des": "三里屯",
+        "salary_min": 8000, "salary_max": 20000}]})
+
+    biz_type: choice(1) = Field(1, description="1=招聘（求职、招租尚未开放）")
+    positions: Positions = Field(description="岗位，如 服务员、厨师长")
     longitude: Longitude
     latitude: Latitude
     address: Annotated[Address, StringConstraints(min_length=1)]
-    contact: Contact
+    contact: Contact = Field(description="联系电话：手机号或带区号的座机")
     salary_min: Salary
     salary_max: Salary
 
 
 class UpdateJobBody(JobFields):
-    id: JobId
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": 39, "positions": "收银员", "longitude": 116.3974, "latitude": 39.9093, "address": "北京市朝阳区建国路88号",
+        "contact": "13800138000", "description": "连锁餐饮店招聘服务员，包吃住，有经验者优先。", "photo_urls": "",
+        "first_area_id": 1, "second_area_id": 101, "third_area_id": 1001, "user_name": "张老板",
+        "first_area_des": "北京市", "second_area_des": "朝阳区", "third_area_des": "建外街道",
+        "salary_min": 8000, "salary_max": 20000}]})
+
+    id: Id = Field(description="必填参数：要修改的招聘信息 id")
 
     @model_validator(mode="after")
     def _something(self):
@@ -127,12 +140,14 @@ class UpdateJobBody(JobFields):
 
 
 class JobIdBody(Body):
-    job_id: JobId
+    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234}, {"job_id": "1234567"}]})
+
+    job_id: Id = Field(description="招聘信息 id（数字或数字字符串）")
 
 
 class PageBody(Body):
-    page_num: Annotated[int, Field(ge=1, le=10_000)] = 1
-    page_size: Annotated[int, Field(ge=1, le=50)] = 10
+    page_num: PageNum = 1
+    page_size: PageSize = 10
 
     @property
     def offset(self) -> int:
@@ -140,4 +155,7 @@ class PageBody(Body):
 
 
 class BizPageBody(PageBody):
-    biz_type: BizType = 1
+    model_config = ConfigDict(json_schema_extra={"examples": [{"biz_type": 1, "page_num": 1, "page_size": 2}]})
+
+    biz_type: BizType = Field(1, description=BIZ_TYPE_DOC)
+

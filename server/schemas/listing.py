@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from search.listing import RESULT_WINDOW
-from server.schemas.fields import Body, Latitude, Longitude
-from server.schemas.jobs import PageBody, TagList
+from server.schemas.fields import (
+    MAX_SALARY,
+    Body,
+    Latitude,
+    Longitude,
+    Positions,
+    TagList,
+    choice,
+    integer,
+    number,
+    text,
+)
+from server.schemas.jobs import PageBody
+
+NEARBY_NEEDS = "query_type = 2 时为必须参数"
 
 
-def _blank_is_none(value):
-    return None if value == "" else value
+def _request_id_text(value):
+    # The mini-program may send a number; a boolean is neither.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class ListFilter(Body):
-    positions: Annotated[str | None, BeforeValidator(_blank_is_none),
-                         StringConstraints(strip_whitespace=True, max_length=20)] = None
-    salary_min: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    salary_max: Annotated[int, Field(ge=-1, le=10_000_000)] | None = None  # -1: unbounded
-    basic_protection: TagList = []
-    salary_benefits: TagList = []
-    attendance_leave: TagList = []
-    longitude: Longitude | None = None
-    latitude: Latitude | None = None
-    distance_km: Annotated[float, Field(gt=0, le=1000)] | None = None
+    positions: Positions | None = Field(None, description="岗位（包含匹配）")
+    salary_min: integer(ge=0, le=MAX_SALARY) | None = Field(None, description="期望薪资下限")
+    salary_max: integer(ge=-1, le=MAX_SALARY) | None = Field(None, description="期望薪资上限，-1 时为无限大")
+    basic_protection: TagList = Field([], description="基础保障：须包含每一项")
+    salary_benefits: TagList = Field([], description="薪酬福利：须包含每一项")
+    attendance_leave: TagList = Field([], description="考勤休假：须包含每一项")
+    longitude: Longitude | None = Field(None, description=NEARBY_NEEDS)
+    latitude: Latitude | None = Field(None, description=NEARBY_NEEDS)
+    distance_km: number(ge=0, gt=True, le=1000) | None = Field(None, description="附近：最大距离（公里）")
 
     @model_validator(mode="after")
     def _salary_order(self):
@@ -36,10 +49,17 @@ class ListFilter(Body):
 
 
 class ListBody(PageBody):
-    request_id: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
-                          StringConstraints(max_length=64)] | None = None
-    query_type: Literal[1, 2, 3] = 1
-    filter: ListFilter = ListFilter()
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "request_id": "1234567", "query_type": 1,
+        "filter": {"positions": "厨师长", "salary_min": 8000, "salary_max": 20000, "basic_protection": ["社保", "公积金"],
+                   "salary_benefits": ["节日福利"], "attendance_leave": [], "longitude": 116.397128,
+                   "latitude": 39.916527},
+        "page_num": 1, "page_size": 2}]})
+
+    request_id: Annotated[text(max_length=64), BeforeValidator(_request_id_text)] | None = Field(
+        None, description="原样返回")
+    query_type: choice(1, 2, 3) = Field(1, description="列表类型 1、推荐，2、附近、3、最新")
+    filter: ListFilter = Field(default_factory=ListFilter, description="筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假")
 
     @model_validator(mode="after")
     def _nearby_needs_a_place(self):

@@ -1,19 +1,37 @@
-"""Registration, login, and the opaque bearer tokens kept in the cache."""
+"""Registration, login, logout, and the opaque bearer tokens kept in the cache."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 import redis.asyncio as redis
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from models.user import User
 from server import clock
 from server.errors import ApiError
 from server.providers.wechat_login import WeChatLogin
+from server.services import rate_limits
 
 TOKEN_PREFIX = "auth:token:"
+USER_TOKENS_PREFIX = "auth:user-tokens:"
+
+# Store a token and cap the user's live tokens, in one atomic step: the oldest ones beyond the cap are
+# revoked. KEYS: token key, the user's token set; ARGV: user id, ttl seconds, issue time (ms), cap.
+_ISSUE = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if extra > 0 then
+  for _, old in ipairs(redis.call('ZRANGE', KEYS[2], 0, extra - 1)) do redis.call('DEL', old) end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, extra - 1)
+end
+return 1
+"""
 
 
 def _token_key(token: str) -> str:
@@ -21,48 +39,105 @@ def _token_key(token: str) -> str:
     return TOKEN_PREFIX + hashlib.sha256(token.encode()).hexdigest()
 
 
-async def issue_token(cache: redis.Redis, user_id: int, ttl_seconds: int) -> str:
-    token = secrets.token_urlsafe(32)
-    await cache.set(_token_key(token), str(user_id), ex=ttl_seconds)
-    return token
-
-
-async def authenticate(cache: redis.Redis, authorization: str | None, claimed_user_id: str | None,
-                       ttl_seconds: int) -> int:
-    """The user id behind an `Authorization` header (`<token>` or `Bearer <token>`), sliding its expiry."""
+def _bare(authorization: str | None) -> str:
     token = (authorization or "").strip()
     if token[:7].lower() == "bearer ":
         token = token[7:].strip()
-    if not token:
-        raise ApiError(401, "Unauthorized", "missing token: send the Authorization header from login")
-    user_id = await cache.getex(_token_key(token), ex=ttl_seconds)
-    if user_id is None:
-        raise ApiError(401, "Unauthorized", "token invalid or expired, log in again")
-    if claimed_user_id not in (None, "") and claimed_user_id.strip() != user_id:
-        raise ApiError(401, "Unauthorized", "the user_id header does not match the token")
-    return int(user_id)
+    return token
 
 
-async def register(wechat: WeChatLogin, cache: redis.Redis, ttl_seconds: int, *, login_code: str,
-                   phone_code: str, inviter_id: int | None) -> tuple[User, str]:
+@dataclass(frozen=True)
+class TokenStore:
+    cache: redis.Redis
+    ttl_seconds: int
+    max_per_user: int = 10
+
+    @classmethod
+    def from_settings(cls, cache: redis.Redis, settings) -> "TokenStore":
+        return cls(cache, settings.token_ttl_days * 86400, settings.max_tokens_per_user)
+
+    async def issue(self, user_id: int) -> str:
+        token = secrets.token_urlsafe(32)
+        issued_ms = int(clock.now().timestamp() * 1000)
+        await self.cache.eval(_ISSUE, 2, _token_key(token), f"{USER_TOKENS_PREFIX}{user_id}",
+                              str(user_id), self.ttl_seconds, issued_ms, self.max_per_user)
+        return token
+
+    async def authenticate(self, authorization: str | None, claimed_user_id: str | None) -> int:
+        """The user id behind `<token>` or `Bearer <token>`, sliding its expiry; 401 otherwise."""
+        token = _bare(authorization)
+        if not token:
+            raise ApiError(401, "Unauthorized", "missing token: send the Authorization header from login")
+        user_id = await self.cache.getex(_token_key(token), ex=self.ttl_seconds)
+        if user_id is None:
+            raise ApiError(401, "Unauthorized", "token invalid or expired, log in again")
+        if claimed_user_id not in (None, "") and claimed_user_id.strip() != user_id:
+            raise ApiError(401, "Unauthorized", "the user_id header does not match the token")
+        return int(user_id)
+
+    async def viewer(self, authorization: str | None) -> int | None:
+        """Who is looking, for endpoints open to everyone: an absent or invalid token, or a cache that
+        cannot answer, is an anonymous viewer, never an error."""
+        token = _bare(authorization)
+        if not token:
+            return None
+        try:
+            user_id = await self.cache.get(_token_key(token))
+        except (redis.ConnectionError, redis.TimeoutError):
+            return None
+        return int(user_id) if user_id else None
+
+    async def revoke(self, authorization: str | None, user_id: int) -> None:
+        key = _token_key(_bare(authorization))
+        async with self.cache.pipeline(transaction=True) as pipe:
+            pipe.delete(key)
+            pipe.zrem(f"{USER_TOKENS_PREFIX}{user_id}", key)
+            await pipe.execute()
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    per_code: int
+    per_ip: int
+
+    @classmethod
+    def from_settings(cls, settings) -> "LoginLimits":
+        return cls(settings.rate_limit_login_per_code, settings.rate_limit_login_per_ip)
+
+    async def check(self, cache: redis.Redis, login_code: str, client_ip: str) -> None:
+        # Counted before WeChat is asked: a flood never reaches WeChat's own quota.
+        await rate_limits.hit(cache, "login-ip", client_ip, self.per_ip)
+        await rate_limits.hit(cache, "login-code", login_code, self.per_code)
+
+
+async def register(wechat: WeChatLogin, tokens: TokenStore, limits: LoginLimits, client_ip: str, *,
+                   login_code: str, phone_code: str, inviter_id: int | None) -> tuple[User, str]:
+    await limits.check(tokens.cache, login_code, client_ip)
     identity = await wechat.identify(login_code)
     user = await User.get_or_none(openid=identity.openid)
-    if user is None:
-        phone = await wechat.phone_number(phone_code)
-        if inviter_id is not None and not await User.exists(id=inviter_id):
-            inviter_id = None  # an unknown inviter is dropped, not an error
-        now = clock.now()
-        try:
+    if user is not None:
+        return user, await tokens.issue(user.id)
+    phone = await wechat.phone_number(phone_code)
+    if inviter_id is not None and not await User.exists(id=inviter_id):
+        inviter_id = None  # an unknown inviter is dropped, not an error
+    now = clock.now()
+    try:
+        # The user and the token together: if the cache fails, no user is left behind half-registered.
+        async with in_transaction():
             user = await User.create(openid=identity.openid, unionid=identity.unionid, phone=phone,
                                      inviter_id=inviter_id, create_at=now, update_at=now)
-        except IntegrityError:  # a concurrent register of the same openid won the race
-            user = await User.get(openid=identity.openid)
-    return user, await issue_token(cache, user.id, ttl_seconds)
+            token = await tokens.issue(user.id)
+    except IntegrityError:  # a concurrent register of the same openid won the race
+        user = await User.get(openid=identity.openid)
+        token = await tokens.issue(user.id)
+    return user, token
 
 
-async def login(wechat: WeChatLogin, cache: redis.Redis, ttl_seconds: int, *, login_code: str) -> tuple[User, str]:
+async def login(wechat: WeChatLogin, tokens: TokenStore, limits: LoginLimits, client_ip: str, *,
+                login_code: str) -> tuple[User, str]:
+    await limits.check(tokens.cache, login_code, client_ip)
     identity = await wechat.identify(login_code)
     user = await User.get_or_none(openid=identity.openid)
     if user is None:
         raise ApiError(404, "Not Found", "user not found")
-    return user, await issue_token(cache, user.id, ttl_seconds)
+    return user, await tokens.issue(user.id)

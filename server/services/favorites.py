@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from tortoise.exceptions import IntegrityError
 
-from models.job import Favorite, Job
+from models.db import is_deadlock
+
+from models.job import STATUS_OPEN, Favorite, Job
 from server import clock
-from server.errors import not_found
+from server.errors import bad_request, not_found
 from server.services import job_shapes
 
 
-async def _require_job(job_id: int) -> None:
-    if not await Job.exists(id=job_id):
+async def _require_job(job_id: int) -> Job:
+    job = await Job.get_or_none(id=job_id)
+    if job is None:
         raise not_found("job not found")
+    return job
 
 
 async def collect(user_id: int, job_id: int) -> None:
-    """Save a job; saving it again changes nothing."""
-    await _require_job(job_id)
-    if await Favorite.exists(user_id=user_id, job_id=job_id):
-        return
-    try:
-        await Favorite.create(user_id=user_id, job_id=job_id, create_at=clock.now())
-    except IntegrityError:  # a concurrent collect of the same job won
-        pass
+    """Save an open job; saving it again changes nothing."""
+    job = await _require_job(job_id)
+    if job.status != STATUS_OPEN:
+        raise bad_request("this job is closed: it cannot be collected", {"job_id": job_id, "status": job.status})
+    # Concurrent inserts of one pair wait on its unique key; MySQL may end that with a deadlock, after
+    # which the insert is simply tried again (collecting is idempotent).
+    async for attempt in AsyncRetrying(retry=retry_if_exception(is_deadlock), stop=stop_after_attempt(5),
+                                       reraise=True):
+        with attempt:
+            if await Favorite.exists(user_id=user_id, job_id=job_id):
+                return
+            try:
+                await Favorite.create(user_id=user_id, job_id=job_id, create_at=clock.now())
+            except IntegrityError:  # a concurrent collect of the same job won
+                return
 
 
 async def cancel(user_id: int, job_id: int) -> None:

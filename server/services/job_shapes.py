@@ -26,6 +26,10 @@ def my_posting(job: Job, now: datetime) -> dict:
         "biz_type": job.biz_type,
         "positions": job.positions,
         "address": job.address,
+        # The seed's example item names the job's owner, contact person and number this way.
+        "purpose_user_id": job.user_id,
+        "purpose_user_name": job.contact_person_name,
+        "purpose_user_phone": job.contact,
         "status": job.status,
         "is_top": is_top(job, now),
         "salary_min": job.salary_min,

@@ -1,14 +1,14 @@
 """An employer's postings: create, update, close, free refresh; the public detail.
 
-Every change of a job writes its row and one `index_outbox` row in the same transaction.
+Every change of a job goes through models.job_writes (row, version and outbox row in one transaction).
 """
 
 from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from models import outbox
 from models.job import STATUS_CLOSED, STATUS_OPEN, Job
+from models.job_writes import create_job, save_job
 from models.user import User
 from server import clock
 from server.errors import ApiError, bad_request, not_found
@@ -25,15 +25,17 @@ async def _owned_for_update(job_id: int, user_id: int) -> Job:
     return job
 
 
+def _require_open(job: Job, action: str) -> None:
+    if job.status != STATUS_OPEN:
+        raise bad_request(f"this job is closed: it cannot be {action}", {"job_id": job.id, "status": job.status})
+
+
 async def create(user_id: int, fields: dict) -> int:
     fields.setdefault("description", "")
     if not fields.get("contact_person_name"):
         owner = await User.get_or_none(id=user_id)
         fields["contact_person_name"] = owner.name if owner else ""
-    now = clock.now()
-    async with in_transaction():
-        job = await Job.create(user_id=user_id, status=STATUS_OPEN, create_at=now, update_at=now, **fields)
-        await outbox.enqueue(job.id, "create", now)
+    job = await create_job(clock.now(), user_id=user_id, status=STATUS_OPEN, **fields)
     return job.id
 
 
@@ -41,14 +43,14 @@ async def update(user_id: int, job_id: int, changes: dict) -> None:
     now = clock.now()
     async with in_transaction():
         job = await _owned_for_update(job_id, user_id)
+        _require_open(job, "edited")
         salary_min = changes.get("salary_min", job.salary_min)
         salary_max = changes.get("salary_max", job.salary_max)
         if salary_min > salary_max:
             raise bad_request("salary_min must not exceed salary_max",
                               {"salary_min": salary_min, "salary_max": salary_max})
-        job.update_from_dict({**changes, "update_at": now})
-        await job.save(update_fields=[*changes, "update_at"])
-        await outbox.enqueue(job.id, "update", now)
+        job.update_from_dict(changes)
+        await save_job(job, "update", now, list(changes))
 
 
 async def close(user_id: int, job_id: int) -> None:
@@ -58,9 +60,8 @@ async def close(user_id: int, job_id: int) -> None:
         job = await _owned_for_update(job_id, user_id)
         if job.status == STATUS_CLOSED:
             return
-        job.status, job.update_at = STATUS_CLOSED, now
-        await job.save(update_fields=["status", "update_at"])
-        await outbox.enqueue(job.id, "close", now)
+        job.status = STATUS_CLOSED
+        await save_job(job, "close", now, ["status"])
 
 
 async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
@@ -70,23 +71,26 @@ async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
     async with in_transaction():
         # The row lock serialises concurrent refreshes of one job: exactly one wins the last free one.
         job = await _owned_for_update(job_id, user_id)
-        if job.status != STATUS_OPEN:
-            raise ApiError(409, "Conflict", "only an open job can be refreshed")
+        _require_open(job, "refreshed")
         used = job.free_refresh_count if job.free_refresh_day == today else 0
         if used >= free_per_day:
             raise ApiError(429, "today's free refresh is used up, use the paid refresh (/jobs/refresh/pay)",
                            {"free_refreshes_per_day": free_per_day})
         job.free_refresh_day, job.free_refresh_count = today, used + 1
-        job.last_refresh_time = job.update_at = now
-        await job.save(update_fields=["free_refresh_day", "free_refresh_count", "last_refresh_time", "update_at"])
-        await outbox.enqueue(job.id, "refresh", now)
+        job.last_refresh_time = now
+        await save_job(job, "refresh", now, ["free_refresh_day", "free_refresh_count", "last_refresh_time"])
 
 
-async def detail(job_id: int) -> dict:
-    job = await Job.get_or_none(id=job_id)
+async def detail(job_id: int, viewer_id: int | None) -> dict:
+    """The public detail. A closed job keeps its status (a favourite can say it closed) but shows its
+    contact number to its owner only."""
+    job = await Job.select_for_update().get_or_none(id=job_id)
     if job is None:
         raise not_found("job not found")
-    return job_shapes.detail(job, clock.now())
+    item = job_shapes.detail(job, clock.now())
+    if job.status != STATUS_OPEN and viewer_id != job.user_id:
+        item["contact"] = ""
+    return item
 
 
 async def my_postings(user_id: int, biz_type: int, offset: int, limit: int) -> dict:

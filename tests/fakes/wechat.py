@@ -1,4 +1,11 @@
-"""A local fake of the WeChat API endpoints the login provider calls, with call counters."""
+"""A local fake of the WeChat API endpoints the login provider calls, with call counters.
+
+It behaves like WeChat where the provider depends on it: credentials and grant_type are checked on every
+call, a login or phone code works once (40163 on reuse), and every failure is an error code in a 200
+answer, as WeChat sends them (a bare HTTP error only where a test asks for one: `broken`).
+Codes: `good-<name>` (optionally `good-<name>#<n>`, a fresh wx.login of the same user) → openid
+`o-<name>`; `phone-<digits>` → that phone number.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,20 @@ from collections import Counter
 
 from aiohttp import web
 
+APPID, SECRET = "wx-app", "wx-secret"
+SESSION_KEY = "SESSION-KEY-NEVER-LEAVES-THE-PROVIDER"
+
+
+def _error(errcode: int, errmsg: str) -> web.Response:
+    return web.json_response({"errcode": errcode, "errmsg": errmsg})
+
 
 class FakeWeChat:
     def __init__(self):
         self.calls: Counter[str] = Counter()
         self.tokens_issued = 0
         self.valid_tokens: set[str] = set()
+        self.used_codes: set[str] = set()
         self.expire_next_token_checks = 0  # answer 40001 this many times even for a valid token
         self.runner: web.AppRunner | None = None
         self.url = ""
@@ -31,24 +46,49 @@ class FakeWeChat:
     async def stop(self) -> None:
         await self.runner.cleanup()
 
+    def _spend(self, code: str) -> bool:
+        """A code is good once."""
+        if code in self.used_codes:
+            return False
+        self.used_codes.add(code)
+        return True
+
     async def jscode2session(self, request: web.Request):
         self.calls["jscode2session"] += 1
         q = request.query
-        if q.get("appid") != "wx-app" or q.get("secret") != "wx-secret":
-            return web.json_response({"errcode": 40013, "errmsg": "invalid appid"})
+        if q.get("appid") != APPID or q.get("secret") != SECRET:
+            return _error(40013, "invalid appid or secret")
+        if q.get("grant_type") != "authorization_code":
+            return _error(40002, "invalid grant_type")
         code = q.get("js_code", "")
-        if code.startswith("good-"):
-            return web.json_response({"openid": "o-" + code[5:], "session_key": "sk", "unionid": "u-" + code[5:]})
-        if code == "busy":
-            return web.json_response({"errcode": 45011, "errmsg": "frequency limit"})
         if code == "broken":
             return web.Response(status=502, text="bad gateway")
-        return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
+        if code == "busy":
+            return _error(45011, "frequency limit")
+        # Malformed answers: a wrong type, an overlong openid, not an object at all.
+        if code == "typed":
+            return web.json_response({"openid": 12345, "session_key": SESSION_KEY})
+        if code == "overlong":
+            return web.json_response({"openid": "o" * 200, "session_key": SESSION_KEY})
+        if code == "listed":
+            return web.json_response(["openid"])
+        if not code.startswith("good-"):
+            return _error(40029, "invalid code")
+        if not self._spend(code):
+            return _error(40163, "code been used")
+        name = code[5:].split("#", 1)[0]
+        return web.json_response({"openid": "o-" + name, "session_key": SESSION_KEY, "unionid": "u-" + name})
 
     async def stable_token(self, request: web.Request):
         self.calls["stable_token"] += 1
-        body = await request.json()
-        assert body["grant_type"] == "client_credential" and body["appid"] == "wx-app"
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(47001, "data format error")
+        if body.get("appid") != APPID or body.get("secret") != SECRET:
+            return _error(40013, "invalid appid or secret")
+        if body.get("grant_type") != "client_credential":
+            return _error(40002, "invalid grant_type")
         self.tokens_issued += 1
         token = f"token-{self.tokens_issued}"
         self.valid_tokens.add(token)
@@ -59,11 +99,20 @@ class FakeWeChat:
         token = request.query.get("access_token")
         if self.expire_next_token_checks > 0:
             self.expire_next_token_checks -= 1
-            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+            return _error(40001, "invalid credential")
         if token not in self.valid_tokens:
-            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
-        code = (await request.json())["code"]
+            return _error(42001, "access_token expired")
+        try:
+            code = str((await request.json())["code"])
+        except (ValueError, KeyError, TypeError):
+            return _error(47001, "data format error")
+        if code == "phone-typed":
+            return web.json_response({"errcode": 0, "phone_info": {"purePhoneNumber": 13800000000}})
+        if code == "phone-errcode-list":
+            return web.json_response({"errcode": [40001]})
         if not code.startswith("phone-"):
-            return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
+            return _error(40029, "invalid code")
+        if not self._spend(code):
+            return _error(40163, "code been used")
         return web.json_response({"errcode": 0, "errmsg": "ok", "phone_info": {
             "phoneNumber": code[6:], "purePhoneNumber": code[6:], "countryCode": "86"}})

@@ -12,13 +12,15 @@ import pytest
 
 from indexer.check import check
 from indexer.documents import job_document
-from indexer.reindex import ReindexRunning, reindex
+from indexer.lock import LockBusy, renewed_lock
+from indexer.reindex import LOCK_KEY, reindex
 from indexer.sync import drain
 from models.job import Job
 from models.outbox import IndexOutbox
 from models.user import User
 from search.index import ALIAS, indices_behind_alias
 from server import clock
+from tests.conftest import change_job
 from tests.factories import random_jobs
 
 
@@ -33,7 +35,7 @@ async def test_reindex_switches_the_alias_and_drops_the_old_index(client, app):
     jobs = await seed(300)
     engine = app.ctx.search.client
     before = await indices_behind_alias(engine)
-    name = await reindex(engine, app.ctx.cache, batch_size=70)
+    name = await reindex(engine, batch_size=70)
     assert await indices_behind_alias(engine) == [name] and name not in before
     assert not await engine.indices.exists(index=before[0])
     assert (await engine.count(index=ALIAS))["count"] == len(jobs)
@@ -43,7 +45,7 @@ async def test_reindex_switches_the_alias_and_drops_the_old_index(client, app):
 
 async def test_reads_during_reindex_never_see_an_empty_listing(client, app):
     await seed(600)
-    await reindex(app.ctx.search.client, app.ctx.cache)
+    await reindex(app.ctx.search.client)
     totals = []
 
     async def read_until(done: asyncio.Event):
@@ -54,21 +56,29 @@ async def test_reads_during_reindex_never_see_an_empty_listing(client, app):
 
     done = asyncio.Event()
     reader = asyncio.create_task(read_until(done))
-    await reindex(app.ctx.search.client, app.ctx.cache, batch_size=50)
+    await reindex(app.ctx.search.client, batch_size=50)
     done.set()
     await reader
     assert len(totals) > 3 and min(totals) == max(totals) > 0
 
 
-async def test_two_reindexes_cannot_run_at_once(client, app):
+async def test_two_reindexes_cannot_run_at_once(client, app, settings, engine):
     await seed(10)
-    lock = app.ctx.cache.lock("indexer:reindex", timeout=60)
+    async with renewed_lock(app.ctx.cache, LOCK_KEY, ttl=2):
+        with pytest.raises(LockBusy):
+            await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, LOCK_KEY))
+        await asyncio.sleep(2.5)  # held past its TTL: renewal keeps it
+        done = await asyncio.to_thread(_cli, ["reindex"], settings, engine)
+    assert done.returncode == 75, done.stderr
+    assert "already running" in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_a_dead_reindex_frees_its_lock_within_seconds(client, app):
+    await seed(3)
+    lock = app.ctx.cache.lock(LOCK_KEY, timeout=1)  # what a crashed holder leaves: a lock nobody renews
     assert await lock.acquire(blocking=False)
-    try:
-        with pytest.raises(ReindexRunning):
-            await reindex(app.ctx.search.client, app.ctx.cache)
-    finally:
-        await lock.release()
+    await asyncio.sleep(1.2)
+    assert await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, LOCK_KEY))
 
 
 async def test_changes_during_reindex_reach_the_new_index(client, app):
@@ -80,9 +90,9 @@ async def test_changes_during_reindex_reach_the_new_index(client, app):
     async def edit_after_first_batch():
         while not await engine.indices.exists(index=next_index) or (await engine.count(index=next_index))["count"] < 20:
             await asyncio.sleep(0.001)
-        await Job.filter(id=edit.id).update(positions="后来改的", update_at=clock.now())
+        await change_job(edit.id, positions="后来改的")
 
-    await asyncio.gather(reindex(engine, app.ctx.cache, batch_size=20), edit_after_first_batch())
+    await asyncio.gather(reindex(engine, batch_size=20), edit_after_first_batch())
     held = await engine.get(index=ALIAS, id=str(edit.id))
     assert held["_source"]["positions"] == "后来改的"
 
@@ -90,12 +100,14 @@ async def test_changes_during_reindex_reach_the_new_index(client, app):
 async def test_check_finds_and_repairs_drift(client, app):
     jobs = await seed(120)
     engine = app.ctx.search.client
-    await reindex(engine, app.ctx.cache)
+    await reindex(engine)
     assert (await check(engine)).clean
     missing, stale = jobs[3], jobs[50]
     await engine.delete(index=ALIAS, id=str(missing.id), refresh=True)
+    # Stale at the row's own version, as older document code would have written it.
     corrupted = {**job_document(stale), "positions": "篡改"}
-    await engine.index(index=ALIAS, id=str(stale.id), document=corrupted, refresh=True)
+    await engine.index(index=ALIAS, id=str(stale.id), document=corrupted, refresh=True,
+                       version=stale.version, version_type="external_gte")
     extra = {**job_document(jobs[0]), "id": 999_999}
     await engine.index(index=ALIAS, id="999999", document=extra, refresh=True)
     drift = await check(engine, batch_size=40)
@@ -125,8 +137,7 @@ async def test_cli_reindex_check_and_sync(client, app, settings, engine):
     done = await asyncio.to_thread(_cli, ["check", "--repair"], settings, engine)
     assert done.returncode == 0
     assert (await check(app.ctx.search.client)).clean
-    await Job.filter(id=jobs[1].id).update(positions="同步")
-    await IndexOutbox.create(job_id=jobs[1].id, reason="update", create_at=clock.now())
+    await change_job(jobs[1].id, positions="同步")
     done = await asyncio.to_thread(_cli, ["sync", "--once"], settings, engine)
     assert done.returncode == 0, done.stderr
     assert await IndexOutbox.all().count() == 0
@@ -148,8 +159,8 @@ def test_cli_dsl_prints_what_the_listing_sends(settings, engine):
 
 async def test_drain_after_reindex_is_a_no_op(client, app):
     await seed(5)
-    await reindex(app.ctx.search.client, app.ctx.cache)
-    assert await drain(app.ctx.search.client, app.ctx.cache) == 0
+    await reindex(app.ctx.search.client)
+    assert await drain(app.ctx.search.client) == 0
 
 
 async def test_cli_sync_once_gives_up_on_a_dead_engine_and_keeps_the_rows(client, app, settings, engine):

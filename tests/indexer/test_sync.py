@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from elasticsearch import ConnectionError
+from elasticsearch import ConnectionError, ConnectionTimeout
 
 from indexer.documents import job_document
-from indexer.sync import drain
+from indexer.sync import drain, drain_batch
 from models.job import Job
 from models.outbox import IndexOutbox
 from search.engine import SearchEngine
-from search.index import ALIAS
+from search.index import ALIAS, BulkRejected, bulk_write, ensure_alias, indices_behind_alias
 from server import clock
-from tests.conftest import login_as
+from tests.conftest import login_as, silent_server, slow_proxy
 from tests.server.test_jobs import post_job
 
 
@@ -30,11 +32,11 @@ async def test_outage_loses_nothing(client, app):
         ids = [await post_job(client, owner, positions=f"厨师{i}") for i in range(3)]
         await client.post("/job/close", json={"job_id": ids[0]}, headers=owner)
         with pytest.raises(ConnectionError):
-            await drain(down.client, app.ctx.cache)
+            await drain(down.client)
     finally:
         await down.close()
     assert await IndexOutbox.all().count() == 4  # nothing consumed while the engine was down
-    assert await drain(app.ctx.search.client, app.ctx.cache) == 4
+    assert await drain(app.ctx.search.client) == 4
     assert await IndexOutbox.all().count() == 0
     assert await indexed_ids(app) == set(ids)
     held = await app.ctx.search.client.get(index=ALIAS, id=str(ids[0]))
@@ -45,8 +47,91 @@ async def test_outage_loses_nothing(client, app):
 async def test_a_deleted_job_leaves_the_index(client, app):
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await drain(app.ctx.search.client)
     await Job.filter(id=job_id).delete()
     await IndexOutbox.create(job_id=job_id, reason="delete", create_at=clock.now())
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await drain(app.ctx.search.client)
     assert await indexed_ids(app) == set()
+
+
+async def test_a_late_writer_never_puts_an_older_state_over_a_newer_one(client, app):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner, positions="厨师")
+    engine = app.ctx.search.client
+    before = await Job.get(id=job_id)
+    late = (before.version, job_document(before))  # what a slow drainer read before the edit
+    await client.post("/jobs/update", json={"id": job_id, "positions": "面点师"}, headers=owner)
+    await drain(engine)
+    await bulk_write(engine, [late], [])  # arrives last: accepted (the engine has newer), changes nothing
+    held = await engine.get(index=ALIAS, id=str(job_id))
+    assert held["_source"]["positions"] == "面点师"
+    assert held["_version"] == (await Job.get(id=job_id)).version == before.version + 1
+
+
+async def test_drainers_and_writers_do_not_wait_for_a_drain_stuck_on_the_engine(client, app, settings):
+    owner = await login_as(client, "owner")
+    first = await post_job(client, owner, positions="厨师")
+    async with silent_server() as hung_engine:
+        hung = SearchEngine(hung_engine.url, embedded=True, request_timeout=3)
+        stuck = asyncio.create_task(drain(hung.client))
+        try:
+            while not hung_engine.connections:  # the stuck drain has claimed its rows and is at the engine
+                await asyncio.sleep(0.01)
+            second = await post_job(client, owner, positions="服务员")  # a job write is not blocked
+            if settings.resolved_database_url.startswith("mysql"):
+                assert await drain(app.ctx.search.client) == 1  # another drainer skips the claimed row
+            else:  # SQLite has no row locks: the second drainer does the work twice, loses nothing
+                assert await drain(app.ctx.search.client) == 2
+            assert not stuck.done()  # all of the above happened while the first drain was in flight
+            with pytest.raises(ConnectionTimeout):
+                await stuck
+        finally:
+            await hung.close()
+    # The stuck drain rolled back: its row was kept, and the next drain indexes it.
+    if settings.resolved_database_url.startswith("mysql"):
+        assert [row.job_id for row in await IndexOutbox.all()] == [first]
+        assert await drain(app.ctx.search.client) == 1
+    assert await IndexOutbox.all().count() == 0 or await drain(app.ctx.search.client)
+    assert await indexed_ids(app) == {first, second}
+
+
+async def test_a_write_before_the_alias_exists_fails_and_keeps_its_rows(client, app):
+    owner = await login_as(client, "owner")
+    engine = app.ctx.search.client
+    for name in (await engine.indices.get(index=f"{ALIAS}_v*")).body:
+        await engine.indices.delete(index=name)  # as after an engine restart
+    job_id = await post_job(client, owner)
+    with pytest.raises(BulkRejected):
+        await drain(engine)
+    assert not await engine.indices.exists(index=ALIAS)  # no concrete `jobs` index was auto-created
+    assert await IndexOutbox.filter(job_id=job_id).count() == 1
+    await ensure_alias(engine)
+    assert await drain(engine) == 1
+    assert await indexed_ids(app) == {job_id}
+
+
+async def test_concurrent_first_starts_create_one_index_behind_the_alias(client, app):
+    engine = app.ctx.search.client
+    for name in (await engine.indices.get(index=f"{ALIAS}_v*")).body:
+        await engine.indices.delete(index=name)
+    names = await asyncio.gather(*(ensure_alias(engine) for _ in range(5)))
+    assert len(set(names)) == 1
+    assert await indices_behind_alias(engine) == [names[0]]
+
+
+async def test_a_change_committed_during_a_drain_keeps_its_row_and_reaches_the_index(client, app, engine):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner, positions="厨师")
+    async with slow_proxy(engine.url, delay=0.5) as slow_url:
+        slow = SearchEngine(slow_url, embedded=True, request_timeout=5)
+        try:
+            in_flight = asyncio.create_task(drain_batch(slow.client))
+            await asyncio.sleep(0.1)  # the drain has read its row and waits for the engine
+            edited = await client.post("/jobs/update", json={"id": job_id, "positions": "面点师"}, headers=owner)
+            assert edited.status_code == 200 and not in_flight.done()
+            assert await in_flight == 1
+        finally:
+            await slow.close()
+    assert [row.reason for row in await IndexOutbox.filter(job_id=job_id)] == ["update"]
+    await drain(app.ctx.search.client)
+    assert (await app.ctx.search.client.get(index=ALIAS, id=str(job_id)))["_source"]["positions"] == "面点师"

@@ -13,7 +13,7 @@ def filters_of(dsl: dict) -> list[dict]:
 def test_recommended_puts_live_tops_first_then_refresh_time_then_id():
     dsl = listing_dsl(ListingRequest(query_type=RECOMMENDED))
     score = dsl["query"]["function_score"]
-    assert score["functions"] == [{"filter": {"range": {"top_end_time": {"gt": "now"}}}, "weight": 2}]
+    assert score["functions"] == [{"filter": {"range": {"top_end_time": {"gt": "now"}}}, "weight": 2}]  # CLI default
     assert score["boost_mode"] == "replace"
     assert dsl["sort"] == [{"_score": {"order": "desc"}}, {"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
     assert {"term": {"status": 1}} in filters_of(dsl) and dsl["track_total_hits"] is True

@@ -41,6 +41,22 @@ def test_production_refuses(change, complaint):
         Settings(**{**PRODUCTION, **change}).check()
 
 
+@pytest.mark.parametrize(
+    "change, complaint",
+    [
+        ({"redis_url": None}, "WORKERS=2 needs REDIS_URL"),
+        ({"database_url": None}, "WORKERS=2 needs a mysql:// DATABASE_URL"),
+        ({"database_url": "sqlite://x.db"}, "WORKERS=2 needs a mysql:// DATABASE_URL"),
+    ],
+)
+def test_several_workers_refuse_process_local_state_even_in_dev(change, complaint):
+    shared = {"app_env": "dev", "workers": 2, "database_url": "mysql://app:pw@db:3306/jobs",
+              "redis_url": "redis://cache:6379/0"}
+    Settings(**shared).check()
+    with pytest.raises(ConfigError, match=complaint):
+        Settings(**{**shared, **change}).check()
+
+
 def test_dev_defaults_use_embedded_everything():
     settings = Settings(_env_file=None)
     assert settings.resolved_database_url.startswith("sqlite://")

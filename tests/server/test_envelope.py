@@ -98,3 +98,24 @@ async def test_logs_hold_no_token_or_phone(client, caplog):
     assert any('"path":"/user/info"' in line for line in lines)  # the access log is there...
     for line in lines:  # ...and carries no secret
         assert token not in line and "13800000007" not in line and "13912345678" not in line
+
+
+async def test_database_error_text_never_reaches_the_log(client):
+    import logging
+
+    from tortoise.exceptions import IntegrityError
+
+    from models.user import User
+    from server import clock
+    from server.observability import JsonFormatter
+
+    now, openid = clock.now(), "o-" + "13800000007"  # built, so no source line in the traceback holds it
+    await User.create(openid=openid, create_at=now, update_at=now)
+    try:
+        await User.create(openid=openid, create_at=now, update_at=now)
+    except IntegrityError:
+        record = logging.LogRecord("server.errors", logging.ERROR, __file__, 1, "unhandled error", None,
+                                   __import__("sys").exc_info())
+    line = JsonFormatter().format(record)
+    assert "IntegrityError" in line and "test_envelope.py" in line  # what failed, and where...
+    assert "13800000007" not in line  # ...but not the value that failed

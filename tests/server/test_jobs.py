@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.job import Favorite, Job
+from server import clock
 from models.outbox import IndexOutbox
-from tests.conftest import login_as
+from tests.conftest import LockBarrier, login_as, mysql_only
 
 SEED_CREATE = {
     "positions": "服务员",
@@ -253,27 +254,98 @@ async def test_free_refresh_once_a_day_then_429(client, owner):
     assert second.status_code == 429
     assert "/jobs/refresh/pay" in second.json()["message"]
     assert await outbox_reasons(job_id) == ["create", "refresh"]
-    # The next Shanghai calendar day brings a new free refresh.
-    job = await Job.get(id=job_id)
-    await Job.filter(id=job_id).update(free_refresh_day=job.free_refresh_day - timedelta(days=1))
-    third = await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner)
-    assert third.status_code == 200
 
 
-async def test_concurrent_refreshes_let_exactly_one_through(client, owner):
+async def refreshes(client, headers, job_id: int, *moments: datetime) -> list[int]:
+    statuses = []
+    for moment in moments:
+        clock.travel_to(moment)
+        statuses.append((await client.post("/jobs/refresh", json={"job_id": job_id}, headers=headers)).status_code)
+    return statuses
+
+
+async def test_a_new_free_refresh_comes_with_the_shanghai_day(client, owner, travel):
+    day = datetime(2026, 3, 1)
+    travel(day - timedelta(hours=1))
     job_id = await post_job(client, owner)
-    responses = await asyncio.gather(*[client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner)
-                                       for _ in range(4)])
-    assert sorted(r.status_code for r in responses) == [200, 429, 429, 429]
+    # 23:59:59 and 00:00:01 are two Shanghai days.
+    assert await refreshes(client, owner, job_id, day - timedelta(seconds=1), day + timedelta(seconds=1)) == [200, 200]
+    # 07:59 → 08:01 crosses UTC midnight, not Shanghai's.
+    assert await refreshes(client, owner, job_id, day + timedelta(hours=7, minutes=59),
+                           day + timedelta(hours=8, minutes=1)) == [429, 429]
+    job = await Job.get(id=job_id)
+    assert day + timedelta(seconds=1) <= job.last_refresh_time < day + timedelta(seconds=2)  # the clock runs on
+    assert job.free_refresh_day == day.date()
+
+
+@pytest.mark.parametrize("per_day, expected", [(0, [429, 429]), (2, [200, 200, 429])])
+async def test_free_refreshes_per_day_is_a_setting(client, owner, tune, travel, per_day, expected):
+    tune(free_refreshes_per_day=per_day)
+    travel(datetime(2026, 3, 1, 12))
+    job_id = await post_job(client, owner)
+    moments = [datetime(2026, 3, 1, 12, minute) for minute in range(1, len(expected) + 1)]
+    assert await refreshes(client, owner, job_id, *moments) == expected
+
+
+@mysql_only
+async def test_concurrent_refreshes_let_exactly_one_through(client, owner, settings):
+    job_id = await post_job(client, owner)
+    async with LockBarrier(settings.resolved_database_url) as barrier:
+        await barrier.lock("SELECT id FROM jobs WHERE id = %s FOR UPDATE", job_id)
+        calls = [asyncio.create_task(client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner))
+                 for _ in range(3)]
+        await barrier.wait_for(3)  # all three are inside their transactions at once
+    responses = await asyncio.gather(*calls)
+    assert sorted(r.status_code for r in responses) == [200, 429, 429]
     assert await outbox_reasons(job_id) == ["create", "refresh"]
 
 
-async def test_a_closed_job_cannot_be_refreshed(client, owner):
+async def test_a_closed_job_cannot_be_refreshed_edited_or_collected(client, owner, worker):
     job_id = await post_job(client, owner)
     await client.post("/job/close", json={"job_id": job_id}, headers=owner)
-    response = await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner)
-    assert response.status_code == 409
+    before = await Job.get(id=job_id)
+    for path, body, headers in (("/jobs/refresh", {"job_id": job_id}, owner),
+                                ("/jobs/update", {"id": job_id, "positions": "厨师"}, owner),
+                                ("/job/collect", {"job_id": job_id}, worker)):
+        response = await client.post(path, json=body, headers=headers)
+        assert response.status_code == 400, path
+        assert response.json()["code"] == 400 and "closed" in response.json()["message"]
+    after = await Job.get(id=job_id)
+    assert (after.positions, after.version, after.update_at) == (before.positions, before.version, before.update_at)
     assert await outbox_reasons(job_id) == ["create", "close"]
+    assert not await Favorite.exists(job_id=job_id)
+
+
+async def test_a_closed_job_shows_its_phone_to_its_owner_only(client, owner, worker):
+    job_id = await post_job(client, owner)
+    await client.post("/job/collect", json={"job_id": job_id}, headers=worker)
+    await client.post("/job/close", json={"job_id": job_id}, headers=owner)
+    for headers in ({}, worker, {"Authorization": "Bearer not-a-token"}):
+        response = await client.post("/jobs/info", json={"job_id": job_id}, headers=headers)
+        assert response.status_code == 200
+        item = response.json()["data"]
+        assert item["status"] == 2 and item["contact"] == "" and item["positions"] == SEED_CREATE["positions"]
+    mine = (await client.post("/jobs/info", json={"job_id": job_id}, headers=owner)).json()["data"]
+    assert mine["contact"] == SEED_CREATE["contact"]
+    # A worker's favourite still says the job closed, and it can still be removed.
+    favorite = (await client.post("/collect/my", json={}, headers=worker)).json()["data"]["list"][0]
+    assert favorite["status"] == 2
+    assert (await client.post("/job/cancnel_collect", json={"job_id": job_id}, headers=worker)).status_code == 200
+
+
+async def test_an_open_job_shows_its_phone_to_anyone(client, owner):
+    job_id = await post_job(client, owner)
+    item = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert item["contact"] == SEED_CREATE["contact"]
+
+
+async def test_my_postings_carry_the_seed_example_fields(client, owner):
+    job_id = await post_job(client, owner, user_name="张老板")
+    (item,) = (await client.post("/jobs/my", json={"biz_type": 1}, headers=owner)).json()["data"]["contacts"]
+    assert item["id"] == job_id
+    assert item["purpose_user_id"] == int(owner["user_id"])
+    assert item["purpose_user_name"] == "张老板"
+    assert item["purpose_user_phone"] == SEED_CREATE["contact"]
 
 
 async def test_my_postings_in_the_contacts_key_newest_first(client, owner, worker):
@@ -321,11 +393,19 @@ async def test_collect_cancel_and_my_favorites(client, owner, worker):
     assert await outbox_reasons(first) == ["create"]  # favourites do not change the job
 
 
-async def test_concurrent_collects_save_one_favorite(client, owner, worker):
+@mysql_only
+async def test_concurrent_collects_save_one_favorite(client, owner, worker, settings):
     job_id = await post_job(client, owner)
-    responses = await asyncio.gather(*[client.post("/job/collect", json={"job_id": job_id}, headers=worker)
-                                       for _ in range(4)])
-    assert all(r.status_code == 200 for r in responses)
+    async with LockBarrier(settings.resolved_database_url) as barrier:
+        # An uncommitted favorite of the same pair: every collect passes its "already saved?" read and
+        # waits at its insert on the unique key.
+        await barrier.lock("INSERT INTO job_favorites (user_id, job_id, create_at) VALUES (%s, %s, NOW())",
+                           int(worker["user_id"]), job_id)
+        calls = [asyncio.create_task(client.post("/job/collect", json={"job_id": job_id}, headers=worker))
+                 for _ in range(3)]
+        await barrier.wait_for(3)
+    responses = await asyncio.gather(*calls)
+    assert [r.status_code for r in responses] == [200, 200, 200]
     assert await Favorite.filter(job_id=job_id).count() == 1
 
 

@@ -38,7 +38,7 @@ async def seeded(server):
     now = clock.now()
     owner = await User.create(openid="seed-owner", create_at=now, update_at=now)
     await Job.bulk_create(random_jobs(SEEDED_JOBS, owner.id, now=now), batch_size=500)
-    await reindex(app.ctx.search.client, app.ctx.cache)
+    await reindex(app.ctx.search.client)
     jobs = await Job.all()
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         yield http, jobs

@@ -11,7 +11,7 @@ from models.job import Job
 from models.outbox import IndexOutbox
 from search.engine import SearchEngine
 from server import clock
-from tests.conftest import login_as
+from tests.conftest import change_job, login_as, silent_server
 from tests.server.test_jobs import post_job
 
 
@@ -26,54 +26,53 @@ async def test_a_top_that_ended_a_second_ago_is_no_longer_first(client, app):
     older = await post_job(client, owner, positions="厨师")
     newer = await post_job(client, owner, positions="服务员")
     now = clock.now()
-    await Job.filter(id=older).update(top_start_time=now - timedelta(days=1), top_end_time=now + timedelta(hours=1))
-    await IndexOutbox.create(job_id=older, reason="top", create_at=now)
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await change_job(older, "top", top_start_time=now - timedelta(days=1), top_end_time=now + timedelta(hours=1))
+    await drain(app.ctx.search.client)
     assert await listed(client) == [older, newer]
-    await Job.filter(id=older).update(top_end_time=clock.now() - timedelta(seconds=1))
-    await IndexOutbox.create(job_id=older, reason="top", create_at=now)
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await change_job(older, "top", top_end_time=clock.now() - timedelta(seconds=1))
+    await drain(app.ctx.search.client)
     assert await listed(client) == [newer, older]
     item = (await client.post("/jobs/list", json={})).json()["data"]["jobs"][1]
     assert item["is_top"] == 0 and item["top_end_time"]
 
 
-async def test_top_expiry_needs_no_reindex(client, app):
+async def test_top_expiry_needs_no_reindex(client, app, travel):
     owner = await login_as(client, "owner")
     older = await post_job(client, owner)
     newer = await post_job(client, owner)
-    soon = clock.now() + timedelta(seconds=2)
-    await Job.filter(id=older).update(top_start_time=clock.now(), top_end_time=soon)
-    await IndexOutbox.create(job_id=older, reason="top", create_at=clock.now())
-    await drain(app.ctx.search.client, app.ctx.cache)
+    ends = clock.now() + timedelta(hours=72)
+    await change_job(older, "top", top_start_time=clock.now(), top_end_time=ends)
+    await drain(app.ctx.search.client)
+    travel(ends - timedelta(seconds=1))
     assert await listed(client) == [older, newer]
-    await asyncio.sleep(2.5)  # the engine's own `now` moves past top_end_time
+    travel(ends + timedelta(milliseconds=1))  # nothing written since: the listing alone sees the end
     assert await listed(client) == [newer, older]
+    assert (await client.post("/jobs/list", json={})).json()["data"]["jobs"][1]["is_top"] == 0
 
 
 async def test_edit_close_and_refresh_show_in_the_listing(client, app):
     owner = await login_as(client, "owner")
     first = await post_job(client, owner, positions="厨师")
     second = await post_job(client, owner, positions="服务员")
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await drain(app.ctx.search.client)
     assert await listed(client, 3) == [second, first]
     await client.post("/jobs/update", json={"id": first, "positions": "面点师"}, headers=owner)
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await drain(app.ctx.search.client)
     assert await listed(client, positions="面点师") == [first]
     assert await listed(client, positions="厨师") == []
     await client.post("/jobs/refresh", json={"job_id": first}, headers=owner)
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await drain(app.ctx.search.client)
     assert await listed(client, 1) == [first, second]  # refreshed moves up in recommended
     assert await listed(client, 3) == [second, first]  # latest stays by creation
     await client.post("/job/close", json={"job_id": second}, headers=owner)
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await drain(app.ctx.search.client)
     assert await listed(client, 1) == [first]
     assert await IndexOutbox.all().count() == 0
 
 
 async def test_background_drainer_shows_a_new_job_within_a_second(client, app):
     owner = await login_as(client, "owner")
-    drainer = OutboxDrainer(app.ctx.search.client, app.ctx.cache, interval=60)
+    drainer = OutboxDrainer(app.ctx.search.client, interval=60)
     app.ctx.drainer = drainer
     task = asyncio.create_task(drainer.run())
     try:
@@ -102,5 +101,20 @@ async def test_engine_down_listing_is_503_and_writes_still_work(client, app):
     finally:
         await app.ctx.search.close()
         app.ctx.search = search
-    await drain(app.ctx.search.client, app.ctx.cache)
+    await drain(app.ctx.search.client)
     assert await listed(client) == [job_id]
+
+
+async def test_a_hung_engine_makes_the_listing_503_within_its_timeout(client, app):
+    search = app.ctx.search
+    async with silent_server() as hung:
+        app.ctx.search = SearchEngine(hung.url, embedded=True)
+        try:
+            started = time.monotonic()
+            response = await client.post("/jobs/list", json={})
+            waited = time.monotonic() - started
+        finally:
+            await app.ctx.search.close()
+            app.ctx.search = search
+    assert response.status_code == 503 and response.json()["code"] == 503
+    assert hung.connections and waited < 10  # it did wait on the engine, then gave up (3 s search timeout)

@@ -1,42 +1,202 @@
-"""`python -m server` as `make run` starts it: embedded defaults, migrations applied, login works."""
+"""`python -m server` as an operator runs it: embedded defaults, several workers, a dying engine, a killed server.
+
+Each test runs the real process tree (main process, Sanic workers, the embedded engine, the reindex
+subprocess) in a process group of its own, killed whole after the test whatever happened.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
+import signal
+import threading
+from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
-from tests.conftest import free_port
+from tests.conftest import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, _reachable, free_port
+from tests.helpers import (
+    ServerProcess,
+    create_job,
+    engine_children,
+    fresh_mysql_database,
+    fresh_redis_db,
+    listed_job_ids,
+    register,
+    request_on_new_connection,
+    sanic_workers,
+    server_env,
+    state,
+    wait_until,
+)
+
+# A Redis database no other test uses: the multi-worker servers keep their tokens there, and it is flushed.
+WORKERS_REDIS_DB = 13
+EMBEDDED_DEFAULTS = "embedded defaults"
+TWO_WORKERS = "two workers on MariaDB and Redis"
 
 
-def test_server_on_embedded_defaults_serves_login(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT_"))}
-    env.update(APP_ENV="dev", DATA_DIR=str(tmp_path))
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
+@pytest.fixture
+def servers(tmp_path):
+    """`servers(port=None, **settings)` starts `python -m server`; every one started is killed after the test."""
+    started: list[ServerProcess] = []
+
+    def start(port: int | None = None, **settings: str) -> ServerProcess:
+        env = server_env(DATA_DIR=str(tmp_path / "data"), **settings)
+        server = ServerProcess(env, port or free_port(), tmp_path / f"server{len(started)}.log")
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def two_worker_settings() -> dict[str, str]:
+    """WORKERS=2 on a MariaDB database and a Redis db of their own (the suite's own stay untouched)."""
+    for url, port, name in ((MYSQL_URL, 3306, "MariaDB"), (REDIS_URL, 6379, "Redis")):
+        if not _reachable(url, port):
+            if REQUIRE_SERVICES:
+                pytest.fail(f"REQUIRE_SERVICES=1 but {name} at {url} is unreachable")
+            pytest.skip(f"{name} at {url} is unreachable: several workers need it")
+    database = urlsplit(MYSQL_URL).path.strip("/") + "_workers"
+    return {"WORKERS": "2", "DATABASE_URL": fresh_mysql_database(MYSQL_URL, database),
+            "REDIS_URL": fresh_redis_db(REDIS_URL, WORKERS_REDIS_DB)}
+
+
+def settings_for(setup: str) -> dict[str, str]:
+    return two_worker_settings() if setup == TWO_WORKERS else {}
+
+
+def log_lines(server: ServerProcess, level: str, pattern: str) -> list[str]:
+    return [line for line in server.log().splitlines() if f'"level":"{level}"' in line and re.search(pattern, line)]
+
+
+def test_server_on_embedded_defaults_serves_login(servers, tmp_path):
+    server = servers()
+    server.wait_healthy()
+    assert httpx.get(f"{server.base}/readyz").json()["data"] == {"database": "ok", "cache": "ok", "search": "ok"}
+    headers = register(server.base, "someone")
+    info = httpx.get(f"{server.base}/user/info", headers=headers)
+    assert re.fullmatch(r"1[3-9]\d{9}", info.json()["data"]["phone"])
+    assert (tmp_path / "data" / "jobboard.sqlite3").exists()
+
+    [engine] = engine_children(server.pid)
+    server.process.terminate()
+    assert server.process.wait(15) == 0
+    assert state(engine) is None  # stopped and reaped with its server
+
+
+@pytest.mark.parametrize("setup", [EMBEDDED_DEFAULTS, TWO_WORKERS])
+def test_a_killed_engine_is_reaped_restarted_and_refilled_and_the_listing_recovers(servers, setup):
+    server = servers(**settings_for(setup))
+    server.wait_healthy()
+    owner = register(server.base, "someone")
+    before = create_job(server.base, owner)
+    wait_until(lambda: before in (listed_job_ids(server.base) or ()), 10, "the new job is listed")
+    [engine] = engine_children(server.pid)
+
+    os.kill(engine, signal.SIGKILL)
+    wait_until(lambda: listed_job_ids(server.base) is None, 10, "the listing notices the engine is gone")
+    during = create_job(server.base, owner)  # written while the engine is down: must not be lost
+
+    listed = wait_until(lambda: {before, during} <= (listed_job_ids(server.base) or set()), 60,
+                        "the listing comes back by itself with both jobs")
+    assert listed
+    assert state(engine) is None, f"the dead engine {engine} is still there (state {state(engine)})"
+    [successor] = engine_children(server.pid)
+    assert successor != engine
+    assert len(log_lines(server, "ERROR", rf"pid {engine}\) exited with code -9")) == 1, server.log()
+    # The supervisor logs once the rebuild has finished, a moment after the alias switch that revived the listing.
+    wait_until(lambda: log_lines(server, "INFO", r"search engine back at .* rebuilt from the database"), 30,
+               "the log says the engine is back")
+    assert len(log_lines(server, "INFO", r"search engine back at .* rebuilt from the database")) == 1, server.log()
+
+
+def test_two_workers_share_tokens_and_both_serve_with_one_embedded_engine(servers):
+    server = servers(**two_worker_settings())
+    server.wait_healthy()
+    workers = wait_until(lambda: len(sanic_workers(server.pid)) == 2 and sanic_workers(server.pid), 30,
+                         "two Sanic workers run")
+    # One engine, owned by the main process; no worker started one of its own.
+    assert len(engine_children(server.pid)) == 1
+    assert not [pid for worker in workers for pid in engine_children(worker)]
+
+    headers = register(server.base, "someone")  # a token issued by one of the workers
+    served_by: dict[int, int] = {}
+    for _ in range(200):  # new connections until each worker has answered a few (who accepts is up to the kernel)
+        status, owner = request_on_new_connection(server.port, "GET", "/user/info", headers, workers)
+        assert status == 200
+        assert owner in workers
+        served_by[owner] = served_by.get(owner, 0) + 1
+        if len(served_by) == 2 and min(served_by.values()) >= 3:
+            break
+    assert sorted(served_by) == sorted(workers), f"requests served by {served_by}, workers {workers}"
+
+    job_id = create_job(server.base, headers)
+    wait_until(lambda: job_id in (listed_job_ids(server.base) or ()), 10, "the new job is listed")
+    assert httpx.get(f"{server.base}/readyz").json()["data"] == {"database": "ok", "cache": "ok", "search": "ok"}
+
+    engines = engine_children(server.pid)
+    server.process.terminate()
+    assert server.process.wait(15) == 0
+    assert [pid for pid in engines + workers if state(pid) is not None] == []  # nothing outlives the server
+
+
+def test_two_workers_with_an_external_engine_start_no_engine_of_their_own(servers, engine):
+    # `engine` stands in for an Elasticsearch (it answers the ping; index creation needs --plain-json).
+    server = servers(ELASTICSEARCH_URL=engine.url, **two_worker_settings())
+    server.wait_healthy()
+    assert len(sanic_workers(server.pid)) == 2
+    assert not engine_children(server.pid)
+    assert not [pid for worker in sanic_workers(server.pid) for pid in engine_children(worker)]
+    assert httpx.get(f"{server.base}/user/info", headers=register(server.base, "someone")).status_code == 200
+
+
+@pytest.mark.parametrize("settings, complaint", [
+    ({}, "WORKERS=2 needs REDIS_URL"),
+    ({"REDIS_URL": "redis://127.0.0.1:6379/13"}, "WORKERS=2 needs a mysql:// DATABASE_URL"),
+])
+def test_several_workers_refuse_to_start_on_process_local_state(servers, tmp_path, settings, complaint):
+    server = servers(WORKERS="2", **settings)
+    assert server.process.wait(60) == 2
+    assert f"configuration error: {complaint}" in server.log()
+    assert not (tmp_path / "data").exists()  # no database file, nothing else either
+    assert not engine_children(server.pid)
+
+
+@pytest.mark.parametrize("setup", [EMBEDDED_DEFAULTS, TWO_WORKERS])
+def test_a_server_killed_mid_work_comes_back_at_once_on_the_same_data(servers, setup):
+    settings = settings_for(setup)
+    server = servers(**settings)
+    server.wait_healthy()
+    owner = register(server.base, "someone")
+    acknowledged: list[int] = []
+
+    def keep_creating() -> None:
+        while len(acknowledged) < 40:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, process.stderr.read()
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.2)
-        assert httpx.get(f"{base}/readyz").json()["data"] == {"database": "ok", "cache": "ok", "search": "ok"}
-        registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test", "phone_code": "test"})
-        assert registered.status_code == 200, registered.text
-        info = httpx.get(f"{base}/user/info", headers={"Authorization": registered.headers["authorization"]})
-        assert re.fullmatch(r"1[3-9]\d{9}", info.json()["data"]["phone"])
-        assert (tmp_path / "jobboard.sqlite3").exists()
+                acknowledged.append(create_job(server.base, owner, salary_min=1000 + len(acknowledged)))
+            except (httpx.HTTPError, AssertionError):
+                return  # the server died under this request
+
+    writer = threading.Thread(target=keep_creating)
+    writer.start()
+    try:
+        wait_until(lambda: len(acknowledged) >= 8, 30, "jobs are being created")
+        engines, workers = engine_children(server.pid), sanic_workers(server.pid)
+        assert len(engines) == 1 and len(workers) == (server.workers if server.workers > 1 else 0)
+        os.kill(server.pid, signal.SIGKILL)  # the main process alone: the engine and workers must not outlive it
+        server.process.wait(10)  # reaped, as its parent (a shell, systemd) would: the engine looks for its pid
+        wait_until(lambda: all(state(pid) is None for pid in engines + workers), 15, "the engine and workers exit")
+        server.kill_everything()  # what is left of the group (multiprocessing's helpers)
     finally:
-        process.terminate()
-        process.wait(10)
+        writer.join(30)
+
+    again = servers(port=server.port, **settings)
+    again.wait_healthy()
+    listed = listed_job_ids(again.base)  # the first answer, no waiting
+    assert listed is not None and set(acknowledged) <= listed
+    if setup == TWO_WORKERS:  # tokens live in Redis: users stay logged in across the crash
+        assert httpx.get(f"{again.base}/user/info", headers=owner).status_code == 200

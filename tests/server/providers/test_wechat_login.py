@@ -8,7 +8,7 @@ from models.user import User
 from server.errors import ApiError
 from server.providers.wechat_login import WeChatApiLogin
 from server.services import auth
-from tests.fakes.wechat import FakeWeChat
+from tests.fakes.wechat import SESSION_KEY, FakeWeChat
 
 
 @pytest.fixture
@@ -20,10 +20,11 @@ async def wechat(client, app):
     await fake.stop()
 
 
-async def test_login_code_gives_the_openid(wechat):
+async def test_login_code_gives_the_openid_and_keeps_the_session_key(wechat):
     fake, provider = wechat
     identity = await provider.identify("good-alice")
     assert (identity.openid, identity.unionid) == ("o-alice", "u-alice")
+    assert SESSION_KEY not in repr(identity)  # WeChat sent it; it goes no further
 
 
 @pytest.mark.parametrize("code, status", [("expired", 400), ("busy", 429), ("broken", 502)])
@@ -32,7 +33,29 @@ async def test_wechat_errors_become_clear_api_errors(wechat, code, status):
     with pytest.raises(ApiError) as caught:
         await provider.identify(code)
     assert caught.value.status == status
-    assert "sk" not in str(caught.value.data)
+
+
+async def test_a_login_code_works_once(wechat):
+    _, provider = wechat
+    await provider.identify("good-bea")
+    with pytest.raises(ApiError) as caught:
+        await provider.identify("good-bea")
+    assert caught.value.status == 400 and caught.value.data == {"errcode": 40163}
+
+
+@pytest.mark.parametrize("appid, secret", [("wx-app", "wrong"), ("wx-other", "wx-secret")])
+async def test_wrong_credentials_are_a_502_not_a_bad_code(wechat, app, appid, secret):
+    fake, _ = wechat
+    provider = WeChatApiLogin(appid, secret, fake.url, app.ctx.cache, timeout=2)
+    try:
+        with pytest.raises(ApiError) as caught:
+            await provider.identify("good-cal")
+        assert caught.value.status == 502  # our configuration, not the user's code, is wrong
+        with pytest.raises(ApiError) as caught:
+            await provider.phone_number("phone-13800000009")
+        assert caught.value.status == 502
+    finally:
+        await provider.close()
 
 
 async def test_access_token_is_cached_until_near_expiry(wechat, app):
@@ -71,11 +94,42 @@ async def test_bad_phone_code_is_400(wechat):
 async def test_register_through_real_provider_creates_one_user(wechat, app):
     fake, provider = wechat
     ttl = 3600
-    user, token = await auth.register(provider, app.ctx.cache, ttl, login_code="good-zoe",
+    tokens, limits = auth.TokenStore(app.ctx.cache, ttl), auth.LoginLimits(10, 10)
+    user, token = await auth.register(provider, tokens, limits, "10.0.0.1", login_code="good-zoe#1",
                                       phone_code="phone-13911112222", inviter_id=None)
-    again, _ = await auth.register(provider, app.ctx.cache, ttl, login_code="good-zoe",
+    again, _ = await auth.register(provider, tokens, limits, "10.0.0.1", login_code="good-zoe#2",
                                    phone_code="phone-13911112222", inviter_id=None)
     assert user.id == again.id and user.phone == "13911112222" and user.unionid == "u-zoe"
     assert await User.filter(openid="o-zoe").count() == 1
     assert fake.calls["getuserphonenumber"] == 1  # a known user's phone is not asked for again
-    assert await auth.authenticate(app.ctx.cache, f"Bearer {token}", None, ttl) == user.id
+    assert await tokens.authenticate(f"Bearer {token}", None) == user.id
+
+
+@pytest.mark.parametrize("code", ["typed", "overlong", "listed"])
+async def test_a_malformed_login_answer_is_502(wechat, code):
+    _, provider = wechat
+    with pytest.raises(ApiError) as caught:
+        await provider.identify(code)
+    assert caught.value.status == 502
+
+
+@pytest.mark.parametrize("code", ["phone-typed", "phone-" + "1" * 30, "phone-errcode-list"])
+async def test_a_malformed_phone_answer_is_502_and_creates_no_user(wechat, app, code):
+    _, provider = wechat
+    with pytest.raises(ApiError) as caught:
+        await auth.register(provider, auth.TokenStore(app.ctx.cache, 3600), auth.LoginLimits(10, 10),
+                            "10.0.0.1", login_code="good-mal", phone_code=code, inviter_id=None)
+    assert caught.value.status == 502
+    assert not await User.exists(openid="o-mal")
+
+
+async def test_register_leaves_no_user_when_the_token_cannot_be_stored(wechat, app):
+    import redis.asyncio as redis
+
+    _, provider = wechat
+    dead = redis.Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.5)
+    with pytest.raises(redis.ConnectionError):
+        await auth.register(provider, auth.TokenStore(dead, 3600), auth.LoginLimits(0, 0), "10.0.0.1",
+                            login_code="good-half", phone_code="phone-13911113333", inviter_id=None)
+    await dead.aclose()
+    assert not await User.exists(openid="o-half")

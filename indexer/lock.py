@@ -1,0 +1,46 @@
+"""A Redis lock that lives only as long as its holder: a short TTL, renewed while the work runs.
+
+A crashed holder stops renewing, so the lock is free again within `ttl` seconds: no operator needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager, suppress
+
+import redis.asyncio as redis
+from redis.exceptions import LockError
+
+log = logging.getLogger("indexer.lock")
+
+
+class LockBusy(RuntimeError):
+    """Another live process holds the lock."""
+
+
+@asynccontextmanager
+async def renewed_lock(cache: redis.Redis, key: str, ttl: float = 15.0, what: str = "the work"):
+    lock = cache.lock(key, timeout=ttl)
+    if not await lock.acquire(blocking=False):
+        raise LockBusy(f"{what} is already running in another process (lock {key!r}, "
+                       f"released within {ttl:g} s of its holder stopping)")
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(ttl / 3)
+            try:
+                await lock.reacquire()
+            except LockError:
+                log.error("lost the lock %s while %s was running", key, what)
+                return
+
+    renewer = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        renewer.cancel()
+        with suppress(asyncio.CancelledError):
+            await renewer
+        with suppress(LockError):
+            await lock.release()

@@ -1,0 +1,147 @@
+"""The `data` of success responses, as pydantic models: only the API document is built from them.
+
+Closed (extra="forbid"): a field a service starts to send without documenting it here makes the document
+untrue, and the tests that check real responses against the document fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TIME = "Asia/Shanghai 时间 YYYY-MM-DD HH:MM:SS.mmm；无则为 \"\""
+
+
+class Data(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorEnvelope(Data):
+    """Every error: `code` equals the HTTP status (400 bad input, 401 not logged in, 403 not yours, 404,
+    409 conflict, 429 too many requests with Retry-After, 500 with only the request id, 503)."""
+
+    code: int = Field(ge=400, le=599, description="等于 HTTP 状态码")
+    message: str
+    data: Any = Field(description="400: 每个出错字段及原因；500: request_id；其他: 说明或 null")
+
+
+class UserRef(Data):
+    id: int
+
+
+class LoggedIn(Data):
+    user_info: UserRef
+
+
+class Profile(Data):
+    user_id: int
+    avatar: str
+    name: str
+    sex: int = Field(description="0 未知、1 男、2 女")
+    phone: str
+
+
+class JobCreated(Data):
+    id: int = Field(description="新招聘信息的 id")
+
+
+class JobItem(Data):
+    """A job as the listing and the detail show it."""
+
+    id: int
+    user_id: int
+    biz_type: int = Field(description="1=招聘、2=求职、3=招租")
+    status: int = Field(description="1 招聘中、2 已关闭")
+    positions: str
+    longitude: float
+    latitude: float
+    address: str
+    contact: str
+    contact_person_name: str
+    description: str
+    photo_urls: list[str]
+    first_area_id: int | None
+    first_area_des: str
+    second_area_id: int | None
+    second_area_des: str
+    third_area_id: int | None
+    third_area_des: str
+    four_area_id: int | None
+    four_area_des: str
+    salary_min: int
+    salary_max: int
+    basic_protection: list[str]
+    salary_benefits: list[str]
+    attendance_leave: list[str]
+    create_at: str = Field(description=TIME)
+    update_at: str = Field(description=TIME)
+    last_refresh_time: str = Field(description=TIME)
+    top_start_time: str = Field(description=TIME)
+    top_end_time: str = Field(description=TIME)
+    is_top: int = Field(description="1 置顶中（top_end_time 未到）、0 否")
+
+
+class ListedJob(JobItem):
+    distance: int | None = Field(None, description="附近列表（query_type 2）：距离，米")
+
+
+class JobList(Data):
+    jobs: list[ListedJob]
+    total: int
+    request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
+
+
+class MyPosting(Data):
+    id: int
+    biz_type: int
+    positions: str
+    address: str
+    purpose_user_id: int = Field(description="发布者 id")
+    purpose_user_name: str = Field(description="联系人")
+    purpose_user_phone: str = Field(description="联系电话")
+    status: int
+    is_top: int
+    salary_min: int
+    salary_max: int
+    create_at: str = Field(description=TIME)
+    update_at: str = Field(description=TIME)
+    last_refresh_time: str = Field(description=TIME)
+    top_start_time: str = Field(description=TIME)
+    top_end_time: str = Field(description=TIME)
+
+
+class MyPostings(Data):
+    contacts: list[MyPosting]
+    total: int
+
+
+class FavoriteItem(Data):
+    job_id: int
+    positions: str
+    salary_min: int
+    salary_max: int
+    first_area_des: str
+    second_area_des: str
+    third_area_des: str
+    address: str
+    create_at: str = Field(description=TIME)
+    is_top: int
+    last_refresh_time: str = Field(description=TIME)
+    status: int
+    collect_at: str = Field(description="收藏时间，" + TIME)
+
+
+class MyFavorites(Data):
+    list: list[FavoriteItem]
+    total: int
+
+
+class Alive(Data):
+    status: str = Field(description='"alive"')
+
+
+class Readiness(Data):
+    database: str = Field(description='"ok" 或出错原因')
+    cache: str
+    search: str

@@ -1,0 +1,140 @@
+"""Supervision of the processes `python -m server` runs: the embedded engine, and the workers' tie to it.
+
+The main process owns the embedded engine (an osmem-server child; workers only get its URL). A thread
+waits on it: when it dies, the thread reaps it, starts a new one on the same address (clients keep
+their URL), and fills it again from the database.
+
+The index is filled by the operator's CLI in a subprocess (`python -m indexer reindex`, same
+environment), at start-up and after each restart, rather than in this process: with WORKERS=1 this
+process also serves requests, and Tortoise's global connection state must not be initialised from
+another thread of it; with WORKERS>1 this process holds no database connection at all. A subprocess
+works the same in both modes, and keeps tqdm's multiprocessing lock (created by a reindex) out of
+this process, where it would fix the start method to 'fork' before Sanic asks for 'spawn'.
+
+With WORKERS>1, each worker stops when the main process is gone (killed, out of memory): an orphaned
+worker would keep the port and answer with no engine behind it, and a restart could not bind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import threading
+
+from sanic import Sanic
+from tenacity import Retrying, retry_if_not_exception_type, wait_exponential
+
+from search.engine import EmbeddedEngine
+
+log = logging.getLogger("server.engine")
+
+
+class _Stopping(Exception):
+    """The server is shutting down: stop restarting."""
+
+
+class EngineSupervisor:
+    """The embedded engine of this process: started and filled by `start()`, restarted and refilled
+    whenever it dies, stopped by `stop()`."""
+
+    def __init__(self, addr: str = "127.0.0.1:0", rebuild_timeout: float = 600.0):
+        self._addr = addr
+        self._rebuild_timeout = rebuild_timeout
+        self._engine: EmbeddedEngine | None = None
+        self._rebuilding: subprocess.Popen | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        """Start the engine, fill it, watch it; returns its URL (the same for every successor)."""
+        self._engine = EmbeddedEngine.start(self._addr)
+        try:
+            index = self._rebuild()
+        except BaseException:
+            self._engine.stop()
+            raise
+        log.info("embedded index rebuilt: %s", index)
+        self._thread = threading.Thread(target=self._watch, name="engine-supervisor", daemon=True)
+        self._thread.start()
+        return self._engine.url
+
+    def stop(self) -> None:
+        self._stopping.set()
+        rebuilding = self._rebuilding
+        if rebuilding is not None and rebuilding.poll() is None:
+            rebuilding.kill()
+        if self._engine is not None:
+            self._engine.stop()
+        if self._thread is not None:
+            self._thread.join(40)  # at most one engine start (30 s) in progress
+        if self._engine is not None:  # a successor the watcher started meanwhile
+            self._engine.stop()
+
+    def _watch(self) -> None:
+        while True:
+            engine = self._engine
+            code = engine.process.wait()  # reaps the child: a dead engine never stays a zombie
+            if self._stopping.is_set():
+                return
+            log.error("embedded search engine (pid %s) exited with code %s; restarting it at %s",
+                      engine.process.pid, code, engine.url)
+            try:
+                index = self._restart()
+            except _Stopping:
+                return
+            log.info("embedded search engine back at %s (pid %s), index %s rebuilt from the database",
+                     self._engine.url, self._engine.process.pid, index)
+
+    def _restart(self) -> str:
+        # Backs off while the address is taken or the database is down; the sleep is the stop event's
+        # wait, so shutting down interrupts it.
+        retrying = Retrying(wait=wait_exponential(multiplier=0.5, max=30), sleep=self._stopping.wait,
+                            retry=retry_if_not_exception_type(_Stopping), reraise=True,
+                            before_sleep=lambda s: log.warning("embedded search engine not back yet: %s",
+                                                               s.outcome.exception()))
+        return retrying(self._restart_once)
+
+    def _restart_once(self) -> str:
+        if self._stopping.is_set():
+            raise _Stopping
+        if self._engine.process.poll() is not None:  # else only the rebuild failed last time
+            self._engine = EmbeddedEngine.start(self._engine.address)
+        if self._stopping.is_set():
+            raise _Stopping
+        return self._rebuild()
+
+    def _rebuild(self) -> str:
+        """`python -m indexer reindex` into the engine; returns the new index's name."""
+        command = [sys.executable, "-m", "indexer", "--es-url", self._engine.url, "--plain-json", "reindex",
+                   "--no-lock"]  # this process's own engine: no lock, so no Redis needed to start
+        self._rebuilding = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True)
+        try:
+            out, err = self._rebuilding.communicate(timeout=self._rebuild_timeout)
+        except subprocess.TimeoutExpired:
+            self._rebuilding.kill()
+            self._rebuilding.communicate()
+            raise RuntimeError(f"the index rebuild took over {self._rebuild_timeout:g} s") from None
+        if self._rebuilding.returncode != 0:
+            # The CLI's last lines say why (its JSON log lines, or a traceback); progress bars dropped.
+            last = [line for line in err.splitlines() if line.strip() and "%|" not in line][-5:]
+            raise RuntimeError(f"the index rebuild exited with code {self._rebuilding.returncode}: "
+                               + " | ".join(last))
+        return out.strip().splitlines()[-1]
+
+
+def stop_with_main_process(app: Sanic, interval: float = 1.0) -> None:
+    """In a worker: stop serving once the main process that spawned it is gone (this process is reparented)."""
+
+    async def watch(main_pid: int) -> None:
+        while os.getppid() == main_pid:
+            await asyncio.sleep(interval)
+        log.error("main process %s is gone: worker %s stops", main_pid, os.getpid())
+        app.stop(terminate=False)  # as on SIGTERM: no message to the dead main process
+
+    @app.after_server_start
+    async def _watch_main_process(app: Sanic) -> None:
+        app.add_task(watch(os.getppid()), name="main_process_watch")

@@ -1,0 +1,250 @@
+"""The API document at /docs: complete, generated from the validating models, and true of real responses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import httpx
+import jsonschema_rs
+import pytest
+
+from indexer.reindex import reindex
+from server.openapi import REF_TEMPLATE, doc_of, undocumented_routes
+from tests.conftest import free_port, login_as
+from tests.helpers import ServerProcess, server_env
+
+JOB = {"positions": "服务员", "longitude": 116.397128, "latitude": 39.916527, "address": "北京市朝阳区三里屯",
+       "contact": "13812341234", "salary_min": 8000, "salary_max": 20000, "photo_urls": ["https://a.cn/1.jpg"],
+       "basic_protection": ["社保"], "first_area_id": 11, "first_area_des": "北京市"}
+
+
+@pytest.fixture
+async def document(client) -> dict:
+    response = await client.get("/docs/openapi.json")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield method, path, operation
+
+
+def _component(document: dict, ref: str) -> dict:
+    node = document
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def _success_data(operation: dict) -> dict:
+    """The schema of `data` in the operation's documented success envelope ({} when not an envelope)."""
+    schema = operation["responses"]["200"]["content"].get("application/json", {}).get("schema", {})
+    return schema.get("properties", {}).get("data", {})
+
+
+class Conformance:
+    """Checks real responses against the document, and remembers which operations it saw answer 200."""
+
+    def __init__(self, document: dict):
+        self.document = document
+        self.ok: set[tuple[str, str]] = set()
+
+    def check(self, response: httpx.Response) -> dict:
+        method, path = response.request.method.lower(), response.request.url.path
+        responses = self.document["paths"][path][method]["responses"]
+        documented = responses.get(str(response.status_code), responses["default"])
+        if "$ref" in documented:
+            documented = _component(self.document, documented["$ref"])
+        schema = documented["content"]["application/json"]["schema"]
+        validator = jsonschema_rs.validator_for({**schema, "components": self.document["components"]})
+        body = response.json()
+        errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message}" for e in validator.iter_errors(body)]
+        assert not errors, (method, path, response.status_code, errors, body)
+        for header, described in documented.get("headers", {}).items():
+            if described.get("required"):
+                assert header in response.headers, (method, path, header)
+        if response.status_code == 200:
+            self.ok.add((method, path))
+        return body
+
+
+async def test_docs_page_renders_the_document(client, document):
+    page = await client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'spec-url="/docs/openapi.json"' in page.text and "<script src=" in page.text
+    assert document["openapi"].startswith("3.1")
+    token = document["components"]["securitySchemes"]["token"]
+    assert (token["type"], token["in"], token["name"]) == ("apiKey", "header", "Authorization")
+
+
+async def test_every_route_of_the_app_is_documented(app, document):
+    assert undocumented_routes(app) == []
+    routes = {(method.lower(), "/" + route.path) for route in app.router.routes
+              for method in route.methods if method not in ("HEAD", "OPTIONS")}  # those two sanic-ext adds
+    assert routes == {(method, path) for method, path, _ in _operations(document)}
+    assert {"/healthz", "/readyz", "/docs", "/docs/openapi.json", "/jobs/list", "/wechat/user/logout"} <= set(
+        document["paths"])
+    assert len({operation["operationId"] for _, _, operation in _operations(document)}) == len(routes)
+
+
+async def test_request_bodies_are_the_validating_models(app, document):
+    schemas = document["components"]["schemas"]
+    bodies = 0
+    for route in app.router.routes:
+        doc = doc_of(route.handler)
+        if doc is None or doc.body is None:
+            continue
+        method = next(iter(route.methods)).lower()
+        content = document["paths"]["/" + route.path][method]["requestBody"]["content"]["application/json"]
+        assert content["schema"] == {"$ref": REF_TEMPLATE.format(model=doc.body.__name__)}
+        own = doc.body.model_json_schema(ref_template=REF_TEMPLATE)
+        for name, nested in own.pop("$defs", {}).items():
+            assert schemas[name] == nested
+        assert schemas[doc.body.__name__] == own
+        for example in own.get("examples", []):
+            doc.body.model_validate(example)  # the seed's examples stay valid requests
+        bodies += 1
+    assert bodies >= 10
+
+
+async def test_the_seed_descriptions_are_in_the_document(document):
+    schemas = document["components"]["schemas"]
+    assert schemas["ListBody"]["properties"]["query_type"]["description"] == "列表类型 1、推荐，2、附近、3、最新"
+    assert "-1 时为无限大" in schemas["ListFilter"]["properties"]["salary_max"]["description"]
+    assert "query_type = 2 时为必须参数" in schemas["ListFilter"]["properties"]["longitude"]["description"]
+    assert schemas["BizPageBody"]["properties"]["biz_type"]["description"] == "1=招聘、2=求职、3=招租"
+    assert schemas["RegisterBody"]["properties"]["inviter_id"]["description"] == "邀请人，可为空"
+    assert schemas["RegisterBody"]["properties"]["login_code"]["description"] == "wx.login 获取"
+    assert document["paths"]["/jobs/list"]["post"]["summary"] == "招聘信息列表（用户）"
+
+
+def _walk(node, trail=()):
+    if isinstance(node, dict):
+        yield trail, node
+        for key, value in node.items():
+            yield from _walk(value, (*trail, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*trail, index))
+
+
+async def test_numbers_in_bodies_are_documented_as_numbers_or_numeric_strings(app, document):
+    schemas = document["components"]["schemas"]
+    bodies = {doc_of(r.handler).body.__name__ for r in app.router.routes
+              if doc_of(r.handler) and doc_of(r.handler).body} | {"ListFilter"}
+    numeric = 0
+    for name in bodies:
+        for field, prop in schemas[name]["properties"].items():
+            branches = prop.get("anyOf", [prop])
+            types = {branch.get("type") for branch in branches}
+            if types & {"integer", "number"}:
+                numeric += 1
+                assert "string" in types, (name, field, prop)
+                text = next(b for b in branches if b.get("type") == "string")
+                assert "pattern" in text or "enum" in text, (name, field, prop)
+    assert numeric >= 25
+    # pydantic's own constraint names leak into a schema when constraints are placed after a validator.
+    leaked = [trail for trail, node in _walk(document) if "type" in node and {"ge", "le", "gt", "lt"} & set(node)]
+    assert leaked == []
+    job_id = schemas["JobIdBody"]["properties"]["job_id"]["anyOf"][0]
+    assert (job_id["type"], job_id["minimum"], job_id["maximum"]) == ("integer", 1, 2**63 - 1)
+
+
+async def test_documented_auth_is_what_the_server_does(client, document):
+    for method, path, operation in _operations(document):
+        response = await client.request(method.upper(), path, json={} if method == "post" else None)
+        if operation["security"] == [{"token": []}]:
+            assert response.status_code == 401, (path, response.text)
+            assert {"$ref": "#/components/parameters/UserIdHeader"} in operation["parameters"]
+        else:
+            assert response.status_code != 401, (path, response.text)
+    assert document["paths"]["/jobs/info"]["post"]["security"] == [{}, {"token": []}]
+    assert document["paths"]["/jobs/list"]["post"]["security"] == []
+
+
+async def test_real_responses_match_the_document(client, app, document):
+    conformance = Conformance(document)
+    check = conformance.check
+    register = await client.post("/wechat/user/register", json={"login_code": "test:boss", "phone_code": "test:boss"})
+    check(register)
+    owner = {"Authorization": register.headers["authorization"]}
+    check(await client.post("/wechat/user/login", json={"login_code": "test:boss"}))
+    worker = await login_as(client, "worker")
+    check(await client.post("/user/update/info", json={"name": "段先生", "sex": 1}, headers=owner))
+    check(await client.post("/user/update/geo", json={"longitude": 116.4, "latitude": 39.9}, headers=owner))
+    check(await client.get("/user/info", headers=owner))
+    job_id = check(await client.post("/job/create", json=JOB, headers=owner))["data"]["id"]
+    plain_id = check(await client.post("/job/create", json={**JOB, "photo_urls": ""}, headers=owner))["data"]["id"]
+    check(await client.post("/jobs/update", json={"id": plain_id, "four_area_id": 110105001}, headers=owner))
+    check(await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner))
+    check(await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner))  # 429: free one used up
+    await reindex(app.ctx.search.client)
+    for query_type in (1, 2, 3):
+        listed = check(await client.post("/jobs/list", json={
+            "query_type": query_type, "request_id": "r1", "filter": {"longitude": 116.4, "latitude": 39.9}}))
+        assert len(listed["data"]["jobs"]) == 2
+    check(await client.post("/jobs/info", json={"job_id": job_id}))
+    check(await client.post("/jobs/info", json={"job_id": job_id}, headers=worker))
+    check(await client.post("/job/collect", json={"job_id": job_id}, headers=worker))
+    check(await client.post("/job/collect", json={"job_id": plain_id}, headers=worker))
+    assert check(await client.post("/collect/my", json={}, headers=worker))["data"]["total"] == 2
+    assert check(await client.post("/jobs/my", json={}, headers=owner))["data"]["total"] == 2
+    check(await client.post("/job/cancnel_collect", json={"job_id": job_id}, headers=worker))
+    check(await client.post("/job/cancel_collect", json={"job_id": plain_id}, headers=worker))
+    check(await client.post("/jobs/update", json={"id": job_id, "positions": "厨师"}, headers=worker))  # 403
+    check(await client.post("/job/close", json={"job_id": job_id}, headers=owner))
+    check(await client.post("/jobs/info", json={"job_id": 999999}))  # 404
+    check(await client.post("/jobs/list", json={"query_type": 9}))  # 400
+    check(await client.get("/user/info"))  # 401
+    check(await client.get("/healthz"))
+    check(await client.get("/readyz"))
+    check(await client.post("/wechat/user/logout", headers=owner))
+
+    with_data = {(method, path) for method, path, operation in _operations(document)
+                 if "$ref" in _success_data(operation)}
+    assert len(with_data) >= 8 and with_data <= conformance.ok  # each data shape seen in a real 200
+
+
+def _schemathesis(base: str, headers: dict, report, *selection: str) -> dict:
+    command = [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/docs/openapi.json",
+               "--checks", "not_a_server_error,response_schema_conformance",
+               "--max-examples", "10", "--seed", "20260101", "--workers", "1", "--request-timeout", "10",
+               "--generation-database", "none", "--generation-with-security-parameters", "false", "--no-color",
+               "--report", "json", "--report-json-path", str(report), *selection]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=150, cwd=report.parent)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    return json.loads(report.read_text())
+
+
+def test_schemathesis_finds_no_server_error_and_only_documented_responses(tmp_path):
+    # `python -m server` on embedded defaults, rate limits high so that the fuzzing reaches the handlers.
+    many = "1000000"
+    server = ServerProcess(server_env(DATA_DIR=str(tmp_path / "data"), RATE_LIMIT_LOGIN_PER_CODE=many,
+                                      RATE_LIMIT_LOGIN_PER_IP=many, RATE_LIMIT_WRITES_PER_USER=many),
+                           free_port(), tmp_path / "server.log")
+    base = server.base
+    try:
+        server.wait_healthy()
+        registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:st", "phone_code": "test:st"})
+        headers = {"Authorization": registered.headers["authorization"],
+                   "user_id": str(registered.json()["data"]["user_info"]["id"])}
+        for _ in range(2):  # jobs 1 and 2 exist, so id boundaries reach the handlers' logic
+            assert httpx.post(f"{base}/job/create", json=JOB, headers=headers).status_code == 200
+        operations = sum(len(item) for item in httpx.get(f"{base}/docs/openapi.json").json()["paths"].values())
+
+        # Logout last: it revokes the token the other operations use.
+        report = _schemathesis(base, headers, tmp_path / "all.json", "--exclude-path", "/wechat/user/logout")
+        assert report["failures"] == [] and report["errors"] == []
+        # Every operation but logout (next) and the document itself (schemathesis loads it, does not test it).
+        assert report["operations"]["tested"] == operations - 2, report["operations"]
+        assert report["warnings"]["missing_auth"] == []  # the authenticated operations got past the login check
+        report = _schemathesis(base, headers, tmp_path / "logout.json", "--include-path", "/wechat/user/logout")
+        assert report["failures"] == [] and report["operations"]["tested"] == 1
+    finally:
+        server.stop()

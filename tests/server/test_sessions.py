@@ -1,0 +1,57 @@
+"""Tokens and abuse: logout, a cap on live tokens, and rate limits on login, register and writes."""
+
+from __future__ import annotations
+
+from models.user import User
+from tests.conftest import login_as
+
+
+async def test_logout_revokes_only_the_presented_token(client):
+    phone = await login_as(client, "lee")
+    laptop = await login_as(client, "lee")
+    response = await client.post("/wechat/user/logout", headers=phone)
+    assert response.json() == {"code": 0, "message": "", "data": None}
+    assert (await client.get("/user/info", headers=phone)).status_code == 401
+    assert (await client.get("/user/info", headers=laptop)).status_code == 200
+    assert (await client.post("/wechat/user/logout", headers=phone)).status_code == 401
+
+
+async def test_live_tokens_per_user_are_capped_oldest_first(client, tune):
+    tune(max_tokens_per_user=3)
+    sessions = [await login_as(client, "mia") for _ in range(5)]
+    alive = [(await client.get("/user/info", headers=h)).status_code == 200 for h in sessions]
+    assert alive == [False, False, True, True, True]
+
+
+async def test_register_with_one_code_is_limited_per_minute(client, tune):
+    tune(rate_limit_login_per_code=3, rate_limit_login_per_ip=100)
+    body = {"login_code": "test:ned", "phone_code": "test:ned"}
+    answers = [await client.post("/wechat/user/register", json=body) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused.json()["code"] == 429 and "try again" in refused.json()["data"]
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    # Another code from the same address still gets through, and login shares the code's budget.
+    assert (await client.post("/wechat/user/register", json={"login_code": "test:ola", "phone_code": "test:ola"})
+            ).status_code == 200
+    assert (await client.post("/wechat/user/login", json={"login_code": "test:ned"})).status_code == 429
+    assert await User.all().count() == 2
+
+
+async def test_login_is_limited_per_client_address(client, tune):
+    tune(rate_limit_login_per_code=100, rate_limit_login_per_ip=5)
+    codes = [f"test:ip{i}" for i in range(7)]
+    statuses = [(await client.post("/wechat/user/register", json={"login_code": c, "phone_code": c})).status_code
+                for c in codes]
+    assert statuses == [200] * 5 + [429] * 2
+    assert await User.all().count() == 5  # the refused ones reached neither WeChat nor the database
+
+
+async def test_writes_are_limited_per_user(client, tune):
+    tune(rate_limit_writes_per_user=3)
+    quinn, rosa = await login_as(client, "quinn"), await login_as(client, "rosa")
+    geo = {"longitude": 116.39, "latitude": 39.9}
+    statuses = [(await client.post("/user/update/geo", json=geo, headers=quinn)).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert (await client.post("/user/update/geo", json=geo, headers=rosa)).status_code == 200
+    assert (await client.get("/user/info", headers=quinn)).status_code == 200  # reads are not counted

@@ -1,0 +1,98 @@
+"""The write-path rule, endpoint by endpoint: every job write moves `update_at` and the version forward and
+adds exactly one outbox row, in one transaction: when the outbox row cannot be written, nothing is."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from tortoise import connections
+
+from models.job import Job
+from models.outbox import IndexOutbox
+from tests.conftest import is_mysql, login_as
+from tests.server.test_jobs import SEED_CREATE
+
+START = datetime(2026, 5, 1, 9, 30)
+
+WRITES = {
+    "update": ("/jobs/update", lambda job_id: {"id": job_id, "positions": "面点师"}),
+    "close": ("/job/close", lambda job_id: {"job_id": job_id}),
+    "refresh": ("/jobs/refresh", lambda job_id: {"job_id": job_id}),
+}
+
+
+async def _fail_outbox_inserts(settings) -> None:
+    conn = connections.get("default")
+    if is_mysql(settings):
+        await conn.execute_script("CREATE TRIGGER outbox_down BEFORE INSERT ON index_outbox FOR EACH ROW "
+                                  "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'outbox down'")
+    else:
+        await conn.execute_script("CREATE TRIGGER outbox_down BEFORE INSERT ON index_outbox "
+                                  "BEGIN SELECT RAISE(ABORT, 'outbox down'); END;")
+
+
+@pytest.fixture
+async def outbox_down(client, settings):
+    """Call it to make every outbox insert fail from then on (a database trigger); dropped afterwards."""
+    armed = []
+
+    async def arm():
+        await _fail_outbox_inserts(settings)
+        armed.append(True)
+
+    yield arm
+    if armed:
+        await connections.get("default").execute_script("DROP TRIGGER IF EXISTS outbox_down")
+
+
+@pytest.fixture
+async def owner(client):
+    return await login_as(client, "owner")
+
+
+async def _create(client, owner) -> int:
+    response = await client.post("/job/create", json=SEED_CREATE, headers=owner)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["id"]
+
+
+async def test_create_writes_the_job_and_one_outbox_row(client, owner, travel):
+    travel(START)
+    job_id = await _create(client, owner)
+    job = await Job.get(id=job_id)
+    assert (job.version, job.create_at == job.update_at) == (1, True)
+    assert [row.reason for row in await IndexOutbox.filter(job_id=job_id)] == ["create"]
+
+
+async def test_a_create_whose_outbox_row_fails_leaves_no_job(client, owner, outbox_down):
+    await outbox_down()
+    response = await client.post("/job/create", json=SEED_CREATE, headers=owner)
+    assert response.status_code == 500 and response.json()["code"] == 500
+    assert await Job.all().count() == 0
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+async def test_each_write_moves_update_at_and_version_and_adds_one_outbox_row(client, owner, travel, write):
+    travel(START)
+    job_id = await _create(client, owner)
+    before = await Job.get(id=job_id)
+    travel(START + timedelta(minutes=5))
+    path, body = WRITES[write]
+    response = await client.post(path, json=body(job_id), headers=owner)
+    assert response.status_code == 200, response.text
+    after = await Job.get(id=job_id)
+    assert after.update_at > before.update_at and after.update_at >= START + timedelta(minutes=5)
+    assert after.version == before.version + 1
+    assert [row.reason for row in await IndexOutbox.filter(job_id=job_id).order_by("id")] == ["create", write]
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+async def test_a_write_whose_outbox_row_fails_changes_nothing(client, owner, outbox_down, write):
+    job_id = await _create(client, owner)
+    (before,) = await Job.filter(id=job_id).values()
+    await outbox_down()
+    path, body = WRITES[write]
+    response = await client.post(path, json=body(job_id), headers=owner)
+    assert response.status_code == 500
+    assert await Job.filter(id=job_id).values() == [before]
