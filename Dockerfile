@@ -5,7 +5,9 @@ COPY server server
 COPY models models
 COPY search search
 COPY indexer indexer
+COPY runtime runtime
 COPY es_mappings es_mappings
+# Without the `dev` extra: no embedded engine, no in-process Redis (production refuses them anyway).
 RUN pip install --no-cache-dir .
 EXPOSE 16789
 CMD ["python", "-m", "server", "--host", "0.0.0.0", "--port", "16789"]

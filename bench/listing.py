@@ -20,17 +20,17 @@ from pathlib import Path
 import httpx
 from tortoise import connections
 
-from indexer.documents import job_document
 from indexer.reindex import reindex
 from models import db
 from models.job import Job
+from models.samples import random_jobs
 from models.user import User
+from runtime import clock
+from runtime.settings import Settings
+from search.documents import job_document
 from search.engine import EmbeddedEngine
 from search.listing import ListingRequest, listing_dsl
-from server import clock
 from server.app import create_app
-from server.config import Settings
-from tests.factories import random_jobs
 
 BODIES = {
     "recommended": {"query_type": 1, "filter": {}, "page_size": 10},

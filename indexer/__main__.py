@@ -20,15 +20,17 @@ from indexer.lock import LockBusy, renewed_lock
 from indexer.reindex import LOCK_KEY, reindex
 from indexer.sync import drain
 from models import db
+from runtime.cache import connect_cache
+from runtime.errors import DomainError
+from runtime.logs import configure_logging
+from runtime.settings import ConfigError, load_settings
 from search.engine import SearchEngine
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_dsl
-from server.config import load_settings
-from server.observability import configure_logging
-from server.providers.cache import connect_cache
 
 log = logging.getLogger("indexer.main")
-EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+# The CLI's side of the domain errors: an exit code each (sysexits: 75 EX_TEMPFAIL, try again later).
+EXIT_CODES: dict[type[DomainError], int] = {ConfigError: 2, LockBusy: 75}
 
 
 @asynccontextmanager
@@ -117,9 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         return _dsl(args)
     try:
         return asyncio.run(_run(args))
-    except LockBusy as exc:
+    except tuple(EXIT_CODES) as exc:
         print(f"indexer: {exc}", file=sys.stderr)
-        return EXIT_BUSY
+        return EXIT_CODES[type(exc)]
 
 
 if __name__ == "__main__":

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from elasticsearch import AsyncElasticsearch
 from tqdm import tqdm
 
-from indexer.documents import job_document
 from models.job import Job
 from models.job_writes import raise_version
+from runtime import clock
+from search.documents import job_document
 from search.index import ALIAS, bulk_write, write_at_least
-from server import clock
 
 
 @dataclass

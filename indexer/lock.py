@@ -12,10 +12,12 @@ from contextlib import asynccontextmanager, suppress
 import redis.asyncio as redis
 from redis.exceptions import LockError
 
+from runtime.errors import DomainError
+
 log = logging.getLogger("indexer.lock")
 
 
-class LockBusy(RuntimeError):
+class LockBusy(DomainError):
     """Another live process holds the lock."""
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-
 from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 
 from elasticsearch import AsyncElasticsearch
 from tqdm import tqdm
 
-from indexer.documents import job_document
 from models.job import Job
+from runtime import clock
+from search.documents import job_document
 from search.index import ALIAS, bulk_write, create_index, indices_behind_alias, load_definition, next_index_name
-from server import clock
 
 log = logging.getLogger("indexer.reindex")
 LOCK_KEY = "indexer:reindex"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Protocol
 
 from elasticsearch import AsyncElasticsearch
 
-from indexer.documents import job_document
 from models.job import Job
 from models.outbox import claimed_rows
+from search.documents import job_document
 from search.index import bulk_write
 
 log = logging.getLogger("indexer.sync")
@@ -39,6 +40,18 @@ async def drain(client: AsyncElasticsearch, batch_size: int = 500) -> int:
     while batch := await drain_batch(client, batch_size):
         consumed += batch
     return consumed
+
+
+class Drainer(Protocol):
+    def nudge(self) -> None:
+        """A job write committed: index it soon."""
+
+
+class NullDrainer:
+    """For a process that leaves syncing to the indexer daemon (BACKGROUND_INDEX_SYNC=false)."""
+
+    def nudge(self) -> None:
+        return None
 
 
 class OutboxDrainer:

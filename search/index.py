@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from pathlib import Path
+from functools import cache
+from importlib.resources import files
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 from elasticsearch.helpers import async_bulk
 
 ALIAS = "jobs"
 SHANGHAI_OFFSET = "+08:00"
-_MAPPING_FILE = Path(__file__).resolve().parent.parent / "es_mappings" / "jobs.json"
+_MAPPING = files("es_mappings") / "jobs.json"  # package data: an installed wheel finds it too
 
 
 def doc_time(moment: datetime | None) -> str | None:
@@ -23,9 +24,14 @@ def doc_time(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}{SHANGHAI_OFFSET}"
 
 
+@cache
+def _definition_text() -> str:
+    return _MAPPING.read_text(encoding="utf-8")
+
+
 def load_definition() -> dict:
-    """Settings and mappings from es_mappings/jobs.json."""
-    return json.loads(_MAPPING_FILE.read_text(encoding="utf-8"))
+    """Settings and mappings from es_mappings/jobs.json (a fresh copy: callers may change it)."""
+    return json.loads(_definition_text())
 
 
 async def indices_behind_alias(client: AsyncElasticsearch) -> list[str]:

@@ -12,9 +12,9 @@ from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
 from models import db
+from runtime.logs import configure_logging
+from runtime.settings import ConfigError, load_settings
 from server.app import EMBEDDED_ENGINE_URL_ENV, app_from_environment
-from server.config import ConfigError, load_settings
-from server.observability import configure_logging
 from server.supervision import EngineSupervisor
 
 log = logging.getLogger("server.main")

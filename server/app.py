@@ -9,29 +9,32 @@ import os
 from sanic import Sanic
 from sanic_ext import Extend
 
-from indexer.sync import OutboxDrainer
+from indexer.sync import NullDrainer, OutboxDrainer
 from models import db
+from runtime.cache import connect_cache
+from runtime.settings import Settings, load_settings
 from search.engine import SearchEngine
 from search.index import ensure_alias
 from server import errors, observability
-from server.config import Settings, load_settings
-from server.providers.cache import connect_cache
+from server.context import AppContext, JobBoard
 from server.providers.wechat_login import build_wechat_login
 from server.requests import BoundedBodyRequest
 from server.routes import docs, health, jobs, users
+from server.supervision import stop_with_main_process
 
 log = logging.getLogger("server.app")
 _app_numbers = itertools.count(1)
 
 
-def create_app(settings: Settings, *, embedded_engine_url: str | None = None) -> Sanic:
+def create_app(settings: Settings, *, embedded_engine_url: str | None = None) -> JobBoard:
     """Build the app. Without ELASTICSEARCH_URL the caller passes the URL of the engine it started."""
     settings.check()
     engine_url = settings.elasticsearch_url or embedded_engine_url
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
 
-    app = Sanic(f"jobboard_{next(_app_numbers)}", request_class=BoundedBodyRequest)
+    app: JobBoard = Sanic(f"jobboard_{next(_app_numbers)}", request_class=BoundedBodyRequest,
+                          ctx=AppContext(settings))
     # Every route takes a JSON body: Sanic refuses a larger one from its Content-Length (or a chunk's
     # declared size) before reading it, so no body bigger than this is ever buffered. The upload route
     # will be a streaming route (`stream=True`, for which Sanic lifts this limit) that counts and caps
@@ -40,7 +43,6 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     app.config.REQUEST_BODY_TIMEOUT = settings.request_body_timeout_seconds  # server/requests.py
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.ACCESS_LOG = False  # server.observability writes one structured line per request
-    app.ctx.settings = settings
     Extend(
         app,
         config={
@@ -57,7 +59,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.blueprint(blueprint)
 
     @app.before_server_start
-    async def _open(app: Sanic):
+    async def _open(app: JobBoard):
         await db.connect(settings.resolved_database_url)
         # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
         app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
@@ -68,18 +70,19 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
             await ensure_alias(app.ctx.search.client)
         except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
             log.warning("search index not ensured at start-up: %s", type(exc).__name__)
-        app.ctx.drainer = None
         if settings.background_index_sync:
-            app.ctx.drainer = OutboxDrainer(app.ctx.search.client)
-            app.add_task(app.ctx.drainer.run(), name="outbox_drainer")
+            drainer = OutboxDrainer(app.ctx.search.client)
+            app.add_task(drainer.run(), name="outbox_drainer")
+        else:
+            drainer = NullDrainer()
+        app.ctx.drainer = drainer
 
     @app.before_server_stop
-    async def _stop_background(app: Sanic):
-        if app.ctx.drainer is not None:
-            await app.cancel_task("outbox_drainer", raise_exception=False)
+    async def _stop_background(app: JobBoard):
+        await app.cancel_task("outbox_drainer", raise_exception=False)
 
     @app.after_server_stop
-    async def _close(app: Sanic):
+    async def _close(app: JobBoard):
         await app.ctx.search.close()
         await app.ctx.wechat.close()
         await app.ctx.cache.aclose()
@@ -92,11 +95,9 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
 EMBEDDED_ENGINE_URL_ENV = "JOBBOARD_EMBEDDED_ENGINE_URL"
 
 
-def app_from_environment() -> Sanic:
+def app_from_environment() -> JobBoard:
     """The factory Sanic's spawned workers import (they cannot import `__main__`'s): settings from the
     environment and the main process's embedded engine, if any; a worker never starts an engine itself."""
-    from server.supervision import stop_with_main_process
-
     settings = load_settings()
     app = create_app(settings, embedded_engine_url=os.environ.get(EMBEDDED_ENGINE_URL_ENV))
     if settings.workers > 1:

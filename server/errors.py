@@ -10,7 +10,22 @@ from redis.exceptions import TimeoutError as CacheTimeoutError
 from sanic import Request
 from sanic.exceptions import SanicException
 
+from runtime.errors import DomainError
+from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
 from server.responses import envelope
+from server.services.errors import (
+    FreeRefreshUsed,
+    JobClosed,
+    JobNotFound,
+    NotYourJob,
+    RateLimited,
+    SalaryRangeInverted,
+    SearchUnavailable,
+    TokenInvalid,
+    TokenMismatch,
+    TokenMissing,
+    UserNotFound,
+)
 
 log = logging.getLogger("server.errors")
 
@@ -30,39 +45,71 @@ DEFAULT_MESSAGES = {
 }
 
 
-class ApiError(Exception):
-    """An error the client should see: status, message and optional data."""
+class HttpError(Exception):
+    """A refusal at the HTTP edge itself (a body that is not JSON, fields that fail validation)."""
 
-    def __init__(self, status: int, message: str | None = None, data=None, headers: dict | None = None):
+    def __init__(self, status: int, message: str | None = None, data=None):
         super().__init__(message or DEFAULT_MESSAGES.get(status, "Error"))
         self.status = status
         self.message = message or DEFAULT_MESSAGES.get(status, "Error")
         self.data = data
-        self.headers = headers  # e.g. Retry-After on a 429
 
 
-def bad_request(message: str, data=None) -> ApiError:
-    return ApiError(400, message, data)
+def bad_request(message: str, data=None) -> HttpError:
+    return HttpError(400, message, data)
 
 
-def not_found(what: str = "not found") -> ApiError:
-    return ApiError(404, "Not Found", what)
-
-
-def validation_error(exc: ValidationError) -> ApiError:
+def validation_error(exc: ValidationError) -> HttpError:
     """Name every offending field, in words a mini-program developer understands."""
     fields = {}
     for err in exc.errors(include_url=False, include_input=False):
         loc = ".".join(str(p) for p in err["loc"]) or "body"
         fields.setdefault(loc, err["msg"])
     first = next(iter(fields.items()), ("body", "invalid"))
-    return ApiError(400, f"invalid {first[0]}: {first[1]}", fields)
+    return HttpError(400, f"invalid {first[0]}: {first[1]}", fields)
+
+
+# How each domain error goes out: its status, and whether the envelope's message is the status's title
+# with the detail in `data` (the seed's way for 401/403/404: "Not Found", "user not found") or the detail
+# itself with the error's data.
+TITLE, DETAIL = True, False
+DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
+    TokenMissing: (401, TITLE),
+    TokenInvalid: (401, TITLE),
+    TokenMismatch: (401, TITLE),
+    NotYourJob: (403, TITLE),
+    UserNotFound: (404, TITLE),
+    JobNotFound: (404, TITLE),
+    JobClosed: (400, DETAIL),
+    SalaryRangeInverted: (400, DETAIL),
+    WeChatCodeInvalid: (400, DETAIL),
+    FreeRefreshUsed: (429, DETAIL),
+    RateLimited: (429, TITLE),
+    WeChatBusy: (429, DETAIL),
+    WeChatUnavailable: (502, DETAIL),
+    SearchUnavailable: (503, TITLE),
+}
+
+
+def domain_response(exc: DomainError):
+    status, titled = next((DOMAIN_ERRORS[cls] for cls in type(exc).__mro__ if cls in DOMAIN_ERRORS), (500, TITLE))
+    if status == 500:  # a domain error nobody mapped is a bug of ours, not the caller's
+        log.error("unmapped domain error %s", type(exc).__name__)
+        return envelope(500, DEFAULT_MESSAGES[500], None, status=500)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if titled:
+        return envelope(status, DEFAULT_MESSAGES[status], exc.detail, status=status, headers=headers)
+    return envelope(status, exc.detail, exc.data, status=status, headers=headers)
 
 
 def install(app) -> None:
-    @app.exception(ApiError)
-    async def _api_error(request: Request, exc: ApiError):
-        return envelope(exc.status, exc.message, exc.data, status=exc.status, headers=exc.headers)
+    @app.exception(HttpError)
+    async def _http_error(request: Request, exc: HttpError):
+        return envelope(exc.status, exc.message, exc.data, status=exc.status)
+
+    @app.exception(DomainError)
+    async def _domain_error(request: Request, exc: DomainError):
+        return domain_response(exc)
 
     @app.exception(SanicException)
     async def _sanic_error(request: Request, exc: SanicException):

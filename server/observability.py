@@ -1,66 +1,14 @@
-"""Structured (JSON-lines) logs with a request id per request. Tokens, phones and secrets never go in."""
+"""A request id per request and one structured access-log line per response (formatting: runtime.logs)."""
 
 from __future__ import annotations
 
 import logging
-import sys
 import time
-import traceback
 import uuid
-from contextvars import ContextVar
 
-import orjson
+from runtime.logs import request_id_var
 
-request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("server.access")
-
-# Database drivers and the ORM put the failing value in their error text (a phone number, once): their
-# messages never reach the log, only the exception's type and where it was raised.
-_VALUE_BEARING_MODULES = ("tortoise", "asyncmy", "pymysql", "aiosqlite", "sqlite3", "pypika")
-
-
-def _redacted(exc: BaseException) -> bool:
-    return type(exc).__module__.split(".")[0] in _VALUE_BEARING_MODULES
-
-
-def format_exception_safely(exc: BaseException) -> str:
-    """A traceback (causes included) in which value-bearing exception messages are withheld."""
-    parts: list[str] = []
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        name = f"{type(exc).__module__}.{type(exc).__qualname__}"
-        message = "(message withheld: it may hold stored values)" if _redacted(exc) else str(exc)
-        parts.append("".join(traceback.format_tb(exc.__traceback__)) + f"{name}: {message}")
-        exc = exc.__cause__ or exc.__context__
-    return "\n-- caused by / while handling --\n".join(reversed(parts))
-
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
-        }
-        for key in ("method", "path", "status", "duration_ms"):
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
-        if record.exc_info and record.exc_info[1] is not None:
-            entry["exception"] = format_exception_safely(record.exc_info[1])
-        return orjson.dumps(entry).decode()
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    for name in ("server", "search", "indexer", "models"):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = [handler]
-        logger.setLevel(level)
-        logger.propagate = False
 
 
 def install(app) -> None:

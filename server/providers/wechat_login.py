@@ -15,9 +15,23 @@ import httpx
 import redis.asyncio as redis
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from server.errors import ApiError
+from runtime.errors import DomainError
 
 log = logging.getLogger("server.wechat")
+
+
+class WeChatCodeInvalid(DomainError):
+    """The code the mini-program sent is wrong, used or expired: the user calls wx.login again."""
+
+
+class WeChatBusy(DomainError):
+    detail = "too many login attempts, try again in a minute"
+
+
+class WeChatUnavailable(DomainError):
+    """WeChat failed, could not be reached, or answered nonsense: not the user's fault."""
+
+    detail = "WeChat service error, try again later"
 
 # errcodes of jscode2session / getuserphonenumber that mean "the code the client sent is bad".
 _BAD_CODE = {40029, 40163, 40226, 41008}
@@ -65,7 +79,7 @@ def _read(model: type[_Answer], body: dict, what: str) -> _Answer:
         return model.model_validate(body)
     except ValidationError:
         log.warning("wechat %s: malformed answer", what)  # the values themselves may be personal data
-        raise ApiError(502, "WeChat returned a malformed answer, try again later") from None
+        raise WeChatUnavailable("WeChat returned a malformed answer, try again later") from None
 
 
 class WeChatLogin(Protocol):
@@ -76,13 +90,13 @@ class WeChatLogin(Protocol):
     async def close(self) -> None: ...
 
 
-def _wechat_error(what: str, errcode: int, errmsg: str) -> ApiError:
+def _wechat_error(what: str, errcode: int, errmsg: str) -> DomainError:
     if errcode in _BAD_CODE:
-        return ApiError(400, f"{what} is invalid or expired, call wx.login again", {"errcode": errcode})
+        return WeChatCodeInvalid(f"{what} is invalid or expired, call wx.login again", {"errcode": errcode})
     if errcode in _RATE_LIMITED:
-        return ApiError(429, "too many login attempts, try again in a minute", {"errcode": errcode})
+        return WeChatBusy(data={"errcode": errcode})
     log.warning("wechat %s failed: errcode=%s errmsg=%s", what, errcode, errmsg)
-    return ApiError(502, "WeChat service error, try again later", {"errcode": errcode})
+    return WeChatUnavailable(data={"errcode": errcode})
 
 
 class WeChatApiLogin:
@@ -105,10 +119,10 @@ class WeChatApiLogin:
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
-            raise ApiError(502, "WeChat service unreachable, try again later") from None
+            raise WeChatUnavailable("WeChat service unreachable, try again later") from None
         if not isinstance(body, dict):
             log.warning("wechat %s: answer is not a JSON object", path)
-            raise ApiError(502, "WeChat returned a malformed answer, try again later")
+            raise WeChatUnavailable("WeChat returned a malformed answer, try again later")
         return body
 
     async def identify(self, login_code: str) -> WeChatIdentity:
@@ -167,7 +181,7 @@ class WeChatApiLogin:
         info = answer.phone_info
         phone = info and (info.purePhoneNumber or info.phoneNumber)
         if not phone:
-            raise ApiError(502, "WeChat returned no phone number")
+            raise WeChatUnavailable("WeChat returned no phone number")
         return phone
 
 
@@ -180,7 +194,7 @@ class DevLogin:
             return "test"
         if code.startswith("test:") and len(code) > 5:
             return code[5:]
-        raise ApiError(400, f"{field} is invalid: the development provider accepts 'test' or 'test:<name>'")
+        raise WeChatCodeInvalid(f"{field} is invalid: the development provider accepts 'test' or 'test:<name>'")
 
     async def identify(self, login_code: str) -> WeChatIdentity:
         name = self._name(login_code, "login_code")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import orjson
-from sanic import Blueprint, Request
+from sanic import Blueprint
 from sanic.response import HTTPResponse, html
 
+from server.context import JobBoardRequest
 from server.openapi import build_document, documented
 
 bp = Blueprint("docs")
@@ -27,13 +28,13 @@ PAGE = """<!doctype html>
 
 @bp.get("/docs")
 @documented("接口文档（本页）", description="Renders /docs/openapi.json.", content_type="text/html")
-async def page(request: Request):
+async def page(request: JobBoardRequest):
     return html(PAGE)
 
 
 @bp.get("/docs/openapi.json")
 @documented("OpenAPI 3.1 document", content_type="application/json")
-async def document(request: Request):
+async def document(request: JobBoardRequest):
     # The routes do not change once the app runs: build the document once.
     cached = getattr(request.app.ctx, "openapi_json", None)
     if cached is None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
+from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
@@ -16,18 +17,16 @@ from server.services import favorites, jobs, listing
 bp = Blueprint("jobs")
 
 
-def _reindex_soon(request: Request) -> None:
+def _reindex_soon(request: JobBoardRequest) -> None:
     """Wake the background indexer: the committed change shows in the listing within about a second."""
-    drainer = request.app.ctx.drainer
-    if drainer is not None:
-        drainer.nudge()
+    request.app.ctx.drainer.nudge()
 
 
 @bp.post("/job/create")
 @documented("发布招聘信息（商家）", body=CreateJobBody, data=JobCreated, auth=True)
 @login_required
 @limit_writes
-async def create(request: Request):
+async def create(request: JobBoardRequest):
     body = parse_body(request, CreateJobBody)
     job_id = await jobs.create(request.ctx.user_id, body.changes())
     _reindex_soon(request)
@@ -39,7 +38,7 @@ async def create(request: Request):
             description="只改带上的字段；\"\" 或 null 表示不修改（photo_urls 为 \"\" 时清空图片）。")
 @login_required
 @limit_writes
-async def update(request: Request):
+async def update(request: JobBoardRequest):
     body = parse_body(request, UpdateJobBody)
     await jobs.update(request.ctx.user_id, body.id, body.changes())
     _reindex_soon(request)
@@ -50,7 +49,7 @@ async def update(request: Request):
 @documented("关闭招聘信息（商家）", body=JobIdBody, auth=True)
 @login_required
 @limit_writes
-async def close(request: Request):
+async def close(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
     await jobs.close(request.ctx.user_id, body.job_id)
     _reindex_soon(request)
@@ -61,7 +60,7 @@ async def close(request: Request):
 @documented("刷新招聘信息（商家）", body=JobIdBody, auth=True, description="每天的免费次数用完后 429。")
 @login_required
 @limit_writes
-async def refresh(request: Request):
+async def refresh(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
     await jobs.refresh_free(request.ctx.user_id, body.job_id, request.app.ctx.settings.free_refreshes_per_day)
     _reindex_soon(request)
@@ -72,7 +71,7 @@ async def refresh(request: Request):
 @documented("招聘信息列表（用户）", body=ListBody, data=JobList, description=(
     "类型：推荐（刷新时间）、附近（距离）、最新（发布时间倒序）。筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假。"
     "可以不带 token，此接口当前不会鉴权。"))
-async def list_jobs(request: Request):
+async def list_jobs(request: JobBoardRequest):
     body = parse_body(request, ListBody)
     return ok(await listing.list_jobs(request.app.ctx.search, body))
 
@@ -80,7 +79,7 @@ async def list_jobs(request: Request):
 @bp.post("/jobs/info")
 @documented("查询详情", body=JobIdBody, data=JobItem, auth="optional",
             description="每当商家、用户点击某一条招聘，希望详细展开查看数据时使用。可以不带 token。")
-async def info(request: Request):
+async def info(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
     return ok(await jobs.detail(body.job_id, await viewer(request)))
 
@@ -88,7 +87,7 @@ async def info(request: Request):
 @bp.post("/jobs/my")
 @documented("我发布的", body=BizPageBody, data=MyPostings, auth=True)
 @login_required
-async def my_postings(request: Request):
+async def my_postings(request: JobBoardRequest):
     body = parse_body(request, BizPageBody)
     return ok(await jobs.my_postings(request.ctx.user_id, body.biz_type, body.offset, body.page_size))
 
@@ -97,7 +96,7 @@ async def my_postings(request: Request):
 @documented("收藏（用户）", body=JobIdBody, auth=True)
 @login_required
 @limit_writes
-async def collect(request: Request):
+async def collect(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
     await favorites.collect(request.ctx.user_id, body.job_id)
     return ok(None, message="")
@@ -110,7 +109,7 @@ async def collect(request: Request):
             description="/job/cancnel_collect 是文档的原拼写；/job/cancel_collect 为同一接口。")
 @login_required
 @limit_writes
-async def cancel_collect(request: Request):
+async def cancel_collect(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
     await favorites.cancel(request.ctx.user_id, body.job_id)
     return ok(None, message="")
@@ -119,6 +118,6 @@ async def cancel_collect(request: Request):
 @bp.post("/collect/my")
 @documented("我收藏的", body=BizPageBody, data=MyFavorites, auth=True)
 @login_required
-async def my_favorites(request: Request):
+async def my_favorites(request: JobBoardRequest):
     body = parse_body(request, BizPageBody)
     return ok(await favorites.my_favorites(request.ctx.user_id, body.biz_type, body.offset, body.page_size))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+from sanic import Blueprint
 
+from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
@@ -22,7 +23,7 @@ def _logged_in(user, token: str):
 @bp.post("/wechat/user/register")
 @documented("微信注册（首次，需手机号）", body=RegisterBody, data=LoggedIn, token_in_response=True,
             description="已注册的微信用户直接登录。token 在响应头 Authorization 中返回。")
-async def register(request: Request):
+async def register(request: JobBoardRequest):
     body = parse_body(request, RegisterBody)
     user, token = await auth.register(request.app.ctx.wechat, tokens(request), login_limits(request),
                                       client_ip(request), login_code=body.login_code,
@@ -33,7 +34,7 @@ async def register(request: Request):
 @bp.post("/wechat/user/login")
 @documented("微信登录（二次，无需手机号）", body=LoginBody, data=LoggedIn, token_in_response=True,
             description="未注册：404 user not found。token 在响应头 Authorization 中返回。")
-async def login(request: Request):
+async def login(request: JobBoardRequest):
     body = parse_body(request, LoginBody)
     user, token = await auth.login(request.app.ctx.wechat, tokens(request), login_limits(request),
                                    client_ip(request), login_code=body.login_code)
@@ -43,7 +44,7 @@ async def login(request: Request):
 @bp.post("/wechat/user/logout")
 @documented("退出登录", auth=True, description="吊销本次请求带的 token（其他设备仍保持登录）。")
 @login_required
-async def logout(request: Request):
+async def logout(request: JobBoardRequest):
     """Revokes the presented token (other devices stay logged in)."""
     await tokens(request).revoke(request.headers.get("authorization"), request.ctx.user_id)
     return ok(None, message="")
@@ -52,7 +53,7 @@ async def logout(request: Request):
 @bp.get("/user/info")
 @documented("查询个人信息", data=Profile, auth=True)
 @login_required
-async def info(request: Request):
+async def info(request: JobBoardRequest):
     return ok(await users.profile(request.ctx.user_id))
 
 
@@ -60,7 +61,7 @@ async def info(request: Request):
 @documented("更新个人信息", body=UpdateInfoBody, auth=True, description="只改带上的字段；\"\" 或 null 表示不修改。")
 @login_required
 @limit_writes
-async def update_info(request: Request):
+async def update_info(request: JobBoardRequest):
     body = parse_body(request, UpdateInfoBody)
     await users.update(request.ctx.user_id, body.model_dump(exclude_none=True))
     return ok(None, message="")
@@ -71,7 +72,7 @@ async def update_info(request: Request):
             description="每次登陆用户授权获取地理位置信息时都应该调用该接口刷新用户位置")
 @login_required
 @limit_writes
-async def update_geo(request: Request):
+async def update_geo(request: JobBoardRequest):
     body = parse_body(request, UpdateGeoBody)
     await users.update(request.ctx.user_id, body.model_dump(exclude_none=True))
     return ok(None, message="")

@@ -11,10 +11,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.user import User
-from server import clock
-from server.errors import ApiError
+from runtime import clock
 from server.providers.wechat_login import WeChatLogin
 from server.services import rate_limits
+from server.services.errors import TokenInvalid, TokenMismatch, TokenMissing, UserNotFound
 
 TOKEN_PREFIX = "auth:token:"
 USER_TOKENS_PREFIX = "auth:user-tokens:"
@@ -67,12 +67,12 @@ class TokenStore:
         """The user id behind `<token>` or `Bearer <token>`, sliding its expiry; 401 otherwise."""
         token = _bare(authorization)
         if not token:
-            raise ApiError(401, "Unauthorized", "missing token: send the Authorization header from login")
+            raise TokenMissing()
         user_id = await self.cache.getex(_token_key(token), ex=self.ttl_seconds)
         if user_id is None:
-            raise ApiError(401, "Unauthorized", "token invalid or expired, log in again")
+            raise TokenInvalid()
         if claimed_user_id not in (None, "") and claimed_user_id.strip() != user_id:
-            raise ApiError(401, "Unauthorized", "the user_id header does not match the token")
+            raise TokenMismatch()
         return int(user_id)
 
     async def viewer(self, authorization: str | None) -> int | None:
@@ -139,5 +139,5 @@ async def login(wechat: WeChatLogin, tokens: TokenStore, limits: LoginLimits, cl
     identity = await wechat.identify(login_code)
     user = await User.get_or_none(openid=identity.openid)
     if user is None:
-        raise ApiError(404, "Not Found", "user not found")
+        raise UserNotFound()
     return user, await tokens.issue(user.id)

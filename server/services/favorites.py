@@ -6,17 +6,16 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from tortoise.exceptions import IntegrityError
 
 from models.db import is_deadlock
-
 from models.job import STATUS_OPEN, Favorite, Job
-from server import clock
-from server.errors import bad_request, not_found
+from runtime import clock
 from server.services import job_shapes
+from server.services.errors import JobClosed, JobNotFound
 
 
 async def _require_job(job_id: int) -> Job:
     job = await Job.get_or_none(id=job_id)
     if job is None:
-        raise not_found("job not found")
+        raise JobNotFound()
     return job
 
 
@@ -24,7 +23,7 @@ async def collect(user_id: int, job_id: int) -> None:
     """Save an open job; saving it again changes nothing."""
     job = await _require_job(job_id)
     if job.status != STATUS_OPEN:
-        raise bad_request("this job is closed: it cannot be collected", {"job_id": job_id, "status": job.status})
+        raise JobClosed("this job is closed: it cannot be collected", {"job_id": job_id, "status": job.status})
     # Concurrent inserts of one pair wait on its unique key; MySQL may end that with a deadlock, after
     # which the insert is simply tried again (collecting is idempotent).
     async for attempt in AsyncRetrying(retry=retry_if_exception(is_deadlock), stop=stop_after_attempt(5),

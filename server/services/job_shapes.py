@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from indexer.documents import job_document
 from models.job import Favorite, Job
+from runtime.clock import fmt
+from search.documents import job_document
 from search.index import doc_time
 from search.listing import hit_to_item
-from server.clock import fmt
 
 
 def is_top(job: Job, now: datetime) -> int:

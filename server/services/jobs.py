@@ -10,24 +10,24 @@ from tortoise.transactions import in_transaction
 from models.job import STATUS_CLOSED, STATUS_OPEN, Job
 from models.job_writes import create_job, save_job
 from models.user import User
-from server import clock
-from server.errors import ApiError, bad_request, not_found
+from runtime import clock
 from server.services import job_shapes
+from server.services.errors import FreeRefreshUsed, JobClosed, JobNotFound, NotYourJob, SalaryRangeInverted
 
 
 async def _owned_for_update(job_id: int, user_id: int) -> Job:
     """The job, row-locked until the transaction ends, if it exists and belongs to the user."""
     job = await Job.select_for_update().get_or_none(id=job_id)
     if job is None:
-        raise not_found("job not found")
+        raise JobNotFound()
     if job.user_id != user_id:
-        raise ApiError(403, "Forbidden", "this job is not yours")
+        raise NotYourJob()
     return job
 
 
 def _require_open(job: Job, action: str) -> None:
     if job.status != STATUS_OPEN:
-        raise bad_request(f"this job is closed: it cannot be {action}", {"job_id": job.id, "status": job.status})
+        raise JobClosed(f"this job is closed: it cannot be {action}", {"job_id": job.id, "status": job.status})
 
 
 async def create(user_id: int, fields: dict) -> int:
@@ -47,8 +47,7 @@ async def update(user_id: int, job_id: int, changes: dict) -> None:
         salary_min = changes.get("salary_min", job.salary_min)
         salary_max = changes.get("salary_max", job.salary_max)
         if salary_min > salary_max:
-            raise bad_request("salary_min must not exceed salary_max",
-                              {"salary_min": salary_min, "salary_max": salary_max})
+            raise SalaryRangeInverted(data={"salary_min": salary_min, "salary_max": salary_max})
         job.update_from_dict(changes)
         await save_job(job, "update", now, list(changes))
 
@@ -74,8 +73,7 @@ async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
         _require_open(job, "refreshed")
         used = job.free_refresh_count if job.free_refresh_day == today else 0
         if used >= free_per_day:
-            raise ApiError(429, "today's free refresh is used up, use the paid refresh (/jobs/refresh/pay)",
-                           {"free_refreshes_per_day": free_per_day})
+            raise FreeRefreshUsed(data={"free_refreshes_per_day": free_per_day})
         job.free_refresh_day, job.free_refresh_count = today, used + 1
         job.last_refresh_time = now
         await save_job(job, "refresh", now, ["free_refresh_day", "free_refresh_count", "last_refresh_time"])
@@ -86,7 +84,7 @@ async def detail(job_id: int, viewer_id: int | None) -> dict:
     contact number to its owner only."""
     job = await Job.select_for_update().get_or_none(id=job_id)
     if job is None:
-        raise not_found("job not found")
+        raise JobNotFound()
     item = job_shapes.detail(job, clock.now())
     if job.status != STATUS_OPEN and viewer_id != job.user_id:
         item["contact"] = ""

@@ -7,9 +7,9 @@ import logging
 from elasticsearch import ApiError as EngineApiError
 from elasticsearch import TransportError
 
+from runtime import clock
 from search.listing import ListingRequest, search_listing
-from server import clock
-from server.errors import ApiError
+from server.services.errors import SearchUnavailable
 
 log = logging.getLogger("server.listing")
 
@@ -20,7 +20,7 @@ async def list_jobs(engine, body) -> dict:
         result = await search_listing(engine.client, request, clock.now())
     except (TransportError, EngineApiError) as exc:
         log.warning("listing: search engine failed: %s", type(exc).__name__)
-        raise ApiError(503, "Service Unavailable", "job search is temporarily unavailable, try again") from None
+        raise SearchUnavailable() from None
     if body.request_id is not None:
         result["request_id"] = body.request_id
     return result

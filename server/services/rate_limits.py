@@ -10,7 +10,7 @@ import hashlib
 
 import redis.asyncio as redis
 
-from server.errors import ApiError
+from server.services.errors import RateLimited
 
 WINDOW_SECONDS = 60
 
@@ -27,6 +27,4 @@ async def hit(cache: redis.Redis, scope: str, who: str, per_minute: int) -> None
         pipe.ttl(key)
         _, count, ttl = await pipe.execute()
     if count > per_minute:
-        retry_after = max(int(ttl), 1)
-        raise ApiError(429, "Too Many Requests", f"too many requests, try again in {retry_after} s",
-                       headers={"Retry-After": str(retry_after)})
+        raise RateLimited(retry_after=max(int(ttl), 1))

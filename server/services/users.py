@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from models.user import User
-from server import clock
-from server.errors import not_found
+from runtime import clock
+from server.services.errors import UserNotFound
 
 
 async def profile(user_id: int) -> dict:
     user = await User.get_or_none(id=user_id)
     if user is None:
-        raise not_found("user not found")
+        raise UserNotFound()
     return {"user_id": user.id, "avatar": user.avatar, "name": user.name, "sex": user.sex, "phone": user.phone}
 
 
@@ -18,4 +18,4 @@ async def update(user_id: int, changes: dict) -> None:
     """Write the given profile or location fields; the others stay as they are."""
     updated = await User.filter(id=user_id).update(**changes, update_at=clock.now())
     if not updated:
-        raise not_found("user not found")
+        raise UserNotFound()

@@ -11,17 +11,17 @@ import sys
 import pytest
 
 from indexer.check import check
-from indexer.documents import job_document
 from indexer.lock import LockBusy, renewed_lock
 from indexer.reindex import LOCK_KEY, reindex
 from indexer.sync import drain
 from models.job import Job
 from models.outbox import IndexOutbox
+from models.samples import random_jobs
 from models.user import User
+from runtime import clock
+from search.documents import job_document
 from search.index import ALIAS, indices_behind_alias
-from server import clock
-from tests.conftest import change_job
-from tests.factories import random_jobs
+from tests.helpers.api import change_job
 
 
 async def seed(count: int) -> list[Job]:

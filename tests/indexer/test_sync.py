@@ -7,15 +7,15 @@ import asyncio
 import pytest
 from elasticsearch import ConnectionError, ConnectionTimeout
 
-from indexer.documents import job_document
 from indexer.sync import drain, drain_batch
 from models.job import Job
 from models.outbox import IndexOutbox
+from runtime import clock
+from search.documents import job_document
 from search.engine import SearchEngine
 from search.index import ALIAS, BulkRejected, bulk_write, ensure_alias, indices_behind_alias
-from server import clock
-from tests.conftest import login_as, silent_server, slow_proxy
-from tests.server.test_jobs import post_job
+from tests.helpers.api import login_as, post_job
+from tests.helpers.faults import silent_server, slow_proxy
 
 
 async def indexed_ids(app) -> set[int]:

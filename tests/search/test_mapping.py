@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from indexer.documents import job_document
 from models.job import Job
+from search.documents import job_document
 from search.index import load_definition
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from server.config import ConfigError, Settings
+from runtime.settings import ConfigError, Settings
 
 PRODUCTION = {
     "app_env": "production",

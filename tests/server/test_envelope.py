@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import serving
+from tests.helpers.services import serving
 
 
 async def test_healthz(client):
@@ -86,7 +86,7 @@ async def test_an_unexpected_error_is_a_500_without_internals():
 async def test_logs_hold_no_token_or_phone(client, caplog):
     import logging
 
-    from server.observability import JsonFormatter
+    from runtime.logs import JsonFormatter
 
     caplog.set_level(logging.INFO)
     response = await client.post("/wechat/user/register", json={"login_code": "test:logs", "phone_code": "test:7"})
@@ -106,8 +106,8 @@ async def test_database_error_text_never_reaches_the_log(client):
     from tortoise.exceptions import IntegrityError
 
     from models.user import User
-    from server import clock
-    from server.observability import JsonFormatter
+    from runtime import clock
+    from runtime.logs import JsonFormatter
 
     now, openid = clock.now(), "o-" + "13800000007"  # built, so no source line in the traceback holds it
     await User.create(openid=openid, create_at=now, update_at=now)
@@ -119,3 +119,25 @@ async def test_database_error_text_never_reaches_the_log(client):
     line = JsonFormatter().format(record)
     assert "IntegrityError" in line and "test_envelope.py" in line  # what failed, and where...
     assert "13800000007" not in line  # ...but not the value that failed
+
+
+def test_every_domain_error_of_the_api_has_a_status():
+    import importlib
+    import pkgutil
+
+    import server
+    from runtime.errors import DomainError
+    from server.errors import DOMAIN_ERRORS
+
+    for module in pkgutil.walk_packages(server.__path__, "server."):
+        importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    raised_by_the_api = {cls for cls in subclasses(DomainError) if cls.__module__.startswith("server.")}
+    unmapped = {cls.__name__ for cls in raised_by_the_api
+                if not any(base in DOMAIN_ERRORS for base in cls.__mro__)}
+    assert raised_by_the_api and unmapped == set()

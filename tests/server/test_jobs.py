@@ -10,29 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.job import Favorite, Job
-from server import clock
 from models.outbox import IndexOutbox
-from tests.conftest import LockBarrier, login_as, mysql_only
+from runtime import clock
+from tests.helpers.api import SEED_JOB, login_as, outbox_reasons, post_job
+from tests.helpers.services import LockBarrier, mysql_only
 
-SEED_CREATE = {
-    "positions": "服务员",
-    "longitude": 116.397128,
-    "latitude": 39.916527,
-    "address": "北京市朝阳区三里屯太古里北区B1层XX餐厅",
-    "contact": "13812341234",
-    "description": "【工作内容】点单、上菜、收银协助；\n【要求】18-35岁，能适应晚班；\n【待遇】5000-6500元/月，包吃住，月休4天。",
-    "photo_urls": ["https://cdn.xxx.com/job/1173/1.jpg,https://cdn.xxx.com/job/1173/2.jpg"],
-    "first_area_id": 11,
-    "first_area_des": "北京市",
-    "second_area_id": 1101,
-    "second_area_des": "北京市",
-    "third_area_id": 110105,
-    "third_area_des": "朝阳区",
-    "four_area_id": 110105001,
-    "four_area_des": "三里屯",
-    "salary_min": 8000,
-    "salary_max": 20000,
-}
 SEED_INFO_KEYS = {
     "id", "user_id", "positions", "longitude", "latitude", "address", "contact", "contact_person_name",
     "description", "photo_urls", "status", "first_area_id", "first_area_des", "second_area_id",
@@ -40,16 +22,6 @@ SEED_INFO_KEYS = {
     "salary_max", "create_at", "update_at", "is_top", "top_start_time", "top_end_time",
 }
 TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$")
-
-
-async def post_job(client, headers, **changes) -> int:
-    response = await client.post("/job/create", json={**SEED_CREATE, **changes}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["id"]
-
-
-async def outbox_reasons(job_id: int) -> list[str]:
-    return [row.reason for row in await IndexOutbox.filter(job_id=job_id).order_by("id")]
 
 
 @pytest.fixture
@@ -65,7 +37,7 @@ async def worker(client):
 
 
 async def test_create_returns_the_new_id_and_records_one_change(client, owner):
-    response = await client.post("/job/create", json=SEED_CREATE, headers=owner)
+    response = await client.post("/job/create", json=SEED_JOB, headers=owner)
     body = response.json()
     assert body["code"] == 0 and body["message"] == ""
     job_id = body["data"]["id"]
@@ -128,14 +100,14 @@ async def test_welfare_tags_and_user_name_are_kept(client, owner):
     ],
 )
 async def test_create_rejects_bad_fields_and_writes_nothing(client, owner, changes, field):
-    response = await client.post("/job/create", json={**SEED_CREATE, **changes}, headers=owner)
+    response = await client.post("/job/create", json={**SEED_JOB, **changes}, headers=owner)
     assert response.status_code == 400
     assert field in response.json()["data"], response.json()
     assert await Job.all().count() == 0 and await IndexOutbox.all().count() == 0
 
 
 async def test_create_with_only_the_required_fields(client, owner):
-    required = {key: SEED_CREATE[key] for key in ("positions", "longitude", "latitude", "address", "contact",
+    required = {key: SEED_JOB[key] for key in ("positions", "longitude", "latitude", "address", "contact",
                                                   "salary_min", "salary_max")}
     response = await client.post("/job/create", json=required, headers=owner)
     assert response.status_code == 200, response.text
@@ -149,7 +121,7 @@ async def test_landline_contact_is_accepted(client, owner):
 
 
 async def test_create_needs_login(client):
-    response = await client.post("/job/create", json=SEED_CREATE)
+    response = await client.post("/job/create", json=SEED_JOB)
     assert response.status_code == 401 and await Job.all().count() == 0
 
 
@@ -192,7 +164,7 @@ async def test_owner_updates_any_subset(client, owner):
     assert response.json() == {"code": 0, "message": "", "data": None}
     job = await Job.get(id=job_id)
     assert (job.positions, job.photo_urls, job.contact_person_name, job.salary_max) == ("收银员", [], "张老板", 9000)
-    assert job.address == SEED_CREATE["address"] and job.basic_protection == ["社保"]
+    assert job.address == SEED_JOB["address"] and job.basic_protection == ["社保"]
     assert job.update_at >= job.create_at
     assert await outbox_reasons(job_id) == ["create", "update"]
 
@@ -210,7 +182,7 @@ async def test_update_rejections_change_nothing(client, owner, changes, status):
     response = await client.post("/jobs/update", json={"id": job_id, **changes}, headers=owner)
     assert response.status_code == status
     assert await outbox_reasons(job_id) == ["create"]
-    assert (await Job.get(id=job_id)).salary_min == SEED_CREATE["salary_min"]
+    assert (await Job.get(id=job_id)).salary_min == SEED_JOB["salary_min"]
 
 
 async def test_nobody_else_may_update_close_or_refresh(client, owner, worker):
@@ -324,9 +296,9 @@ async def test_a_closed_job_shows_its_phone_to_its_owner_only(client, owner, wor
         response = await client.post("/jobs/info", json={"job_id": job_id}, headers=headers)
         assert response.status_code == 200
         item = response.json()["data"]
-        assert item["status"] == 2 and item["contact"] == "" and item["positions"] == SEED_CREATE["positions"]
+        assert item["status"] == 2 and item["contact"] == "" and item["positions"] == SEED_JOB["positions"]
     mine = (await client.post("/jobs/info", json={"job_id": job_id}, headers=owner)).json()["data"]
-    assert mine["contact"] == SEED_CREATE["contact"]
+    assert mine["contact"] == SEED_JOB["contact"]
     # A worker's favourite still says the job closed, and it can still be removed.
     favorite = (await client.post("/collect/my", json={}, headers=worker)).json()["data"]["list"][0]
     assert favorite["status"] == 2
@@ -336,7 +308,7 @@ async def test_a_closed_job_shows_its_phone_to_its_owner_only(client, owner, wor
 async def test_an_open_job_shows_its_phone_to_anyone(client, owner):
     job_id = await post_job(client, owner)
     item = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
-    assert item["contact"] == SEED_CREATE["contact"]
+    assert item["contact"] == SEED_JOB["contact"]
 
 
 async def test_my_postings_carry_the_seed_example_fields(client, owner):
@@ -345,7 +317,7 @@ async def test_my_postings_carry_the_seed_example_fields(client, owner):
     assert item["id"] == job_id
     assert item["purpose_user_id"] == int(owner["user_id"])
     assert item["purpose_user_name"] == "张老板"
-    assert item["purpose_user_phone"] == SEED_CREATE["contact"]
+    assert item["purpose_user_phone"] == SEED_JOB["contact"]
 
 
 async def test_my_postings_in_the_contacts_key_newest_first(client, owner, worker):

@@ -8,10 +8,11 @@ import pytest_asyncio
 
 from indexer.reindex import reindex
 from models.job import Job
+from models.samples import random_jobs
 from models.user import User
-from server import clock
-from tests.conftest import reset_state
-from tests.factories import brute_force, random_jobs
+from runtime import clock
+from tests.helpers.api import reset_state
+from tests.helpers.reference import brute_force
 
 SEEDED_JOBS = 2000
 PAGE = 50

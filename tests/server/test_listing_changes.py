@@ -6,13 +6,12 @@ import asyncio
 import time
 from datetime import timedelta
 
-from indexer.sync import OutboxDrainer, drain
-from models.job import Job
+from indexer.sync import NullDrainer, OutboxDrainer, drain
 from models.outbox import IndexOutbox
+from runtime import clock
 from search.engine import SearchEngine
-from server import clock
-from tests.conftest import change_job, login_as, silent_server
-from tests.server.test_jobs import post_job
+from tests.helpers.api import change_job, login_as, post_job
+from tests.helpers.faults import silent_server
 
 
 async def listed(client, query_type=1, **filt) -> list[int]:
@@ -82,7 +81,7 @@ async def test_background_drainer_shows_a_new_job_within_a_second(client, app):
             assert time.monotonic() - started < 1.5, "the new job did not reach the listing"
             await asyncio.sleep(0.05)
     finally:
-        app.ctx.drainer = None
+        app.ctx.drainer = NullDrainer()
         task.cancel()
 
 

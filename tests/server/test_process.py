@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, _reachable, free_port
-from tests.helpers import (
+from tests.helpers.processes import (
     ServerProcess,
     create_job,
     engine_children,
@@ -30,6 +29,7 @@ from tests.helpers import (
     state,
     wait_until,
 )
+from tests.helpers.services import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, free_port, reachable
 
 # A Redis database no other test uses: the multi-worker servers keep their tokens there, and it is flushed.
 WORKERS_REDIS_DB = 13
@@ -56,7 +56,7 @@ def servers(tmp_path):
 def two_worker_settings() -> dict[str, str]:
     """WORKERS=2 on a MariaDB database and a Redis db of their own (the suite's own stay untouched)."""
     for url, port, name in ((MYSQL_URL, 3306, "MariaDB"), (REDIS_URL, 6379, "Redis")):
-        if not _reachable(url, port):
+        if not reachable(url, port):
             if REQUIRE_SERVICES:
                 pytest.fail(f"REQUIRE_SERVICES=1 but {name} at {url} is unreachable")
             pytest.skip(f"{name} at {url} is unreachable: several workers need it")

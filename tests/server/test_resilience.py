@@ -17,8 +17,8 @@ import httpx
 import orjson
 import pytest
 
-from tests.conftest import REDIS_URL, free_port
-from tests.helpers import ServerProcess, server_env
+from tests.helpers.processes import ServerProcess, server_env
+from tests.helpers.services import REDIS_URL, free_port
 
 BOUND = 3.0  # seconds: an outage must be answered within its timeouts, not after the client gives up
 
@@ -160,7 +160,7 @@ async def edge_http(edge):
         yield http
 
 
-def _redis_reachable() -> bool:
+def _redisreachable() -> bool:
     parts = urlsplit(REDIS_URL)
     try:
         with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
@@ -217,7 +217,7 @@ async def assert_cache_calls_answer_503(edge, http: httpx.AsyncClient, token: st
 @pytest.fixture(scope="module")
 async def regular_token(edge):
     """A user registered while Redis was up, and their token (kept in the test Redis)."""
-    if not _redis_reachable():
+    if not _redisreachable():
         pytest.skip(f"Redis at {REDIS_URL} is unreachable")
     await edge.door.open()
     async with httpx.AsyncClient(base_url=edge.base_url, timeout=10) as http:

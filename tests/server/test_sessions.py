@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.user import User
-from tests.conftest import login_as
+from tests.helpers.api import login_as
 
 
 async def test_logout_revokes_only_the_presented_token(client):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from models.user import User
-from tests.conftest import login_as
+from tests.helpers.api import login_as
 
 
 async def test_register_returns_the_documented_body_and_a_bearer_token(client):

@@ -13,7 +13,7 @@ from indexer.reindex import reindex
 from models.job import Job
 from models.user import User
 from server.openapi import doc_of
-from tests.conftest import login_as
+from tests.helpers.api import login_as
 
 JOB = {
     "positions": "服务员",

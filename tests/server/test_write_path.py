@@ -10,8 +10,8 @@ from tortoise import connections
 
 from models.job import Job
 from models.outbox import IndexOutbox
-from tests.conftest import is_mysql, login_as
-from tests.server.test_jobs import SEED_CREATE
+from tests.helpers.api import SEED_JOB, login_as
+from tests.helpers.services import is_mysql
 
 START = datetime(2026, 5, 1, 9, 30)
 
@@ -52,7 +52,7 @@ async def owner(client):
 
 
 async def _create(client, owner) -> int:
-    response = await client.post("/job/create", json=SEED_CREATE, headers=owner)
+    response = await client.post("/job/create", json=SEED_JOB, headers=owner)
     assert response.status_code == 200, response.text
     return response.json()["data"]["id"]
 
@@ -67,7 +67,7 @@ async def test_create_writes_the_job_and_one_outbox_row(client, owner, travel):
 
 async def test_a_create_whose_outbox_row_fails_leaves_no_job(client, owner, outbox_down):
     await outbox_down()
-    response = await client.post("/job/create", json=SEED_CREATE, headers=owner)
+    response = await client.post("/job/create", json=SEED_JOB, headers=owner)
     assert response.status_code == 500 and response.json()["code"] == 500
     assert await Job.all().count() == 0
 

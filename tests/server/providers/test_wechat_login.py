@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.user import User
-from server.errors import ApiError
-from server.providers.wechat_login import WeChatApiLogin
+from server.providers.wechat_login import WeChatApiLogin, WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
 from server.services import auth
 from tests.fakes.wechat import SESSION_KEY, FakeWeChat
 
@@ -27,33 +26,31 @@ async def test_login_code_gives_the_openid_and_keeps_the_session_key(wechat):
     assert SESSION_KEY not in repr(identity)  # WeChat sent it; it goes no further
 
 
-@pytest.mark.parametrize("code, status", [("expired", 400), ("busy", 429), ("broken", 502)])
-async def test_wechat_errors_become_clear_api_errors(wechat, code, status):
+@pytest.mark.parametrize("code, error", [("expired", WeChatCodeInvalid), ("busy", WeChatBusy),
+                                         ("broken", WeChatUnavailable)])
+async def test_wechat_errors_become_named_errors(wechat, code, error):
     _, provider = wechat
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(error):
         await provider.identify(code)
-    assert caught.value.status == status
 
 
 async def test_a_login_code_works_once(wechat):
     _, provider = wechat
     await provider.identify("good-bea")
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(WeChatCodeInvalid) as caught:
         await provider.identify("good-bea")
-    assert caught.value.status == 400 and caught.value.data == {"errcode": 40163}
+    assert caught.value.data == {"errcode": 40163}
 
 
 @pytest.mark.parametrize("appid, secret", [("wx-app", "wrong"), ("wx-other", "wx-secret")])
-async def test_wrong_credentials_are_a_502_not_a_bad_code(wechat, app, appid, secret):
+async def test_wrong_credentials_are_wechat_unavailable_not_a_bad_code(wechat, app, appid, secret):
     fake, _ = wechat
     provider = WeChatApiLogin(appid, secret, fake.url, app.ctx.cache, timeout=2)
     try:
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(WeChatUnavailable):
             await provider.identify("good-cal")
-        assert caught.value.status == 502  # our configuration, not the user's code, is wrong
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(WeChatUnavailable):
             await provider.phone_number("phone-13800000009")
-        assert caught.value.status == 502
     finally:
         await provider.close()
 
@@ -78,17 +75,15 @@ async def test_expired_token_is_refreshed_once(wechat):
 async def test_a_token_still_rejected_after_refresh_is_an_error(wechat):
     fake, provider = wechat
     fake.expire_next_token_checks = 2
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(WeChatUnavailable):
         await provider.phone_number("phone-13800000003")
-    assert caught.value.status == 502
     assert fake.calls["stable_token"] == 2
 
 
-async def test_bad_phone_code_is_400(wechat):
+async def test_bad_phone_code_is_invalid(wechat):
     _, provider = wechat
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(WeChatCodeInvalid):
         await provider.phone_number("nope")
-    assert caught.value.status == 400
 
 
 async def test_register_through_real_provider_creates_one_user(wechat, app):
@@ -106,20 +101,18 @@ async def test_register_through_real_provider_creates_one_user(wechat, app):
 
 
 @pytest.mark.parametrize("code", ["typed", "overlong", "listed"])
-async def test_a_malformed_login_answer_is_502(wechat, code):
+async def test_a_malformed_login_answer_is_wechat_unavailable(wechat, code):
     _, provider = wechat
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(WeChatUnavailable):
         await provider.identify(code)
-    assert caught.value.status == 502
 
 
 @pytest.mark.parametrize("code", ["phone-typed", "phone-" + "1" * 30, "phone-errcode-list"])
-async def test_a_malformed_phone_answer_is_502_and_creates_no_user(wechat, app, code):
+async def test_a_malformed_phone_answer_is_wechat_unavailable_and_creates_no_user(wechat, app, code):
     _, provider = wechat
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(WeChatUnavailable):
         await auth.register(provider, auth.TokenStore(app.ctx.cache, 3600), auth.LoginLimits(10, 10),
                             "10.0.0.1", login_code="good-mal", phone_code=code, inviter_id=None)
-    assert caught.value.status == 502
     assert not await User.exists(openid="o-mal")
 
 

@@ -8,10 +8,12 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.errors import DomainError
+
 OFFICIAL_WECHAT_API = "https://api.weixin.qq.com"
 
 
-class ConfigError(RuntimeError):
+class ConfigError(DomainError):
     """The configuration cannot be used (production guard or unusable value)."""
 
 

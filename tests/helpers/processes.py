@@ -1,4 +1,4 @@
-"""Helpers for tests that run `python -m server` as a real process tree, as an operator would."""
+"""Running `python -m server` as a real process tree, as an operator would, and looking at it."""
 
 from __future__ import annotations
 
@@ -16,28 +16,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
+from tests.helpers.api import SEED_JOB
+
 T = TypeVar("T")
 
-# The seed's example body of POST /job/create (same as tests/server/test_jobs.py).
-SEED_JOB = {
-    "positions": "服务员",
-    "longitude": 116.397128,
-    "latitude": 39.916527,
-    "address": "北京市朝阳区三里屯太古里北区B1层XX餐厅",
-    "contact": "13812341234",
-    "description": "【工作内容】点单、上菜、收银协助；\n【要求】18-35岁，能适应晚班；\n【待遇】5000-6500元/月，包吃住，月休4天。",
-    "photo_urls": ["https://cdn.xxx.com/job/1173/1.jpg,https://cdn.xxx.com/job/1173/2.jpg"],
-    "first_area_id": 11,
-    "first_area_des": "北京市",
-    "second_area_id": 1101,
-    "second_area_des": "北京市",
-    "third_area_id": 110105,
-    "third_area_des": "朝阳区",
-    "four_area_id": 110105001,
-    "four_area_des": "三里屯",
-    "salary_min": 8000,
-    "salary_max": 20000,
-}
 LATEST_FIRST = {"query_type": 3, "page_num": 1, "page_size": 50}
 
 

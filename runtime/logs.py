@@ -1,0 +1,60 @@
+"""Structured (JSON-lines) logs for every process. Tokens, phones, secrets and stored values never go in."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from contextvars import ContextVar
+
+import orjson
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# Database drivers and the ORM put the failing value in their error text (a phone number, once): their
+# messages never reach the log, only the exception's type and where it was raised.
+_VALUE_BEARING_MODULES = ("tortoise", "asyncmy", "pymysql", "aiosqlite", "sqlite3", "pypika")
+
+
+def _redacted(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] in _VALUE_BEARING_MODULES
+
+
+def format_exception_safely(exc: BaseException) -> str:
+    """A traceback (causes included) in which value-bearing exception messages are withheld."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        message = "(message withheld: it may hold stored values)" if _redacted(exc) else str(exc)
+        parts.append("".join(traceback.format_tb(exc.__traceback__)) + f"{name}: {message}")
+        exc = exc.__cause__ or exc.__context__
+    return "\n-- caused by / while handling --\n".join(reversed(parts))
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+        }
+        for key in ("method", "path", "status", "duration_ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info and record.exc_info[1] is not None:
+            entry["exception"] = format_exception_safely(record.exc_info[1])
+        return orjson.dumps(entry).decode()
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    for name in ("server", "search", "indexer", "models", "runtime"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False

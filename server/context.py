@@ -1,0 +1,28 @@
+"""The app's typed context: what the listeners open once per process and every handler reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import redis.asyncio as redis
+from sanic import Request, Sanic
+from sanic.config import Config
+
+from indexer.sync import Drainer
+from runtime.settings import Settings
+from search.engine import SearchEngine
+from server.providers.wechat_login import WeChatLogin
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    # Opened by the before_server_start listener (server/app.py), closed after the server stops.
+    cache: redis.Redis = field(init=False)
+    wechat: WeChatLogin = field(init=False)
+    search: SearchEngine = field(init=False)
+    drainer: Drainer = field(init=False)
+
+
+JobBoard = Sanic[Config, AppContext]
+JobBoardRequest = Request[JobBoard, object]

@@ -1,0 +1,51 @@
+"""What the services refuse, by name. server/errors.py gives each its status and envelope."""
+
+from __future__ import annotations
+
+from runtime.errors import DomainError
+
+
+class TokenMissing(DomainError):
+    detail = "missing token: send the Authorization header from login"
+
+
+class TokenInvalid(DomainError):
+    detail = "token invalid or expired, log in again"
+
+
+class TokenMismatch(DomainError):
+    detail = "the user_id header does not match the token"
+
+
+class UserNotFound(DomainError):
+    detail = "user not found"
+
+
+class JobNotFound(DomainError):
+    detail = "job not found"
+
+
+class NotYourJob(DomainError):
+    detail = "this job is not yours"
+
+
+class JobClosed(DomainError):
+    """A closed job cannot be edited, refreshed or collected."""
+
+
+class SalaryRangeInverted(DomainError):
+    detail = "salary_min must not exceed salary_max"
+
+
+class FreeRefreshUsed(DomainError):
+    detail = "today's free refresh is used up, use the paid refresh (/jobs/refresh/pay)"
+
+
+class RateLimited(DomainError):
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many requests, try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class SearchUnavailable(DomainError):
+    detail = "job search is temporarily unavailable, try again"

@@ -1,0 +1,72 @@
+"""Talking to the live test app as the mini-program does, and changing jobs as the app does."""
+
+from __future__ import annotations
+
+import httpx
+from tortoise import Tortoise, connections
+
+from models.job import Job
+from models.job_writes import save_job
+from models.outbox import IndexOutbox
+from runtime import clock
+from search.index import ensure_alias
+
+# The seed's example body of POST /job/create.
+SEED_JOB = {
+    "positions": "服务员",
+    "longitude": 116.397128,
+    "latitude": 39.916527,
+    "address": "北京市朝阳区三里屯太古里北区B1层XX餐厅",
+    "contact": "13812341234",
+    "description": "【工作内容】点单、上菜、收银协助；\n【要求】18-35岁，能适应晚班；\n【待遇】5000-6500元/月，包吃住，月休4天。",
+    "photo_urls": ["https://cdn.xxx.com/job/1173/1.jpg,https://cdn.xxx.com/job/1173/2.jpg"],
+    "first_area_id": 11,
+    "first_area_des": "北京市",
+    "second_area_id": 1101,
+    "second_area_des": "北京市",
+    "third_area_id": 110105,
+    "third_area_des": "朝阳区",
+    "four_area_id": 110105001,
+    "four_area_des": "三里屯",
+    "salary_min": 8000,
+    "salary_max": 20000,
+}
+
+
+async def reset_state(app) -> None:
+    """Empty every table, the cache and the search index (a fresh `jobs_v1` behind the alias)."""
+    conn = connections.get("default")
+    for model in Tortoise.apps["models"].values():
+        await conn.execute_script(f"DELETE FROM {model._meta.db_table}")
+    await app.ctx.cache.flushdb()
+    engine = app.ctx.search.client
+    for name in (await engine.indices.get(index="jobs_v*", allow_no_indices=True)).body:
+        await engine.indices.delete(index=name)
+    await ensure_alias(engine)
+
+
+async def login_as(client: httpx.AsyncClient, name: str = "test") -> dict:
+    """Register (or log in) the dev-provider user `name`; returns headers that authenticate as them."""
+    response = await client.post("/wechat/user/register", json={"login_code": f"test:{name}",
+                                                                 "phone_code": f"test:{name}"})
+    assert response.status_code == 200, response.text
+    user_id = response.json()["data"]["user_info"]["id"]
+    return {"Authorization": response.headers["authorization"], "user_id": str(user_id)}
+
+
+async def post_job(client: httpx.AsyncClient, headers: dict, **changes) -> int:
+    """Create a job with the seed's example body (`changes` override fields); returns its id."""
+    response = await client.post("/job/create", json={**SEED_JOB, **changes}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["id"]
+
+
+async def outbox_reasons(job_id: int) -> list[str]:
+    return [row.reason for row in await IndexOutbox.filter(job_id=job_id).order_by("id")]
+
+
+async def change_job(job_id: int, reason: str = "update", **fields) -> None:
+    """Change a job the way the app does (models.job_writes): version, update_at and outbox row included."""
+    job = await Job.get(id=job_id)
+    job.update_from_dict(fields)
+    await save_job(job, reason, clock.now(), list(fields))

@@ -1,0 +1,104 @@
+"""The services the tests run against, and how to reach them: URLs, free ports, an in-loop server, and
+a database-level barrier for race tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+import pytest
+
+MYSQL_URL = os.environ.get("TEST_MYSQL_URL", "mysql://root:@127.0.0.1:3306/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0")
+
+
+def reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def serving(app):
+    """Run a Sanic app on a free port in this event loop; yields its base URL."""
+    port = free_port()
+    srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+    await srv.startup()
+    await srv.before_start()
+    await srv.after_start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await srv.before_stop()
+        srv.close()
+        await srv.wait_closed()
+        await srv.after_stop()
+
+
+def is_mysql(settings) -> bool:
+    return settings.resolved_database_url.startswith("mysql")
+
+
+class LockBarrier:
+    """A database-level barrier for race tests (MySQL/MariaDB): a transaction on a connection of its own
+    takes row locks; competing requests pile up behind them, and `wait_for(n)` returns once `n`
+    transactions are waiting at the same moment, which proves the calls overlapped. Leaving the block
+    rolls back and lets them all through at once."""
+
+    def __init__(self, database_url: str):
+        self._url = urlsplit(database_url)
+        self._conn = None
+
+    async def __aenter__(self) -> "LockBarrier":
+        import asyncmy
+
+        self._conn = await asyncmy.connect(host=self._url.hostname, port=self._url.port or 3306,
+                                           user=self._url.username or "root", password=self._url.password or "",
+                                           database=self._url.path.lstrip("/"), autocommit=False)
+        return self
+
+    async def lock(self, sql: str, *args) -> None:
+        async with self._conn.cursor() as cursor:
+            await cursor.execute(sql, args)
+
+    async def wait_for(self, waiters: int, timeout: float = 10.0) -> None:
+        import asyncmy
+
+        url = self._url
+        probe = await asyncmy.connect(host=url.hostname, port=url.port or 3306, user=url.username or "root",
+                                      password=url.password or "", autocommit=True)
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    async with probe.cursor() as cursor:
+                        await cursor.execute("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+                                             "WHERE trx_state = 'LOCK WAIT'")
+                        (waiting,) = await cursor.fetchone()
+                    if waiting >= waiters:
+                        return
+                    # InnoDB refreshes this view only when it was not read for 0.1 s: poll slower.
+                    await asyncio.sleep(0.15)
+        finally:
+            probe.close()
+
+    async def __aexit__(self, *exc) -> None:
+        await self._conn.rollback()
+        self._conn.close()
+
+
+# Row locks and lock waits exist on MySQL/MariaDB only (CI runs there; TEST_DATABASE=sqlite skips these).
+mysql_only = pytest.mark.skipif(os.environ.get("TEST_DATABASE") == "sqlite" or not reachable(MYSQL_URL, 3306),
+                                reason="needs MySQL/MariaDB row locks")

@@ -1,0 +1,35 @@
+"""The house's rules that code review alone would let slip: the package layers, and one writer of jobs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_package_imports_one_above_it():
+    # server > indexer > search | models > runtime (setup.cfg, [importlinter]).
+    done = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--config", "setup.cfg"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# Ways a module could change a job row; only models/job_writes.py may use them.
+_JOB_WRITES = re.compile(r"\bJob\.(create|bulk_create|bulk_update|update_or_create|get_or_create|raw)\b"
+                         r"|\bJob\.(filter|all|select_for_update)\(.*\)\s*\.\s*(update|delete)\("
+                         r"|\bjob\.(save|delete)\(")
+
+
+def test_only_job_writes_changes_job_rows():
+    offenders = []
+    for package in ("server", "indexer", "search", "models", "runtime"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.relative_to(ROOT).as_posix() in ("models/job_writes.py",) or "migrations" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if _JOB_WRITES.search(line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == [], "job rows change only through models/job_writes.py"
