@@ -20,6 +20,13 @@ PRODUCTION = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_developer_environment(monkeypatch):
+    """What these tests check comes from them alone, never from the shell that runs them."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 def test_complete_production_configuration_starts():
     Settings(**PRODUCTION).check()
 

@@ -200,3 +200,19 @@ def test_a_server_killed_mid_work_comes_back_at_once_on_the_same_data(servers, s
     assert listed is not None and set(acknowledged) <= listed
     if setup == TWO_WORKERS:  # tokens live in Redis: users stay logged in across the crash
         assert httpx.get(f"{again.base}/user/info", headers=owner).status_code == 200
+
+
+def test_production_starts_without_the_development_packages(servers, tmp_path, engine):
+    # The production image installs the project without the `dev` extra: make those packages unimportable.
+    blockers = tmp_path / "blockers"
+    for package in ("fakeredis", "osmem_server"):
+        (blockers / package).mkdir(parents=True)
+        (blockers / package / "__init__.py").write_text(f"raise ImportError('{package} is development-only')\n")
+    settings = two_worker_settings()
+    server = servers(APP_ENV="production", WORKERS="1", DATABASE_URL=settings["DATABASE_URL"],
+                     REDIS_URL=settings["REDIS_URL"], ELASTICSEARCH_URL=engine.url, WECHAT_APPID="wx-prod",
+                     WECHAT_SECRET="prod-secret", PYTHONPATH=str(blockers))
+    server.wait_healthy()
+    ready = httpx.get(f"{server.base}/readyz", timeout=5).json()["data"]
+    assert ready["database"] == "ok" and ready["cache"] == "ok"
+    assert "is development-only" not in server.log() and "development mode" not in server.log()
