@@ -157,10 +157,18 @@ def test_cli_dsl_prints_what_the_listing_sends(settings, engine):
     assert "_geo_distance" in dsl["sort"][0]
 
 
-async def test_drain_after_reindex_is_a_no_op(client, app):
-    await seed(5)
-    await reindex(app.ctx.search.client)
-    assert await drain(app.ctx.search.client) == 0
+async def test_a_drain_after_a_reindex_consumes_its_rows_and_changes_nothing(client, app):
+    jobs = await seed(5)
+    for job in jobs[:3]:
+        await change_job(job.id, positions="改过")  # pending outbox rows, already in the database rows
+    engine = app.ctx.search.client
+    await reindex(engine)
+    before = {job.id: await engine.get(index=ALIAS, id=str(job.id)) for job in jobs}
+    assert await drain(engine) == 3  # the rows are consumed...
+    for job in jobs:  # ...and the reindexed documents stay exactly as they were, versions included
+        held = await engine.get(index=ALIAS, id=str(job.id))
+        assert (held["_version"], held["_source"]) == (before[job.id]["_version"], before[job.id]["_source"])
+    assert before[jobs[0].id]["_source"]["positions"] == "改过"
 
 
 async def test_cli_sync_once_gives_up_on_a_dead_engine_and_keeps_the_rows(client, app, settings, engine):

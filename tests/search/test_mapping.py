@@ -36,3 +36,25 @@ def test_document_times_carry_the_shanghai_offset():
 def test_positions_text_uses_a_builtin_analyzer():
     positions = load_definition()["mappings"]["properties"]["positions"]
     assert positions["type"] == "keyword" and positions["fields"]["text"]["analyzer"] == "cjk"
+
+
+def test_an_installed_wheel_finds_its_mapping_from_any_directory(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                            "-w", str(tmp_path / "dist"), str(root)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    # Only the unpacked wheel on the path, run from elsewhere: no source tree to fall back on.
+    done = subprocess.run([sys.executable, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+                           "from search.index import load_definition; import search; "
+                           "print(load_definition()['settings']['max_result_window'], search.__file__)",
+                           str(tmp_path / "site")], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    window, module = done.stdout.split()
+    assert window == "10000" and module.startswith(str(tmp_path / "site"))
