@@ -56,3 +56,23 @@ def test_hit_maps_to_the_seed_item():
     assert item["is_top"] == 1 and item["distance"] == 1235
     assert "location" not in item and "rank_time" not in item
     assert hit_to_item(hit, "2026-01-17T00:00:00.000+08:00", nearby=False)["is_top"] == 0
+
+
+def test_an_operator_body_without_type_or_page_gets_the_listing_defaults():
+    # What `python -m indexer dsl '{}'` prints is what the home page asks for: recommended, first page.
+    dsl = listing_dsl(ListingRequest.from_body({"filter": {"positions": ""}}))
+    assert "function_score" in dsl["query"] and (dsl["from"], dsl["size"]) == (0, 10)
+    assert filters_of(dsl) == [{"term": {"status": 1}}, {"term": {"biz_type": 1}}]
+
+
+def test_positions_match_literally_even_with_wildcard_characters():
+    dsl = listing_dsl(ListingRequest(query_type=LATEST, positions="厨\\*师?"))
+    assert {"wildcard": {"positions": {"value": "*厨\\\\\\*师\\?*"}}} in filters_of(dsl)
+
+
+def test_a_top_ends_at_its_end_time():
+    now = "2026-03-01T12:00:00.000+08:00"
+    item = hit_to_item({"_source": {"id": 1, "top_end_time": now}}, now, nearby=False)
+    assert item["is_top"] == 0
+    item = hit_to_item({"_source": {"id": 1, "top_end_time": "2026-03-01T12:00:00.001+08:00"}}, now, nearby=False)
+    assert item["is_top"] == 1
