@@ -16,8 +16,8 @@ from contextlib import asynccontextmanager
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_never, wait_exponential
 
 from indexer.check import check
-from indexer.lock import LockBusy, renewed_lock
-from indexer.reindex import LOCK_KEY, reindex
+from indexer.lock import REINDEX_LOCK, LockBusy, renewed_lock
+from indexer.reindex import reindex
 from indexer.sync import drain
 from models import db
 from runtime.cache import connect_cache
@@ -60,7 +60,6 @@ async def _sync(args) -> int:
                                                before_sleep=lambda s: log.warning("sync failed, retrying: %s",
                                                                                   s.outcome.exception())):
                 with attempt:
-                    await ensure_alias(client)  # a write must never auto-create a concrete `jobs` index
                     consumed = await drain(client)
             if consumed:
                 log.info("indexed %d outbox rows", consumed)
@@ -77,7 +76,7 @@ async def _run(args) -> int:
             print(await ensure_alias(client))
         elif args.command == "reindex":
             # An engine that belongs to the caller alone (the embedded one) needs no lock, hence no Redis.
-            lock = None if args.no_lock else renewed_lock(cache, LOCK_KEY, what="a reindex")
+            lock = None if args.no_lock else renewed_lock(cache, REINDEX_LOCK, what="a reindex")
             print(await reindex(client, lock=lock, batch_size=args.batch_size, progress=True))
         elif args.command == "check":
             drift = await check(client, repair=args.repair, batch_size=args.batch_size, progress=True)
@@ -121,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(args))
     except tuple(EXIT_CODES) as exc:
         print(f"indexer: {exc}", file=sys.stderr)
-        return EXIT_CODES[type(exc)]
+        return next(EXIT_CODES[cls] for cls in type(exc).__mro__ if cls in EXIT_CODES)
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ async def _repair(client: AsyncElasticsearch, fixes: list[tuple[int, dict]], ext
     for version, document in fixes:
         held = await write_at_least(client, version, document)
         if held is not None:
-            moved = await raise_version(document["id"], held + 1, clock.now())
-            await write_at_least(client, moved, document)
+            # The job may have changed since it was read: write what it is now, at its moved version.
+            job = await raise_version(document["id"], held + 1, clock.now())
+            await write_at_least(client, job.version, job_document(job))
 
 
 async def check(client: AsyncElasticsearch, repair: bool = False, batch_size: int = 1000,

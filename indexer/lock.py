@@ -10,11 +10,15 @@ import logging
 from contextlib import asynccontextmanager, suppress
 
 import redis.asyncio as redis
-from redis.exceptions import LockError
+from redis.exceptions import LockError, LockNotOwnedError, RedisError
 
 from runtime.errors import DomainError
 
 log = logging.getLogger("indexer.lock")
+
+
+# Keeps two operators' reindexes of one cluster apart.
+REINDEX_LOCK = "indexer:reindex"
 
 
 class LockBusy(DomainError):
@@ -29,20 +33,22 @@ async def renewed_lock(cache: redis.Redis, key: str, ttl: float = 15.0, what: st
                        f"released within {ttl:g} s of its holder stopping)")
 
     async def renew() -> None:
+        # Three tries per TTL: one Redis hiccup must not let the lock lapse.
         while True:
             await asyncio.sleep(ttl / 3)
             try:
                 await lock.reacquire()
-            except LockError:
+            except LockNotOwnedError:
                 log.error("lost the lock %s while %s was running", key, what)
                 return
+            except RedisError as exc:
+                log.warning("could not renew the lock %s, trying again: %s", key, type(exc).__name__)
 
     renewer = asyncio.create_task(renew())
     try:
         yield
     finally:
         renewer.cancel()
-        with suppress(asyncio.CancelledError):
-            await renewer
-        with suppress(LockError):
+        await asyncio.gather(renewer, return_exceptions=True)
+        with suppress(LockError, RedisError):  # unreleased, it still expires within `ttl`
             await lock.release()

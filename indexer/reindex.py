@@ -14,7 +14,6 @@ from search.documents import job_document
 from search.index import ALIAS, bulk_write, create_index, indices_behind_alias, load_definition, next_index_name
 
 log = logging.getLogger("indexer.reindex")
-LOCK_KEY = "indexer:reindex"
 
 
 async def _load(client: AsyncElasticsearch, index: str, jobs_query, batch_size: int, bar: tqdm) -> None:

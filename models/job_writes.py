@@ -35,10 +35,11 @@ async def save_job(job: Job, reason: str, now: datetime, changed: list[str]) -> 
     await job.refresh_from_db(fields=["version"])
 
 
-async def raise_version(job_id: int, at_least: int, now: datetime) -> int:
+async def raise_version(job_id: int, at_least: int, now: datetime) -> Job:
     """Move a job's version to `at_least` (never down) and queue it, without touching its content or
-    update_at: for a repair, when the index holds a version the database never had."""
+    update_at: for a repair, when the index holds a version the database never had. Returns the job as
+    it is now (it may have changed meanwhile)."""
     async with in_transaction():
         await Job.filter(id=job_id, version__lt=at_least).update(version=at_least)
         await IndexOutbox.create(job_id=job_id, reason="repair", create_at=now)
-        return (await Job.get(id=job_id)).version
+        return await Job.get(id=job_id)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from tortoise import connections, fields
 from tortoise.models import Model
@@ -24,23 +24,19 @@ class IndexOutbox(Model):
 async def claimed_rows(limit: int):
     """Up to `limit` outbox rows for one drainer, deleted if the block succeeds, kept if it fails.
 
-    On MySQL the rows stay locked (`FOR UPDATE SKIP LOCKED`) until then: other drainers take the next
-    rows instead of waiting, and a drainer that dies releases them with its connection. The candidate
-    ids are read first and locked by primary key, which takes no gap lock: job writes keep adding rows.
+    On MySQL the rows stay locked (`FOR UPDATE SKIP LOCKED`) until then: a drainer never waits for
+    another (it skips rows claimed elsewhere and leaves them to their claimer), and one that dies
+    releases its rows with its connection. The candidate ids are read first and locked by primary key,
+    which takes no gap lock: job writes keep adding rows meanwhile.
+    SQLite (development) has no row locks, and a transaction held across the caller's work would stall
+    the process's one connection: there a second drainer may repeat rows, which versioned writes make
+    harmless.
     """
     candidates = await IndexOutbox.all().order_by("id").limit(limit).values_list("id", flat=True)
-    if not candidates:
-        yield []
-        return
-    if connections.get("default").capabilities.dialect == "mysql":
-        async with in_transaction():
-            rows = await IndexOutbox.filter(id__in=candidates).select_for_update(skip_locked=True)
-            yield rows
-            await IndexOutbox.filter(id__in=[row.id for row in rows]).delete()
-    else:
-        # SQLite (development) has no row locks, and a transaction held across the caller's work would
-        # stall the process's one connection: a second drainer may repeat these rows, which the
-        # versioned writes make harmless.
-        rows = await IndexOutbox.filter(id__in=candidates)
+    locking = connections.get("default").capabilities.dialect == "mysql"
+    async with in_transaction() if locking else nullcontext():
+        query = IndexOutbox.filter(id__in=candidates)
+        rows = await (query.select_for_update(skip_locked=True) if locking else query) if candidates else []
         yield rows
-        await IndexOutbox.filter(id__in=[row.id for row in rows]).delete()
+        if rows:
+            await IndexOutbox.filter(id__in=[row.id for row in rows]).delete()

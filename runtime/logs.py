@@ -13,7 +13,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Database drivers and the ORM put the failing value in their error text (a phone number, once): their
 # messages never reach the log, only the exception's type and where it was raised.
-_VALUE_BEARING_MODULES = ("tortoise", "asyncmy", "pymysql", "aiosqlite", "sqlite3", "pypika")
+_VALUE_BEARING_MODULES = ("tortoise", "asyncmy", "pymysql", "aiosqlite", "sqlite3", "pypika", "pydantic_core")
 
 
 def _redacted(exc: BaseException) -> bool:
@@ -29,7 +29,7 @@ def format_exception_safely(exc: BaseException) -> str:
         name = f"{type(exc).__module__}.{type(exc).__qualname__}"
         message = "(message withheld: it may hold stored values)" if _redacted(exc) else str(exc)
         parts.append("".join(traceback.format_tb(exc.__traceback__)) + f"{name}: {message}")
-        exc = exc.__cause__ or exc.__context__
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
     return "\n-- caused by / while handling --\n".join(reversed(parts))
 
 

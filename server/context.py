@@ -22,6 +22,7 @@ class AppContext:
     wechat: WeChatLogin = field(init=False)
     search: SearchEngine = field(init=False)
     drainer: Drainer = field(init=False)
+    openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
 
 
 JobBoard = Sanic[Config, AppContext]

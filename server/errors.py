@@ -91,12 +91,12 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
 }
 
 
-def domain_response(exc: DomainError):
+def domain_response(exc: DomainError, request_id: str | None):
     status, titled = next((DOMAIN_ERRORS[cls] for cls in type(exc).__mro__ if cls in DOMAIN_ERRORS), (500, TITLE))
     if status == 500:  # a domain error nobody mapped is a bug of ours, not the caller's
-        log.error("unmapped domain error %s", type(exc).__name__)
-        return envelope(500, DEFAULT_MESSAGES[500], None, status=500)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        log.error("unmapped domain error %s", type(exc).__name__, extra={"request_id": request_id})
+        return envelope(500, DEFAULT_MESSAGES[500], {"request_id": request_id}, status=500)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
     if titled:
         return envelope(status, DEFAULT_MESSAGES[status], exc.detail, status=status, headers=headers)
     return envelope(status, exc.detail, exc.data, status=status, headers=headers)
@@ -109,7 +109,7 @@ def install(app) -> None:
 
     @app.exception(DomainError)
     async def _domain_error(request: Request, exc: DomainError):
-        return domain_response(exc)
+        return domain_response(exc, getattr(request.ctx, "request_id", None))
 
     @app.exception(SanicException)
     async def _sanic_error(request: Request, exc: SanicException):
@@ -129,7 +129,7 @@ def install(app) -> None:
 
     @app.exception(CacheConnectionError, CacheTimeoutError)
     async def _cache_unavailable(request: Request, exc: Exception):
-        # Redis refused or hung (the client's short timeouts, server/providers/cache.py): an outage the
+        # Redis refused or hung (the client's short timeouts, runtime/cache.py): an outage the
         # operator sees in /readyz, not a bug. Calls work again as soon as it is back.
         log.warning("cache unavailable: %s", type(exc).__name__,
                     extra={"request_id": getattr(request.ctx, "request_id", None)})

@@ -149,8 +149,9 @@ def build_document(app: Sanic, *, title: str = "Catering job board API", version
                 "description": "登陆接口返回的 ID；带上时必须是 token 的用户",
                 "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"}}},
             "responses": {"Error": {
-                "description": "出错：400 参数错误（data 列出字段）、401 未登录、403 无权、404、409、"
-                               "429 过于频繁（Retry-After 秒后再试）、500、503",
+                "description": "出错：400 参数错误（data 列出字段）、401 未登录、403 无权、404、"
+                               "408 请求体超时、429 过于频繁（Retry-After 秒后再试）、500、"
+                               "502 微信接口出错、503 服务暂不可用",
                 "headers": {"Retry-After": {"description": "429 限流时：多少秒后可再试", "schema": {"type": "integer"}}},
                 "content": {"application/json": {"schema": refs[ErrorEnvelope]}}}},
         },

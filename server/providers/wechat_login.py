@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,6 +38,7 @@ class WeChatUnavailable(DomainError):
 _BAD_CODE = {40029, 40163, 40226, 41008}
 _RATE_LIMITED = {45011}
 _TOKEN_EXPIRED = {40001, 42001}
+_STORABLE_PHONE = re.compile(r"\+?\d{5,20}")
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ class _Token(_Answer):
 
 class _PhoneInfo(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
-    purePhoneNumber: str | None = Field(default=None, pattern=r"^\+?\d{5,20}$")
-    phoneNumber: str | None = Field(default=None, pattern=r"^\+?\d{5,20}$")
+    purePhoneNumber: str | None = None  # what we store; phoneNumber (with a country code) only if absent
+    phoneNumber: str | None = None
 
 
 class _Phone(_Answer):
@@ -94,7 +96,7 @@ def _wechat_error(what: str, errcode: int, errmsg: str) -> DomainError:
     if errcode in _BAD_CODE:
         return WeChatCodeInvalid(f"{what} is invalid or expired, call wx.login again", {"errcode": errcode})
     if errcode in _RATE_LIMITED:
-        return WeChatBusy(data={"errcode": errcode})
+        return WeChatBusy(data={"errcode": errcode}, retry_after=60)
     log.warning("wechat %s failed: errcode=%s errmsg=%s", what, errcode, errmsg)
     return WeChatUnavailable(data={"errcode": errcode})
 
@@ -182,6 +184,9 @@ class WeChatApiLogin:
         phone = info and (info.purePhoneNumber or info.phoneNumber)
         if not phone:
             raise WeChatUnavailable("WeChat returned no phone number")
+        if not _STORABLE_PHONE.fullmatch(phone):  # the users.phone column holds 20 characters
+            log.warning("wechat getuserphonenumber: malformed phone number")
+            raise WeChatUnavailable("WeChat returned a malformed answer, try again later")
         return phone
 
 

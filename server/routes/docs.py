@@ -36,7 +36,7 @@ async def page(request: JobBoardRequest):
 @documented("OpenAPI 3.1 document", content_type="application/json")
 async def document(request: JobBoardRequest):
     # The routes do not change once the app runs: build the document once.
-    cached = getattr(request.app.ctx, "openapi_json", None)
+    cached = request.app.ctx.openapi_json
     if cached is None:
         cached = request.app.ctx.openapi_json = orjson.dumps(build_document(request.app))
     return HTTPResponse(cached, content_type="application/json")

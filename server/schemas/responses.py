@@ -19,7 +19,8 @@ class Data(BaseModel):
 
 class ErrorEnvelope(Data):
     """Every error: `code` equals the HTTP status (400 bad input, 401 not logged in, 403 not yours, 404,
-    409 conflict, 429 too many requests with Retry-After, 500 with only the request id, 503)."""
+    408 body not received in time, 429 too many requests with Retry-After, 500 with only the request id,
+    502 WeChat failed, 503 a dependency unavailable)."""
 
     code: int = Field(ge=400, le=599, description="等于 HTTP 状态码")
     message: str

@@ -20,12 +20,14 @@ TOKEN_PREFIX = "auth:token:"
 USER_TOKENS_PREFIX = "auth:user-tokens:"
 
 # Store a token and cap the user's live tokens, in one atomic step: the oldest ones beyond the cap are
-# revoked. KEYS: token key, the user's token set; ARGV: user id, ttl seconds, issue time (ms), cap.
+# revoked. Ordered by Redis' own clock (one for every worker, never set back by tests).
+# KEYS: token key, the user's token set; ARGV: user id, ttl seconds, cap.
 _ISSUE = """
+local now = redis.call('TIME')
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
+redis.call('ZADD', KEYS[2], now[1] * 1000000 + now[2], KEYS[1])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
 if extra > 0 then
   for _, old in ipairs(redis.call('ZRANGE', KEYS[2], 0, extra - 1)) do redis.call('DEL', old) end
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, extra - 1)
@@ -58,9 +60,8 @@ class TokenStore:
 
     async def issue(self, user_id: int) -> str:
         token = secrets.token_urlsafe(32)
-        issued_ms = int(clock.now().timestamp() * 1000)
         await self.cache.eval(_ISSUE, 2, _token_key(token), f"{USER_TOKENS_PREFIX}{user_id}",
-                              str(user_id), self.ttl_seconds, issued_ms, self.max_per_user)
+                              str(user_id), self.ttl_seconds, self.max_per_user)
         return token
 
     async def authenticate(self, authorization: str | None, claimed_user_id: str | None) -> int:

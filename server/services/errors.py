@@ -43,8 +43,7 @@ class FreeRefreshUsed(DomainError):
 
 class RateLimited(DomainError):
     def __init__(self, retry_after: int):
-        super().__init__(f"too many requests, try again in {retry_after} s")
-        self.retry_after = retry_after
+        super().__init__(f"too many requests, try again in {retry_after} s", retry_after=retry_after)
 
 
 class SearchUnavailable(DomainError):

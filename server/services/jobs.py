@@ -5,6 +5,8 @@ Every change of a job goes through models.job_writes (row, version and outbox ro
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from tortoise.transactions import in_transaction
 
 from models.job import STATUS_CLOSED, STATUS_OPEN, Job
@@ -73,7 +75,9 @@ async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
         _require_open(job, "refreshed")
         used = job.free_refresh_count if job.free_refresh_day == today else 0
         if used >= free_per_day:
-            raise FreeRefreshUsed(data={"free_refreshes_per_day": free_per_day})
+            tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time())
+            raise FreeRefreshUsed(data={"free_refreshes_per_day": free_per_day},
+                                  retry_after=max(int((tomorrow - now).total_seconds()), 1))
         job.free_refresh_day, job.free_refresh_count = today, used + 1
         job.last_refresh_time = now
         await save_job(job, "refresh", now, ["free_refresh_day", "free_refresh_count", "last_refresh_time"])
@@ -82,7 +86,7 @@ async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
 async def detail(job_id: int, viewer_id: int | None) -> dict:
     """The public detail. A closed job keeps its status (a favourite can say it closed) but shows its
     contact number to its owner only."""
-    job = await Job.select_for_update().get_or_none(id=job_id)
+    job = await Job.get_or_none(id=job_id)
     if job is None:
         raise JobNotFound()
     item = job_shapes.detail(job, clock.now())

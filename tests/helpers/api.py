@@ -54,9 +54,9 @@ async def login_as(client: httpx.AsyncClient, name: str = "test") -> dict:
     return {"Authorization": response.headers["authorization"], "user_id": str(user_id)}
 
 
-async def post_job(client: httpx.AsyncClient, headers: dict, **changes) -> int:
-    """Create a job with the seed's example body (`changes` override fields); returns its id."""
-    response = await client.post("/job/create", json={**SEED_JOB, **changes}, headers=headers)
+async def post_job(client: httpx.AsyncClient, headers: dict, body: dict = SEED_JOB, **changes) -> int:
+    """Create a job from `body` (the seed's example unless given), `changes` overriding fields; its id."""
+    response = await client.post("/job/create", json={**body, **changes}, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()["data"]["id"]
 

@@ -30,8 +30,9 @@ async def silent_server():
 @asynccontextmanager
 async def slow_proxy(target_url: str, delay: float):
     """A TCP forwarder to `target_url` that holds each new connection `delay` seconds before passing
-    anything on: a slow (but working) dependency. Yields its URL."""
+    anything on: a slow (but working) dependency. Yields `.url` and `.connections` (how many came in)."""
     target = urlsplit(target_url)
+    proxy = SimpleNamespace(url="", connections=0)
 
     async def pipe(reader, writer):
         try:
@@ -44,12 +45,14 @@ async def slow_proxy(target_url: str, delay: float):
             writer.close()
 
     async def forward(client_reader, client_writer):
+        proxy.connections += 1
         await asyncio.sleep(delay)
         upstream_reader, upstream_writer = await asyncio.open_connection(target.hostname, target.port)
         await asyncio.gather(pipe(client_reader, upstream_writer), pipe(upstream_reader, client_writer))
 
     server = await asyncio.start_server(forward, "127.0.0.1", 0)
+    proxy.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        yield proxy
     finally:
         server.close()

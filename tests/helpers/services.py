@@ -7,7 +7,7 @@ import asyncio
 import os
 import socket
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -61,31 +61,42 @@ class LockBarrier:
     def __init__(self, database_url: str):
         self._url = urlsplit(database_url)
         self._conn = None
+        self._trx_id = None
 
-    async def __aenter__(self) -> "LockBarrier":
+    async def _connect(self, **options):
         import asyncmy
 
-        self._conn = await asyncmy.connect(host=self._url.hostname, port=self._url.port or 3306,
-                                           user=self._url.username or "root", password=self._url.password or "",
-                                           database=self._url.path.lstrip("/"), autocommit=False)
+        url = self._url
+        return await asyncmy.connect(host=url.hostname or "127.0.0.1", port=url.port or 3306,
+                                     user=unquote(url.username or "root"), password=unquote(url.password or ""),
+                                     **options)
+
+    async def __aenter__(self) -> "LockBarrier":
+        self._conn = await self._connect(database=self._url.path.lstrip("/"), autocommit=False)
         return self
 
     async def lock(self, sql: str, *args) -> None:
         async with self._conn.cursor() as cursor:
             await cursor.execute(sql, args)
+            async with asyncio.timeout(10):
+                while self._trx_id is None:
+                    # InnoDB refreshes its information_schema views only when not read for 0.1 s.
+                    await asyncio.sleep(0.15)
+                    await cursor.execute("SELECT trx_id FROM information_schema.INNODB_TRX "
+                                         "WHERE trx_mysql_thread_id = CONNECTION_ID()")
+                    found = await cursor.fetchone()
+                    self._trx_id = found[0] if found else None
 
     async def wait_for(self, waiters: int, timeout: float = 10.0) -> None:
-        import asyncmy
-
-        url = self._url
-        probe = await asyncmy.connect(host=url.hostname, port=url.port or 3306, user=url.username or "root",
-                                      password=url.password or "", autocommit=True)
+        """Until `waiters` transactions wait on this barrier's own locks (other clients' waits don't count)."""
+        probe = await self._connect(autocommit=True)
         try:
             async with asyncio.timeout(timeout):
                 while True:
                     async with probe.cursor() as cursor:
-                        await cursor.execute("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-                                             "WHERE trx_state = 'LOCK WAIT'")
+                        await cursor.execute("SELECT COUNT(DISTINCT requesting_trx_id) FROM "
+                                             "information_schema.INNODB_LOCK_WAITS WHERE blocking_trx_id = %s",
+                                             (self._trx_id,))
                         (waiting,) = await cursor.fetchone()
                     if waiting >= waiters:
                         return

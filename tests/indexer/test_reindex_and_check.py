@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from indexer.check import check
-from indexer.lock import LockBusy, renewed_lock
-from indexer.reindex import LOCK_KEY, reindex
+from indexer.lock import REINDEX_LOCK, LockBusy, renewed_lock
+from indexer.reindex import reindex
 from indexer.sync import drain
 from models.job import Job
 from models.outbox import IndexOutbox
@@ -63,22 +63,54 @@ async def test_reads_during_reindex_never_see_an_empty_listing(client, app):
 
 
 async def test_two_reindexes_cannot_run_at_once(client, app, settings, engine):
+    if settings.redis_url is None:
+        pytest.skip("needs a Redis shared between processes")
     await seed(10)
-    async with renewed_lock(app.ctx.cache, LOCK_KEY, ttl=2):
+    async with renewed_lock(app.ctx.cache, REINDEX_LOCK, ttl=2):
         with pytest.raises(LockBusy):
-            await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, LOCK_KEY))
+            await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, REINDEX_LOCK))
         await asyncio.sleep(2.5)  # held past its TTL: renewal keeps it
         done = await asyncio.to_thread(_cli, ["reindex"], settings, engine)
     assert done.returncode == 75, done.stderr
     assert "already running" in done.stderr and "Traceback" not in done.stderr
 
 
-async def test_a_dead_reindex_frees_its_lock_within_seconds(client, app):
+# A holder that takes the reindex lock the way the CLI does, says so, and keeps renewing it until killed.
+_HOLDER = """
+import asyncio, sys
+from indexer.lock import REINDEX_LOCK, renewed_lock
+from runtime.cache import connect_cache
+
+async def hold():
+    async with renewed_lock(connect_cache(sys.argv[1]), REINDEX_LOCK, ttl=float(sys.argv[2])):
+        print("held", flush=True)
+        await asyncio.sleep(3600)
+
+asyncio.run(hold())
+"""
+
+
+async def test_a_killed_reindex_frees_its_lock_within_its_ttl(client, app, settings):
+    if settings.redis_url is None:
+        pytest.skip("needs a Redis shared between processes")
     await seed(3)
-    lock = app.ctx.cache.lock(LOCK_KEY, timeout=1)  # what a crashed holder leaves: a lock nobody renews
-    assert await lock.acquire(blocking=False)
-    await asyncio.sleep(1.2)
-    assert await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, LOCK_KEY))
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, settings.redis_url, "2"], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert await asyncio.to_thread(holder.stdout.readline) == "held\n"
+        await asyncio.sleep(2.5)  # past its TTL: the live holder's renewals keep it
+        with pytest.raises(LockBusy):
+            await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, REINDEX_LOCK))
+    finally:
+        holder.kill()
+        holder.wait(10)
+    for _ in range(40):  # a dead holder renews nothing: free within the 2 s TTL
+        try:
+            assert await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, REINDEX_LOCK))
+            return
+        except LockBusy:
+            await asyncio.sleep(0.1)
+    pytest.fail("the lock of a killed holder was still held 4 s after its death")
 
 
 async def test_changes_during_reindex_reach_the_new_index(client, app):

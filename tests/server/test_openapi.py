@@ -12,13 +12,11 @@ import pytest
 
 from indexer.reindex import reindex
 from server.openapi import REF_TEMPLATE, doc_of, undocumented_routes
-from tests.helpers.api import login_as
+from tests.helpers.api import SEED_JOB, login_as
 from tests.helpers.processes import ServerProcess, server_env
 from tests.helpers.services import free_port
 
-JOB = {"positions": "服务员", "longitude": 116.397128, "latitude": 39.916527, "address": "北京市朝阳区三里屯",
-       "contact": "13812341234", "salary_min": 8000, "salary_max": 20000, "photo_urls": ["https://a.cn/1.jpg"],
-       "basic_protection": ["社保"], "first_area_id": 11, "first_area_des": "北京市"}
+JOB = {**SEED_JOB, "photo_urls": ["https://a.cn/1.jpg"], "basic_protection": ["社保"]}
 
 
 @pytest.fixture

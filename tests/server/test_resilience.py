@@ -8,7 +8,6 @@ with REDIS_URL at a port this test controls and REQUEST_BODY_TIMEOUT_SECONDS=1, 
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -18,7 +17,7 @@ import orjson
 import pytest
 
 from tests.helpers.processes import ServerProcess, server_env
-from tests.helpers.services import REDIS_URL, free_port
+from tests.helpers.services import REDIS_URL, free_port, reachable
 
 BOUND = 3.0  # seconds: an outage must be answered within its timeouts, not after the client gives up
 
@@ -160,15 +159,6 @@ async def edge_http(edge):
         yield http
 
 
-def _redisreachable() -> bool:
-    parts = urlsplit(REDIS_URL)
-    try:
-        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 async def timed(call) -> tuple[httpx.Response, float]:
     started = time.monotonic()
     response = await call
@@ -217,7 +207,7 @@ async def assert_cache_calls_answer_503(edge, http: httpx.AsyncClient, token: st
 @pytest.fixture(scope="module")
 async def regular_token(edge):
     """A user registered while Redis was up, and their token (kept in the test Redis)."""
-    if not _redisreachable():
+    if not reachable(REDIS_URL, 6379):
         pytest.skip(f"Redis at {REDIS_URL} is unreachable")
     await edge.door.open()
     async with httpx.AsyncClient(base_url=edge.base_url, timeout=10) as http:

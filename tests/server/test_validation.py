@@ -13,20 +13,9 @@ from indexer.reindex import reindex
 from models.job import Job
 from models.user import User
 from server.openapi import doc_of
-from tests.helpers.api import login_as
+from tests.helpers.api import SEED_JOB, login_as, post_job
 
-JOB = {
-    "positions": "服务员",
-    "longitude": 116.397128,
-    "latitude": 39.916527,
-    "address": "北京市朝阳区三里屯太古里北区B1层XX餐厅",
-    "contact": "13812341234",
-    "description": "【工作内容】点单、上菜；\n【要求】能适应晚班",
-    "photo_urls": ["https://cdn.xxx.com/job/1.jpg"],
-    "salary_min": 8000,
-    "salary_max": 20000,
-    "basic_protection": ["社保"],
-}
+JOB = {**SEED_JOB, "photo_urls": ["https://cdn.xxx.com/job/1.jpg"], "basic_protection": ["社保"]}
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -34,12 +23,6 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 @pytest.fixture
 async def owner(client):
     return await login_as(client, "owner")
-
-
-async def post_job(client, headers, **changes) -> int:
-    response = await client.post("/job/create", json={**JOB, **changes}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["id"]
 
 
 async def listed_ids(client, body: dict) -> list[int]:
@@ -58,14 +41,14 @@ async def listed_ids(client, body: dict) -> list[int]:
     "",
 ])
 async def test_blank_or_null_filters_mean_no_filter(client, app, owner, filt):
-    ids = {await post_job(client, owner), await post_job(client, owner, positions="厨师长", basic_protection=[])}
+    ids = {await post_job(client, owner, JOB), await post_job(client, owner, JOB, positions="厨师长", basic_protection=[])}
     await reindex(app.ctx.search.client)
     assert set(await listed_ids(client, {"query_type": 3, "filter": filt})) == ids
     assert set(await listed_ids(client, {"query_type": 3, "filter": filt, "request_id": ""})) == ids
 
 
 async def test_blank_or_null_optional_fields_on_create_take_their_defaults(client, owner):
-    job_id = await post_job(client, owner, description="", photo_urls=None, four_area_id="", four_area_des=None,
+    job_id = await post_job(client, owner, JOB, description="", photo_urls=None, four_area_id="", four_area_des=None,
                             user_name="", basic_protection=None, salary_benefits=None)
     job = await Job.get(id=job_id)
     assert (job.description, job.photo_urls, job.four_area_id, job.four_area_des) == ("", [], None, "")
@@ -73,7 +56,7 @@ async def test_blank_or_null_optional_fields_on_create_take_their_defaults(clien
 
 
 async def test_blank_or_null_fields_in_updates_leave_them_unchanged(client, owner):
-    job_id = await post_job(client, owner)
+    job_id = await post_job(client, owner, JOB)
     response = await client.post("/jobs/update", headers=owner, json={
         "id": job_id, "positions": "", "description": None, "salary_max": "", "photo_urls": None,
         "basic_protection": None, "contact": "  ", "user_name": "张老板"})
@@ -92,7 +75,7 @@ async def test_blank_or_null_fields_in_updates_leave_them_unchanged(client, owne
 
 
 async def test_only_blank_fields_in_an_update_is_nothing_to_change(client, owner):
-    job_id = await post_job(client, owner)
+    job_id = await post_job(client, owner, JOB)
     response = await client.post("/jobs/update", json={"id": job_id, "positions": "", "salary_min": None},
                                  headers=owner)
     assert response.status_code == 400 and "body" in response.json()["data"]
@@ -117,7 +100,7 @@ async def test_a_blank_required_field_is_a_400_naming_it(client, owner, path, bo
 
 
 async def test_photo_urls_blank_clears_and_null_keeps(client, owner):
-    job_id = await post_job(client, owner)
+    job_id = await post_job(client, owner, JOB)
     await client.post("/jobs/update", json={"id": job_id, "photo_urls": None, "positions": "收银员"}, headers=owner)
     assert (await Job.get(id=job_id)).photo_urls == JOB["photo_urls"]
     await client.post("/jobs/update", json={"id": job_id, "photo_urls": ""}, headers=owner)
@@ -125,7 +108,7 @@ async def test_photo_urls_blank_clears_and_null_keeps(client, owner):
 
 
 async def test_numbers_may_come_as_strings(client, app, owner):
-    job_id = await post_job(client, owner, salary_min="6000", salary_max="9000", first_area_id="11",
+    job_id = await post_job(client, owner, JOB, salary_min="6000", salary_max="9000", first_area_id="11",
                             longitude="116.39", latitude="39.9")
     job = await Job.get(id=job_id)
     assert (job.salary_min, job.salary_max, job.first_area_id) == (6000, 9000, 11)
@@ -149,7 +132,7 @@ async def test_numbers_may_come_as_strings(client, app, owner):
 
 
 async def test_booleans_and_digits_of_other_scripts_are_not_numbers(client, owner):
-    job_id = await post_job(client, owner)
+    job_id = await post_job(client, owner, JOB)
     cases = [
         ("/user/update/info", {"sex": True}, "sex"),
         ("/jobs/list", {"page_num": True}, "page_num"),
@@ -177,7 +160,7 @@ async def test_booleans_and_digits_of_other_scripts_are_not_numbers(client, owne
 
 @pytest.mark.parametrize("value", [2**63, str(2**63), -1, "99999999999999999999"])
 async def test_ids_beyond_bigint_are_400_on_every_backend(client, owner, value):
-    job_id = await post_job(client, owner)
+    job_id = await post_job(client, owner, JOB)
     users = await User.all().count()
     cases = [
         ("/jobs/info", {"job_id": value}, "job_id"),
@@ -207,7 +190,7 @@ async def test_the_largest_bigint_id_is_a_valid_id(client, owner):
 
 async def test_welfare_tags_are_free_form_but_bounded(client, app, owner):
     ten_long = [f"{i}" + "福" * 19 for i in range(10)]
-    job_id = await post_job(client, owner, basic_protection=ten_long, salary_benefits=["  包吃住  "])
+    job_id = await post_job(client, owner, JOB, basic_protection=ten_long, salary_benefits=["  包吃住  "])
     job = await Job.get(id=job_id)
     assert job.basic_protection == ten_long and job.salary_benefits == ["包吃住"]
     await reindex(app.ctx.search.client)
@@ -268,6 +251,6 @@ async def test_control_characters_are_refused_in_every_string_field_of_every_bod
 
 
 async def test_newline_and_tab_are_kept_in_text(client, owner):
-    job_id = await post_job(client, owner, description="第一行\n\t第二行", address="北京市\t朝阳区")
+    job_id = await post_job(client, owner, JOB, description="第一行\n\t第二行", address="北京市\t朝阳区")
     job = await Job.get(id=job_id)
     assert (job.description, job.address) == ("第一行\n\t第二行", "北京市\t朝阳区")

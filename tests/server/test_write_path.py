@@ -10,7 +10,7 @@ from tortoise import connections
 
 from models.job import Job
 from models.outbox import IndexOutbox
-from tests.helpers.api import SEED_JOB, login_as
+from tests.helpers.api import SEED_JOB, login_as, post_job
 from tests.helpers.services import is_mysql
 
 START = datetime(2026, 5, 1, 9, 30)
@@ -51,15 +51,9 @@ async def owner(client):
     return await login_as(client, "owner")
 
 
-async def _create(client, owner) -> int:
-    response = await client.post("/job/create", json=SEED_JOB, headers=owner)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["id"]
-
-
 async def test_create_writes_the_job_and_one_outbox_row(client, owner, travel):
     travel(START)
-    job_id = await _create(client, owner)
+    job_id = await post_job(client, owner)
     job = await Job.get(id=job_id)
     assert (job.version, job.create_at == job.update_at) == (1, True)
     assert [row.reason for row in await IndexOutbox.filter(job_id=job_id)] == ["create"]
@@ -75,7 +69,7 @@ async def test_a_create_whose_outbox_row_fails_leaves_no_job(client, owner, outb
 @pytest.mark.parametrize("write", sorted(WRITES))
 async def test_each_write_moves_update_at_and_version_and_adds_one_outbox_row(client, owner, travel, write):
     travel(START)
-    job_id = await _create(client, owner)
+    job_id = await post_job(client, owner)
     before = await Job.get(id=job_id)
     travel(START + timedelta(minutes=5))
     path, body = WRITES[write]
@@ -89,7 +83,7 @@ async def test_each_write_moves_update_at_and_version_and_adds_one_outbox_row(cl
 
 @pytest.mark.parametrize("write", sorted(WRITES))
 async def test_a_write_whose_outbox_row_fails_changes_nothing(client, owner, outbox_down, write):
-    job_id = await _create(client, owner)
+    job_id = await post_job(client, owner)
     (before,) = await Job.filter(id=job_id).values()
     await outbox_down()
     path, body = WRITES[write]
