@@ -78,10 +78,9 @@ def integer(*, ge: int = -INT64_MAX - 1, le: int = INT64_MAX) -> Any:
                      _OrText(pattern=INTEGER_PATTERN)]
 
 
-def number(*, ge: float, le: float, gt: bool = False) -> Any:
-    """A finite number in [ge, le] (or (ge, le] with gt), as a JSON number or a string of ASCII digits."""
-    bounds = {"gt": ge} if gt else {"ge": ge}
-    return Annotated[float, Field(le=le, allow_inf_nan=False, **bounds), BeforeValidator(_number),
+def number(*, le: float, ge: float | None = None, gt: float | None = None) -> Any:
+    """A finite number up to `le` and from `ge` (or above `gt`), as a JSON number or ASCII digits."""
+    return Annotated[float, Field(ge=ge, gt=gt, le=le, allow_inf_nan=False), BeforeValidator(_number),
                      _OrText(pattern=NUMBER_PATTERN)]
 
 

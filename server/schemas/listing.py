@@ -38,7 +38,7 @@ class ListFilter(Body):
     attendance_leave: TagList = Field([], description="考勤休假：须包含每一项")
     longitude: Longitude | None = Field(None, description=NEARBY_NEEDS)
     latitude: Latitude | None = Field(None, description=NEARBY_NEEDS)
-    distance_km: number(ge=0, gt=True, le=1000) | None = Field(None, description="附近：最大距离（公里）")
+    distance_km: number(gt=0, le=1000) | None = Field(None, description="附近：最大距离（公里）")
 
     @model_validator(mode="after")
     def _salary_order(self):
