@@ -53,6 +53,8 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    # oss2 logs whole error answers at INFO and requests at DEBUG: keys and object names stay out.
+    logging.getLogger("oss2").setLevel(logging.WARNING)
     for name in ("server", "search", "indexer", "models", "runtime"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]

@@ -37,6 +37,22 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # A client that stalls mid-body gets 408 after this long instead of holding a connection.
     request_body_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Image uploads (POST /img/upload): Aliyun OSS when OSS_BUCKET is set, else $DATA_DIR/uploads served by
+    # the app under UPLOADS_BASE_URL (development only).
+    oss_endpoint: str | None = None
+    oss_bucket: str | None = None
+    oss_access_key_id: str | None = None
+    oss_access_key_secret: str | None = None
+    oss_public_base_url: str | None = None
+    oss_timeout_seconds: float = Field(default=10.0, gt=0)
+    uploads_base_url: str = "http://127.0.0.1:16789"
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # A 20 MB photo over a weak mobile connection takes a while; a stalled one still ends.
+    upload_timeout_seconds: float = Field(default=120.0, gt=0)
+    rate_limit_uploads_per_user: int = Field(default=30, ge=0)
+    # Besides the storage's own URLs, photo_urls and avatar may point under these prefixes (comma-separated,
+    # e.g. "https://cdn.example.com/,https://img.example.com/"); "https://" allows any https URL.
+    image_url_prefixes: str = ""
     # Redis down or hung must cost a request about a second (then 503), not the client's patience.
     redis_connect_timeout_seconds: float = Field(default=1.0, gt=0)
     redis_socket_timeout_seconds: float = Field(default=1.0, gt=0)
@@ -76,12 +92,16 @@ class Settings(BaseSettings):
             gaps.append("ELASTICSEARCH_URL is unset (embedded search engine)")
         if self.resolved_wechat_provider == "dev":
             gaps.append("the development WeChat login provider is selected")
+        if not self.oss_bucket:
+            gaps.append("OSS_BUCKET is unset (images stored in DATA_DIR/uploads)")
         return gaps
 
     def check(self) -> None:
         """Raise ConfigError when this configuration must not start."""
         if self.resolved_wechat_provider == "wechat" and not (self.wechat_appid and self.wechat_secret):
             raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
+        if self.oss_bucket and not (self.oss_endpoint and self.oss_access_key_id and self.oss_access_key_secret):
+            raise ConfigError("OSS_ENDPOINT, OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET are required with OSS_BUCKET")
         if self.workers > 1:
             # Each worker is its own process: an in-process cache (tokens, locks) is seen by one worker
             # only, and several processes writing one SQLite file fail with "database is locked".

@@ -17,9 +17,10 @@ from search.engine import SearchEngine
 from search.index import ensure_alias
 from server import errors, observability
 from server.context import AppContext, JobBoard
+from server.providers.storage import LocalStorage, build_storage
 from server.providers.wechat_login import build_wechat_login
 from server.requests import BoundedBodyRequest
-from server.routes import docs, health, jobs, users
+from server.routes import docs, health, jobs, uploads, users
 from server.supervision import stop_with_main_process
 
 log = logging.getLogger("server.app")
@@ -55,8 +56,11 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     )
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp, jobs.bp, docs.bp):
+    for blueprint in (health.bp, users.bp, jobs.bp, uploads.bp, docs.bp):
         app.blueprint(blueprint)
+    app.ctx.storage = build_storage(settings)
+    if isinstance(app.ctx.storage, LocalStorage):
+        uploads.serve_local_files(app)
 
     @app.before_server_start
     async def _open(app: JobBoard):
@@ -85,6 +89,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     async def _close(app: JobBoard):
         await app.ctx.search.close()
         await app.ctx.wechat.close()
+        await app.ctx.storage.close()
         await app.ctx.cache.aclose()
         await db.close()
 

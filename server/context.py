@@ -11,6 +11,7 @@ from sanic.config import Config
 from indexer.sync import Drainer
 from runtime.settings import Settings
 from search.engine import SearchEngine
+from server.providers.storage import ImageStorage
 from server.providers.wechat_login import WeChatLogin
 
 
@@ -22,6 +23,7 @@ class AppContext:
     wechat: WeChatLogin = field(init=False)
     search: SearchEngine = field(init=False)
     drainer: Drainer = field(init=False)
+    storage: ImageStorage = field(init=False)
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
 
 

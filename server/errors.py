@@ -11,10 +11,13 @@ from sanic import Request
 from sanic.exceptions import SanicException
 
 from runtime.errors import DomainError
+from server.providers.storage import StorageUnavailable
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
 from server.responses import envelope
 from server.services.errors import (
     FreeRefreshUsed,
+    ImageRejected,
+    ImageUrlNotAllowed,
     JobClosed,
     JobNotFound,
     NotYourJob,
@@ -87,7 +90,10 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     RateLimited: (429, TITLE),
     WeChatBusy: (429, DETAIL),
     WeChatUnavailable: (502, DETAIL),
+    ImageRejected: (400, DETAIL),
+    ImageUrlNotAllowed: (400, DETAIL),
     SearchUnavailable: (503, TITLE),
+    StorageUnavailable: (503, TITLE),
 }
 
 

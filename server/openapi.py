@@ -35,6 +35,7 @@ class Doc:
     auth: bool | Literal["optional"] = False
     token_in_response: bool = False  # login answers with the token in the Authorization header
     content_type: str | None = None  # a success that is not the JSON envelope (the docs themselves)
+    file_field: str | None = None  # a multipart/form-data body holding one file under this name
 
 
 def documented(summary: str, **details) -> Callable[[Handler], Handler]:
@@ -69,7 +70,7 @@ def undocumented_routes(app: Sanic) -> list[str]:
 
 
 def _openapi_path(route) -> str:
-    # Sanic's "<name:type>" parameters become OpenAPI's "{name}" (no route has one today).
+    # Sanic's "<name:type>" parameters become OpenAPI's "{name}".
     return "/" + re.sub(r"<([^:>]+)(:[^>]*)?>", r"{\1}", route.path)
 
 
@@ -97,14 +98,22 @@ def _operation(route, method: str, doc: Doc, refs: dict[type[BaseModel], dict]) 
     }
     if doc.description:
         operation["description"] = doc.description
+    operation["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                               for name in re.findall(r"<([^:>]+)", route.path)]
     if doc.auth:
         operation["security"] = [{SECURITY_SCHEME: []}] if doc.auth is True else [{}, {SECURITY_SCHEME: []}]
-        operation["parameters"] = [{"$ref": "#/components/parameters/UserIdHeader"}]
+        operation["parameters"].append({"$ref": "#/components/parameters/UserIdHeader"})
+    if not operation["parameters"]:
+        del operation["parameters"]
     if doc.body is not None:
         # An empty body counts as {}: it is required only when the model has a required field.
         required = any(field.is_required() for field in doc.body.model_fields.values())
         operation["requestBody"] = {"required": required,
                                     "content": {"application/json": {"schema": refs[doc.body]}}}
+    if doc.file_field:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": [doc.file_field],
+            "properties": {doc.file_field: {"type": "string", "format": "binary"}}}}}}
     if doc.content_type:
         success = {"description": "OK", "content": {doc.content_type: {"schema": {
             "type": "object" if doc.content_type == "application/json" else "string"}}}}

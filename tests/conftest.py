@@ -69,7 +69,8 @@ def settings(tmp_path_factory) -> Settings:
     data_dir = tmp_path_factory.mktemp("data")
     database_url, redis_url = _choose_services(data_dir)
     return Settings(app_env="dev", data_dir=data_dir, database_url=database_url, redis_url=redis_url,
-                    elasticsearch_url=None, wechat_provider="dev", background_index_sync=False)
+                    elasticsearch_url=None, wechat_provider="dev", background_index_sync=False,
+                    image_url_prefixes="https://")  # tests of that rule tune it
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,15 @@ from functools import wraps
 from server.context import JobBoardRequest
 from server.services import rate_limits
 from server.services.auth import LoginLimits, TokenStore
+from server.services.images import ImageUrls
 
 
 def tokens(request: JobBoardRequest) -> TokenStore:
     return TokenStore.from_settings(request.app.ctx.cache, request.app.ctx.settings)
+
+
+def image_urls(request: JobBoardRequest) -> ImageUrls:
+    return ImageUrls.from_settings(request.app.ctx.storage, request.app.ctx.settings)
 
 
 def login_limits(request: JobBoardRequest) -> LoginLimits:

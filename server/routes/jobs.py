@@ -8,7 +8,7 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import limit_writes, login_required, viewer
+from server.routes.guard import image_urls, limit_writes, login_required, viewer
 from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, UpdateJobBody
 from server.schemas.listing import ListBody
 from server.schemas.responses import JobCreated, JobItem, JobList, MyFavorites, MyPostings
@@ -28,7 +28,7 @@ def _reindex_soon(request: JobBoardRequest) -> None:
 @limit_writes
 async def create(request: JobBoardRequest):
     body = parse_body(request, CreateJobBody)
-    job_id = await jobs.create(request.ctx.user_id, body.changes())
+    job_id = await jobs.create(request.ctx.user_id, body.changes(), image_urls(request))
     _reindex_soon(request)
     return ok({"id": job_id}, message="")
 
@@ -40,7 +40,7 @@ async def create(request: JobBoardRequest):
 @limit_writes
 async def update(request: JobBoardRequest):
     body = parse_body(request, UpdateJobBody)
-    await jobs.update(request.ctx.user_id, body.id, body.changes())
+    await jobs.update(request.ctx.user_id, body.id, body.changes(), image_urls(request))
     _reindex_soon(request)
     return ok(None, message="")
 

@@ -8,7 +8,7 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import client_ip, limit_writes, login_limits, login_required, tokens
+from server.routes.guard import client_ip, image_urls, limit_writes, login_limits, login_required, tokens
 from server.schemas.responses import LoggedIn, Profile
 from server.schemas.users import LoginBody, RegisterBody, UpdateGeoBody, UpdateInfoBody
 from server.services import auth, users
@@ -63,7 +63,7 @@ async def info(request: JobBoardRequest):
 @limit_writes
 async def update_info(request: JobBoardRequest):
     body = parse_body(request, UpdateInfoBody)
-    await users.update(request.ctx.user_id, body.model_dump(exclude_none=True))
+    await users.update(request.ctx.user_id, body.model_dump(exclude_none=True), image_urls(request))
     return ok(None, message="")
 
 
@@ -74,5 +74,5 @@ async def update_info(request: JobBoardRequest):
 @limit_writes
 async def update_geo(request: JobBoardRequest):
     body = parse_body(request, UpdateGeoBody)
-    await users.update(request.ctx.user_id, body.model_dump(exclude_none=True))
+    await users.update(request.ctx.user_id, body.model_dump(exclude_none=True), image_urls(request))
     return ok(None, message="")

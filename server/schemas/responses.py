@@ -31,6 +31,10 @@ class UserRef(Data):
     id: int
 
 
+class Uploaded(Data):
+    url: str = Field(description="图片地址：填进 photo_urls 或 avatar")
+
+
 class LoggedIn(Data):
     user_info: UserRef
 

@@ -48,3 +48,11 @@ class RateLimited(DomainError):
 
 class SearchUnavailable(DomainError):
     detail = "job search is temporarily unavailable, try again"
+
+
+class ImageRejected(DomainError):
+    """The upload is not a whole jpg/png/bmp/webp image."""
+
+
+class ImageUrlNotAllowed(DomainError):
+    detail = "images must be uploaded with /img/upload first: this URL is not one of ours"

@@ -15,6 +15,7 @@ from models.user import User
 from runtime import clock
 from server.services import job_shapes
 from server.services.errors import FreeRefreshUsed, JobClosed, JobNotFound, NotYourJob, SalaryRangeInverted
+from server.services.images import ImageUrls
 
 
 async def _owned_for_update(job_id: int, user_id: int) -> Job:
@@ -32,7 +33,8 @@ def _require_open(job: Job, action: str) -> None:
         raise JobClosed(f"this job is closed: it cannot be {action}", {"job_id": job.id, "status": job.status})
 
 
-async def create(user_id: int, fields: dict) -> int:
+async def create(user_id: int, fields: dict, image_urls: ImageUrls) -> int:
+    image_urls.check(fields.get("photo_urls") or [])
     fields.setdefault("description", "")
     if not fields.get("contact_person_name"):
         owner = await User.get_or_none(id=user_id)
@@ -41,7 +43,8 @@ async def create(user_id: int, fields: dict) -> int:
     return job.id
 
 
-async def update(user_id: int, job_id: int, changes: dict) -> None:
+async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls) -> None:
+    image_urls.check(changes.get("photo_urls") or [])
     now = clock.now()
     async with in_transaction():
         job = await _owned_for_update(job_id, user_id)

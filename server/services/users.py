@@ -5,6 +5,7 @@ from __future__ import annotations
 from models.user import User
 from runtime import clock
 from server.services.errors import UserNotFound
+from server.services.images import ImageUrls
 
 
 async def profile(user_id: int) -> dict:
@@ -14,8 +15,10 @@ async def profile(user_id: int) -> dict:
     return {"user_id": user.id, "avatar": user.avatar, "name": user.name, "sex": user.sex, "phone": user.phone}
 
 
-async def update(user_id: int, changes: dict) -> None:
+async def update(user_id: int, changes: dict, image_urls: ImageUrls) -> None:
     """Write the given profile or location fields; the others stay as they are."""
+    if "avatar" in changes:
+        image_urls.check([changes["avatar"]])
     updated = await User.filter(id=user_id).update(**changes, update_at=clock.now())
     if not updated:
         raise UserNotFound()

@@ -41,7 +41,7 @@ def server_env(**settings: str) -> dict[str, str]:
     """This environment without any of the app's settings, plus `settings`."""
     prefixes = ("DATABASE_", "REDIS_", "ELASTIC", "WECHAT_", "WORKERS", "APP_ENV", "DATA_DIR", "JOBBOARD_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.update({"APP_ENV": "dev", **settings})
+    env.update({"APP_ENV": "dev", "IMAGE_URL_PREFIXES": "https://", **settings})
     return env
 
 

@@ -17,6 +17,10 @@ PRODUCTION = {
     "elasticsearch_url": "http://es:9200",
     "wechat_appid": "wx123",
     "wechat_secret": "s3cret",
+    "oss_endpoint": "oss-cn-beijing.aliyuncs.com",
+    "oss_bucket": "jobs-img",
+    "oss_access_key_id": "ak",
+    "oss_access_key_secret": "sk",
 }
 
 
@@ -41,6 +45,8 @@ def test_complete_production_configuration_starts():
         ({"wechat_provider": "dev"}, "development WeChat"),
         ({"wechat_secret": None}, "WECHAT_SECRET"),
         ({"wechat_api_base": "http://127.0.0.1:9999"}, "WECHAT_API_BASE"),
+        ({"oss_bucket": None}, "OSS_BUCKET"),
+        ({"oss_access_key_secret": None}, "OSS_ACCESS_KEY_SECRET"),
     ],
 )
 def test_production_refuses(change, complaint):
@@ -68,7 +74,7 @@ def test_dev_defaults_use_embedded_everything():
     settings = Settings(_env_file=None)
     assert settings.resolved_database_url.startswith("sqlite://")
     assert settings.resolved_wechat_provider == "dev"
-    assert len(settings.development_fallbacks()) == 4
+    assert len(settings.development_fallbacks()) == 5  # database, cache, engine, WeChat, image storage
 
 
 def test_server_process_refuses_to_start_in_production_with_dev_providers(tmp_path):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import subprocess
 import sys
 
 import httpx
 import jsonschema_rs
 import pytest
+from PIL import Image
 
 from indexer.reindex import reindex
 from server.openapi import REF_TEMPLATE, doc_of, undocumented_routes
@@ -82,7 +85,8 @@ async def test_docs_page_renders_the_document(client, document):
 
 async def test_every_route_of_the_app_is_documented(app, document):
     assert undocumented_routes(app) == []
-    routes = {(method.lower(), "/" + route.path) for route in app.router.routes
+    routes = {(method.lower(), re.sub(r"<([^:>]+)(:[^>]*)?>", r"{\1}", "/" + route.path))
+              for route in app.router.routes
               for method in route.methods if method not in ("HEAD", "OPTIONS")}  # those two sanic-ext adds
     assert routes == {(method, path) for method, path, _ in _operations(document)}
     assert {"/healthz", "/readyz", "/docs", "/docs/openapi.json", "/jobs/list", "/wechat/user/logout"} <= set(
@@ -201,6 +205,11 @@ async def test_real_responses_match_the_document(client, app, document):
     check(await client.get("/user/info"))  # 401
     check(await client.get("/healthz"))
     check(await client.get("/readyz"))
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, format="PNG")
+    uploaded = check(await client.post("/img/upload", files={"file": ("a.png", png.getvalue())}, headers=owner))
+    assert (await client.get(httpx.URL(uploaded["data"]["url"]).raw_path.decode())).status_code == 200
+    check(await client.post("/img/upload", files={"file": ("a.png", b"not an image")}, headers=owner))  # 400
     check(await client.post("/wechat/user/logout", headers=owner))
 
     with_data = {(method, path) for method, path, operation in _operations(document)

@@ -211,7 +211,8 @@ def test_production_starts_without_the_development_packages(servers, tmp_path, e
     settings = two_worker_settings()
     server = servers(APP_ENV="production", WORKERS="1", DATABASE_URL=settings["DATABASE_URL"],
                      REDIS_URL=settings["REDIS_URL"], ELASTICSEARCH_URL=engine.url, WECHAT_APPID="wx-prod",
-                     WECHAT_SECRET="prod-secret", PYTHONPATH=str(blockers))
+                     WECHAT_SECRET="prod-secret", OSS_ENDPOINT="oss-cn-beijing.aliyuncs.com", OSS_BUCKET="jobs-img",
+                     OSS_ACCESS_KEY_ID="ak", OSS_ACCESS_KEY_SECRET="sk", PYTHONPATH=str(blockers))
     server.wait_healthy()
     ready = httpx.get(f"{server.base}/readyz", timeout=5).json()["data"]
     assert ready["database"] == "ok" and ready["cache"] == "ok"
