@@ -75,10 +75,9 @@ def listing_dsl(req: ListingRequest, now_iso: str = "now") -> dict:
 
     query: dict = {"bool": {"filter": filters}}
     if req.query_type == RECOMMENDED:
-        # Jobs on top (top_end_time in the future) score 2, every other job 1.
-        query = {"function_score": {"query": query, "functions": [
-            {"filter": {"range": {"top_end_time": {"gt": now_iso}}}, "weight": 2}],
-            "score_mode": "max", "boost_mode": "replace"}}
+        # Jobs on top (top_end_time still ahead) score 1, every other job 0: filters do not score, and a
+        # constant_score clause needs no function scoring (about half the engine's time per query).
+        query["bool"]["should"] = [{"constant_score": {"filter": {"range": {"top_end_time": {"gt": now_iso}}}}}]
         sort = [{"_score": {"order": "desc"}}, {"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
     elif req.query_type == NEARBY:
         sort = [{"_geo_distance": {"location": here, "order": "asc", "unit": "m"}}, {"id": {"order": "asc"}}]

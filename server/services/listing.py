@@ -18,9 +18,17 @@ async def list_jobs(engine, body) -> dict:
     request = ListingRequest.from_body(body.model_dump())
     try:
         result = await search_listing(engine.client, request, clock.now())
-    except (TransportError, EngineApiError) as exc:
-        log.warning("listing: search engine failed: %s", type(exc).__name__)
+    except TransportError as exc:  # unreachable or timed out: an outage, answered quickly
+        log.warning("listing: search engine unreachable: %s", type(exc).__name__)
         raise SearchUnavailable() from None
+    except EngineApiError as exc:
+        # Overloaded, failing, or its index not there yet (a restarted engine being refilled): an outage.
+        if exc.meta.status >= 500 or exc.meta.status == 429 or exc.error == "index_not_found_exception":
+            log.warning("listing: search engine answered %s %s", exc.meta.status, exc.error)
+            raise SearchUnavailable() from None
+        # A 4xx is our query's fault (a DSL bug, expensive queries disabled...): a 500 with the reason.
+        log.error("listing: search engine refused the query: %s %s", exc.meta.status, exc.message)
+        raise
     if body.request_id is not None:
         result["request_id"] = body.request_id
     return result

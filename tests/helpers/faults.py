@@ -28,7 +28,7 @@ async def silent_server():
 
 
 @asynccontextmanager
-async def slow_proxy(target_url: str, delay: float):
+async def slow_proxy(target_url: str, delay: float, port: int = 0):
     """A TCP forwarder to `target_url` that holds each new connection `delay` seconds before passing
     anything on: a slow (but working) dependency. Yields `.url` and `.connections` (how many came in)."""
     target = urlsplit(target_url)
@@ -50,7 +50,7 @@ async def slow_proxy(target_url: str, delay: float):
         upstream_reader, upstream_writer = await asyncio.open_connection(target.hostname, target.port)
         await asyncio.gather(pipe(client_reader, upstream_writer), pipe(upstream_reader, client_writer))
 
-    server = await asyncio.start_server(forward, "127.0.0.1", 0)
+    server = await asyncio.start_server(forward, "127.0.0.1", port)
     proxy.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     try:
         yield proxy

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from elasticsearch import ConnectionError, ConnectionTimeout
 
-from indexer.sync import drain, drain_batch
+from indexer.sync import OutboxDrainer, drain, drain_batch
 from models.job import Job
 from models.outbox import IndexOutbox
 from runtime import clock
@@ -16,6 +16,7 @@ from search.engine import SearchEngine
 from search.index import ALIAS, BulkRejected, bulk_write, ensure_alias, indices_behind_alias
 from tests.helpers.api import login_as, post_job
 from tests.helpers.faults import silent_server, slow_proxy
+from tests.helpers.services import free_port
 
 
 async def indexed_ids(app) -> set[int]:
@@ -136,3 +137,24 @@ async def test_a_change_committed_during_a_drain_keeps_its_row_and_reaches_the_i
     assert [row.reason for row in await IndexOutbox.filter(job_id=job_id)] == ["update"]
     await drain(app.ctx.search.client)
     assert (await app.ctx.search.client.get(index=ALIAS, id=str(job_id)))["_source"]["positions"] == "面点师"
+
+
+async def test_the_background_drainer_outlives_an_engine_outage(client, app, engine):
+    owner = await login_as(client, "owner")
+    port = free_port()  # the engine's address, with nothing listening there yet: the engine is down
+    down_then_up = SearchEngine(f"http://127.0.0.1:{port}", embedded=True, request_timeout=2)
+    drainer = OutboxDrainer(down_then_up.client, interval=0.2)
+    task = asyncio.create_task(drainer.run())
+    try:
+        job_id = await post_job(client, owner)
+        drainer.nudge()
+        await asyncio.sleep(0.5)  # at least one round failed meanwhile: the row waits
+        assert await IndexOutbox.filter(job_id=job_id).count() == 1 and not task.done()
+        async with slow_proxy(engine.url, delay=0, port=port):  # the engine comes back at the same address
+            async with asyncio.timeout(10):
+                while await IndexOutbox.filter(job_id=job_id).exists():
+                    await asyncio.sleep(0.05)
+        assert job_id in await indexed_ids(app)
+    finally:
+        task.cancel()
+        await down_then_up.close()

@@ -7,14 +7,13 @@ from search.listing import LATEST, NEARBY, RECOMMENDED, ListingRequest, hit_to_i
 
 def filters_of(dsl: dict) -> list[dict]:
     query = dsl["query"]
-    return (query.get("function_score", {}).get("query") or query)["bool"]["filter"]
+    return query["bool"]["filter"]
 
 
 def test_recommended_puts_live_tops_first_then_refresh_time_then_id():
     dsl = listing_dsl(ListingRequest(query_type=RECOMMENDED))
-    score = dsl["query"]["function_score"]
-    assert score["functions"] == [{"filter": {"range": {"top_end_time": {"gt": "now"}}}, "weight": 2}]  # CLI default
-    assert score["boost_mode"] == "replace"
+    top = {"constant_score": {"filter": {"range": {"top_end_time": {"gt": "now"}}}}}  # `now`: the CLI's default
+    assert dsl["query"]["bool"]["should"] == [top]
     assert dsl["sort"] == [{"_score": {"order": "desc"}}, {"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
     assert {"term": {"status": 1}} in filters_of(dsl) and dsl["track_total_hits"] is True
 
@@ -61,7 +60,7 @@ def test_hit_maps_to_the_seed_item():
 def test_an_operator_body_without_type_or_page_gets_the_listing_defaults():
     # What `python -m indexer dsl '{}'` prints is what the home page asks for: recommended, first page.
     dsl = listing_dsl(ListingRequest.from_body({"filter": {"positions": ""}}))
-    assert "function_score" in dsl["query"] and (dsl["from"], dsl["size"]) == (0, 10)
+    assert "should" in dsl["query"]["bool"] and (dsl["from"], dsl["size"]) == (0, 10)
     assert filters_of(dsl) == [{"term": {"status": 1}}, {"term": {"biz_type": 1}}]
 
 

@@ -10,6 +10,7 @@ from indexer.sync import NullDrainer, OutboxDrainer, drain
 from models.outbox import IndexOutbox
 from runtime import clock
 from search.engine import SearchEngine
+from search.index import ALIAS
 from tests.helpers.api import change_job, login_as, post_job
 from tests.helpers.faults import silent_server
 
@@ -117,3 +118,17 @@ async def test_a_hung_engine_makes_the_listing_503_within_its_timeout(client, ap
             app.ctx.search = search
     assert response.status_code == 503 and response.json()["code"] == 503
     assert hung.connections and waited < 10  # it did wait on the engine, then gave up (3 s search timeout)
+
+
+async def test_an_engine_that_refuses_the_query_is_a_server_error_not_an_outage(client, app, caplog):
+    engine = app.ctx.search.client
+    for name in (await engine.indices.get(index=f"{ALIAS}_v*")).body:
+        await engine.indices.delete(index=name)
+    response = await client.post("/jobs/list", json={})
+    assert response.status_code == 503  # no index yet (a restarted engine being refilled): an outage
+    # An index the listing's query does not fit (positions not a string field): the engine answers 400.
+    await engine.indices.create(index=f"{ALIAS}_v1", mappings={"properties": {"positions": {"type": "long"}}},
+                                aliases={ALIAS: {}})
+    response = await client.post("/jobs/list", json={"filter": {"positions": "厨"}})
+    assert response.status_code == 500 and response.json()["code"] == 500
+    assert any("refused the query: 400" in record.getMessage() for record in caplog.records)
