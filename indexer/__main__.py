@@ -24,7 +24,7 @@ from runtime.cache import connect_cache
 from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
-from search.engine import SearchEngine
+from search.engine import SearchEngine, cluster_connection
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_dsl
 
@@ -40,7 +40,7 @@ async def _resources(args):
     if not url:
         raise SystemExit("set ELASTICSEARCH_URL (or --es-url): the indexer needs a running engine")
     await db.connect(settings.resolved_database_url)
-    engine = SearchEngine(url, embedded=args.plain_json, request_timeout=60)
+    engine = SearchEngine(url, embedded=args.plain_json, request_timeout=60, **cluster_connection(settings))
     cache = connect_cache(settings.redis_url)
     try:
         yield engine.client, cache

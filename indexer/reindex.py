@@ -11,7 +11,7 @@ from tqdm import tqdm
 from models.job import Job
 from runtime import clock
 from search.documents import job_document
-from search.index import ALIAS, bulk_write, create_index, indices_behind_alias, load_definition, next_index_name
+from search.index import ALIAS, bulk_write, create_index, indices_behind_alias, next_index_name, serving_settings
 
 log = logging.getLogger("indexer.reindex")
 
@@ -43,10 +43,7 @@ async def reindex(client: AsyncElasticsearch, *, lock: AbstractAsyncContextManag
             with tqdm(total=await Job.all().count(), desc=f"reindex {name}", unit="job",
                       disable=not progress) as bar:
                 await _load(client, name, Job.all(), batch_size, bar)
-            settings = load_definition()["settings"]
-            await client.indices.put_settings(index=name, settings={
-                "refresh_interval": settings.get("refresh_interval", "1s"),
-                "number_of_replicas": settings.get("number_of_replicas", 1)})
+            await client.indices.put_settings(index=name, settings=serving_settings())
             await client.indices.refresh(index=name)
             old = await indices_behind_alias(client)
             await client.indices.update_aliases(actions=[{"add": {"index": name, "alias": ALIAS}}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.errors import DomainError
@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     elasticsearch_url: str | None = None
+    # A cluster's credentials (SecretStr: never printed with the settings) and the CA of its certificate.
+    elasticsearch_api_key: SecretStr | None = None
+    elasticsearch_username: str | None = None
+    elasticsearch_password: SecretStr | None = None
+    elasticsearch_ca_certs: Path | None = None
 
     # WeChat mini-program login. Without an appid the development provider is used.
     wechat_provider: Literal["dev", "wechat"] | None = None

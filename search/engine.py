@@ -28,13 +28,28 @@ class PlainJsonNode(AiohttpHttpNode):
         return await super().perform_request(method, target, body=body, headers=fixed, **kwargs)
 
 
+def cluster_connection(settings) -> dict:
+    """Credentials and TLS for a real cluster (9.x turns security on by default): an API key, or a user and
+    password; a CA bundle for certificate verification, which stays on."""
+    options: dict = {}
+    if settings.elasticsearch_api_key:
+        options["api_key"] = settings.elasticsearch_api_key.get_secret_value()
+    elif settings.elasticsearch_username:
+        password = settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else ""
+        options["basic_auth"] = (settings.elasticsearch_username, password)
+    if settings.elasticsearch_ca_certs:
+        options["ca_certs"] = str(settings.elasticsearch_ca_certs)
+    return options
+
+
 class SearchEngine:
     """One client per process; `embedded` says whether the URL is the engine we started ourselves."""
 
-    def __init__(self, url: str, embedded: bool = False, request_timeout: float = 5.0):
+    def __init__(self, url: str, embedded: bool = False, request_timeout: float = 5.0, **connection):
+        """`connection`: a cluster's credentials and TLS (`cluster_connection(settings)`)."""
         self.url = url
         self.embedded = embedded
-        options = {"node_class": PlainJsonNode} if embedded else {}
+        options = {"node_class": PlainJsonNode} if embedded else connection
         self.client = AsyncElasticsearch(url, request_timeout=request_timeout, max_retries=0, **options)
 
     async def ping(self) -> None:

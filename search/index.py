@@ -57,9 +57,20 @@ async def create_index(client: AsyncElasticsearch, name: str, *, bulk_loading: b
     definition = load_definition()
     settings = dict(definition["settings"])
     if bulk_loading:  # no refreshes and no replicas while loading; restored before the alias switch
-        settings.update({"refresh_interval": "-1", "number_of_replicas": 0})
+        settings.update(BULK_LOADING)
     await client.indices.create(index=name, settings=settings, mappings=definition["mappings"],
                                 aliases={ALIAS: {}} if alias else None)
+
+
+# While a new index is loaded; `serving_settings()` puts the definition's own values back.
+BULK_LOADING = {"refresh_interval": "-1", "auto_expand_replicas": "false", "number_of_replicas": 0}
+
+
+def serving_settings() -> dict:
+    """The definition's values for what BULK_LOADING changed; null (the engine's default) where it sets none,
+    e.g. refresh_interval back to the default rather than a literal."""
+    defined = load_definition()["settings"]
+    return {name: defined.get(name) for name in BULK_LOADING}
 
 
 async def ensure_alias(client: AsyncElasticsearch) -> str:
@@ -97,7 +108,7 @@ def _acceptable(item: dict) -> bool:
 
 
 async def bulk_write(client: AsyncElasticsearch, documents: list[tuple[int, dict]], deleted_ids: list[int],
-                     index: str = ALIAS, refresh: bool = True) -> None:
+                     index: str = ALIAS, refresh: bool | str = "wait_for") -> None:
     """Upsert `(version, document)` pairs and delete ids; raises unless every action was accepted.
 
     Each document carries its job's version (`version_type=external`), so whoever writes (app drainers, the

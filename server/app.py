@@ -13,7 +13,7 @@ from indexer.sync import NullDrainer, OutboxDrainer
 from models import db
 from runtime.cache import connect_cache
 from runtime.settings import Settings, load_settings
-from search.engine import SearchEngine
+from search.engine import SearchEngine, cluster_connection
 from search.index import ensure_alias
 from server import errors, observability
 from server.context import AppContext, JobBoard
@@ -69,7 +69,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
                                       socket_timeout=settings.redis_socket_timeout_seconds)
         app.ctx.wechat = build_wechat_login(settings, app.ctx.cache)
-        app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url)
+        app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url,
+                                      **cluster_connection(settings))
         try:
             await ensure_alias(app.ctx.search.client)
         except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it

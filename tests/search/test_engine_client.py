@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from search.engine import SearchEngine
+from runtime.settings import Settings
+from search.engine import SearchEngine, cluster_connection
 
 INFO = {"name": "fake", "cluster_name": "fake", "version": {"number": "8.15.0", "build_flavor": "default"},
         "tagline": "You Know, for Search"}
 
 
-async def headers_sent(embedded: bool) -> dict[str, str]:
+async def headers_sent(embedded: bool, **connection) -> dict[str, str]:
     seen: dict[str, str] = {}
 
     async def info(request: web.Request):
@@ -24,7 +25,8 @@ async def headers_sent(embedded: bool) -> dict[str, str]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    engine = SearchEngine(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}", embedded=embedded)
+    engine = SearchEngine(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}", embedded=embedded,
+                          **connection)
     try:
         await engine.ping()
     finally:
@@ -40,3 +42,13 @@ async def test_a_cluster_is_asked_for_version_8_compatible_answers():
 
 async def test_the_embedded_engine_gets_plain_json():
     assert (await headers_sent(embedded=True))["Accept"] == "application/json"
+
+
+async def test_an_api_key_or_a_user_and_password_go_to_the_cluster_and_never_into_the_settings_text():
+    with_key = Settings(_env_file=None, elasticsearch_url="http://es:9200", elasticsearch_api_key="a2V5OnNlY3JldA==")
+    assert (await headers_sent(False, **cluster_connection(with_key)))["Authorization"] == "ApiKey a2V5OnNlY3JldA=="
+    with_user = Settings(_env_file=None, elasticsearch_url="http://es:9200", elasticsearch_username="elastic",
+                         elasticsearch_password="changeme")
+    assert (await headers_sent(False, **cluster_connection(with_user)))["Authorization"] == "Basic ZWxhc3RpYzpjaGFuZ2VtZQ=="
+    assert "changeme" not in repr(with_user) and "a2V5OnNlY3JldA" not in repr(with_key)
+    assert "Authorization" not in await headers_sent(False, **cluster_connection(Settings(_env_file=None)))
