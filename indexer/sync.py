@@ -46,11 +46,17 @@ class Drainer(Protocol):
     def nudge(self) -> None:
         """A job write committed: index it soon."""
 
+    def stop(self) -> None:
+        """Finish the round in progress, then leave `run()`."""
+
 
 class NullDrainer:
     """For a process that leaves syncing to the indexer daemon (BACKGROUND_INDEX_SYNC=false)."""
 
     def nudge(self) -> None:
+        return None
+
+    def stop(self) -> None:
         return None
 
 
@@ -61,17 +67,26 @@ class OutboxDrainer:
         self._client = client
         self._interval = interval
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def nudge(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        # Not a cancel: a drain cancelled mid-query can leave a pooled database connection marked as in
+        # use, and closing the pool at shutdown then waits for it forever.
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             except TimeoutError:
                 pass
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await drain(self._client)
             except asyncio.CancelledError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import os
@@ -77,14 +78,22 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
             log.warning("search index not ensured at start-up: %s", type(exc).__name__)
         if settings.background_index_sync:
             drainer = OutboxDrainer(app.ctx.search.client)
-            app.add_task(drainer.run(), name="outbox_drainer")
+            # Our own task, not Sanic's (app.add_task): Sanic cancels its tasks at shutdown before the
+            # listeners run, mid-query, and a connection lost that way can stall closing the pool.
+            app.ctx.drainer_task = asyncio.create_task(drainer.run(), name="outbox_drainer")
         else:
             drainer = NullDrainer()
         app.ctx.drainer = drainer
 
     @app.before_server_stop
     async def _stop_background(app: JobBoard):
-        await app.cancel_task("outbox_drainer", raise_exception=False)
+        app.ctx.drainer.stop()
+        task = app.ctx.drainer_task
+        if task is not None:
+            try:  # the round in progress may finish; one stuck on a hung engine is cut off
+                await asyncio.wait_for(asyncio.shield(task), 10)
+            except TimeoutError:
+                task.cancel()
 
     @app.after_server_stop
     async def _close(app: JobBoard):
@@ -92,7 +101,10 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         await app.ctx.wechat.close()
         await app.ctx.storage.close()
         await app.ctx.cache.aclose()
-        await db.close()
+        try:  # a connection lost mid-query (a cancelled task) must not hold the process open
+            await asyncio.wait_for(db.close(), 10)
+        except TimeoutError:
+            log.warning("database connections not closed within 10 s; leaving them to the process exit")
 
     return app
 

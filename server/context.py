@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import redis.asyncio as redis
@@ -23,6 +24,7 @@ class AppContext:
     wechat: WeChatLogin = field(init=False)
     search: SearchEngine = field(init=False)
     drainer: Drainer = field(init=False)
+    drainer_task: asyncio.Task | None = None
     storage: ImageStorage = field(init=False)
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
 

@@ -156,5 +156,6 @@ async def test_the_background_drainer_outlives_an_engine_outage(client, app, eng
                     await asyncio.sleep(0.05)
         assert job_id in await indexed_ids(app)
     finally:
-        task.cancel()
+        drainer.stop()
+        await asyncio.wait_for(task, 10)
         await down_then_up.close()

@@ -83,7 +83,8 @@ async def test_background_drainer_shows_a_new_job_within_a_second(client, app):
             await asyncio.sleep(0.05)
     finally:
         app.ctx.drainer = NullDrainer()
-        task.cancel()
+        drainer.stop()
+        await task
 
 
 async def test_engine_down_listing_is_503_and_writes_still_work(client, app):
