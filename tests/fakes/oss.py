@@ -21,6 +21,8 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
+from tests.helpers.services import serve_aiohttp
+
 BUCKET, ACCESS_KEY_ID, ACCESS_KEY_SECRET = "jobs-img", "LTAI-fake-id", "fake-secret"
 
 
@@ -64,11 +66,7 @@ class FakeOss:
     async def start(self) -> "FakeOss":
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self.handle)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        self.runner, self.url = await serve_aiohttp(app)
         return self
 
     async def stop(self) -> None:

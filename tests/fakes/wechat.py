@@ -13,6 +13,8 @@ from collections import Counter
 
 from aiohttp import web
 
+from tests.helpers.services import serve_aiohttp
+
 APPID, SECRET = "wx-app", "wx-secret"
 SESSION_KEY = "SESSION-KEY-NEVER-LEAVES-THE-PROVIDER"
 
@@ -36,11 +38,7 @@ class FakeWeChat:
         app.router.add_get("/sns/jscode2session", self.jscode2session)
         app.router.add_post("/cgi-bin/stable_token", self.stable_token)
         app.router.add_post("/wxa/business/getuserphonenumber", self.phone_number)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        self.runner, self.url = await serve_aiohttp(app)
         return self
 
     async def stop(self) -> None:

@@ -113,3 +113,15 @@ class LockBarrier:
 # Row locks and lock waits exist on MySQL/MariaDB only (CI runs there; TEST_DATABASE=sqlite skips these).
 mysql_only = pytest.mark.skipif(os.environ.get("TEST_DATABASE") == "sqlite" or not reachable(MYSQL_URL, 3306),
                                 reason="needs MySQL/MariaDB row locks")
+
+
+async def serve_aiohttp(app) -> tuple:
+    """Serve an aiohttp app (a fake of an outside service) on a free local port: its runner, to clean up,
+    and its base URL."""
+    from aiohttp import web
+
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"

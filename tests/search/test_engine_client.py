@@ -7,6 +7,7 @@ from aiohttp import web
 
 from runtime.settings import Settings
 from search.engine import SearchEngine, cluster_connection
+from tests.helpers.services import serve_aiohttp
 
 INFO = {"name": "fake", "cluster_name": "fake", "version": {"number": "8.15.0", "build_flavor": "default"},
         "tagline": "You Know, for Search"}
@@ -21,11 +22,8 @@ async def headers_sent(embedded: bool, **connection) -> dict[str, str]:
 
     app = web.Application()
     app.router.add_get("/", info)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    engine = SearchEngine(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}", embedded=embedded,
+    runner, url = await serve_aiohttp(app)
+    engine = SearchEngine(url, embedded=embedded,
                           **connection)
     try:
         await engine.ping()
