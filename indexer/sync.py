@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Protocol
 
@@ -10,6 +9,7 @@ from elasticsearch import AsyncElasticsearch
 
 from models.job import Job
 from models.outbox import claimed_rows
+from runtime.periodic import PeriodicTask
 from search.documents import job_document
 from search.index import bulk_write
 
@@ -60,37 +60,16 @@ class NullDrainer:
         return None
 
 
-class OutboxDrainer:
+class OutboxDrainer(PeriodicTask):
     """The app's background drainer: runs right after each committed write (nudge) and every `interval`."""
 
+    log = log
+    what = "outbox drain"
+    pause_after_failure = 1.0
+
     def __init__(self, client: AsyncElasticsearch, interval: float = 5.0):
+        super().__init__(interval)
         self._client = client
-        self._interval = interval
-        self._wake = asyncio.Event()
-        self._stopping = False
 
-    def nudge(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        # Not a cancel: a drain cancelled mid-query can leave a pooled database connection marked as in
-        # use, and closing the pool at shutdown then waits for it forever.
-        self._stopping = True
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._interval)
-            except TimeoutError:
-                pass
-            self._wake.clear()
-            if self._stopping:
-                return
-            try:
-                await drain(self._client)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the engine may be down: the rows wait for the next round
-                log.warning("outbox drain failed, will retry: %s", type(exc).__name__)
-                await asyncio.sleep(1.0)
+    async def round(self) -> None:
+        await drain(self._client)  # the engine may be down: the rows wait for the next round

@@ -8,7 +8,8 @@ from pathlib import Path
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
 
-MODEL_MODULES = ["models.user", "models.job", "models.outbox"]
+MODEL_MODULES = ["models.user", "models.job", "models.outbox", "models.order", "models.vouchers",
+                 "models.contacts"]
 
 # Datetimes are stored naive, as Asia/Shanghai wall time (the time the API speaks):
 # Tortoise's use_tz=True mis-stores aware non-UTC datetimes on MySQL.

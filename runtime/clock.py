@@ -20,6 +20,21 @@ def now() -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+def epoch() -> float:
+    """The clock as seconds since the Unix epoch (for signatures and timestamps other systems check)."""
+    return now().replace(tzinfo=SHANGHAI).timestamp()
+
+
+def from_aware(moment: datetime) -> datetime:
+    """An aware datetime (WeChat's RFC 3339 times) as the naive Shanghai wall time the app stores."""
+    return moment.astimezone(SHANGHAI).replace(tzinfo=None)
+
+
+def rfc3339(moment: datetime) -> str:
+    """A stored (naive Shanghai) time as RFC 3339 with its offset, as WeChat Pay wants: 2026-01-10T15:20:15+08:00."""
+    return moment.replace(tzinfo=SHANGHAI, microsecond=0).isoformat()
+
+
 def travel_to(moment: datetime) -> None:
     """From now on the clock reads `moment` (naive Shanghai wall time) and runs on from there."""
     global _offset

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -11,10 +12,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from runtime.errors import DomainError
 
 OFFICIAL_WECHAT_API = "https://api.weixin.qq.com"
+OFFICIAL_WECHATPAY_API = "https://api.mch.weixin.qq.com"
 
 
 class ConfigError(DomainError):
     """The configuration cannot be used (production guard or unusable value)."""
+
+
+def _check_price(price: Decimal) -> Decimal:
+    # WeChat charges whole fen: a price with a third decimal could not be charged as shown.
+    if not price.is_finite() or price <= 0 or price != price.quantize(Decimal("0.01")) or price > 100_000:
+        raise ValueError(f"{price}: a price is a positive amount in yuan with at most 2 decimals")
+    return price
 
 
 class Settings(BaseSettings):
@@ -37,6 +46,29 @@ class Settings(BaseSettings):
     wechat_secret: str | None = None
     wechat_api_base: str = OFFICIAL_WECHAT_API
     wechat_timeout_seconds: float = 5.0
+
+    # WeChat Pay API v3 in public-key mode. Without WECHATPAY_MCHID the development pay provider is used
+    # (orders confirmed with POST /dev/pay/confirm), which production refuses.
+    wechatpay_mchid: str | None = None
+    wechatpay_appid: str | None = None  # the mini-program's appid: WECHAT_APPID when unset
+    wechatpay_private_key_path: Path | None = None
+    wechatpay_cert_serial_no: str | None = None
+    wechatpay_apiv3_key: SecretStr | None = None
+    wechatpay_public_key_path: Path | None = None
+    wechatpay_public_key_id: str | None = None
+    wechatpay_notify_url: str | None = None
+    wechatpay_api_base: str = OFFICIAL_WECHATPAY_API
+    wechatpay_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Prices in yuan (at most 2 decimals), as JSON: hours → price, count → price. Amounts are fen inside.
+    price_top: dict[int, Decimal] = {24: Decimal("2.00"), 72: Decimal("5.00"), 168: Decimal("9.90")}
+    price_refresh: Decimal = Decimal("1.99")
+    price_contact_voucher: dict[int, Decimal] = {1: Decimal("3.99"), 5: Decimal("17.99"), 10: Decimal("29.90")}
+    # An unpaid order lives as long as WeChat keeps a prepay id (2 hours), then the sweeper closes it.
+    order_ttl_minutes: int = Field(default=120, ge=5, le=120)
+    order_sweep_seconds: float = Field(default=60.0, gt=0)
+    # Contacts: numbers are masked until a voucher unlocks them (off for deployments that sell no contacts).
+    mask_contacts: bool = True
+    free_contact_vouchers: int = Field(default=0, ge=0, le=100)  # a new user's gift
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -71,10 +103,26 @@ class Settings(BaseSettings):
     background_index_sync: bool = True
     workers: int = Field(default=1, ge=1, le=64)
 
-    @field_validator("wechat_api_base")
+    @field_validator("wechat_api_base", "wechatpay_api_base")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("price_top", "price_contact_voucher")
+    @classmethod
+    def _price_list(cls, prices: dict[int, Decimal]) -> dict[int, Decimal]:
+        if not prices:
+            raise ValueError("the price list needs at least one entry")
+        for quantity, price in prices.items():
+            if quantity < 1:
+                raise ValueError(f"{quantity}: the quantity must be at least 1")
+            _check_price(price)
+        return dict(sorted(prices.items()))
+
+    @field_validator("price_refresh")
+    @classmethod
+    def _price(cls, price: Decimal) -> Decimal:
+        return _check_price(price)
 
     @property
     def resolved_database_url(self) -> str:
@@ -85,6 +133,14 @@ class Settings(BaseSettings):
         if self.wechat_provider:
             return self.wechat_provider
         return "wechat" if self.wechat_appid else "dev"
+
+    @property
+    def resolved_pay_provider(self) -> str:
+        return "wechatpay" if self.wechatpay_mchid else "dev"
+
+    @property
+    def resolved_wechatpay_appid(self) -> str | None:
+        return self.wechatpay_appid or self.wechat_appid
 
     def development_fallbacks(self) -> list[str]:
         """What this configuration would run on that is only fit for development."""
@@ -99,6 +155,8 @@ class Settings(BaseSettings):
             gaps.append("the development WeChat login provider is selected")
         if not self.oss_bucket:
             gaps.append("OSS_BUCKET is unset (images stored in DATA_DIR/uploads)")
+        if self.resolved_pay_provider == "dev":
+            gaps.append("WECHATPAY_MCHID is unset (development pay provider: orders are paid without money)")
         return gaps
 
     def check(self) -> None:
@@ -107,6 +165,17 @@ class Settings(BaseSettings):
             raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
         if self.oss_bucket and not (self.oss_endpoint and self.oss_access_key_id and self.oss_access_key_secret):
             raise ConfigError("OSS_ENDPOINT, OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET are required with OSS_BUCKET")
+        if self.resolved_pay_provider == "wechatpay":
+            missing = [name.upper() for name in (
+                "wechatpay_private_key_path", "wechatpay_cert_serial_no", "wechatpay_apiv3_key",
+                "wechatpay_public_key_path", "wechatpay_public_key_id", "wechatpay_notify_url")
+                if not getattr(self, name)]
+            if not self.resolved_wechatpay_appid:
+                missing.append("WECHATPAY_APPID (or WECHAT_APPID)")
+            if missing:
+                raise ConfigError("WeChat Pay (WECHATPAY_MCHID is set) also needs " + ", ".join(missing))
+            if len(self.wechatpay_apiv3_key.get_secret_value()) != 32:
+                raise ConfigError("WECHATPAY_APIV3_KEY must be the 32-character APIv3 key")
         if self.workers > 1:
             # Each worker is its own process: an in-process cache (tokens, locks) is seen by one worker
             # only, and several processes writing one SQLite file fail with "database is locked".
@@ -121,6 +190,10 @@ class Settings(BaseSettings):
         problems = self.development_fallbacks()
         if self.wechat_api_base != OFFICIAL_WECHAT_API:
             problems.append(f"WECHAT_API_BASE must be {OFFICIAL_WECHAT_API} in production")
+        if self.wechatpay_api_base != OFFICIAL_WECHATPAY_API:
+            problems.append(f"WECHATPAY_API_BASE must be {OFFICIAL_WECHATPAY_API} in production")
+        if self.wechatpay_notify_url and not self.wechatpay_notify_url.startswith("https://"):
+            problems.append("WECHATPAY_NOTIFY_URL must be an https:// URL in production")
         if problems:
             raise ConfigError("refusing to start in production: " + "; ".join(problems))
 

@@ -20,8 +20,10 @@ from server import errors, observability
 from server.context import AppContext, JobBoard
 from server.providers.storage import LocalStorage, build_storage
 from server.providers.wechat_login import build_wechat_login
+from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import docs, health, jobs, uploads, users
+from server.routes import contacts, dev, docs, health, jobs, pay, uploads, users
+from server.services.order_sweeper import OrderSweeper
 from server.supervision import stop_with_main_process
 
 log = logging.getLogger("server.app")
@@ -57,11 +59,14 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     )
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp, jobs.bp, uploads.bp, docs.bp):
+    for blueprint in (health.bp, users.bp, jobs.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
         app.blueprint(blueprint)
     app.ctx.storage = build_storage(settings)
     if isinstance(app.ctx.storage, LocalStorage):
         uploads.serve_local_files(app)
+    app.ctx.pay = build_pay_provider(settings)
+    if app.ctx.pay.is_development:  # /dev/pay/confirm exists only where no real money moves
+        app.blueprint(dev.bp)
 
     @app.before_server_start
     async def _open(app: JobBoard):
@@ -84,13 +89,18 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         else:
             drainer = NullDrainer()
         app.ctx.drainer = drainer
+        await app.ctx.pay.start()
+        app.ctx.sweeper = OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds)
+        app.ctx.sweeper_task = asyncio.create_task(app.ctx.sweeper.run(), name="order_sweeper")
 
     @app.before_server_stop
     async def _stop_background(app: JobBoard):
         app.ctx.drainer.stop()
-        task = app.ctx.drainer_task
-        if task is not None:
-            try:  # the round in progress may finish; one stuck on a hung engine is cut off
+        app.ctx.sweeper.stop()
+        for task in (app.ctx.drainer_task, app.ctx.sweeper_task):
+            if task is None:
+                continue
+            try:  # the round in progress may finish; one stuck on a hung engine or WeChat is cut off
                 await asyncio.wait_for(asyncio.shield(task), 10)
             except TimeoutError:
                 task.cancel()
@@ -100,6 +110,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         await app.ctx.search.close()
         await app.ctx.wechat.close()
         await app.ctx.storage.close()
+        await app.ctx.pay.aclose()
         await app.ctx.cache.aclose()
         try:  # a connection lost mid-query (a cancelled task) must not hold the process open
             await asyncio.wait_for(db.close(), 10)

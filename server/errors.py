@@ -10,9 +10,11 @@ from redis.exceptions import TimeoutError as CacheTimeoutError
 from sanic import Request
 from sanic.exceptions import SanicException
 
+from models.voucher_writes import NotEnoughVouchers
 from runtime.errors import DomainError
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
+from server.providers.wechat_pay import NotificationRejected, PayUnavailable
 from server.responses import envelope
 from server.services.errors import (
     FreeRefreshUsed,
@@ -21,12 +23,19 @@ from server.services.errors import (
     JobClosed,
     JobNotFound,
     NotYourJob,
+    NotYourOrder,
+    OrderNotFound,
+    OwnJob,
+    PaymentMismatch,
+    PriceMismatch,
+    PurposeTypeUnsupported,
     RateLimited,
     SalaryRangeInverted,
     SearchUnavailable,
     TokenInvalid,
     TokenMismatch,
     TokenMissing,
+    UnknownProduct,
     UserNotFound,
 )
 
@@ -35,6 +44,7 @@ log = logging.getLogger("server.errors")
 DEFAULT_MESSAGES = {
     400: "Bad Request",
     401: "Unauthorized",
+    402: "Payment Required",
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
@@ -94,6 +104,17 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     ImageUrlNotAllowed: (400, DETAIL),
     SearchUnavailable: (503, TITLE),
     StorageUnavailable: (503, TITLE),
+    OrderNotFound: (404, TITLE),
+    NotYourOrder: (403, TITLE),
+    PriceMismatch: (400, DETAIL),
+    UnknownProduct: (400, DETAIL),
+    PayUnavailable: (502, DETAIL),
+    NotEnoughVouchers: (402, DETAIL),
+    OwnJob: (400, DETAIL),
+    PurposeTypeUnsupported: (400, DETAIL),
+    # The notify route answers these in WeChat's format itself; mapped for any other caller.
+    NotificationRejected: (400, DETAIL),
+    PaymentMismatch: (400, DETAIL),
 }
 
 

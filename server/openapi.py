@@ -36,6 +36,8 @@ class Doc:
     token_in_response: bool = False  # login answers with the token in the Authorization header
     content_type: str | None = None  # a success that is not the JSON envelope (the docs themselves)
     file_field: str | None = None  # a multipart/form-data body holding one file under this name
+    # The whole responses section, for a route that speaks another party's format (WeChat Pay's callback).
+    responses: dict | None = None
 
 
 def documented(summary: str, **details) -> Callable[[Handler], Handler]:
@@ -114,6 +116,9 @@ def _operation(route, method: str, doc: Doc, refs: dict[type[BaseModel], dict]) 
         operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": [doc.file_field],
             "properties": {doc.file_field: {"type": "string", "format": "binary"}}}}}}
+    if doc.responses is not None:
+        operation["responses"] = doc.responses
+        return operation
     if doc.content_type:
         success = {"description": "OK", "content": {doc.content_type: {"schema": {
             "type": "object" if doc.content_type == "application/json" else "string"}}}}
@@ -158,9 +163,9 @@ def build_document(app: Sanic, *, title: str = "Catering job board API", version
                 "description": "登陆接口返回的 ID；带上时必须是 token 的用户",
                 "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"}}},
             "responses": {"Error": {
-                "description": "出错：400 参数错误（data 列出字段）、401 未登录、403 无权、404、"
+                "description": "出错：400 参数错误（data 列出字段）、401 未登录、402 联系券不足、403 无权、404、"
                                "408 请求体超时、429 过于频繁（Retry-After 秒后再试）、500、"
-                               "502 微信接口出错、503 服务暂不可用",
+                               "502 微信（登录、支付）接口出错、503 服务暂不可用",
                 "headers": {"Retry-After": {"description": "429 限流时：多少秒后可再试", "schema": {"type": "integer"}}},
                 "content": {"application/json": {"schema": refs[ErrorEnvelope]}}}},
         },

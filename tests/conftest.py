@@ -19,7 +19,9 @@ from runtime import clock
 from runtime.settings import Settings
 from search.engine import EmbeddedEngine
 from server.app import create_app
+from tests.fakes.wechat_pay import FakeWeChatPay, PayKeys
 from tests.helpers.api import reset_state
+from tests.helpers.payments import pay_settings
 from tests.helpers.services import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, reachable, serving
 
 _gaps: list[str] = []
@@ -65,12 +67,27 @@ def engine():
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory) -> Settings:
+def pay_keys(tmp_path_factory) -> PayKeys:
+    return PayKeys.generate(tmp_path_factory.mktemp("pay_keys"))
+
+
+@pytest.fixture(scope="session")
+async def wechat_pay(pay_keys):
+    """The fake WeChat Pay the session app pays through (the real provider, the SDK pointed at it)."""
+    fake = await FakeWeChatPay(pay_keys).start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory, pay_keys, wechat_pay) -> Settings:
     data_dir = tmp_path_factory.mktemp("data")
     database_url, redis_url = _choose_services(data_dir)
     return Settings(app_env="dev", data_dir=data_dir, database_url=database_url, redis_url=redis_url,
                     elasticsearch_url=None, wechat_provider="dev", background_index_sync=False,
-                    image_url_prefixes="https://")  # tests of that rule tune it
+                    image_url_prefixes="https://",  # tests of that rule tune it
+                    order_sweep_seconds=86400,  # tests run the sweeper themselves, never behind a test's back
+                    **pay_settings(pay_keys, wechat_pay.url))
 
 
 @pytest.fixture(scope="session")

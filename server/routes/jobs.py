@@ -70,18 +70,20 @@ async def refresh(request: JobBoardRequest):
 @bp.post("/jobs/list")
 @documented("招聘信息列表（用户）", body=ListBody, data=JobList, description=(
     "类型：推荐（刷新时间）、附近（距离）、最新（发布时间倒序）。筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假。"
-    "可以不带 token，此接口当前不会鉴权。"))
+    "可以不带 token；带 token 时，已解锁（/contact_voucher/cost）或自己发布的招聘显示完整电话，其余 contact 打码。"))
 async def list_jobs(request: JobBoardRequest):
     body = parse_body(request, ListBody)
-    return ok(await listing.list_jobs(request.app.ctx.search, body))
+    return ok(await listing.list_jobs(request.app.ctx.search, body, await viewer(request),
+                                      request.app.ctx.settings.mask_contacts))
 
 
 @bp.post("/jobs/info")
 @documented("查询详情", body=JobIdBody, data=JobItem, auth="optional",
-            description="每当商家、用户点击某一条招聘，希望详细展开查看数据时使用。可以不带 token。")
+            description="每当商家、用户点击某一条招聘，希望详细展开查看数据时使用。可以不带 token；"
+                        "未解锁的 contact 打码（138****8000），contact_unlocked 表示是否完整。")
 async def info(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
-    return ok(await jobs.detail(body.job_id, await viewer(request)))
+    return ok(await jobs.detail(body.job_id, await viewer(request), request.app.ctx.settings.mask_contacts))
 
 
 @bp.post("/jobs/my")

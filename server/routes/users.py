@@ -27,7 +27,8 @@ async def register(request: JobBoardRequest):
     body = parse_body(request, RegisterBody)
     user, token = await auth.register(request.app.ctx.wechat, tokens(request), login_limits(request),
                                       client_ip(request), login_code=body.login_code,
-                                      phone_code=body.phone_code, inviter_id=body.inviter_id)
+                                      phone_code=body.phone_code, inviter_id=body.inviter_id,
+                                      welcome_vouchers=request.app.ctx.settings.free_contact_vouchers)
     return _logged_in(user, token)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -58,6 +59,19 @@ def _number(value):
     return value
 
 
+def _money(value):
+    """Yuan as the client wrote it: 19.99 stays exactly 19.99 (a float's shortest repr), never 19.989999…"""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    if isinstance(value, str):
+        if not _NUMBER_TEXT.match(value):  # Decimal() would take other scripts' digits ("１９")
+            raise ValueError("must be a number (ASCII digits)")
+        return value.strip()
+    return value
+
+
 @dataclass(frozen=True)
 class _OrText:
     """Documents that a number may also come as a string: anyOf [the number's schema, this string]."""
@@ -82,6 +96,11 @@ def number(*, le: float, ge: float | None = None, gt: float | None = None) -> An
     """A finite number up to `le` and from `ge` (or above `gt`), as a JSON number or ASCII digits."""
     return Annotated[float, Field(ge=ge, gt=gt, le=le, allow_inf_nan=False), BeforeValidator(_number),
                      _OrText(pattern=NUMBER_PATTERN)]
+
+
+# A price in yuan: at most 2 decimals (WeChat charges whole fen); compared with the server's, never trusted.
+Money = Annotated[Decimal, Field(gt=0, le=100_000, decimal_places=2, allow_inf_nan=False),
+                  BeforeValidator(_money), _OrText(pattern=NUMBER_PATTERN)]
 
 
 def choice(*values: int) -> Any:

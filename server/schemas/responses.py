@@ -18,7 +18,8 @@ class Data(BaseModel):
 
 
 class ErrorEnvelope(Data):
-    """Every error: `code` equals the HTTP status (400 bad input, 401 not logged in, 403 not yours, 404,
+    """Every error: `code` equals the HTTP status (400 bad input, 401 not logged in, 402 no contact voucher
+    left, 403 not yours, 404,
     408 body not received in time, 429 too many requests with Retry-After, 500 with only the request id,
     502 WeChat failed, 503 a dependency unavailable)."""
 
@@ -85,6 +86,7 @@ class JobItem(Data):
     top_start_time: str = Field(description=TIME)
     top_end_time: str = Field(description=TIME)
     is_top: int = Field(description="1 置顶中（top_end_time 未到）、0 否")
+    contact_unlocked: bool = Field(description="contact 是否完整：自己发布的、已用联系券解锁的为 true，其余打码")
 
 
 class ListedJob(JobItem):
@@ -150,3 +152,92 @@ class Readiness(Data):
     database: str = Field(description='"ok" 或出错原因')
     cache: str
     search: str
+
+
+class PayParams(Data):
+    """What the mini-program passes to wx.requestPayment as is."""
+
+    timeStamp: str
+    nonceStr: str
+    package: str = Field(description="prepay_id=...")
+    signType: str = Field(description='"RSA"')
+    paySign: str
+
+
+class OrderCreated(Data):
+    order_id: int
+    order_no: str = Field(description="TOP/REF/CV 开头的订单号，支付后用 /order/info 查询")
+    amount: float = Field(description="金额（元）")
+    pay_params: PayParams
+
+
+class OrderInfo(Data):
+    order_id: int
+    order_no: str
+    kind: str = Field(description='"top" 置顶、"refresh" 付费刷新、"contact_voucher" 联系券')
+    status: str = Field(description='"created" 待支付、"paid" 已支付（已生效）、"closed" 已关闭（未支付）')
+    amount: float = Field(description="金额（元）")
+    job_id: int | None
+    top_hour: int | None
+    contact_voucher_num: int | None
+    create_at: str = Field(description=TIME)
+    expire_at: str = Field(description="未支付订单的关闭时间，" + TIME)
+    paid_at: str = Field(description=TIME)
+
+
+class TopPrice(Data):
+    top_hour: int
+    price: float = Field(description="元")
+
+
+class RefreshPrice(Data):
+    price: float = Field(description="元")
+
+
+class VoucherPrice(Data):
+    contact_voucher_num: int
+    price: float = Field(description="元")
+
+
+class Prices(Data):
+    top: list[TopPrice]
+    refresh: RefreshPrice
+    contact_voucher: list[VoucherPrice]
+
+
+class VoucherRecord(Data):
+    id: int
+    type: str = Field(description='"buy" 购买、"cost" 使用、"gift" 赠送')
+    title: str
+    change_num: int = Field(description="变动张数：购买为正、使用为负")
+    create_at: str = Field(description=TIME)
+
+
+class VoucherRecords(Data):
+    contact_voucher_num: int = Field(description="当前余额（张）")
+    list: list[VoucherRecord]
+    list_total: int
+
+
+class ContactAnswer(Data):
+    purpose_id: int = Field(description="招聘信息 id")
+    purpose_user_id: int = Field(description="发布者 id")
+    name: str = Field(description="联系人")
+    phone: str = Field(description="完整电话")
+    contact_voucher_num: int = Field(description="剩余联系券")
+
+
+class ContactHistoryItem(Data):
+    id: int
+    job_id: int
+    positions: str
+    address: str
+    purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")
+    purpose_user_name: str
+    purpose_user_phone: str
+    create_at: str = Field(description="联系时间，" + TIME)
+
+
+class ContactHistoryList(Data):
+    list: list[ContactHistoryItem]
+    total: int

@@ -11,6 +11,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.user import User
+from models.voucher_writes import change_balance, open_account
+from models.vouchers import LEDGER_GIFT
 from runtime import clock
 from server.providers.wechat_login import WeChatLogin
 from server.services import rate_limits
@@ -18,6 +20,7 @@ from server.services.errors import TokenInvalid, TokenMismatch, TokenMissing, Us
 
 TOKEN_PREFIX = "auth:token:"
 USER_TOKENS_PREFIX = "auth:user-tokens:"
+WELCOME_TITLE = "新用户赠送"  # the ledger title of a new user's free vouchers
 
 # Store a token and cap the user's live tokens, in one atomic step: the oldest ones beyond the cap are
 # revoked. Ordered by Redis' own clock (one for every worker, never set back by tests).
@@ -112,7 +115,8 @@ class LoginLimits:
 
 
 async def register(wechat: WeChatLogin, tokens: TokenStore, limits: LoginLimits, client_ip: str, *,
-                   login_code: str, phone_code: str, inviter_id: int | None) -> tuple[User, str]:
+                   login_code: str, phone_code: str, inviter_id: int | None,
+                   welcome_vouchers: int = 0) -> tuple[User, str]:
     await limits.check(tokens.cache, login_code, client_ip)
     identity = await wechat.identify(login_code)
     user = await User.get_or_none(openid=identity.openid)
@@ -127,6 +131,9 @@ async def register(wechat: WeChatLogin, tokens: TokenStore, limits: LoginLimits,
         async with in_transaction():
             user = await User.create(openid=identity.openid, unionid=identity.unionid, phone=phone,
                                      inviter_id=inviter_id, create_at=now, update_at=now)
+            if welcome_vouchers:  # a brand-new account: no other transaction can hold its row yet
+                await open_account(user.id, now)
+                await change_balance(user.id, welcome_vouchers, LEDGER_GIFT, WELCOME_TITLE, now)
             token = await tokens.issue(user.id)
     except IntegrityError:  # a concurrent register of the same openid won the race
         user = await User.get(openid=identity.openid)

@@ -56,3 +56,33 @@ class ImageRejected(DomainError):
 
 class ImageUrlNotAllowed(DomainError):
     detail = "images must be uploaded with /img/upload first: this URL is not one of ours"
+
+
+class OrderNotFound(DomainError):
+    detail = "order not found"
+
+
+class NotYourOrder(DomainError):
+    detail = "this order is not yours"
+
+
+class PriceMismatch(DomainError):
+    """The client's price is not the server's (an old price list, or a tampered request)."""
+
+    detail = "price mismatch"
+
+
+class UnknownProduct(DomainError):
+    """A top duration or voucher pack that is not on the price list."""
+
+
+class PaymentMismatch(DomainError):
+    """A payment whose amount is not the order's: never settled, always logged."""
+
+
+class OwnJob(DomainError):
+    detail = "this is your own job: no voucher is needed to see its number"
+
+
+class PurposeTypeUnsupported(DomainError):
+    detail = "purpose_type must be 1 (a job): job seekers and shop rentals are not open yet"

@@ -14,6 +14,7 @@ from models.job_writes import create_job, save_job
 from models.user import User
 from runtime import clock
 from server.services import job_shapes
+from server.services.contacts import show_contacts
 from server.services.errors import FreeRefreshUsed, JobClosed, JobNotFound, NotYourJob, SalaryRangeInverted
 from server.services.images import ImageUrls
 
@@ -86,15 +87,16 @@ async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
         await save_job(job, "refresh", now, ["free_refresh_day", "free_refresh_count", "last_refresh_time"])
 
 
-async def detail(job_id: int, viewer_id: int | None) -> dict:
+async def detail(job_id: int, viewer_id: int | None, masking: bool) -> dict:
     """The public detail. A closed job keeps its status (a favourite can say it closed) but shows its
-    contact number to its owner only."""
+    contact number to its owner only; an open one shows it masked unless the viewer unlocked it."""
     job = await Job.get_or_none(id=job_id)
     if job is None:
         raise JobNotFound()
     item = job_shapes.detail(job, clock.now())
     if job.status != STATUS_OPEN and viewer_id != job.user_id:
         item["contact"] = ""
+    await show_contacts([item], viewer_id, masking)
     return item
 
 

@@ -1,4 +1,4 @@
-"""`/jobs/list`: one search request, no database query."""
+"""`/jobs/list`: one search request; for a logged-in viewer, one query of their unlocked numbers."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from elasticsearch import TransportError
 
 from runtime import clock
 from search.listing import ListingRequest, search_listing
+from server.services.contacts import show_contacts
 from server.services.errors import SearchUnavailable
 
 log = logging.getLogger("server.listing")
 
 
-async def list_jobs(engine, body) -> dict:
+async def list_jobs(engine, body, viewer_id: int | None, masking: bool) -> dict:
     request = ListingRequest.from_body(body.model_dump())
     try:
         result = await search_listing(engine.client, request, clock.now())
@@ -29,6 +30,7 @@ async def list_jobs(engine, body) -> dict:
         # A 4xx is our query's fault (a DSL bug, expensive queries disabled...): a 500 with the reason.
         log.error("listing: search engine refused the query: %s %s", exc.meta.status, exc.message)
         raise
+    await show_contacts(result["jobs"], viewer_id, masking)
     if body.request_id is not None:
         result["request_id"] = body.request_id
     return result

@@ -39,7 +39,8 @@ def wait_until(check: Callable[[], T], timeout: float, what: str, interval: floa
 
 def server_env(**settings: str) -> dict[str, str]:
     """This environment without any of the app's settings, plus `settings`."""
-    prefixes = ("DATABASE_", "REDIS_", "ELASTIC", "WECHAT_", "WORKERS", "APP_ENV", "DATA_DIR", "JOBBOARD_")
+    prefixes = ("DATABASE_", "REDIS_", "ELASTIC", "WECHAT_", "WECHATPAY_", "PRICE_", "ORDER_", "WORKERS",
+                "APP_ENV", "DATA_DIR", "JOBBOARD_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update({"APP_ENV": "dev", "IMAGE_URL_PREFIXES": "https://", **settings})
     return env

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from runtime.settings import ConfigError, Settings
+from server.providers.wechat_pay import build_pay_provider
 
 PRODUCTION = {
     "app_env": "production",
@@ -21,6 +22,13 @@ PRODUCTION = {
     "oss_bucket": "jobs-img",
     "oss_access_key_id": "ak",
     "oss_access_key_secret": "sk",
+    "wechatpay_mchid": "1900000001",
+    "wechatpay_private_key_path": "/run/secrets/apiclient_key.pem",
+    "wechatpay_cert_serial_no": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+    "wechatpay_apiv3_key": "0123456789abcdef0123456789abcdef",
+    "wechatpay_public_key_path": "/run/secrets/pub_key.pem",
+    "wechatpay_public_key_id": "PUB_KEY_ID_0114232134912024",
+    "wechatpay_notify_url": "https://jobs.example.com/pay/notify/wechat",
 }
 
 
@@ -47,6 +55,12 @@ def test_complete_production_configuration_starts():
         ({"wechat_api_base": "http://127.0.0.1:9999"}, "WECHAT_API_BASE"),
         ({"oss_bucket": None}, "OSS_BUCKET"),
         ({"oss_access_key_secret": None}, "OSS_ACCESS_KEY_SECRET"),
+        ({"wechatpay_mchid": None}, "development pay provider"),
+        ({"wechatpay_apiv3_key": None}, "WECHATPAY_APIV3_KEY"),
+        ({"wechatpay_apiv3_key": "short"}, "32-character"),
+        ({"wechatpay_public_key_id": None}, "WECHATPAY_PUBLIC_KEY_ID"),
+        ({"wechatpay_api_base": "http://127.0.0.1:9999"}, "WECHATPAY_API_BASE"),
+        ({"wechatpay_notify_url": "http://jobs.example.com/pay/notify/wechat"}, "WECHATPAY_NOTIFY_URL"),
     ],
 )
 def test_production_refuses(change, complaint):
@@ -74,14 +88,35 @@ def test_dev_defaults_use_embedded_everything():
     settings = Settings(_env_file=None)
     assert settings.resolved_database_url.startswith("sqlite://")
     assert settings.resolved_wechat_provider == "dev"
-    assert len(settings.development_fallbacks()) == 5  # database, cache, engine, WeChat, image storage
+    assert settings.resolved_pay_provider == "dev"
+    assert len(settings.development_fallbacks()) == 6  # database, cache, engine, WeChat, image storage, pay
 
 
 def test_server_process_refuses_to_start_in_production_with_dev_providers(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT_", "WECHATPAY_"))}
     env.update(APP_ENV="production", DATA_DIR=str(tmp_path))
     done = subprocess.run([sys.executable, "-m", "server", "--port", "0"], env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2
     assert "refusing to start in production" in done.stderr
     assert not list(tmp_path.iterdir())  # nothing was created
+
+
+@pytest.mark.parametrize("prices", [
+    {"price_refresh": "1.999"}, {"price_refresh": "0"}, {"price_refresh": "-1"},
+    {"price_top": {"0": "5.00"}}, {"price_top": {}}, {"price_contact_voucher": {"1": "3.991"}},
+])
+def test_a_price_that_cannot_be_charged_is_refused(prices):
+    with pytest.raises(ValueError, match="price"):
+        Settings(**prices)
+
+
+def test_unreadable_wechat_pay_keys_stop_the_start(tmp_path):
+    settings = Settings(**{**PRODUCTION, "wechatpay_private_key_path": tmp_path / "missing.pem"})
+    with pytest.raises(ConfigError, match="WECHATPAY_PRIVATE_KEY_PATH"):
+        build_pay_provider(settings)
+    (tmp_path / "garbage.pem").write_text("not a key")
+    garbage = {"wechatpay_private_key_path": tmp_path / "garbage.pem", "wechatpay_public_key_path": tmp_path / "garbage.pem"}
+    with pytest.raises(ConfigError, match="cannot be used"):
+        build_pay_provider(settings.model_copy(update=garbage))

@@ -305,10 +305,13 @@ async def test_a_closed_job_shows_its_phone_to_its_owner_only(client, owner, wor
     assert (await client.post("/job/cancnel_collect", json={"job_id": job_id}, headers=worker)).status_code == 200
 
 
-async def test_an_open_job_shows_its_phone_to_anyone(client, owner):
+async def test_an_open_job_shows_its_phone_in_full_only_where_masking_is_off(client, owner, tune):
     job_id = await post_job(client, owner)
     item = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
-    assert item["contact"] == SEED_JOB["contact"]
+    assert (item["contact"], item["contact_unlocked"]) == ("138****1234", False)
+    tune(mask_contacts=False)
+    item = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert (item["contact"], item["contact_unlocked"]) == (SEED_JOB["contact"], True)
 
 
 async def test_my_postings_carry_the_seed_example_fields(client, owner):

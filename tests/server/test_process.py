@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from runtime.settings import OFFICIAL_WECHATPAY_API
+from tests.helpers.payments import pay_settings
 from tests.helpers.processes import (
     ServerProcess,
     create_job,
@@ -202,7 +204,7 @@ def test_a_server_killed_mid_work_comes_back_at_once_on_the_same_data(servers, s
         assert httpx.get(f"{again.base}/user/info", headers=owner).status_code == 200
 
 
-def test_production_starts_without_the_development_packages(servers, tmp_path, engine):
+def test_production_starts_without_the_development_packages(servers, tmp_path, engine, pay_keys):
     # The production image installs the project without the `dev` extra: make those packages unimportable.
     blockers = tmp_path / "blockers"
     for package in ("fakeredis", "osmem_server"):
@@ -212,7 +214,9 @@ def test_production_starts_without_the_development_packages(servers, tmp_path, e
     server = servers(APP_ENV="production", WORKERS="1", DATABASE_URL=settings["DATABASE_URL"],
                      REDIS_URL=settings["REDIS_URL"], ELASTICSEARCH_URL=engine.url, WECHAT_APPID="wx-prod",
                      WECHAT_SECRET="prod-secret", OSS_ENDPOINT="oss-cn-beijing.aliyuncs.com", OSS_BUCKET="jobs-img",
-                     OSS_ACCESS_KEY_ID="ak", OSS_ACCESS_KEY_SECRET="sk", PYTHONPATH=str(blockers))
+                     OSS_ACCESS_KEY_ID="ak", OSS_ACCESS_KEY_SECRET="sk", PYTHONPATH=str(blockers),
+                     # The official WeChat Pay host: public-key mode needs no call to it to start.
+                     **{name.upper(): str(value) for name, value in pay_settings(pay_keys, OFFICIAL_WECHATPAY_API).items()})
     server.wait_healthy()
     ready = httpx.get(f"{server.base}/readyz", timeout=5).json()["data"]
     assert ready["database"] == "ok" and ready["cache"] == "ok"

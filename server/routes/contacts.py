@@ -1,0 +1,46 @@
+"""Seed section 三 (spending vouchers) and the contact histories of section 一."""
+
+from __future__ import annotations
+
+from sanic import Blueprint
+
+from server.context import JobBoardRequest
+from server.openapi import documented
+from server.requests import parse_body
+from server.responses import ok
+from server.routes.guard import limit_writes, login_required
+from server.schemas.jobs import BizPageBody
+from server.schemas.pay import ContactCostBody
+from server.schemas.responses import ContactAnswer, ContactHistoryList
+from server.services import contacts
+
+bp = Blueprint("contacts")
+
+
+@bp.post("/contact_voucher/cost")
+@documented("消费（用联系券联系商家）", body=ContactCostBody, data=ContactAnswer, auth=True, description=(
+    "第一次联系某条招聘消耗 1 张联系券并解锁其电话；再次联系不再消耗。联系对象以招聘信息为准，"
+    "请求体中的 purpose_user_* 被忽略。没有联系券时 402。"))
+@login_required
+@limit_writes
+async def cost(request: JobBoardRequest):
+    body = parse_body(request, ContactCostBody)
+    return ok(await contacts.contact(request.ctx.user_id, body.purpose_type, body.purpose_id), message="")
+
+
+@bp.post("/contact_history/out")
+@documented("我联系的", body=BizPageBody, data=ContactHistoryList, auth=True,
+            description="purpose_user_* 为招聘的发布者（联系人、电话）。")
+@login_required
+async def contacted_by_me(request: JobBoardRequest):
+    body = parse_body(request, BizPageBody)
+    return ok(await contacts.contacted_by_me(request.ctx.user_id, body.biz_type, body.offset, body.page_size))
+
+
+@bp.post("/contact_history/in")
+@documented("联系我的", body=BizPageBody, data=ContactHistoryList, auth=True,
+            description="purpose_user_* 为联系我的人。")
+@login_required
+async def contacted_me(request: JobBoardRequest):
+    body = parse_body(request, BizPageBody)
+    return ok(await contacts.contacted_me(request.ctx.user_id, body.biz_type, body.offset, body.page_size))

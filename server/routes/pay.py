@@ -1,0 +1,124 @@
+"""The money path: prices, paid top and refresh (seed section 二), buying vouchers and the voucher records
+(section 三), orders, and WeChat Pay's notification, which speaks WeChat's format, not the envelope."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sanic import Blueprint
+from sanic.response import HTTPResponse, json
+
+from runtime.errors import DomainError
+from server.context import JobBoardRequest
+from server.openapi import documented
+from server.providers.wechat_pay import NotificationRejected
+from server.requests import parse_body
+from server.responses import ok
+from server.routes.guard import limit_writes, login_required
+from server.schemas.pay import OrderNoBody, PaidRefreshBody, TopBody, VoucherBuyBody, VoucherRecordsBody
+from server.schemas.responses import OrderCreated, OrderInfo, Prices, VoucherRecords
+from server.services import orders, settlement, vouchers
+from server.services.errors import OrderNotFound, PaymentMismatch
+from server.services.money import PriceList
+
+log = logging.getLogger("server.payments")
+bp = Blueprint("pay")
+
+
+def _prices(request: JobBoardRequest) -> PriceList:
+    return PriceList.from_settings(request.app.ctx.settings)
+
+
+def _order_ttl(request: JobBoardRequest) -> timedelta:
+    return timedelta(minutes=request.app.ctx.settings.order_ttl_minutes)
+
+
+@bp.get("/pay/prices")
+@documented("价格表", data=Prices, description="置顶（小时→价格）、付费刷新、联系券（张数→价格），单位元。"
+                                            "下单时 price 须与此一致，否则 400 price mismatch。")
+async def prices(request: JobBoardRequest):
+    return ok(_prices(request).shape())
+
+
+@bp.post("/jobs/top")
+@documented("置顶招聘信息（商家）", body=TopBody, data=OrderCreated, auth=True,
+            description="创建订单并返回 wx.requestPayment 的参数；支付成功后置顶生效（已在置顶中则顺延）。")
+@login_required
+@limit_writes
+async def top(request: JobBoardRequest):
+    body = parse_body(request, TopBody)
+    return ok(await orders.buy_top(request.app.ctx.pay, _prices(request), _order_ttl(request),
+                                   request.ctx.user_id, body.job_id, body.top_hour, body.price))
+
+
+@bp.post("/jobs/refresh/pay")
+@documented("付费刷新招聘信息（商家）", body=PaidRefreshBody, data=OrderCreated, auth=True,
+            description="创建订单并返回 wx.requestPayment 的参数；支付成功后刷新生效。")
+@login_required
+@limit_writes
+async def refresh_paid(request: JobBoardRequest):
+    body = parse_body(request, PaidRefreshBody)
+    return ok(await orders.buy_refresh(request.app.ctx.pay, _prices(request), _order_ttl(request),
+                                       request.ctx.user_id, body.job_id, body.price))
+
+
+@bp.post("/contact_voucher/buy")
+@documented("充值（购买联系券）", body=VoucherBuyBody, data=OrderCreated, auth=True,
+            description="创建订单并返回 wx.requestPayment 的参数；支付成功后联系券到账。")
+@login_required
+@limit_writes
+async def buy_vouchers(request: JobBoardRequest):
+    body = parse_body(request, VoucherBuyBody)
+    return ok(await orders.buy_vouchers(request.app.ctx.pay, _prices(request), _order_ttl(request),
+                                        request.ctx.user_id, body.contact_voucher_num, body.price))
+
+
+@bp.post("/order/info")
+@documented("查询订单", body=OrderNoBody, data=OrderInfo, auth=True,
+            description="wx.requestPayment 之后轮询：status 为 paid 时已生效。只能查询自己的订单。")
+@login_required
+async def order_info(request: JobBoardRequest):
+    body = parse_body(request, OrderNoBody)
+    return ok(await orders.order_info(request.app.ctx.pay, request.ctx.user_id, body.order_no))
+
+
+@bp.post("/contact_voucher/records")
+@documented("我的券包", body=VoucherRecordsBody, data=VoucherRecords, auth=True)
+@login_required
+async def voucher_records(request: JobBoardRequest):
+    body = parse_body(request, VoucherRecordsBody)
+    return ok(await vouchers.records(request.ctx.user_id, body.offset, body.page_size))
+
+
+def _wechat_fail(status: int, message: str) -> HTTPResponse:
+    return json({"code": "FAIL", "message": message}, status=status)
+
+
+# WeChat Pay's callback format: no body on success, {"code": "FAIL", "message"} on failure.
+_WECHAT_FAIL = {"type": "object", "required": ["code", "message"],
+                "properties": {"code": {"const": "FAIL"}, "message": {"type": "string"}}}
+NOTIFY_RESPONSES = {"204": {"description": "已入账（重复的通知同样 204，不重复入账）"},
+                    "default": {"description": "拒绝或暂时失败：微信会重试",
+                                "content": {"application/json": {"schema": _WECHAT_FAIL}}}}
+
+
+@bp.post("/pay/notify/wechat")
+@documented("微信支付结果通知", responses=NOTIFY_RESPONSES,
+            description="微信支付平台调用（APIv3 回调）：验签、解密后入账。成功 204；失败 4xx/5xx 与 "
+                        '{"code": "FAIL", "message": ...}，微信会重试。不是小程序接口，不用信封格式。')
+async def wechat_notify(request: JobBoardRequest):
+    try:
+        changed = await settlement.settle_notification(request.app.ctx.pay, request.headers, request.body)
+    except (NotificationRejected, OrderNotFound, PaymentMismatch) as exc:
+        log.warning("wechatpay notification rejected: %s", exc.detail)
+        return _wechat_fail(400, exc.detail)
+    except DomainError as exc:
+        log.warning("wechatpay notification not settled: %s", exc.detail)
+        return _wechat_fail(503, exc.detail)
+    except Exception:
+        log.exception("wechatpay notification failed")
+        return _wechat_fail(500, "internal error, retry later")
+    if changed:
+        request.app.ctx.drainer.nudge()  # a top or refresh shows in the listing within a second
+    return HTTPResponse(status=204)

@@ -1,0 +1,112 @@
+"""Reaching an employer: a voucher spent once per posting unlocks its number for good; everyone else sees
+it masked. And the two contact histories: whom I called, who called me."""
+
+from __future__ import annotations
+
+import re
+
+from tortoise.transactions import in_transaction
+
+from models.contacts import PURPOSE_JOB, ContactHistory
+from models.job import STATUS_OPEN, Job
+from models.user import User
+from models.voucher_writes import change_balance, locked_balance, open_account
+from models.vouchers import LEDGER_COST
+from runtime import clock
+from server.services.errors import JobClosed, JobNotFound, OwnJob, PurposeTypeUnsupported
+
+COST_TITLE = "拨打电话"
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"(0\d{2,3})[- ]?(\d{7,8})(?:[- ]\d{1,6})?")
+
+
+def mask_contact(contact: str) -> str:
+    """138****8000; a landline keeps its area code and last 4 digits (010-****5678, extension dropped)."""
+    contact = contact.strip()
+    if _MOBILE.fullmatch(contact):
+        return contact[:3] + "****" + contact[-4:]
+    landline = _LANDLINE.fullmatch(contact)
+    if landline:
+        return f"{landline[1]}-****{landline[2][-4:]}"
+    digits = re.sub(r"\D", "", contact)
+    return "****" + digits[-4:] if len(digits) > 4 else "****"
+
+
+async def show_contacts(items: list[dict], viewer_id: int | None, masking: bool) -> None:
+    """Mask each item's `contact` unless the viewer owns the job or unlocked it, and say which with
+    `contact_unlocked`. The viewer's unlocks among the page come from one query, whatever its size."""
+    unlocked: set[int] = set()
+    if masking and viewer_id is not None:
+        others = [item["id"] for item in items if item["user_id"] != viewer_id]
+        if others:
+            unlocked = set(await ContactHistory.filter(
+                user_id=viewer_id, purpose_type=PURPOSE_JOB, purpose_id__in=others).values_list("purpose_id", flat=True))
+    for item in items:
+        shown = not masking or item["user_id"] == viewer_id or item["id"] in unlocked
+        item["contact_unlocked"] = shown
+        if not shown and item["contact"]:
+            item["contact"] = mask_contact(item["contact"])
+
+
+def _answer(job: Job, balance: int) -> dict:
+    return {"purpose_id": job.id, "purpose_user_id": job.user_id, "name": job.contact_person_name,
+            "phone": job.contact, "contact_voucher_num": balance}
+
+
+async def contact(user_id: int, purpose_type: int, purpose_id: int) -> dict:
+    """The employer's name and number for the caller. The first contact of a posting costs one voucher
+    (NotEnoughVouchers when none is left, nothing changed); again, it costs nothing and answers the same.
+    The posting decides whom the call reaches: nothing the client says about the employer is used."""
+    if purpose_type != PURPOSE_JOB:
+        raise PurposeTypeUnsupported()
+    job = await Job.get_or_none(id=purpose_id)
+    if job is None:
+        raise JobNotFound()
+    if job.user_id == user_id:
+        raise OwnJob()
+    if job.status != STATUS_OPEN:
+        raise JobClosed("this job is closed: its employer cannot be contacted", {"job_id": job.id})
+    now = clock.now()
+    await open_account(user_id, now)
+    async with in_transaction():
+        # With the balance row locked, this user's requests run one at a time from here: the unlock check
+        # below sees every earlier one committed (a locking read), so one posting is never paid twice.
+        balance = await locked_balance(user_id)
+        if await ContactHistory.select_for_update().filter(
+                user_id=user_id, purpose_type=PURPOSE_JOB, purpose_id=job.id).exists():
+            return _answer(job, balance)
+        balance = await change_balance(user_id, -1, LEDGER_COST, COST_TITLE, now)
+        await ContactHistory.create(user_id=user_id, purpose_type=PURPOSE_JOB, purpose_id=job.id,
+                                    biz_type=job.biz_type, owner_id=job.user_id, create_at=now)
+    return _answer(job, balance)
+
+
+async def _page(query, offset: int, limit: int) -> tuple[list[ContactHistory], dict[int, Job], int]:
+    rows = await query.order_by("-create_at", "-id").offset(offset).limit(limit)
+    jobs = {job.id: job for job in await Job.filter(id__in=[row.purpose_id for row in rows])}
+    return rows, jobs, await query.count()
+
+
+def _item(row: ContactHistory, job: Job, user_id: int, name: str, phone: str) -> dict:
+    return {"id": row.id, "job_id": job.id, "positions": job.positions, "address": job.address,
+            "purpose_user_id": user_id, "purpose_user_name": name, "purpose_user_phone": phone,
+            "create_at": clock.fmt(row.create_at)}
+
+
+async def contacted_by_me(user_id: int, biz_type: int, offset: int, limit: int) -> dict:
+    """`/contact_history/out`: the postings I unlocked, newest first; purpose_user_* is the employer."""
+    rows, jobs, total = await _page(ContactHistory.filter(user_id=user_id, biz_type=biz_type), offset, limit)
+    return {"list": [_item(row, job, job.user_id, job.contact_person_name, job.contact)
+                     for row in rows if (job := jobs.get(row.purpose_id))], "total": total}
+
+
+async def contacted_me(user_id: int, biz_type: int, offset: int, limit: int) -> dict:
+    """`/contact_history/in`: who contacted my postings, newest first; purpose_user_* is the caller."""
+    rows, jobs, total = await _page(ContactHistory.filter(owner_id=user_id, biz_type=biz_type), offset, limit)
+    callers = {user.id: user for user in await User.filter(id__in=[row.user_id for row in rows])}
+    items = []
+    for row in rows:
+        job, caller = jobs.get(row.purpose_id), callers.get(row.user_id)
+        if job and caller:
+            items.append(_item(row, job, caller.id, caller.name, caller.phone))
+    return {"list": items, "total": total}

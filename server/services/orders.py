@@ -1,0 +1,149 @@
+"""Buying: a price checked against the server's list, an order, its prepay at WeChat Pay, and the
+order's state for its owner to poll."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+
+from models.job import STATUS_OPEN, Job
+from models.order import KIND_CONTACT_VOUCHER, KIND_REFRESH, KIND_TOP, STATUS_CREATED, Order
+from models.user import User
+from runtime import clock
+from server.providers.wechat_pay import DevPay, PayProvider, PayUnavailable
+from server.services import order_sync
+from server.services.errors import (
+    JobClosed,
+    JobNotFound,
+    NotYourJob,
+    NotYourOrder,
+    OrderNotFound,
+    PriceMismatch,
+    UnknownProduct,
+    UserNotFound,
+)
+from server.services.money import PriceList, fen, yuan
+from server.services.settlement import settle
+
+log = logging.getLogger("server.payments")
+
+ORDER_PREFIXES = {KIND_TOP: "TOP", KIND_REFRESH: "REF", KIND_CONTACT_VOUCHER: "CV"}
+# A created order this old is asked about at WeChat when its owner polls: the notification may be late.
+QUERY_AFTER = timedelta(minutes=1)
+
+
+def _charge(listed_fen: int, offered: Decimal) -> int:
+    if fen(offered) != listed_fen:
+        raise PriceMismatch(data={"price": yuan(listed_fen)})
+    return listed_fen
+
+
+async def _payable_job(user_id: int, job_id: int) -> Job:
+    job = await Job.get_or_none(id=job_id)
+    if job is None:
+        raise JobNotFound()
+    if job.user_id != user_id:
+        raise NotYourJob()
+    if job.status != STATUS_OPEN:
+        raise JobClosed("this job is closed: it cannot be topped or refreshed", {"job_id": job.id})
+    return job
+
+
+async def buy_top(pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int, job_id: int,
+                  top_hour: int, price: Decimal) -> dict:
+    await _payable_job(user_id, job_id)
+    if top_hour not in prices.top:
+        raise UnknownProduct(f"top_hour must be one of {sorted(prices.top)}", {"top_hour": sorted(prices.top)})
+    amount = _charge(prices.top[top_hour], price)
+    return await _open_order(pay, ttl, user_id, KIND_TOP, amount, f"招聘置顶{top_hour}小时",
+                             job_id=job_id, top_hours=top_hour)
+
+
+async def buy_refresh(pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int, job_id: int,
+                      price: Decimal) -> dict:
+    await _payable_job(user_id, job_id)
+    amount = _charge(prices.refresh, price)
+    return await _open_order(pay, ttl, user_id, KIND_REFRESH, amount, "招聘信息刷新", job_id=job_id)
+
+
+async def buy_vouchers(pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int, count: int,
+                       price: Decimal) -> dict:
+    if count not in prices.contact_voucher:
+        raise UnknownProduct(f"contact_voucher_num must be one of {sorted(prices.contact_voucher)}",
+                             {"contact_voucher_num": sorted(prices.contact_voucher)})
+    amount = _charge(prices.contact_voucher[count], price)
+    return await _open_order(pay, ttl, user_id, KIND_CONTACT_VOUCHER, amount, f"联系券{count}张",
+                             voucher_count=count)
+
+
+async def _insert_order(kind: str, **fields) -> Order:
+    """A new order under a fresh number (TOP/REF/CV + Shanghai time to the second + 10 random digits)."""
+    for _ in range(5):
+        order_no = f"{ORDER_PREFIXES[kind]}{fields['create_at']:%Y%m%d%H%M%S}{secrets.randbelow(10**10):010d}"
+        try:
+            return await Order.create(order_no=order_no, kind=kind, **fields)
+        except IntegrityError:  # the same number drawn twice in one second: draw again
+            continue
+    raise RuntimeError("no free order number after 5 draws")
+
+
+async def _open_order(pay: PayProvider, ttl: timedelta, user_id: int, kind: str, amount_fen: int,
+                      description: str, **bought) -> dict:
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise UserNotFound()
+    now = clock.now()
+    order = await _insert_order(kind, user_id=user_id, amount_fen=amount_fen, status=STATUS_CREATED,
+                                expire_at=now + ttl, create_at=now, update_at=now, **bought)
+    # The order is on record before WeChat hears of it: if this process dies in between, the sweeper
+    # finds an expired order WeChat does not know and closes it.
+    try:
+        prepay_id = await pay.prepay(order.order_no, amount_fen, description, user.openid, order.expire_at)
+    except PayUnavailable:
+        await order_sync.close_locally(order, "prepay failed", clock.now())
+        raise
+    order.prepay_id, order.update_at = prepay_id, clock.now()
+    await order.save(update_fields=["prepay_id", "update_at"])
+    log.info("order %s created: %s, %s fen", order.order_no, kind, amount_fen)
+    return {"order_id": order.id, "order_no": order.order_no, "amount": yuan(amount_fen),
+            "pay_params": pay.pay_params(prepay_id)}
+
+
+def _shape(order: Order) -> dict:
+    return {"order_id": order.id, "order_no": order.order_no, "kind": order.kind, "status": order.status,
+            "amount": yuan(order.amount_fen), "job_id": order.job_id, "top_hour": order.top_hours,
+            "contact_voucher_num": order.voucher_count, "create_at": clock.fmt(order.create_at),
+            "expire_at": clock.fmt(order.expire_at), "paid_at": clock.fmt(order.paid_at)}
+
+
+async def order_info(pay: PayProvider, user_id: int, order_no: str) -> dict:
+    """The order for its owner. One still unpaid after a minute is first checked at WeChat, so a payment
+    whose notification is late (or lost) shows up when the mini-program polls."""
+    order = await Order.get_or_none(order_no=order_no)
+    if order is None:
+        raise OrderNotFound()
+    if order.user_id != user_id:
+        raise NotYourOrder()
+    if order.status == STATUS_CREATED and clock.now() - order.create_at >= QUERY_AFTER:
+        try:
+            if await order_sync.sync_order(pay, order) != order_sync.UNCHANGED:
+                await order.refresh_from_db()
+        except PayUnavailable:
+            pass  # WeChat unreachable: the order as we know it; the notification or the sweeper follows
+    return _shape(order)
+
+
+async def dev_confirm(pay: DevPay, user_id: int, order_no: str) -> dict:
+    """The development provider's stand-in for paying: the owner's order settled as WeChat's success
+    would settle it. Confirming a paid order again changes nothing."""
+    order = await Order.get_or_none(order_no=order_no)
+    if order is None:
+        raise OrderNotFound()
+    if order.user_id != user_id:
+        raise NotYourOrder()
+    order, _ = await settle(pay.confirmation(order.order_no, order.amount_fen))
+    return _shape(order)
