@@ -22,6 +22,11 @@ async def open_account(user_id: int, now: datetime) -> None:
                                      ignore_conflicts=True)
 
 
+async def balance_of(user_id: int) -> int:
+    account = await VoucherAccount.get_or_none(user_id=user_id)
+    return account.balance if account else 0
+
+
 async def locked_balance(user_id: int) -> int:
     """The balance, its row locked until the caller's transaction ends: everything that then decides
     whether to spend (has this already been paid for?) is decided by one request of this user at a time."""

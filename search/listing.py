@@ -109,12 +109,12 @@ def hit_to_item(hit: dict, now_iso: str, nearby: bool) -> dict:
     return item
 
 
-async def search_listing(client: AsyncElasticsearch, req: ListingRequest, now: datetime,
-                         timeout: float = 3.0) -> dict:
-    """One engine request → {"jobs": [...], "total": n}."""
+async def search_listing(client: AsyncElasticsearch, req: ListingRequest, now: datetime) -> dict:
+    """One engine request → {"jobs": [...], "total": n}. `client` carries the listing's timeout
+    (`SearchEngine.listing_client`)."""
     now_iso = doc_time(now)
     body = listing_dsl(req, now_iso)
-    response = await client.options(request_timeout=timeout).search(index=ALIAS, **body)
+    response = await client.search(index=ALIAS, **body)
     hits = response["hits"]
     return {
         "jobs": [hit_to_item(hit, now_iso, req.query_type == NEARBY) for hit in hits["hits"]],

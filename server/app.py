@@ -90,7 +90,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
             drainer = NullDrainer()
         app.ctx.drainer = drainer
         await app.ctx.pay.start()
-        app.ctx.sweeper = OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds)
+        app.ctx.sweeper = OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds,
+                                       on_paid=app.ctx.drainer.nudge)
         app.ctx.sweeper_task = asyncio.create_task(app.ctx.sweeper.run(), name="order_sweeper")
 
     @app.before_server_stop

@@ -10,12 +10,12 @@ from sanic import Request, Sanic
 from sanic.config import Config
 
 from indexer.sync import Drainer
+from runtime.periodic import PeriodicTask
 from runtime.settings import Settings
 from search.engine import SearchEngine
 from server.providers.storage import ImageStorage
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
-from server.services.order_sweeper import OrderSweeper
 
 
 @dataclass
@@ -29,7 +29,7 @@ class AppContext:
     drainer_task: asyncio.Task | None = None
     storage: ImageStorage = field(init=False)
     pay: PayProvider = field(init=False)
-    sweeper: OrderSweeper = field(init=False)
+    sweeper: PeriodicTask = field(init=False)
     sweeper_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
 

@@ -130,6 +130,17 @@ def tune(app):
 
 
 @pytest.fixture
+async def ledger_invariant(client):
+    """After the test: every voucher balance equals the sum of its ledger (one query for all users)."""
+    yield
+    conn = connections.get("default")
+    _, rows = await conn.execute_query(
+        "SELECT a.user_id, a.balance, COALESCE(SUM(l.change_num), 0) AS total FROM contact_voucher_accounts a "
+        "LEFT JOIN contact_voucher_ledger l ON l.user_id = a.user_id GROUP BY a.user_id, a.balance")
+    assert [dict(row) for row in rows if row["balance"] != row["total"] or row["balance"] < 0] == []
+
+
+@pytest.fixture
 def travel():
     """`travel(moment)` sets the app's one clock (naive Shanghai wall time); real time again afterwards."""
     yield clock.travel_to

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,7 @@ TRADE_SUCCESS = "SUCCESS"
 EVENT_SUCCESS = "TRANSACTION.SUCCESS"
 # WeChat signs each notification with its time; an older (or future) one is a replay or a wrong clock.
 NOTIFICATION_MAX_SKEW_SECONDS = 300
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _NOTIFY_HEADERS = ("Wechatpay-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Serial",
                    "Wechatpay-Signature-Type")
 
@@ -82,6 +84,9 @@ class PayProvider(Protocol):
 
     def read_notification(self, headers: dict[str, str], body: bytes) -> PaymentState:
         """A verified, decrypted success notification, or NotificationRejected."""
+
+    def confirmation(self, order_no: str, amount_fen: int) -> PaymentState:
+        """The development provider's stand-in for paying (/dev/pay/confirm); the real one refuses."""
 
 
 class _Amount(BaseModel):
@@ -205,7 +210,7 @@ class WeChatPayApi:
     def read_notification(self, headers: dict[str, str], body: bytes) -> PaymentState:
         headers = {name: headers.get(name, "") for name in _NOTIFY_HEADERS}
         timestamp = headers["Wechatpay-Timestamp"]
-        if not timestamp.isdigit() or abs(clock.epoch() - int(timestamp)) > NOTIFICATION_MAX_SKEW_SECONDS:
+        if not _TIMESTAMP.fullmatch(timestamp) or abs(clock.epoch() - int(timestamp)) > NOTIFICATION_MAX_SKEW_SECONDS:
             raise NotificationRejected("notification timestamp missing or more than 5 minutes off")
         try:
             notification = self._client.callback(headers, body)
@@ -222,6 +227,9 @@ class WeChatPayApi:
         if transaction.trade_state != TRADE_SUCCESS or transaction.amount is None:
             raise NotificationRejected(f"trade_state is {transaction.trade_state!r}, not SUCCESS")
         return transaction.state()
+
+    def confirmation(self, order_no: str, amount_fen: int) -> PaymentState:
+        raise NotificationRejected("only WeChat confirms a payment here")
 
 
 class DevPay:
@@ -258,8 +266,7 @@ class DevPay:
     def read_notification(self, headers: dict[str, str], body: bytes) -> PaymentState:
         raise NotificationRejected("the development pay provider receives no notifications")
 
-    @staticmethod
-    def confirmation(order_no: str, amount_fen: int) -> PaymentState:
+    def confirmation(self, order_no: str, amount_fen: int) -> PaymentState:
         """What /dev/pay/confirm settles with: a success for the order's own amount."""
         return PaymentState(order_no=order_no, trade_state=TRADE_SUCCESS, amount_fen=amount_fen,
                             transaction_id="dev_" + secrets.token_hex(12), paid_at=clock.now())

@@ -25,7 +25,8 @@ bp = Blueprint("contacts")
 @limit_writes
 async def cost(request: JobBoardRequest):
     body = parse_body(request, ContactCostBody)
-    return ok(await contacts.contact(request.ctx.user_id, body.purpose_type, body.purpose_id), message="")
+    return ok(await contacts.contact(request.ctx.user_id, body.purpose_type, body.purpose_id,
+                                     charge=request.app.ctx.settings.mask_contacts), message="")
 
 
 @bp.post("/contact_history/out")

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sanic import Blueprint
 from sanic.response import HTTPResponse, json
 
+from models.order import STATUS_PAID
 from runtime.errors import DomainError
 from server.context import JobBoardRequest
 from server.openapi import documented
@@ -80,7 +81,10 @@ async def buy_vouchers(request: JobBoardRequest):
 @login_required
 async def order_info(request: JobBoardRequest):
     body = parse_body(request, OrderNoBody)
-    return ok(await orders.order_info(request.app.ctx.pay, request.ctx.user_id, body.order_no))
+    answer = await orders.order_info(request.app.ctx.pay, request.app.ctx.cache, request.ctx.user_id, body.order_no)
+    if answer["status"] == STATUS_PAID:
+        request.app.ctx.drainer.nudge()  # settled by this poll, maybe: a top shows within a second
+    return ok(answer)
 
 
 @bp.post("/contact_voucher/records")

@@ -228,8 +228,8 @@ class ContactAnswer(Data):
 
 
 class ContactHistoryItem(Data):
-    id: int
-    job_id: int
+    id: int = Field(description="招聘信息 id（用于 /jobs/info）")
+    contact_id: int = Field(description="这次联系记录的 id")
     positions: str
     address: str
     purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")

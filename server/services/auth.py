@@ -41,7 +41,8 @@ return 1
 
 def _token_key(token: str) -> str:
     # Only a hash is stored: a leaked cache dump holds no usable token.
-    return TOKEN_PREFIX + hashlib.sha256(token.encode()).hexdigest()
+    # A header with bytes that are not UTF-8 reaches here as lone surrogates: just an invalid token.
+    return TOKEN_PREFIX + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _bare(authorization: str | None) -> str:

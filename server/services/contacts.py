@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models.contacts import PURPOSE_JOB, ContactHistory
+from models.contacts import PURPOSE_JOB, ContactHistory, unlocked_among
 from models.job import STATUS_OPEN, Job
 from models.user import User
-from models.voucher_writes import change_balance, locked_balance, open_account
+from models.voucher_writes import balance_of, change_balance, locked_balance, open_account
 from models.vouchers import LEDGER_COST
 from runtime import clock
 from server.services.errors import JobClosed, JobNotFound, OwnJob, PurposeTypeUnsupported
@@ -38,9 +39,7 @@ async def show_contacts(items: list[dict], viewer_id: int | None, masking: bool)
     unlocked: set[int] = set()
     if masking and viewer_id is not None:
         others = [item["id"] for item in items if item["user_id"] != viewer_id]
-        if others:
-            unlocked = set(await ContactHistory.filter(
-                user_id=viewer_id, purpose_type=PURPOSE_JOB, purpose_id__in=others).values_list("purpose_id", flat=True))
+        unlocked = await unlocked_among(viewer_id, others)
     for item in items:
         shown = not masking or item["user_id"] == viewer_id or item["id"] in unlocked
         item["contact_unlocked"] = shown
@@ -48,14 +47,19 @@ async def show_contacts(items: list[dict], viewer_id: int | None, masking: bool)
             item["contact"] = mask_contact(item["contact"])
 
 
+class _AlreadyUnlocked(Exception):
+    """Raised inside the spending transaction to roll it back: the job was unlocked meanwhile."""
+
+
 def _answer(job: Job, balance: int) -> dict:
     return {"purpose_id": job.id, "purpose_user_id": job.user_id, "name": job.contact_person_name,
             "phone": job.contact, "contact_voucher_num": balance}
 
 
-async def contact(user_id: int, purpose_type: int, purpose_id: int) -> dict:
+async def contact(user_id: int, purpose_type: int, purpose_id: int, charge: bool = True) -> dict:
     """The employer's name and number for the caller. The first contact of a posting costs one voucher
     (NotEnoughVouchers when none is left, nothing changed); again, it costs nothing and answers the same.
+    Without `charge` (numbers are not masked, so not sold) it is recorded in the history for free.
     The posting decides whom the call reaches: nothing the client says about the employer is used."""
     if purpose_type != PURPOSE_JOB:
         raise PurposeTypeUnsupported()
@@ -68,17 +72,24 @@ async def contact(user_id: int, purpose_type: int, purpose_id: int) -> dict:
         raise JobClosed("this job is closed: its employer cannot be contacted", {"job_id": job.id})
     now = clock.now()
     await open_account(user_id, now)
-    async with in_transaction():
-        # With the balance row locked, this user's requests run one at a time from here: the unlock check
-        # below sees every earlier one committed (a locking read), so one posting is never paid twice.
-        balance = await locked_balance(user_id)
-        if await ContactHistory.select_for_update().filter(
-                user_id=user_id, purpose_type=PURPOSE_JOB, purpose_id=job.id).exists():
-            return _answer(job, balance)
-        balance = await change_balance(user_id, -1, LEDGER_COST, COST_TITLE, now)
-        await ContactHistory.create(user_id=user_id, purpose_type=PURPOSE_JOB, purpose_id=job.id,
-                                    biz_type=job.biz_type, owner_id=job.user_id, create_at=now)
-    return _answer(job, balance)
+    unlocked = ContactHistory.filter(user_id=user_id, purpose_type=PURPOSE_JOB, purpose_id=job.id)
+    if not await unlocked.exists():
+        try:
+            async with in_transaction():
+                # The balance row lock makes this user's spending requests run one at a time; the unique
+                # key of the history row is what says "already paid for" (a concurrent request for the
+                # same job that got here first): the insert fails and nothing is spent.
+                await locked_balance(user_id)
+                try:
+                    await ContactHistory.create(user_id=user_id, purpose_type=PURPOSE_JOB, purpose_id=job.id,
+                                                biz_type=job.biz_type, owner_id=job.user_id, create_at=now)
+                except IntegrityError:
+                    raise _AlreadyUnlocked() from None
+                if charge:
+                    await change_balance(user_id, -1, LEDGER_COST, COST_TITLE, now)
+        except _AlreadyUnlocked:
+            pass
+    return _answer(job, await balance_of(user_id))
 
 
 async def _page(query, offset: int, limit: int) -> tuple[list[ContactHistory], dict[int, Job], int]:
@@ -88,7 +99,9 @@ async def _page(query, offset: int, limit: int) -> tuple[list[ContactHistory], d
 
 
 def _item(row: ContactHistory, job: Job, user_id: int, name: str, phone: str) -> dict:
-    return {"id": row.id, "job_id": job.id, "positions": job.positions, "address": job.address,
+    # `id` is the job's, as in the seed's other job lists (the mini-program opens /jobs/info with it);
+    # `contact_id` tells two contacts of one job apart.
+    return {"id": job.id, "contact_id": row.id, "positions": job.positions, "address": job.address,
             "purpose_user_id": user_id, "purpose_user_name": name, "purpose_user_phone": phone,
             "create_at": clock.fmt(row.create_at)}
 

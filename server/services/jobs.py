@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from models.job import STATUS_CLOSED, STATUS_OPEN, Job
+from models.job_reads import job_by_id
 from models.job_writes import create_job, save_job
 from models.user import User
 from runtime import clock
@@ -90,13 +91,13 @@ async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
 async def detail(job_id: int, viewer_id: int | None, masking: bool) -> dict:
     """The public detail. A closed job keeps its status (a favourite can say it closed) but shows its
     contact number to its owner only; an open one shows it masked unless the viewer unlocked it."""
-    job = await Job.get_or_none(id=job_id)
+    job = await job_by_id(job_id)
     if job is None:
         raise JobNotFound()
     item = job_shapes.detail(job, clock.now())
-    if job.status != STATUS_OPEN and viewer_id != job.user_id:
-        item["contact"] = ""
     await show_contacts([item], viewer_id, masking)
+    if job.status != STATUS_OPEN and viewer_id != job.user_id:
+        item["contact"], item["contact_unlocked"] = "", False
     return item
 
 

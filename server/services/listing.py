@@ -18,7 +18,7 @@ log = logging.getLogger("server.listing")
 async def list_jobs(engine, body, viewer_id: int | None, masking: bool) -> dict:
     request = ListingRequest.from_body(body.model_dump())
     try:
-        result = await search_listing(engine.client, request, clock.now())
+        result = await search_listing(engine.listing_client, request, clock.now())
     except TransportError as exc:  # unreachable or timed out: an outage, answered quickly
         log.warning("listing: search engine unreachable: %s", type(exc).__name__)
         raise SearchUnavailable() from None

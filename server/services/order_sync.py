@@ -34,33 +34,51 @@ async def sync_order(pay: PayProvider, order: Order) -> str:
     state = await pay.query(order.order_no)
     now = clock.now()
     if state is not None and state.paid:
-        return await _settled(state)
+        return await _settled(order, state)
     expired = order.expire_at <= now
     if state is None:  # the prepay never reached WeChat (it failed, or the process died before it)
         return CLOSED if expired and await close_locally(order, "never reached WeChat", now) else UNCHANGED
-    if state.trade_state in _DEAD_STATES:
+    if state.trade_state in _DEAD_STATES or (expired and state.trade_state == "REFUND"):
+        # REFUND: paid, the notification lost, then refunded from the merchant platform: nothing to apply.
         return CLOSED if await close_locally(order, f"WeChat: {state.trade_state}", now) else UNCHANGED
     if expired and state.trade_state == "NOTPAY":
         if await pay.close_order(order.order_no):
             return CLOSED if await close_locally(order, "expired unpaid", now) else UNCHANGED
         state = await pay.query(order.order_no)  # WeChat says it was paid meanwhile
         if state is not None and state.paid:
-            return await _settled(state)
-    return UNCHANGED  # NOTPAY within its time, USERPAYING, or REFUND (an operator's business)
+            return await _settled(order, state)
+    return UNCHANGED  # NOTPAY within its time, or USERPAYING
 
 
-async def _settled(state) -> str:
+async def _settled(order: Order, state) -> str:
     try:
         _, changed = await settle(state)
     except PaymentMismatch:
+        # Never applied; closed so that it stops coming back, with the reason for an operator (a later
+        # success for the right amount would still be honoured).
+        await close_locally(order, f"needs operator: WeChat reports {state.amount_fen} fen paid", clock.now())
         return MISMATCH
     return PAID if changed else UNCHANGED
 
 
 async def close_expired(pay: PayProvider, limit: int = 100) -> dict[str, int]:
-    """One round of the sweeper: every `created` order past its expiry."""
-    orders = await Order.filter(status=STATUS_CREATED, expire_at__lte=clock.now()).order_by("id").limit(limit)
-    return await _sync_all(pay, orders)
+    """One round of the sweeper: `created` orders past their expiry, the longest unexamined first (one
+    that stays, a payer still paying, goes to the back: it cannot hold up the others)."""
+    orders = await Order.filter(status=STATUS_CREATED, expire_at__lte=clock.now()).order_by(
+        "update_at", "id").limit(limit)
+    counts: dict[str, int] = {}
+    for order in orders:
+        try:
+            outcome = await sync_order(pay, order)
+        except PayUnavailable:
+            raise  # WeChat is away: the next round retries them all
+        except Exception:
+            log.exception("order %s could not be swept", order.order_no)
+            outcome = "failed"
+        if outcome in (UNCHANGED, "failed"):
+            await Order.filter(id=order.id, status=STATUS_CREATED).update(update_at=clock.now())
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 async def reconcile(pay: PayProvider, since: timedelta) -> list[tuple[Order, str]]:
@@ -75,10 +93,3 @@ async def reconcile(pay: PayProvider, since: timedelta) -> list[tuple[Order, str
             outcomes.append((order, "WeChat unavailable"))
     return outcomes
 
-
-async def _sync_all(pay: PayProvider, orders: list[Order]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for order in orders:
-        outcome = await sync_order(pay, order)  # PayUnavailable ends the round: the next one retries
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return counts

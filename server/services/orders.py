@@ -8,13 +8,14 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
+import redis.asyncio as redis
 from tortoise.exceptions import IntegrityError
 
 from models.job import STATUS_OPEN, Job
 from models.order import KIND_CONTACT_VOUCHER, KIND_REFRESH, KIND_TOP, STATUS_CREATED, Order
 from models.user import User
 from runtime import clock
-from server.providers.wechat_pay import DevPay, PayProvider, PayUnavailable
+from server.providers.wechat_pay import PayProvider, PayUnavailable
 from server.services import order_sync
 from server.services.errors import (
     JobClosed,
@@ -34,6 +35,9 @@ log = logging.getLogger("server.payments")
 ORDER_PREFIXES = {KIND_TOP: "TOP", KIND_REFRESH: "REF", KIND_CONTACT_VOUCHER: "CV"}
 # A created order this old is asked about at WeChat when its owner polls: the notification may be late.
 QUERY_AFTER = timedelta(minutes=1)
+# ...but at most this often per order: a mini-program polling in a loop must not spend the merchant's
+# WeChat query quota, which recovering everyone's late payments depends on.
+QUERY_EVERY_SECONDS = 5
 
 
 def _charge(listed_fen: int, offered: Decimal) -> int:
@@ -120,15 +124,16 @@ def _shape(order: Order) -> dict:
             "expire_at": clock.fmt(order.expire_at), "paid_at": clock.fmt(order.paid_at)}
 
 
-async def order_info(pay: PayProvider, user_id: int, order_no: str) -> dict:
-    """The order for its owner. One still unpaid after a minute is first checked at WeChat, so a payment
-    whose notification is late (or lost) shows up when the mini-program polls."""
+async def order_info(pay: PayProvider, cache: redis.Redis, user_id: int, order_no: str) -> dict:
+    """The order for its owner. One still unpaid after a minute is first checked at WeChat (at most every
+    few seconds), so a payment whose notification is late (or lost) shows up when the mini-program polls."""
     order = await Order.get_or_none(order_no=order_no)
     if order is None:
         raise OrderNotFound()
     if order.user_id != user_id:
         raise NotYourOrder()
-    if order.status == STATUS_CREATED and clock.now() - order.create_at >= QUERY_AFTER:
+    if (order.status == STATUS_CREATED and clock.now() - order.create_at >= QUERY_AFTER
+            and await cache.set(f"orders:queried:{order.order_no}", "1", nx=True, ex=QUERY_EVERY_SECONDS)):
         try:
             if await order_sync.sync_order(pay, order) != order_sync.UNCHANGED:
                 await order.refresh_from_db()
@@ -137,7 +142,7 @@ async def order_info(pay: PayProvider, user_id: int, order_no: str) -> dict:
     return _shape(order)
 
 
-async def dev_confirm(pay: DevPay, user_id: int, order_no: str) -> dict:
+async def dev_confirm(pay: PayProvider, user_id: int, order_no: str) -> dict:
     """The development provider's stand-in for paying: the owner's order settled as WeChat's success
     would settle it. Confirming a paid order again changes nothing."""
     order = await Order.get_or_none(order_no=order_no)

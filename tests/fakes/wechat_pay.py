@@ -145,6 +145,10 @@ class FakeWeChatPay:
         self.down = False
         self._trades: dict[str, dict] = {}  # out_trade_no → {"body", "prepay_id", "state", ...}
         self._serial = itertools.count(1)  # keeps transaction ids unique across resets
+        # Test levers: fields forged into a trade's query answers; trades the payer pays in the very
+        # moment the merchant closes them (the close then finds them paid).
+        self.forged_answers: dict[str, dict] = {}
+        self.paid_on_close: set[str] = set()
         self.runner: web.AppRunner | None = None
 
     async def start(self) -> "FakeWeChatPay":
@@ -159,6 +163,8 @@ class FakeWeChatPay:
         await self.runner.cleanup()
 
     def reset(self) -> None:
+        self.forged_answers.clear()
+        self.paid_on_close.clear()
         self._trades.clear()
         self.calls.clear()
         self.requests.clear()
@@ -193,6 +199,13 @@ class FakeWeChatPay:
                       transaction_id=f"4200{next(self._serial):06d}{day}{secrets.randbelow(10**10):010d}",
                       payer_total=stored["body"]["amount"]["total"] if payer_total is None else payer_total)
         return self.trade(out_trade_no)
+
+    def close_trade(self, out_trade_no: str) -> None:
+        """WeChat closes an unpaid trade on its side (as it may after time_expire)."""
+        stored = self._trades[out_trade_no]
+        if stored["state"] != "NOTPAY":
+            raise ValueError(f"trade {out_trade_no!r} is {stored['state']}, not NOTPAY")
+        stored["state"] = "CLOSED"
 
     def notification(self, transaction: dict, *, timestamp: int | None = None, apiv3_key: str | None = None,
                      signing_key: RSAPrivateKey | None = None, serial: str | None = None,
@@ -289,7 +302,7 @@ class FakeWeChatPay:
         transaction = self.trade(request.match_info["out_trade_no"])
         if transaction is None:
             return _error(404, "ORDER_NOT_EXIST", "订单不存在")
-        return self._signed(transaction)
+        return self._signed({**transaction, **self.forged_answers.get(transaction["out_trade_no"], {})})
 
     async def close(self, request: web.Request):
         self.calls["close"] += 1
@@ -302,6 +315,8 @@ class FakeWeChatPay:
         stored = self._trades.get(request.match_info["out_trade_no"])
         if stored is None:
             return _error(404, "ORDER_NOT_EXIST", "订单不存在")
+        if request.match_info["out_trade_no"] in self.paid_on_close and stored["state"] == "NOTPAY":
+            self.pay(request.match_info["out_trade_no"])
         if stored["state"] == "SUCCESS":
             return _error(400, "ORDER_PAID", "订单已支付")
         stored["state"] = "CLOSED"

@@ -16,6 +16,7 @@ from tests.helpers.payments import assert_ledger_adds_up, vouchers
 from tests.helpers.services import LockBarrier, mysql_only
 
 MASKED = "138****1234"
+pytestmark = pytest.mark.usefixtures("ledger_invariant")
 
 
 async def _worker(client, tune, name: str = "worker", vouchers: int = 0) -> dict:
@@ -201,14 +202,14 @@ async def test_histories_both_ways_newest_first(client, tune):
     await _cost(client, worker, second)
     out = (await client.post("/contact_history/out", json={"biz_type": 1, "page_num": 1, "page_size": 1},
                              headers=worker)).json()["data"]
-    assert out["total"] == 2 and [i["job_id"] for i in out["list"]] == [second]
+    assert out["total"] == 2 and [i["id"] for i in out["list"]] == [second]
     item = out["list"][0]
-    assert set(item) == {"id", "job_id", "positions", "address", "purpose_user_id", "purpose_user_name",
+    assert set(item) == {"id", "contact_id", "positions", "address", "purpose_user_id", "purpose_user_name",
                          "purpose_user_phone", "create_at"}
     assert (item["positions"], item["purpose_user_name"], item["purpose_user_phone"]) == (
         "厨师", "段先生", SEED_JOB["contact"])
     incoming = (await client.post("/contact_history/in", json={}, headers=owner)).json()["data"]
-    assert [i["job_id"] for i in incoming["list"]] == [second, first]
+    assert [i["id"] for i in incoming["list"]] == [second, first]
     worker_phone = (await client.get("/user/info", headers=worker)).json()["data"]["phone"]
     assert {(i["purpose_user_id"], i["purpose_user_name"], i["purpose_user_phone"]) for i in incoming["list"]} == {
         (int(worker["user_id"]), "小王", worker_phone)}
@@ -226,3 +227,44 @@ async def test_a_new_user_gets_the_configured_free_vouchers(client, tune, gift):
     tune(free_contact_vouchers=5)
     await login_as(client, "worker")  # registering again is a login: no second gift
     assert (await vouchers(client, worker))["contact_voucher_num"] == gift
+
+
+async def test_where_numbers_are_not_sold_a_contact_is_free(client, tune):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    worker = await _worker(client, tune)
+    tune(mask_contacts=False)
+    response = await _cost(client, worker, job_id)
+    assert response.status_code == 200 and response.json()["data"]["contact_voucher_num"] == 0
+    assert (await client.post("/contact_history/out", json={}, headers=worker)).json()["data"]["total"] == 1
+    assert await VoucherLedger.all().count() == 0
+
+
+async def test_a_closed_job_shows_no_number_even_to_who_unlocked_it(client, tune):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    worker = await _worker(client, tune, vouchers=1)
+    await _cost(client, worker, job_id)
+    await client.post("/job/close", json={"job_id": job_id}, headers=owner)
+    detail = await _info(client, job_id, worker)
+    assert (detail["contact"], detail["contact_unlocked"]) == ("", False)
+
+
+async def test_a_token_that_is_not_utf8_is_anonymous_or_401(client):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    for raw in (b"\xff", b"Bearer \xc3"):
+        headers = {"Authorization": raw}
+        assert (await client.post("/jobs/list", json={}, headers=headers)).status_code == 200
+        assert (await client.post("/jobs/info", json={"job_id": job_id}, headers=headers)).status_code == 200
+        assert (await _cost(client, headers, job_id)).status_code == 401
+
+
+@mysql_only
+async def test_two_users_contacting_at_once_neither_deadlocks(client, tune):
+    owner = await login_as(client, "owner")
+    jobs = [await post_job(client, owner) for _ in range(6)]
+    workers = [await _worker(client, tune, f"worker{n}", vouchers=3) for n in range(2)]
+    calls = [_cost(client, worker, job_id) for job_id in jobs for worker in workers]
+    statuses = [response.status_code for response in await asyncio.gather(*calls)]
+    assert sorted(statuses) == [200] * 6 + [402] * 6

@@ -24,6 +24,7 @@ from tests.helpers.payments import assert_ledger_adds_up, deliver, order, order_
 from tests.helpers.services import LockBarrier, mysql_only
 
 START = datetime(2026, 3, 2, 10, 0, 0)
+pytestmark = pytest.mark.usefixtures("ledger_invariant")
 
 
 @pytest.fixture
@@ -354,3 +355,79 @@ async def test_reconcile_settles_a_payment_whose_notification_never_came(client,
     assert outcomes == {lost["order_no"]: "paid", waiting["order_no"]: "unchanged"}
     assert await outbox_reasons(job_id) == ["create", "paid_refresh"]
     assert (await order_status(client, owner, waiting["order_no"]))["status"] == "created"
+
+
+async def test_stacked_tops_show_in_the_detail(client, owner, wechat_pay):
+    job_id = await post_job(client, owner)
+    for hours, price in ((72, 5), (24, 2)):
+        await pay(client, wechat_pay, (await order(client, owner, "/jobs/top", job_id=job_id, top_hour=hours,
+                                                   price=price))["order_no"])
+    info = await _job_info(client, job_id)
+    start = datetime.strptime(info["top_start_time"], "%Y-%m-%d %H:%M:%S.%f")
+    assert info["is_top"] == 1 and info["top_end_time"] == clock.fmt(start + timedelta(hours=96))
+
+
+async def test_a_top_paid_for_a_job_closed_meanwhile_is_applied_and_flagged(client, owner, wechat_pay, caplog):
+    job_id = await post_job(client, owner)
+    created = await order(client, owner, "/jobs/top", job_id=job_id, top_hour=72, price=5)
+    await client.post("/job/close", json={"job_id": job_id}, headers=owner)
+    assert (await pay(client, wechat_pay, created["order_no"])).status_code == 204  # WeChat has the money
+    assert (await Job.get(id=job_id)).top_end_time is not None
+    assert any("is closed" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+
+
+@pytest.mark.parametrize("forged", [{"mchid": "1900000002"}, {"appid": "wx-other-app"},
+                                    {"out_trade_no": "CV2026030210000000000001"}, {"amount": {"total": 1}}])
+async def test_a_query_answer_that_is_not_about_this_order_settles_nothing(client, owner, wechat_pay, travel,
+                                                                          forged):
+    travel(START)
+    created = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
+    wechat_pay.pay(created["order_no"])
+    wechat_pay.forged_answers[created["order_no"]] = forged
+    travel(START + timedelta(minutes=2))
+    status = await order_status(client, owner, created["order_no"])
+    assert status["status"] in ("created", "closed") and status["paid_at"] == ""
+    assert (await vouchers(client, owner))["contact_voucher_num"] == 0
+
+
+async def test_a_payment_made_as_the_order_expires_is_settled_not_lost(client, app, owner, wechat_pay, travel):
+    travel(START)
+    created = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
+    wechat_pay.paid_on_close.add(created["order_no"])  # NOTPAY when queried, paid when we try to close it
+    travel(START + timedelta(hours=3))
+    assert await order_sync.close_expired(app.ctx.pay) == {"paid": 1}
+    assert (await vouchers(client, owner))["contact_voucher_num"] == 5
+
+
+async def test_polling_follows_wechat_closing_and_survives_wechat_down(client, owner, wechat_pay, travel):
+    travel(START)
+    closed = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
+    waiting = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
+    wechat_pay.close_trade(closed["order_no"])
+    travel(START + timedelta(minutes=2))
+    assert (await order_status(client, owner, closed["order_no"]))["status"] == "closed"
+    wechat_pay.down = True
+    try:
+        assert (await order_status(client, owner, waiting["order_no"]))["status"] == "created"
+    finally:
+        wechat_pay.down = False
+
+
+async def test_polling_asks_wechat_at_most_every_few_seconds(client, owner, wechat_pay, travel):
+    travel(START)
+    created = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
+    travel(START + timedelta(minutes=2))
+    queries = wechat_pay.calls["query"]
+    for _ in range(5):
+        assert (await order_status(client, owner, created["order_no"]))["status"] == "created"
+    assert wechat_pay.calls["query"] == queries + 1
+
+
+async def test_odd_notification_timestamps_are_refused_not_errors(client, owner, wechat_pay):
+    created = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
+    headers, body = wechat_pay.notification(wechat_pay.pay(created["order_no"]), timestamp=int(clock.epoch()))
+    for timestamp in ("²".encode(), "9" * 5000, "", "-1", "1e9"):
+        response = await client.post("/pay/notify/wechat", content=body,
+                                     headers={**headers, "Wechatpay-Timestamp": timestamp})
+        assert response.status_code == 400 and response.json()["code"] == "FAIL", (timestamp, response.text)
+    assert (await Order.get(order_no=created["order_no"])).status == "created"
