@@ -9,7 +9,7 @@ from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
 
 MODEL_MODULES = ["models.user", "models.job", "models.outbox", "models.order", "models.vouchers",
-                 "models.contacts"]
+                 "models.contacts", "models.moderation"]
 
 # Datetimes are stored naive, as Asia/Shanghai wall time (the time the API speaks):
 # Tortoise's use_tz=True mis-stores aware non-UTC datetimes on MySQL.

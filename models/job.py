@@ -4,6 +4,11 @@ from tortoise.models import Model
 STATUS_OPEN = 1
 STATUS_CLOSED = 2
 
+# Why a closed job is closed, when it was not its owner: "hidden" (reported by enough users, until an
+# operator decides) or "taken_down" (by an operator). Either way it is out of the listing and not editable.
+MODERATION_HIDDEN = "hidden"
+MODERATION_TAKEN_DOWN = "taken_down"
+
 BIZ_RECRUIT = 1  # 2 job seekers and 3 shop rentals come later, in the same table shape
 
 
@@ -47,6 +52,7 @@ class Job(Model):
     # Grows with every committed change (models/job_writes.py); the index keeps it as the document's
     # external version, so an older state can never overwrite a newer one in the engine.
     version = fields.BigIntField(default=1)
+    moderation = fields.CharField(max_length=16, default="")  # "", MODERATION_HIDDEN or MODERATION_TAKEN_DOWN
 
     class Meta:
         table = "jobs"

@@ -21,6 +21,7 @@ class User(Model):
     latitude = fields.DecimalField(max_digits=10, decimal_places=6, null=True)
     create_at = fields.DatetimeField()
     update_at = fields.DatetimeField()
+    banned_at = fields.DatetimeField(null=True)  # by an operator: cannot log in, post or pay
 
     class Meta:
         table = "users"

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     wechat_secret: str | None = None
     wechat_api_base: str = OFFICIAL_WECHAT_API
     wechat_timeout_seconds: float = 5.0
+    # Content checks use WeChat with the login provider; the development checker refuses text with one of
+    # these words (so the mini-program team can try a refusal) and passes every image.
+    content_check_dev_words: list[str] = ["违禁测试"]
+    # Message push (POST /wechat/push): the token of the push configuration and, in safe mode, its
+    # 43-character EncodingAESKey.
+    wechat_push_token: str | None = None
+    wechat_push_aes_key: SecretStr | None = None
 
     # WeChat Pay API v3 in public-key mode. Without WECHATPAY_MCHID the development pay provider is used
     # (orders confirmed with POST /dev/pay/confirm), which production refuses.
@@ -69,6 +76,8 @@ class Settings(BaseSettings):
     # Contacts: numbers are masked until a voucher unlocks them (off for deployments that sell no contacts).
     mask_contacts: bool = True
     free_contact_vouchers: int = Field(default=0, ge=0, le=100)  # a new user's gift
+    # Reports from this many distinct users take a job out of the listing until an operator decides.
+    report_hide_threshold: int = Field(default=3, ge=1, le=1000)
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -163,6 +172,8 @@ class Settings(BaseSettings):
         """Raise ConfigError when this configuration must not start."""
         if self.resolved_wechat_provider == "wechat" and not (self.wechat_appid and self.wechat_secret):
             raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
+        if self.wechat_push_aes_key and len(self.wechat_push_aes_key.get_secret_value()) != 43:
+            raise ConfigError("WECHAT_PUSH_AES_KEY must be the 43-character EncodingAESKey")
         if self.oss_bucket and not (self.oss_endpoint and self.oss_access_key_id and self.oss_access_key_secret):
             raise ConfigError("OSS_ENDPOINT, OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET are required with OSS_BUCKET")
         if self.resolved_pay_provider == "wechatpay":

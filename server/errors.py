@@ -12,16 +12,22 @@ from sanic.exceptions import SanicException
 
 from models.voucher_writes import NotEnoughVouchers
 from runtime.errors import DomainError
+from server.providers.content_check import ContentCheckUnavailable
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
 from server.providers.wechat_pay import NotificationRejected, PayUnavailable
+from server.providers.wechat_push import PushRejected
+from server.providers.wechat_token import AccessTokenFailed
 from server.responses import envelope
 from server.services.errors import (
+    AlreadyReported,
+    CannotReportOwnJob,
     FreeRefreshUsed,
     ImageRejected,
     ImageUrlNotAllowed,
     JobClosed,
     JobNotFound,
+    NothingToRestore,
     NotYourJob,
     NotYourOrder,
     OrderNotFound,
@@ -36,6 +42,7 @@ from server.services.errors import (
     TokenMismatch,
     TokenMissing,
     UnknownProduct,
+    UserBanned,
     UserNotFound,
 )
 
@@ -111,6 +118,13 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     PayUnavailable: (502, DETAIL),
     NotEnoughVouchers: (402, DETAIL),
     OwnJob: (400, DETAIL),
+    AlreadyReported: (400, DETAIL),
+    CannotReportOwnJob: (400, DETAIL),
+    NothingToRestore: (400, DETAIL),
+    UserBanned: (403, DETAIL),
+    ContentCheckUnavailable: (502, DETAIL),
+    AccessTokenFailed: (502, DETAIL),
+    PushRejected: (400, DETAIL),
     PurposeTypeUnsupported: (400, DETAIL),
     # The notify route answers these in WeChat's format itself; mapped for any other caller.
     NotificationRejected: (400, DETAIL),

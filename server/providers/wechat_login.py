@@ -17,6 +17,7 @@ import redis.asyncio as redis
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runtime.errors import DomainError
+from server.providers.wechat_token import AccessTokenFailed, WeChatAccessToken
 
 log = logging.getLogger("server.wechat")
 
@@ -61,11 +62,6 @@ class _Session(_Answer):
     unionid: str | None = Field(default=None, min_length=1, max_length=64)
 
 
-class _Token(_Answer):
-    access_token: str | None = Field(default=None, min_length=1, max_length=2048)
-    expires_in: int = Field(default=7200, ge=0)
-
-
 class _PhoneInfo(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     purePhoneNumber: str | None = None  # what we store; phoneNumber (with a country code) only if absent
@@ -107,9 +103,8 @@ class WeChatApiLogin:
     def __init__(self, appid: str, secret: str, api_base: str, cache: redis.Redis, timeout: float = 5.0):
         self._appid = appid
         self._secret = secret
-        self._cache = cache
-        self._token_key = f"wechat:access_token:{appid}"
         self._http = httpx.AsyncClient(base_url=api_base, timeout=timeout)
+        self._token = WeChatAccessToken(appid, secret, self._http, cache)
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -144,26 +139,12 @@ class WeChatApiLogin:
         return WeChatIdentity(openid=answer.openid, unionid=answer.unionid)
 
     async def _access_token(self, force_refresh: bool = False) -> str:
-        if not force_refresh:
-            cached = await self._cache.get(self._token_key)
-            if cached:
-                return cached
-        body = await self._call(
-            "POST",
-            "/cgi-bin/stable_token",
-            json={
-                "grant_type": "client_credential",
-                "appid": self._appid,
-                "secret": self._secret,
-                "force_refresh": force_refresh,
-            },
-        )
-        answer = _read(_Token, body, "stable_token")
-        if not answer.access_token:
-            raise _wechat_error("access token", answer.errcode or -1, answer.errmsg)
-        # Kept until five minutes before WeChat expires it.
-        await self._cache.set(self._token_key, answer.access_token, ex=max(answer.expires_in - 300, 60))
-        return answer.access_token
+        try:
+            return await self._token.get(force_refresh)
+        except AccessTokenFailed as failed:
+            if failed.errcode is None:  # unreachable or nonsense
+                raise WeChatUnavailable(failed.detail) from None
+            raise _wechat_error("access token", failed.errcode, failed.errmsg) from None
 
     async def phone_number(self, phone_code: str) -> str:
         for attempt in range(2):
@@ -177,7 +158,7 @@ class WeChatApiLogin:
             answer = _read(_Phone, body, "getuserphonenumber")
             if answer.errcode not in _TOKEN_EXPIRED:
                 break
-            await self._cache.delete(self._token_key)
+            await self._token.invalidate()
         if answer.errcode:
             raise _wechat_error("phone_code", answer.errcode, answer.errmsg)
         info = answer.phone_info

@@ -9,10 +9,10 @@ from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
 from server.routes.guard import image_urls, limit_writes, login_required, viewer
-from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, UpdateJobBody
+from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, ReportBody, UpdateJobBody
 from server.schemas.listing import ListBody
 from server.schemas.responses import JobCreated, JobItem, JobList, MyFavorites, MyPostings
-from server.services import favorites, jobs, listing
+from server.services import favorites, jobs, listing, moderation
 
 bp = Blueprint("jobs")
 
@@ -114,6 +114,19 @@ async def collect(request: JobBoardRequest):
 async def cancel_collect(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
     await favorites.cancel(request.ctx.user_id, body.job_id)
+    return ok(None, message="")
+
+
+@bp.post("/job/report")
+@documented("举报招聘信息（用户）", body=ReportBody, auth=True, description=(
+    "每人每条招聘只能举报一次；不能举报自己的。被足够多的用户举报后，招聘暂时下架，等待运营处理。"))
+@login_required
+@limit_writes
+async def report(request: JobBoardRequest):
+    body = parse_body(request, ReportBody)
+    await moderation.report(request.ctx.user_id, body.job_id, body.reason, body.text,
+                            request.app.ctx.settings.report_hide_threshold)
+    _reindex_soon(request)  # the report that hides a job takes it out of the listing within a second
     return ok(None, message="")
 
 

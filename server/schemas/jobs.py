@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from models.moderation import REPORT_REASONS
 from server.schemas.fields import (
     Address,
     AreaDes,
@@ -143,6 +144,17 @@ class JobIdBody(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234}, {"job_id": "1234567"}]})
 
     job_id: Id = Field(description="招聘信息 id（数字或数字字符串）")
+
+
+class ReportBody(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234, "reason": "fraud",
+                                                               "text": "收取押金后联系不上"}]})
+
+    job_id: Id = Field(description="招聘信息 id")
+    reason: Literal[REPORT_REASONS] = Field(
+        description="fraud 诈骗、false_information 虚假信息、discrimination 歧视、other 其他")
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = Field(
+        "", description="补充说明（可选，最多 500 字）")
 
 
 class PageBody(Body):

@@ -116,6 +116,7 @@ class MyPosting(Data):
     last_refresh_time: str = Field(description=TIME)
     top_start_time: str = Field(description=TIME)
     top_end_time: str = Field(description=TIME)
+    moderation: str = Field(description='"" 正常；"hidden" 被多人举报，暂时下架待处理；"taken_down" 被运营下架')
 
 
 class MyPostings(Data):

@@ -16,7 +16,7 @@ from models.vouchers import LEDGER_GIFT
 from runtime import clock
 from server.providers.wechat_login import WeChatLogin
 from server.services import rate_limits
-from server.services.errors import TokenInvalid, TokenMismatch, TokenMissing, UserNotFound
+from server.services.errors import TokenInvalid, TokenMismatch, TokenMissing, UserBanned, UserNotFound
 
 TOKEN_PREFIX = "auth:token:"
 USER_TOKENS_PREFIX = "auth:user-tokens:"
@@ -92,6 +92,16 @@ class TokenStore:
             return None
         return int(user_id) if user_id else None
 
+    async def revoke_all(self, user_id: int) -> None:
+        """Every live token of the user (a ban)."""
+        tokens_key = f"{USER_TOKENS_PREFIX}{user_id}"
+        keys = await self.cache.zrange(tokens_key, 0, -1)
+        async with self.cache.pipeline(transaction=True) as pipe:
+            if keys:
+                pipe.delete(*keys)
+            pipe.delete(tokens_key)
+            await pipe.execute()
+
     async def revoke(self, authorization: str | None, user_id: int) -> None:
         key = _token_key(_bare(authorization))
         async with self.cache.pipeline(transaction=True) as pipe:
@@ -122,6 +132,7 @@ async def register(wechat: WeChatLogin, tokens: TokenStore, limits: LoginLimits,
     identity = await wechat.identify(login_code)
     user = await User.get_or_none(openid=identity.openid)
     if user is not None:
+        _not_banned(user)
         return user, await tokens.issue(user.id)
     phone = await wechat.phone_number(phone_code)
     if inviter_id is not None and not await User.exists(id=inviter_id):
@@ -149,4 +160,10 @@ async def login(wechat: WeChatLogin, tokens: TokenStore, limits: LoginLimits, cl
     user = await User.get_or_none(openid=identity.openid)
     if user is None:
         raise UserNotFound()
+    _not_banned(user)
     return user, await tokens.issue(user.id)
+
+
+def _not_banned(user: User) -> None:
+    if user.banned_at is not None:
+        raise UserBanned()

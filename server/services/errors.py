@@ -86,3 +86,19 @@ class OwnJob(DomainError):
 
 class PurposeTypeUnsupported(DomainError):
     detail = "purpose_type must be 1 (a job): job seekers and shop rentals are not open yet"
+
+
+class AlreadyReported(DomainError):
+    detail = "you have already reported this job"
+
+
+class CannotReportOwnJob(DomainError):
+    detail = "you cannot report your own job"
+
+
+class UserBanned(DomainError):
+    detail = "this account is banned"
+
+
+class NothingToRestore(DomainError):
+    """An operator asked to restore a job no moderation closed."""

@@ -39,6 +39,7 @@ def my_posting(job: Job, now: datetime) -> dict:
         "last_refresh_time": fmt(job.last_refresh_time),
         "top_start_time": fmt(job.top_start_time),
         "top_end_time": fmt(job.top_end_time),
+        "moderation": job.moderation,
     }
 
 

@@ -5,6 +5,9 @@ call, a login or phone code works once (40163 on reuse), and every failure is an
 answer, as WeChat sends them (a bare HTTP error only where a test asks for one: `broken`).
 Codes: `good-<name>` (optionally `good-<name>#<n>`, a fresh wx.login of the same user) → openid
 `o-<name>`; `phone-<digits>` → that phone number.
+Content checks (msg_sec_check / media_check_async, version 2) answer by the text: `risky-word` → risky,
+`review-word` → review, `busy-word` → 45009 (rate limit), `nonsense-word` → a result without a verdict,
+anything else passes; every text checked and image submitted is recorded.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from aiohttp import web
 from tests.helpers.services import serve_aiohttp
 
 APPID, SECRET = "wx-app", "wx-secret"
+SCENES = {1, 2, 3, 4}
+MAX_CONTENT_CHARS = 2500
 SESSION_KEY = "SESSION-KEY-NEVER-LEAVES-THE-PROVIDER"
 
 
@@ -30,6 +35,8 @@ class FakeWeChat:
         self.valid_tokens: set[str] = set()
         self.used_codes: set[str] = set()
         self.expire_next_token_checks = 0  # answer 40001 this many times even for a valid token
+        self.text_checks: list[dict] = []  # the bodies msg_sec_check accepted
+        self.media_checks: list[dict] = []  # the bodies media_check_async accepted, with their trace_id
         self.runner: web.AppRunner | None = None
         self.url = ""
 
@@ -38,6 +45,8 @@ class FakeWeChat:
         app.router.add_get("/sns/jscode2session", self.jscode2session)
         app.router.add_post("/cgi-bin/stable_token", self.stable_token)
         app.router.add_post("/wxa/business/getuserphonenumber", self.phone_number)
+        app.router.add_post("/wxa/msg_sec_check", self.msg_sec_check)
+        app.router.add_post("/wxa/media_check_async", self.media_check_async)
         self.runner, self.url = await serve_aiohttp(app)
         return self
 
@@ -114,3 +123,68 @@ class FakeWeChat:
             return _error(40163, "code been used")
         return web.json_response({"errcode": 0, "errmsg": "ok", "phone_info": {
             "phoneNumber": code[6:], "purePhoneNumber": code[6:], "countryCode": "86"}})
+
+    def _token_error(self, request: web.Request) -> web.Response | None:
+        """The access token check of every call made with one (as `phone_number` does it)."""
+        if self.expire_next_token_checks > 0:
+            self.expire_next_token_checks -= 1
+            return _error(40001, "invalid credential")
+        if request.query.get("access_token") not in self.valid_tokens:
+            return _error(42001, "access_token expired")
+        return None
+
+    @staticmethod
+    async def _v2_body(request: web.Request) -> dict | web.Response:
+        """The JSON body of a v2 security call, or WeChat's error for a malformed one."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(47001, "data format error")
+        if not isinstance(body, dict) or body.get("version") != 2:
+            return _error(47001, "data format error")
+        if body.get("scene") not in SCENES:
+            return _error(40129, "invalid scene")
+        if not isinstance(body.get("openid"), str) or not body["openid"]:
+            return _error(40003, "invalid openid")
+        return body
+
+    async def msg_sec_check(self, request: web.Request):
+        self.calls["msg_sec_check"] += 1
+        if rejected := self._token_error(request):
+            return rejected
+        body = await self._v2_body(request)
+        if isinstance(body, web.Response):
+            return body
+        content = body.get("content")
+        if not isinstance(content, str) or not content or len(content) > MAX_CONTENT_CHARS:
+            return _error(47001, "data format error")
+        if "busy-word" in content:
+            return _error(45009, "reach max api daily quota limit")
+        self.text_checks.append(body)
+        trace_id = f"text-trace-{len(self.text_checks)}"
+        if "nonsense-word" in content:
+            return web.json_response({"errcode": 0, "errmsg": "ok", "result": {"label": 100}, "trace_id": trace_id})
+        suggest, label = "pass", 100
+        if "risky-word" in content:
+            suggest, label = "risky", 20001
+        elif "review-word" in content:
+            suggest, label = "review", 21000
+        return web.json_response({
+            "errcode": 0, "errmsg": "ok", "trace_id": trace_id,
+            "result": {"suggest": suggest, "label": label},
+            "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label,
+                        "prob": 90 if label != 100 else 0}],
+        })
+
+    async def media_check_async(self, request: web.Request):
+        self.calls["media_check_async"] += 1
+        if rejected := self._token_error(request):
+            return rejected
+        body = await self._v2_body(request)
+        if isinstance(body, web.Response):
+            return body
+        if body.get("media_type") != 2 or not isinstance(body.get("media_url"), str) or not body["media_url"]:
+            return _error(47001, "data format error")
+        trace_id = f"media-trace-{len(self.media_checks) + 1}"
+        self.media_checks.append({**body, "trace_id": trace_id})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "trace_id": trace_id})

@@ -1,0 +1,152 @@
+"""What the app process spends per request: CPU milliseconds per call, latency and throughput, with the
+ratio to `GET /healthz` measured in the same run.
+
+    .venv/bin/python -m bench.cpu --jobs 10000 --database-url mysql://root:@127.0.0.1:3306/bench_cpu \\
+        --redis-url redis://127.0.0.1:6379/12
+
+`python -m server` runs as its own process (one worker) with its embedded engine (a child process, whose
+CPU is not counted); the load comes from `wrk` (Debian package), another process, so the client's own
+work never counts as the app's. CPU is read from /proc for the server process before and after each run. The database is
+emptied first: never point it at real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.listing import BODIES, _fresh_database, _seed
+from models import db
+from models.job import BIZ_RECRUIT, STATUS_OPEN, Job
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (fields 14 and 15 of /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _wrk_script(method: str, body: dict | None, headers: dict[str, str]) -> str:
+    lines = [f'wrk.method = "{method}"']
+    if body is not None:
+        lines.append(f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)}")
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+    lines += [f'wrk.headers["{name}"] = "{value}"' for name, value in headers.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _milliseconds(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+                          "-s", str(script), url],
+                         capture_output=True, text=True, check=True).stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)$", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"requests": int(re.search(r"(\d+) requests in", out)[1]),
+            "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+            # No distribution when no request completed (a warm-up on a slow engine).
+            "p50": _milliseconds(percentiles["50"]) if "50" in percentiles else float("nan"),
+            "p99": _milliseconds(percentiles["99"]) if "99" in percentiles else float("nan"),
+            "errors": int(errors[1]) if errors else 0}
+
+
+async def _prepare(args, database_url: str) -> tuple[int, int]:
+    """Seed the jobs; the id of an open one, and how many the default listing counts (open recruiting)."""
+    await _fresh_database(database_url)
+    await db.connect(database_url)
+    try:
+        await _seed(args.jobs)
+        open_jobs = Job.filter(status=STATUS_OPEN, biz_type=BIZ_RECRUIT)
+        return (await open_jobs.first().order_by("id")).id, await open_jobs.count()
+    finally:
+        await db.close()
+
+
+def _wait_for_index(base: str, jobs: int) -> None:
+    """Until the server's engine lists every open job (it fills its embedded engine itself at start)."""
+    for _ in range(600):
+        try:
+            answer = httpx.post(f"{base}/jobs/list", json={"query_type": 3}, timeout=5)
+            if answer.status_code == 200 and answer.json()["data"]["total"] == jobs:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the server's engine was not filled in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url")
+    parser.add_argument("--redis-url")
+    parser.add_argument("--port", type=int, default=18789)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
+    database_url = args.database_url or f"sqlite://{workdir}/bench.sqlite3"
+    server = None
+    try:
+        job_id, open_jobs = asyncio.run(_prepare(args, database_url))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT"))}
+        env.update(APP_ENV="dev", DATA_DIR=str(workdir), DATABASE_URL=database_url, WORKERS="1", BACKGROUND_INDEX_SYNC="false", RATE_LIMIT_WRITES_PER_USER="0",
+                   RATE_LIMIT_LOGIN_PER_IP="0", RATE_LIMIT_LOGIN_PER_CODE="0")
+        if args.redis_url:
+            env["REDIS_URL"] = args.redis_url
+        base = f"http://127.0.0.1:{args.port}"
+        server = subprocess.Popen([sys.executable, "-m", "server", "--port", str(args.port)], env=env,
+                                  stdout=open(workdir / "server.log", "w"), stderr=subprocess.STDOUT)
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        _wait_for_index(base, open_jobs)
+        registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:bench", "phone_code": "test:bench"})
+        token = {"Authorization": registered.headers["authorization"]}
+        calls = [("GET /healthz", "GET", "/healthz", None, {}),
+                 ("POST /jobs/info", "POST", "/jobs/info", {"job_id": job_id}, {}),
+                 ("POST /jobs/info (logged in)", "POST", "/jobs/info", {"job_id": job_id}, token)]
+        calls += [(f"POST /jobs/list {name}", "POST", "/jobs/list", body, {}) for name, body in BODIES.items()]
+        calls.append(("POST /jobs/list latest (logged in)", "POST", "/jobs/list", BODIES["latest"], token))
+        print(f"{args.jobs} jobs, {args.connections} connections, {args.seconds} s each, one worker\n")
+        print("| call | app CPU ms / request | req/s | × /healthz | p50 ms | p99 ms |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        healthz_rate = None
+        for label, method, path, body, headers in calls:
+            script = workdir / "call.lua"
+            script.write_text(_wrk_script(method, body, headers))
+            run_wrk(base + path, script, args.connections, 2)  # warm-up
+            before = cpu_seconds(server.pid)
+            result = run_wrk(base + path, script, args.connections, args.seconds)
+            spent = cpu_seconds(server.pid) - before
+            assert result["errors"] == 0, f"{label}: {result['errors']} error answers (see {workdir}/server.log)"
+            healthz_rate = healthz_rate or result["rate"]
+            print(f"| `{label}` | {spent * 1000 / result['requests']:.3f} | {result['rate']:,.0f} | "
+                  f"{result['rate'] / healthz_rate:.2f} | {result['p50']:.1f} | {result['p99']:.1f} |")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(15)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Trust and safety records: users' reports of jobs, and the audit of every operator (or automatic) action."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+REPORT_REASONS = ("fraud", "false_information", "discrimination", "other")
+
+
+class JobReport(Model):
+    """A report of a job by a user."""
+
+    id = fields.BigIntField(primary_key=True)
+    job_id = fields.BigIntField()
+    user_id = fields.BigIntField()
+    reason = fields.CharField(max_length=24)
+    text = fields.CharField(max_length=500, default="")
+    create_at = fields.DatetimeField()
+
+    class Meta:
+        table = "job_reports"
+        unique_together = (("user_id", "job_id"),)  # one report per user and job
+        indexes = (("job_id", "create_at"),)
+
+
+class ModerationAction(Model):
+    """An audit row: who did what to which job or user, why, and when."""
+
+    id = fields.BigIntField(primary_key=True)
+    actor = fields.CharField(max_length=64)  # the operator's name, or "system" for the report threshold
+    action = fields.CharField(max_length=16)  # hide, takedown, restore, ban, unban
+    target_type = fields.CharField(max_length=8)  # job, user
+    target_id = fields.BigIntField()
+    reason = fields.CharField(max_length=500)
+    create_at = fields.DatetimeField()
+
+    class Meta:
+        table = "moderation_actions"
+        indexes = (("target_type", "target_id"),)

@@ -1,0 +1,109 @@
+"""`python -m server.moderation`: the operator's trust-and-safety command.
+
+    reports [--limit 50]                      jobs with reports, most recently reported first
+    audit [--limit 50]                        the latest actions, newest first
+    takedown JOB_ID --by NAME --reason TEXT   close a job for good (out of the listing)
+    restore JOB_ID --by NAME --reason TEXT    reopen a hidden or taken-down job
+    ban USER_ID --by NAME --reason TEXT       revoke the user's tokens, refuse their logins, take their jobs down
+    unban USER_ID --by NAME --reason TEXT     allow logins again (their jobs stay down)
+
+Every action is written to the audit table with who, what, why and when. Job changes are indexed at
+once when ELASTICSEARCH_URL is set (else by the app's drainer or `python -m indexer sync` within
+seconds). Reads the app's settings (DATABASE_URL, REDIS_URL, ELASTICSEARCH_URL).
+Exit codes: 0 done, 1 refused (no such job or user, nothing to restore), 2 usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from indexer.sync import drain
+from models import db
+from runtime.cache import connect_cache
+from runtime.errors import DomainError
+from runtime.logs import configure_logging
+from runtime.settings import ConfigError, load_settings
+from search.engine import SearchEngine, cluster_connection
+from server.services import moderation
+from server.services.auth import TokenStore
+
+
+def _table(rows: list[dict]) -> None:
+    for row in rows:
+        print("\t".join(f"{key}={value}" for key, value in row.items()))
+    if not rows:
+        print("(none)")
+
+
+async def _index_now(settings) -> None:
+    if not settings.elasticsearch_url:
+        print("index: left to the app's drainer (no ELASTICSEARCH_URL here)")
+        return
+    engine = SearchEngine(settings.elasticsearch_url, **cluster_connection(settings))
+    try:
+        print(f"index: {await drain(engine.client)} change(s) written")
+    except Exception as exc:  # the change is committed; its outbox row waits for the drainer
+        print(f"index: not reached ({type(exc).__name__}); the drainer will write it", file=sys.stderr)
+    finally:
+        await engine.close()
+
+
+async def _run(args) -> int:
+    settings = load_settings()
+    await db.connect(settings.resolved_database_url)
+    try:
+        if args.command == "reports":
+            _table(await moderation.reported_jobs(args.limit))
+        elif args.command == "audit":
+            _table(await moderation.audit_log(args.limit))
+        elif args.command == "takedown":
+            job = await moderation.take_down(args.id, args.by, args.reason)
+            print(f"job {job.id} taken down")
+            await _index_now(settings)
+        elif args.command == "restore":
+            job = await moderation.restore(args.id, args.by, args.reason)
+            print(f"job {job.id} restored")
+            await _index_now(settings)
+        elif args.command == "ban":
+            cache = connect_cache(settings.redis_url)
+            try:
+                taken_down = await moderation.ban(args.id, args.by, args.reason, TokenStore.from_settings(cache, settings))
+            finally:
+                await cache.aclose()
+            print(f"user {args.id} banned; jobs taken down: {taken_down or 'none'}")
+            await _index_now(settings)
+        elif args.command == "unban":
+            await moderation.unban(args.id, args.by, args.reason)
+            print(f"user {args.id} may log in again")
+    finally:
+        await db.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server.moderation", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("reports", "audit"):
+        commands.add_parser(name).add_argument("--limit", type=int, default=50)
+    for name in ("takedown", "restore", "ban", "unban"):
+        p = commands.add_parser(name)
+        p.add_argument("id", type=int)
+        p.add_argument("--by", required=True, help="who decides (written to the audit table)")
+        p.add_argument("--reason", required=True, help="why (written to the audit table)")
+    args = parser.parse_args(argv)
+    configure_logging()
+    try:
+        return asyncio.run(_run(args))
+    except ConfigError as exc:
+        print(f"moderation: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"moderation: {exc.detail}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

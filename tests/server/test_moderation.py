@@ -1,0 +1,148 @@
+"""Trust and safety: reports, the automatic hide, an operator's takedown, restore and ban, the audit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import pytest
+
+from indexer.sync import drain
+from models.job import Job
+from models.moderation import JobReport, ModerationAction
+from server.services import moderation
+from server.services.auth import TokenStore
+from tests.helpers.api import login_as, post_job
+
+
+async def _listed(client, app) -> list[int]:
+    await drain(app.ctx.search.client)
+    response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
+    return [job["id"] for job in response.json()["data"]["jobs"]]
+
+
+async def _report(client, headers, job_id, reason="fraud", **extra):
+    return await client.post("/job/report", json={"job_id": job_id, "reason": reason, **extra}, headers=headers)
+
+
+async def _audit() -> list[tuple]:
+    return [(a.actor, a.action, a.target_type, a.target_id) for a in await ModerationAction.all().order_by("id")]
+
+
+async def test_a_report_is_one_per_user_and_job_and_never_of_your_own(client):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    worker = await login_as(client, "worker")
+    assert (await _report(client, worker, job_id, text="收押金后联系不上")).status_code == 200
+    for headers, body, status, message in (
+        (worker, {"job_id": job_id, "reason": "other"}, 400, "you have already reported this job"),
+        (owner, {"job_id": job_id, "reason": "fraud"}, 400, "you cannot report your own job"),
+        (worker, {"job_id": 987654, "reason": "fraud"}, 404, "Not Found"),
+        (worker, {"job_id": job_id, "reason": "spam"}, 400, "invalid reason"),
+        (worker, {"job_id": job_id, "reason": "fraud", "text": "x" * 501}, 400, "invalid text"),
+        ({}, {"job_id": job_id, "reason": "fraud"}, 401, "Unauthorized"),
+    ):
+        response = await client.post("/job/report", json=body, headers=headers)
+        assert (response.status_code, response.json()["code"]) == (status, status), (body, response.text)
+        assert response.json()["message"].startswith(message), response.text
+    stored = await JobReport.all()
+    assert [(r.reason, r.text) for r in stored] == [("fraud", "收押金后联系不上")]
+
+
+async def test_enough_reporters_hide_a_job_until_an_operator_decides(client, app, tune):
+    tune(report_hide_threshold=2)
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    other = await post_job(client, owner)
+    await _report(client, await login_as(client, "a"), job_id)
+    assert job_id in await _listed(client, app)  # one reporter is not enough
+    await _report(client, await login_as(client, "b"), job_id, reason="false_information")
+    assert await _listed(client, app) == [other]
+    mine = (await client.post("/jobs/my", json={}, headers=owner)).json()["data"]["contacts"]
+    assert {item["id"]: (item["status"], item["moderation"]) for item in mine}[job_id] == (2, "hidden")
+    edit = await client.post("/jobs/update", json={"id": job_id, "positions": "厨师"}, headers=owner)
+    assert edit.status_code == 400  # the owner cannot bring it back by editing
+    assert await _audit() == [("system", "hide", "job", job_id)]
+    summary = await moderation.reported_jobs(10)
+    assert summary[0]["job_id"] == job_id and summary[0]["reporters"] == 2 and summary[0]["state"] == "hidden"
+    assert summary[0]["reasons"] == ["false_information", "fraud"]
+
+    await moderation.restore(job_id, "ops-li", "reports unfounded")
+    assert job_id in await _listed(client, app)
+    # Decided: the reports before the decision no longer count; as many new reporters hide it again.
+    await _report(client, await login_as(client, "c"), job_id)
+    assert job_id in await _listed(client, app)
+    await _report(client, await login_as(client, "d"), job_id)
+    assert (await Job.get(id=job_id)).moderation == "hidden"
+
+
+async def test_an_operator_takes_a_job_down_and_it_leaves_the_listing(client, app):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    assert job_id in await _listed(client, app)
+    await moderation.take_down(job_id, "ops-li", "fraud confirmed by phone")
+    assert job_id not in await _listed(client, app)
+    detail = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert (detail["status"], detail["contact"]) == (2, "")
+    assert await _audit() == [("ops-li", "takedown", "job", job_id)]
+    action = await ModerationAction.get()
+    assert action.reason == "fraud confirmed by phone" and action.create_at is not None
+
+
+async def test_a_banned_user_cannot_log_in_post_or_pay_and_their_jobs_go(client, app):
+    owner = await login_as(client, "owner")
+    jobs = [await post_job(client, owner) for _ in range(2)]
+    bystander = await login_as(client, "bystander")
+    kept = await post_job(client, bystander)
+    user_id = int(owner["user_id"])
+    tokens = TokenStore.from_settings(app.ctx.cache, app.ctx.settings)
+    assert sorted(await moderation.ban(user_id, "ops-li", "scam ring", tokens)) == sorted(jobs)
+    assert (await client.get("/user/info", headers=owner)).status_code == 401
+    assert (await client.post("/job/create", json={}, headers=owner)).status_code == 401
+    for path, body in (("/wechat/user/login", {"login_code": "test:owner"}),
+                       ("/wechat/user/register", {"login_code": "test:owner", "phone_code": "test:owner"})):
+        response = await client.post(path, json=body)
+        assert (response.status_code, response.json()["message"]) == (403, "this account is banned"), path
+    assert await _listed(client, app) == [kept]
+    assert [a[1] for a in await _audit()] == ["ban", "takedown", "takedown"]
+
+    await moderation.unban(user_id, "ops-li", "appeal accepted")
+    assert (await client.post("/wechat/user/login", json={"login_code": "test:owner"})).status_code == 200
+    assert await _listed(client, app) == [kept]  # their jobs stay down until restored one by one
+    assert (await _audit())[-1] == ("ops-li", "unban", "user", user_id)
+    assert await tokens.cache.exists(f"auth:user-tokens:{user_id}")  # the new login's token
+
+
+async def test_the_moderation_command(client, settings):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    await _report(client, await login_as(client, "worker"), job_id)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC"))}
+    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev")
+
+    async def run(*args: str) -> tuple[int, str, str]:
+        command = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "server.moderation", *args, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(command.communicate(), 60)
+        return command.returncode, out.decode(), err.decode()
+
+    code, out, _ = await run("reports")
+    assert code == 0 and f"job_id={job_id}" in out and "reporters=1" in out and "state=open" in out
+    code, out, _ = await run("takedown", str(job_id), "--by", "ops-li", "--reason", "fraud")
+    assert code == 0 and f"job {job_id} taken down" in out and "left to the app's drainer" in out
+    assert (await Job.get(id=job_id)).moderation == "taken_down"
+    code, _, err = await run("restore", "987654", "--by", "ops-li", "--reason", "x")
+    assert code == 1 and "job not found" in err
+    code, out, _ = await run("audit")
+    assert code == 0 and "actor=ops-li" in out and "action=takedown" in out and f"target=job {job_id}" in out
+    code, _, err = await run("takedown", str(job_id), "--by", "ops-li")
+    assert code == 2 and "--reason" in err
+
+
+@pytest.mark.parametrize("reason", ["fraud", "false_information", "discrimination", "other"])
+async def test_every_listed_reason_is_accepted(client, reason):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    assert (await _report(client, await login_as(client, "worker"), job_id, reason=reason)).status_code == 200
