@@ -9,6 +9,12 @@ STATUS_CLOSED = 2
 MODERATION_HIDDEN = "hidden"
 MODERATION_TAKEN_DOWN = "taken_down"
 
+# WeChat content security's word on a job's texts: "" publishable, CONTENT_REVIEW flagged for an operator,
+# CONTENT_PENDING stored while WeChat gave no verdict (checked again in the background), "risky" found so
+# by that later check (the job is then hidden).
+CONTENT_REVIEW = "review"
+CONTENT_PENDING = "pending"
+
 BIZ_RECRUIT = 1  # 2 job seekers and 3 shop rentals come later, in the same table shape
 
 
@@ -53,6 +59,7 @@ class Job(Model):
     # external version, so an older state can never overwrite a newer one in the engine.
     version = fields.BigIntField(default=1)
     moderation = fields.CharField(max_length=16, default="")  # "", MODERATION_HIDDEN or MODERATION_TAKEN_DOWN
+    content_check = fields.CharField(max_length=8, default="", db_index=True)
 
     class Meta:
         table = "jobs"

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     free_contact_vouchers: int = Field(default=0, ge=0, le=100)  # a new user's gift
     # Reports from this many distinct users take a job out of the listing until an operator decides.
     report_hide_threshold: int = Field(default=3, ge=1, le=1000)
+    # How often jobs stored while WeChat's content check gave no verdict are checked again.
+    content_recheck_seconds: float = Field(default=60.0, gt=0)
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -18,11 +18,13 @@ from search.engine import SearchEngine, cluster_connection
 from search.index import ensure_alias
 from server import errors, observability
 from server.context import AppContext, JobBoard
+from server.providers.content_check import build_content_checker
 from server.providers.storage import LocalStorage, build_storage
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
 from server.routes import contacts, dev, docs, health, jobs, pay, uploads, users
+from server.services.content import ContentRechecker
 from server.services.order_sweeper import OrderSweeper
 from server.supervision import stop_with_main_process
 
@@ -93,12 +95,16 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.sweeper = OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds,
                                        on_paid=app.ctx.drainer.nudge)
         app.ctx.sweeper_task = asyncio.create_task(app.ctx.sweeper.run(), name="order_sweeper")
+        app.ctx.content_check = build_content_checker(settings, app.ctx.cache)
+        app.ctx.rechecker = ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds)
+        app.ctx.rechecker_task = asyncio.create_task(app.ctx.rechecker.run(), name="content_rechecker")
 
     @app.before_server_stop
     async def _stop_background(app: JobBoard):
         app.ctx.drainer.stop()
         app.ctx.sweeper.stop()
-        for task in (app.ctx.drainer_task, app.ctx.sweeper_task):
+        app.ctx.rechecker.stop()
+        for task in (app.ctx.drainer_task, app.ctx.sweeper_task, app.ctx.rechecker_task):
             if task is None:
                 continue
             try:  # the round in progress may finish; one stuck on a hung engine or WeChat is cut off
@@ -112,6 +118,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         await app.ctx.wechat.close()
         await app.ctx.storage.close()
         await app.ctx.pay.aclose()
+        await app.ctx.content_check.close()
         await app.ctx.cache.aclose()
         try:  # a connection lost mid-query (a cancelled task) must not hold the process open
             await asyncio.wait_for(db.close(), 10)

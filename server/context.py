@@ -13,6 +13,7 @@ from indexer.sync import Drainer
 from runtime.periodic import PeriodicTask
 from runtime.settings import Settings
 from search.engine import SearchEngine
+from server.providers.content_check import ContentChecker
 from server.providers.storage import ImageStorage
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
@@ -29,6 +30,9 @@ class AppContext:
     drainer_task: asyncio.Task | None = None
     storage: ImageStorage = field(init=False)
     pay: PayProvider = field(init=False)
+    content_check: ContentChecker = field(init=False)
+    rechecker: PeriodicTask = field(init=False)
+    rechecker_task: asyncio.Task | None = None
     sweeper: PeriodicTask = field(init=False)
     sweeper_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json

@@ -22,6 +22,7 @@ from server.responses import envelope
 from server.services.errors import (
     AlreadyReported,
     CannotReportOwnJob,
+    ContentRefused,
     FreeRefreshUsed,
     ImageRejected,
     ImageUrlNotAllowed,
@@ -122,6 +123,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     CannotReportOwnJob: (400, DETAIL),
     NothingToRestore: (400, DETAIL),
     UserBanned: (403, DETAIL),
+    ContentRefused: (400, DETAIL),
     ContentCheckUnavailable: (502, DETAIL),
     AccessTokenFailed: (502, DETAIL),
     PushRejected: (400, DETAIL),

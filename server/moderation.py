@@ -1,6 +1,7 @@
 """`python -m server.moderation`: the operator's trust-and-safety command.
 
     reports [--limit 50]                      jobs with reports, most recently reported first
+    flagged [--limit 50]                      jobs content security flagged (review, pending, risky)
     audit [--limit 50]                        the latest actions, newest first
     takedown JOB_ID --by NAME --reason TEXT   close a job for good (out of the listing)
     restore JOB_ID --by NAME --reason TEXT    reopen a hidden or taken-down job
@@ -56,6 +57,8 @@ async def _run(args) -> int:
     try:
         if args.command == "reports":
             _table(await moderation.reported_jobs(args.limit))
+        elif args.command == "flagged":
+            _table(await moderation.flagged_jobs(args.limit))
         elif args.command == "audit":
             _table(await moderation.audit_log(args.limit))
         elif args.command == "takedown":
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server.moderation", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("reports", "audit"):
+    for name in ("reports", "flagged", "audit"):
         commands.add_parser(name).add_argument("--limit", type=int, default=50)
     for name in ("takedown", "restore", "ban", "unban"):
         p = commands.add_parser(name)

@@ -86,7 +86,8 @@ def settings(tmp_path_factory, pay_keys, wechat_pay) -> Settings:
     return Settings(app_env="dev", data_dir=data_dir, database_url=database_url, redis_url=redis_url,
                     elasticsearch_url=None, wechat_provider="dev", background_index_sync=False,
                     image_url_prefixes="https://",  # tests of that rule tune it
-                    order_sweep_seconds=86400,  # tests run the sweeper themselves, never behind a test's back
+                    # Tests run the background rounds themselves, never behind a test's back.
+                    order_sweep_seconds=86400, content_recheck_seconds=86400,
                     **pay_settings(pay_keys, wechat_pay.url))
 
 

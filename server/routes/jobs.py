@@ -28,7 +28,7 @@ def _reindex_soon(request: JobBoardRequest) -> None:
 @limit_writes
 async def create(request: JobBoardRequest):
     body = parse_body(request, CreateJobBody)
-    job_id = await jobs.create(request.ctx.user_id, body.changes(), image_urls(request))
+    job_id = await jobs.create(request.ctx.user_id, body.changes(), image_urls(request), request.app.ctx.content_check)
     _reindex_soon(request)
     return ok({"id": job_id}, message="")
 
@@ -40,7 +40,7 @@ async def create(request: JobBoardRequest):
 @limit_writes
 async def update(request: JobBoardRequest):
     body = parse_body(request, UpdateJobBody)
-    await jobs.update(request.ctx.user_id, body.id, body.changes(), image_urls(request))
+    await jobs.update(request.ctx.user_id, body.id, body.changes(), image_urls(request), request.app.ctx.content_check)
     _reindex_soon(request)
     return ok(None, message="")
 

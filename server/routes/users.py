@@ -64,7 +64,8 @@ async def info(request: JobBoardRequest):
 @limit_writes
 async def update_info(request: JobBoardRequest):
     body = parse_body(request, UpdateInfoBody)
-    await users.update(request.ctx.user_id, body.model_dump(exclude_none=True), image_urls(request))
+    await users.update(request.ctx.user_id, body.model_dump(exclude_none=True), image_urls(request),
+                       request.app.ctx.content_check)
     return ok(None, message="")
 
 
@@ -75,5 +76,6 @@ async def update_info(request: JobBoardRequest):
 @limit_writes
 async def update_geo(request: JobBoardRequest):
     body = parse_body(request, UpdateGeoBody)
-    await users.update(request.ctx.user_id, body.model_dump(exclude_none=True), image_urls(request))
+    await users.update(request.ctx.user_id, body.model_dump(exclude_none=True), image_urls(request),
+                       request.app.ctx.content_check)
     return ok(None, message="")

@@ -102,3 +102,7 @@ class UserBanned(DomainError):
 
 class NothingToRestore(DomainError):
     """An operator asked to restore a job no moderation closed."""
+
+
+class ContentRefused(DomainError):
+    """WeChat's content security found a field risky: nothing is stored."""

@@ -14,9 +14,17 @@ from models.job_reads import job_by_id
 from models.job_writes import create_job, save_job
 from models.user import User
 from runtime import clock
-from server.services import job_shapes
+from server.providers.content_check import ContentChecker
+from server.services import content, job_shapes
 from server.services.contacts import show_contacts
-from server.services.errors import FreeRefreshUsed, JobClosed, JobNotFound, NotYourJob, SalaryRangeInverted
+from server.services.errors import (
+    FreeRefreshUsed,
+    JobClosed,
+    JobNotFound,
+    NotYourJob,
+    SalaryRangeInverted,
+    UserNotFound,
+)
 from server.services.images import ImageUrls
 
 
@@ -35,18 +43,31 @@ def _require_open(job: Job, action: str) -> None:
         raise JobClosed(f"this job is closed: it cannot be {action}", {"job_id": job.id, "status": job.status})
 
 
-async def create(user_id: int, fields: dict, image_urls: ImageUrls) -> int:
+async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker) -> int:
     image_urls.check(fields.get("photo_urls") or [])
     fields.setdefault("description", "")
+    owner = await User.get_or_none(id=user_id)
+    if owner is None:
+        raise UserNotFound()
     if not fields.get("contact_person_name"):
-        owner = await User.get_or_none(id=user_id)
-        fields["contact_person_name"] = owner.name if owner else ""
+        fields["contact_person_name"] = owner.name
+    # Before anything is stored, and outside any transaction: WeChat may take a while.
+    fields["content_check"] = await content.check_job(checker, owner.openid, fields)
     job = await create_job(clock.now(), user_id=user_id, status=STATUS_OPEN, **fields)
     return job.id
 
 
-async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls) -> None:
+async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls, checker: ContentChecker) -> None:
     image_urls.check(changes.get("photo_urls") or [])
+    if set(changes) & set(content.JOB_TEXTS):  # the texts as they will be, checked before the row is locked
+        job = await Job.get_or_none(id=job_id)
+        if job is None:
+            raise JobNotFound()
+        if job.user_id != user_id:
+            raise NotYourJob()
+        owner = await User.get_or_none(id=user_id)
+        texts = {field: changes.get(field, getattr(job, field)) for field in content.JOB_TEXTS}
+        changes = {**changes, "content_check": await content.check_job(checker, owner.openid if owner else "", texts)}
     now = clock.now()
     async with in_transaction():
         job = await _owned_for_update(job_id, user_id)

@@ -11,7 +11,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from models.job import MODERATION_HIDDEN, MODERATION_TAKEN_DOWN, STATUS_CLOSED, STATUS_OPEN, Job
+from models.job import (
+    CONTENT_PENDING,
+    CONTENT_REVIEW,
+    MODERATION_HIDDEN,
+    MODERATION_TAKEN_DOWN,
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    Job,
+)
 from models.job_writes import save_job
 from models.moderation import JobReport, ModerationAction
 from models.user import User
@@ -29,7 +37,7 @@ log = logging.getLogger("server.moderation")
 SYSTEM = "system"
 
 
-async def _audit(actor: str, action: str, target_type: str, target_id: int, reason: str, now: datetime) -> None:
+async def audit(actor: str, action: str, target_type: str, target_id: int, reason: str, now: datetime) -> None:
     await ModerationAction.create(actor=actor, action=action, target_type=target_type, target_id=target_id,
                                   reason=reason[:500], create_at=now)
 
@@ -67,7 +75,7 @@ async def _close(job_id: int, moderation: str, actor: str, action: str, reason: 
             return job  # already closed, hidden or taken down: nothing to hide
         job.status, job.moderation = STATUS_CLOSED, moderation
         await save_job(job, action, now, ["status", "moderation"])
-        await _audit(actor, action, "job", job_id, reason, now)
+        await audit(actor, action, "job", job_id, reason, now)
     log.warning("job %s %s by %s", job_id, action, actor)
     return job
 
@@ -88,7 +96,7 @@ async def restore(job_id: int, actor: str, reason: str) -> Job:
             raise NothingToRestore(f"job {job_id} was not hidden or taken down")
         job.status, job.moderation = STATUS_OPEN, ""
         await save_job(job, "restore", now, ["status", "moderation"])
-        await _audit(actor, "restore", "job", job_id, reason, now)
+        await audit(actor, "restore", "job", job_id, reason, now)
     return job
 
 
@@ -102,12 +110,12 @@ async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> list
             raise UserNotFound()
         user.banned_at, user.update_at = now, now
         await user.save(update_fields=["banned_at", "update_at"])
-        await _audit(actor, "ban", "user", user_id, reason, now)
+        await audit(actor, "ban", "user", user_id, reason, now)
         open_jobs = await Job.select_for_update().filter(user_id=user_id, status=STATUS_OPEN)
         for job in open_jobs:
             job.status, job.moderation = STATUS_CLOSED, MODERATION_TAKEN_DOWN
             await save_job(job, "takedown", now, ["status", "moderation"])
-            await _audit(actor, "takedown", "job", job.id, f"owner banned: {reason}", now)
+            await audit(actor, "takedown", "job", job.id, f"owner banned: {reason}", now)
     # After the commit: a login attempted meanwhile is refused by banned_at; the tokens go now.
     await tokens.revoke_all(user_id)
     log.warning("user %s banned by %s", user_id, actor)
@@ -120,7 +128,7 @@ async def unban(user_id: int, actor: str, reason: str) -> None:
     async with in_transaction():
         if not await User.filter(id=user_id).update(banned_at=None, update_at=now):
             raise UserNotFound()
-        await _audit(actor, "unban", "user", user_id, reason, now)
+        await audit(actor, "unban", "user", user_id, reason, now)
 
 
 async def reported_jobs(limit: int) -> list[dict]:
@@ -142,6 +150,15 @@ def _state(job: Job | None) -> str:
     if job is None:
         return "missing"
     return job.moderation or ("open" if job.status == STATUS_OPEN else "closed")
+
+
+async def flagged_jobs(limit: int) -> list[dict]:
+    """Jobs content security flagged (review), could not judge yet (pending) or found risky later, newest
+    change first."""
+    jobs = await Job.filter(content_check__in=[CONTENT_REVIEW, CONTENT_PENDING, "risky"]).order_by(
+        "-update_at").limit(limit)
+    return [{"job_id": job.id, "content_check": job.content_check, "positions": job.positions,
+             "owner": job.user_id, "state": _state(job), "updated": clock.fmt(job.update_at)} for job in jobs]
 
 
 async def audit_log(limit: int) -> list[dict]:

@@ -35,6 +35,7 @@ class FakeWeChat:
         self.valid_tokens: set[str] = set()
         self.used_codes: set[str] = set()
         self.expire_next_token_checks = 0  # answer 40001 this many times even for a valid token
+        self.text_checks_busy = False  # every text check answers 45009 (rate limited) while set
         self.text_checks: list[dict] = []  # the bodies msg_sec_check accepted
         self.media_checks: list[dict] = []  # the bodies media_check_async accepted, with their trace_id
         self.runner: web.AppRunner | None = None
@@ -158,7 +159,7 @@ class FakeWeChat:
         content = body.get("content")
         if not isinstance(content, str) or not content or len(content) > MAX_CONTENT_CHARS:
             return _error(47001, "data format error")
-        if "busy-word" in content:
+        if "busy-word" in content or self.text_checks_busy:
             return _error(45009, "reach max api daily quota limit")
         self.text_checks.append(body)
         trace_id = f"text-trace-{len(self.text_checks)}"

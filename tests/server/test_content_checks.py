@@ -1,0 +1,93 @@
+"""What users publish goes through WeChat's content security: risky text refused, review flagged, and a
+job stored when WeChat has no verdict, checked again in the background."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.sync import drain
+from models.job import Job
+from models.moderation import ModerationAction
+from server.providers.content_check import ContentCheckUnavailable, WeChatContentCheck
+from server.services import content, moderation
+from tests.fakes.wechat import APPID, SECRET, FakeWeChat
+from tests.helpers.api import SEED_JOB, login_as, post_job
+
+
+@pytest.fixture
+async def wechat(client, app):
+    """The app's checker for one test: the real provider against the fake WeChat (the app's own is the
+    development one, which knows only its word list)."""
+    fake = await FakeWeChat().start()
+    provider = WeChatContentCheck(APPID, SECRET, fake.url, app.ctx.cache, timeout=2)
+    development = app.ctx.content_check
+    app.ctx.content_check = provider
+    yield fake
+    app.ctx.content_check = development
+    await provider.close()
+    await fake.stop()
+
+
+async def _listed(client, app) -> list[int]:
+    await drain(app.ctx.search.client)
+    response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
+    return [job["id"] for job in response.json()["data"]["jobs"]]
+
+
+async def test_the_development_word_is_refused_naming_the_field(client):
+    owner = await login_as(client, "owner")
+    response = await client.post("/job/create", json={**SEED_JOB, "description": "招聘违禁测试"}, headers=owner)
+    assert (response.status_code, response.json()["data"]) == (400, {"field": "description"})
+    assert response.json()["message"].startswith("description was refused by content security")
+    assert await Job.all().count() == 0
+    job_id = await post_job(client, owner)
+    response = await client.post("/jobs/update", json={"id": job_id, "positions": "违禁测试"}, headers=owner)
+    assert response.status_code == 400 and (await Job.get(id=job_id)).positions == SEED_JOB["positions"]
+    response = await client.post("/user/update/info", json={"name": "违禁测试"}, headers=owner)
+    assert response.status_code == 400 and response.json()["data"] == {"field": "name"}
+
+
+async def test_wechat_sees_each_published_text_with_the_owners_openid(client, wechat):
+    owner = await login_as(client, "owner")
+    await post_job(client, owner, user_name="段先生")
+    checked = {body["content"] for body in wechat.text_checks}
+    assert {SEED_JOB["positions"], SEED_JOB["description"], SEED_JOB["address"], "段先生"} <= checked
+    assert {(body["scene"], body["version"]) for body in wechat.text_checks} == {(3, 2)}
+    assert len({body["openid"] for body in wechat.text_checks}) == 1
+
+
+async def test_review_is_stored_listed_and_flagged(client, app, wechat):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner, description="包吃住 review-word")
+    assert (await Job.get(id=job_id)).content_check == "review"
+    assert job_id in await _listed(client, app)
+    assert [(row["job_id"], row["content_check"]) for row in await moderation.flagged_jobs(10)] == [(job_id, "review")]
+    await client.post("/jobs/update", json={"id": job_id, "description": "包吃住"}, headers=owner)
+    assert (await Job.get(id=job_id)).content_check == ""  # the edited texts passed
+
+
+async def test_risky_from_wechat_is_refused(client, wechat):
+    owner = await login_as(client, "owner")
+    response = await client.post("/job/create", json={**SEED_JOB, "address": "某路 risky-word"}, headers=owner)
+    assert response.status_code == 400 and response.json()["data"] == {"field": "address"}
+
+
+async def test_wechat_busy_stores_the_job_and_the_background_check_decides(client, app, wechat):
+    owner = await login_as(client, "owner")
+    wechat.text_checks_busy = True
+    fine = await post_job(client, owner)
+    bad = await post_job(client, owner, description="高薪 risky-word")
+    assert {(await Job.get(id=i)).content_check for i in (fine, bad)} == {"pending"}
+    with pytest.raises(ContentCheckUnavailable):  # still busy: the round ends, nothing decided
+        await content.recheck_pending(app.ctx.content_check)
+    assert {(await Job.get(id=i)).content_check for i in (fine, bad)} == {"pending"}
+
+    wechat.text_checks_busy = False
+    assert await content.recheck_pending(app.ctx.content_check) == {"pass": 1, "risky": 1}
+    assert (await Job.get(id=fine)).content_check == ""
+    hidden = await Job.get(id=bad)
+    assert (hidden.content_check, hidden.status, hidden.moderation) == ("risky", 2, "hidden")
+    assert await _listed(client, app) == [fine]
+    audit = await ModerationAction.get()
+    assert (audit.actor, audit.action, audit.target_id) == ("system", "hide", bad)
+    assert "description" in audit.reason
