@@ -38,3 +38,19 @@ class ModerationAction(Model):
     class Meta:
         table = "moderation_actions"
         indexes = (("target_type", "target_id"),)
+
+
+class ImageCheck(Model):
+    """An uploaded image submitted to the WeChat media check, and the verdict its push brought."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=128, unique=True)  # the storage key
+    url = fields.CharField(max_length=512)
+    user_id = fields.BigIntField()  # the uploader
+    trace_id = fields.CharField(max_length=64, null=True, unique=True)  # null: not submitted yet (retried)
+    verdict = fields.CharField(max_length=8, default="")  # "" awaited, pass, review, risky
+    create_at = fields.DatetimeField()
+    update_at = fields.DatetimeField()
+
+    class Meta:
+        table = "image_checks"

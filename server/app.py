@@ -23,7 +23,7 @@ from server.providers.storage import LocalStorage, build_storage
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import contacts, dev, docs, health, jobs, pay, uploads, users
+from server.routes import contacts, dev, docs, health, jobs, pay, uploads, users, wechat_push
 from server.services.content import ContentRechecker
 from server.services.order_sweeper import OrderSweeper
 from server.supervision import stop_with_main_process
@@ -69,6 +69,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     app.ctx.pay = build_pay_provider(settings)
     if app.ctx.pay.is_development:  # /dev/pay/confirm exists only where no real money moves
         app.blueprint(dev.bp)
+    if settings.wechat_push_token:  # WeChat's message push is configured on the mini-program's console
+        app.blueprint(wechat_push.bp)
 
     @app.before_server_start
     async def _open(app: JobBoard):

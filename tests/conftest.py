@@ -19,10 +19,15 @@ from runtime import clock
 from runtime.settings import Settings
 from search.engine import EmbeddedEngine
 from server.app import create_app
+from server.providers.content_check import WeChatContentCheck
+from tests.fakes.wechat import APPID as WECHAT_APPID
+from tests.fakes.wechat import SECRET as WECHAT_SECRET
+from tests.fakes.wechat import FakeWeChat
 from tests.fakes.wechat_pay import FakeWeChatPay, PayKeys
 from tests.helpers.api import reset_state
 from tests.helpers.payments import pay_settings
 from tests.helpers.services import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, reachable, serving
+from tests.helpers.wechat_push import PUSH_AES_KEY, PUSH_TOKEN
 
 _gaps: list[str] = []
 
@@ -88,6 +93,8 @@ def settings(tmp_path_factory, pay_keys, wechat_pay) -> Settings:
                     image_url_prefixes="https://",  # tests of that rule tune it
                     # Tests run the background rounds themselves, never behind a test's back.
                     order_sweep_seconds=86400, content_recheck_seconds=86400,
+                    # WeChat's message push, safe mode, for the mini-program of the fake WeChat.
+                    wechat_appid=WECHAT_APPID, wechat_push_token=PUSH_TOKEN, wechat_push_aes_key=PUSH_AES_KEY,
                     **pay_settings(pay_keys, wechat_pay.url))
 
 
@@ -139,6 +146,19 @@ async def ledger_invariant(client):
         "SELECT a.user_id, a.balance, COALESCE(SUM(l.change_num), 0) AS total FROM contact_voucher_accounts a "
         "LEFT JOIN contact_voucher_ledger l ON l.user_id = a.user_id GROUP BY a.user_id, a.balance")
     assert [dict(row) for row in rows if row["balance"] != row["total"] or row["balance"] < 0] == []
+
+
+@pytest.fixture
+async def wechat_content(client, app):
+    """The app's content checker for one test: the real provider against a fake WeChat (the session's own
+    is the development one, which knows only its word list). Yields the fake."""
+    fake = await FakeWeChat().start()
+    provider = WeChatContentCheck(WECHAT_APPID, WECHAT_SECRET, fake.url, app.ctx.cache, timeout=2)
+    development, app.ctx.content_check = app.ctx.content_check, provider
+    yield fake
+    app.ctx.content_check = development
+    await provider.close()
+    await fake.stop()
 
 
 @pytest.fixture

@@ -57,6 +57,14 @@ class OssStorage:
             raise StorageUnavailable() from None
         return self.public_url(key)
 
+    async def delete(self, key: str) -> None:
+        try:
+            async with asyncio.timeout(self._timeout):
+                await asyncio.to_thread(self._bucket.delete_object, key)  # OSS: deleting a missing key is fine
+        except (oss2.exceptions.OssError, TimeoutError, OSError) as e:
+            log.warning("OSS delete failed: %s", type(e).__name__)
+            raise StorageUnavailable() from None
+
     async def close(self) -> None:
         self._adapter.close()
 

@@ -25,6 +25,9 @@ class ImageStorage(Protocol):
     def owns(self, url: str) -> bool:
         """Whether `url` is one this storage hands out."""
 
+    async def delete(self, key: str) -> None:
+        """Remove the object (content security found it risky); a missing one is not an error."""
+
     async def close(self) -> None: ...
 
 
@@ -45,6 +48,9 @@ class LocalStorage:
         path = self.root / key
         await asyncio.to_thread(_write_atomically, path, data)
         return self.public_url(key)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread((self.root / key).unlink, missing_ok=True)
 
     async def close(self) -> None:
         return None

@@ -64,7 +64,7 @@ async def upload(request: JobBoardRequest):
         return sent.body
 
     url = await images.upload(request.app.ctx.storage, request.app.ctx.cache, settings.rate_limit_uploads_per_user,
-                              request.ctx.user_id, read_file)
+                              request.ctx.user_id, read_file, request.app.ctx.content_check)
     return ok({"url": url})
 
 

@@ -20,6 +20,7 @@ from server.providers.content_check import (
     ContentCheckUnavailable,
     Verdict,
 )
+from server.services import image_checks
 from server.services.errors import ContentRefused
 from server.services.moderation import SYSTEM, audit
 
@@ -113,6 +114,7 @@ class ContentRechecker(PeriodicTask):
         self._checker = checker
 
     async def round(self) -> None:
+        await image_checks.submit_unsent(self._checker)
         outcomes = await recheck_pending(self._checker)
         if outcomes:
             self.log.info("pending content checks done: %s", outcomes)

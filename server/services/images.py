@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import redis.asyncio as redis
 from PIL import Image, UnidentifiedImageError
 
+from models.user import User
+from server.providers.content_check import ContentChecker
 from server.providers.storage import ImageStorage
-from server.services import rate_limits
-from server.services.errors import ImageRejected, ImageUrlNotAllowed
+from server.services import image_checks, rate_limits
+from server.services.errors import ImageRejected, ImageUrlNotAllowed, UserNotFound
 
 # Pillow format → (extension, content type). Only these are accepted, whatever the name or declared type.
 ACCEPTED = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "BMP": ("bmp", "image/bmp"),
@@ -67,13 +69,18 @@ def _without_location(image: Image.Image, data: bytes) -> bytes:
 
 
 async def upload(storage: ImageStorage, cache: redis.Redis, per_minute: int, user_id: int,
-                 read_file: Callable[[], Awaitable[bytes]]) -> str:
+                 read_file: Callable[[], Awaitable[bytes]], checker: ContentChecker) -> str:
     """One upload of `user_id`: counted (at most `per_minute`) before its bytes are read, validated,
-    stored; returns its public URL."""
+    stored, submitted to WeChat's media check; returns its public URL."""
     await rate_limits.hit(cache, "uploads", str(user_id), per_minute)
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise UserNotFound()
     cleaned, extension, content_type = await asyncio.to_thread(inspect, await read_file())
     key = f"img/{user_id}_{time.time_ns()}.{extension}"  # never the client's file name
-    return await storage.put(key, cleaned, content_type)
+    url = await storage.put(key, cleaned, content_type)
+    await image_checks.submit(checker, user.openid, user_id, key, url)
+    return url
 
 
 @dataclass(frozen=True)

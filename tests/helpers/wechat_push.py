@@ -14,6 +14,11 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 TO_USER_NAME = "gh_0123456789ab"  # the mini-program's original id, as WeChat puts it in every push
 
 
+# The session app's message-push configuration (tests/conftest.py).
+PUSH_TOKEN = "push-token"
+PUSH_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # a 43-character EncodingAESKey
+
+
 def new_aes_key() -> str:
     """A fresh EncodingAESKey: 32 random bytes in base64 without the trailing '=' (43 characters)."""
     return base64.b64encode(os.urandom(32)).decode().rstrip("=")

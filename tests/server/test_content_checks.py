@@ -8,24 +8,9 @@ import pytest
 from indexer.sync import drain
 from models.job import Job
 from models.moderation import ModerationAction
-from server.providers.content_check import ContentCheckUnavailable, WeChatContentCheck
+from server.providers.content_check import ContentCheckUnavailable
 from server.services import content, moderation
-from tests.fakes.wechat import APPID, SECRET, FakeWeChat
 from tests.helpers.api import SEED_JOB, login_as, post_job
-
-
-@pytest.fixture
-async def wechat(client, app):
-    """The app's checker for one test: the real provider against the fake WeChat (the app's own is the
-    development one, which knows only its word list)."""
-    fake = await FakeWeChat().start()
-    provider = WeChatContentCheck(APPID, SECRET, fake.url, app.ctx.cache, timeout=2)
-    development = app.ctx.content_check
-    app.ctx.content_check = provider
-    yield fake
-    app.ctx.content_check = development
-    await provider.close()
-    await fake.stop()
 
 
 async def _listed(client, app) -> list[int]:
@@ -47,16 +32,16 @@ async def test_the_development_word_is_refused_naming_the_field(client):
     assert response.status_code == 400 and response.json()["data"] == {"field": "name"}
 
 
-async def test_wechat_sees_each_published_text_with_the_owners_openid(client, wechat):
+async def test_wechat_sees_each_published_text_with_the_owners_openid(client, wechat_content):
     owner = await login_as(client, "owner")
     await post_job(client, owner, user_name="段先生")
-    checked = {body["content"] for body in wechat.text_checks}
+    checked = {body["content"] for body in wechat_content.text_checks}
     assert {SEED_JOB["positions"], SEED_JOB["description"], SEED_JOB["address"], "段先生"} <= checked
-    assert {(body["scene"], body["version"]) for body in wechat.text_checks} == {(3, 2)}
-    assert len({body["openid"] for body in wechat.text_checks}) == 1
+    assert {(body["scene"], body["version"]) for body in wechat_content.text_checks} == {(3, 2)}
+    assert len({body["openid"] for body in wechat_content.text_checks}) == 1
 
 
-async def test_review_is_stored_listed_and_flagged(client, app, wechat):
+async def test_review_is_stored_listed_and_flagged(client, app, wechat_content):
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner, description="包吃住 review-word")
     assert (await Job.get(id=job_id)).content_check == "review"
@@ -66,15 +51,15 @@ async def test_review_is_stored_listed_and_flagged(client, app, wechat):
     assert (await Job.get(id=job_id)).content_check == ""  # the edited texts passed
 
 
-async def test_risky_from_wechat_is_refused(client, wechat):
+async def test_risky_from_wechat_is_refused(client, wechat_content):
     owner = await login_as(client, "owner")
     response = await client.post("/job/create", json={**SEED_JOB, "address": "某路 risky-word"}, headers=owner)
     assert response.status_code == 400 and response.json()["data"] == {"field": "address"}
 
 
-async def test_wechat_busy_stores_the_job_and_the_background_check_decides(client, app, wechat):
+async def test_wechat_busy_stores_the_job_and_the_background_check_decides(client, app, wechat_content):
     owner = await login_as(client, "owner")
-    wechat.text_checks_busy = True
+    wechat_content.text_checks_busy = True
     fine = await post_job(client, owner)
     bad = await post_job(client, owner, description="高薪 risky-word")
     assert {(await Job.get(id=i)).content_check for i in (fine, bad)} == {"pending"}
@@ -82,7 +67,7 @@ async def test_wechat_busy_stores_the_job_and_the_background_check_decides(clien
         await content.recheck_pending(app.ctx.content_check)
     assert {(await Job.get(id=i)).content_check for i in (fine, bad)} == {"pending"}
 
-    wechat.text_checks_busy = False
+    wechat_content.text_checks_busy = False
     assert await content.recheck_pending(app.ctx.content_check) == {"pass": 1, "risky": 1}
     assert (await Job.get(id=fine)).content_check == ""
     hidden = await Job.get(id=bad)

@@ -1,0 +1,73 @@
+"""Every uploaded image goes to WeChat's asynchronous media check; its verdict arrives later as a message
+push. A risky image is removed from storage, from its uploader's jobs and from their avatar."""
+
+from __future__ import annotations
+
+import logging
+
+from tortoise.transactions import in_transaction
+
+from models.job import Job
+from models.job_writes import save_job
+from models.moderation import ImageCheck
+from models.user import User
+from runtime import clock
+from server.providers.content_check import SCENE_FORUM, ContentChecker, ContentCheckUnavailable
+from server.providers.storage import ImageStorage
+from server.services.moderation import SYSTEM, audit
+
+log = logging.getLogger("server.content")
+
+
+async def submit(checker: ContentChecker, openid: str, user_id: int, key: str, url: str) -> None:
+    """Recorded whatever WeChat says: unsubmitted (no trace id) when it is unavailable, retried later.
+    The upload itself never fails for it."""
+    now = clock.now()
+    try:
+        trace_id = await checker.submit_image(url, openid, SCENE_FORUM)
+    except ContentCheckUnavailable:
+        trace_id = None
+    await ImageCheck.create(key=key, url=url, user_id=user_id, trace_id=trace_id, create_at=now, update_at=now)
+
+
+async def submit_unsent(checker: ContentChecker, limit: int = 50) -> int:
+    """The background round's part for images: those WeChat could not take at upload."""
+    sent = 0
+    for check in await ImageCheck.filter(trace_id=None).order_by("id").limit(limit):
+        owner = await User.get_or_none(id=check.user_id)
+        check.trace_id = await checker.submit_image(check.url, owner.openid if owner else "", SCENE_FORUM)
+        check.update_at = clock.now()
+        await check.save(update_fields=["trace_id", "update_at"])
+        sent += 1
+    return sent
+
+
+async def apply_verdict(storage: ImageStorage, trace_id: str, suggest: str) -> bool:
+    """WeChat's verdict for one submitted image; True when it changed something (a repeated push does not)."""
+    check = await ImageCheck.get_or_none(trace_id=trace_id)
+    if check is None:
+        log.warning("media check verdict for an unknown trace id")
+        return False
+    if check.verdict == suggest or suggest not in ("pass", "review", "risky"):
+        return False
+    check.verdict, check.update_at = suggest, clock.now()
+    await check.save(update_fields=["verdict", "update_at"])
+    if suggest == "risky":
+        await _remove(storage, check)
+    return True
+
+
+async def _remove(storage: ImageStorage, check: ImageCheck) -> None:
+    now = clock.now()
+    await storage.delete(check.key)
+    # Our image URLs name their uploader, who is the one to put them in a job or an avatar.
+    for job in await Job.filter(user_id=check.user_id):
+        if check.url not in (job.photo_urls or []):
+            continue
+        async with in_transaction():
+            job = await Job.select_for_update().get(id=job.id)
+            job.photo_urls = [url for url in job.photo_urls or [] if url != check.url]
+            await save_job(job, "image_removed", now, ["photo_urls"])
+    await User.filter(id=check.user_id, avatar=check.url).update(avatar="", update_at=now)
+    await audit(SYSTEM, "remove_image", "user", check.user_id, f"media check: risky image {check.key}", now)
+    log.warning("risky image %s of user %s removed", check.key, check.user_id)

@@ -1,0 +1,113 @@
+"""Uploaded images go to WeChat's media check; a risky verdict, pushed by WeChat, removes the image from
+storage, from its uploader's jobs and avatar. Pushes are verified (signature, safe-mode decryption)."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import httpx
+from PIL import Image
+
+from models.moderation import ImageCheck, ModerationAction
+from server.providers.content_check import WeChatContentCheck
+from server.services import image_checks
+from tests.fakes.wechat import APPID, SECRET
+from tests.helpers.api import login_as, post_job
+from tests.helpers.services import free_port
+from tests.helpers.wechat_push import PUSH_AES_KEY, PUSH_TOKEN, encrypt_push, sha1_signature
+
+
+def _png() -> bytes:
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(data, format="PNG")
+    return data.getvalue()
+
+
+async def _upload(client, headers) -> str:
+    response = await client.post("/img/upload", files={"file": ("a.png", _png())}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["url"]
+
+
+def _verdict(trace_id: str, suggest: str) -> dict:
+    return {"ToUserName": "gh_0123456789ab", "FromUserName": "o-system", "CreateTime": int(time.time()),
+            "MsgType": "event", "Event": "wxa_media_check", "appid": APPID, "trace_id": trace_id, "version": 2,
+            "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": 20002}],
+            "errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": 20002}}
+
+
+async def _push(client, message: dict, token: str = PUSH_TOKEN) -> httpx.Response:
+    query, body = encrypt_push(PUSH_AES_KEY, APPID, token, message, str(int(time.time())), "nonce123")
+    return await client.post("/wechat/push", params=query, json=body)
+
+
+async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, wechat_content):
+    owner = await login_as(client, "owner")
+    url = await _upload(client, owner)
+    kept = await _upload(client, owner)
+    submitted = {check["media_url"]: check for check in wechat_content.media_checks}
+    assert url in submitted and submitted[url]["scene"] == 3 and submitted[url]["version"] == 2
+    job_id = await post_job(client, owner, photo_urls=[url, kept])
+    await client.post("/user/update/info", json={"avatar": url}, headers=owner)
+    trace_id = (await ImageCheck.get(url=url)).trace_id
+    assert trace_id
+
+    response = await _push(client, _verdict(trace_id, "risky"))
+    assert (response.status_code, response.text) == (200, "success")
+    info = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
+    assert info["photo_urls"] == [kept]
+    assert (await client.get("/user/info", headers=owner)).json()["data"]["avatar"] == ""
+    assert (await client.get(httpx.URL(url).raw_path.decode())).status_code == 404
+    assert (await client.get(httpx.URL(kept).raw_path.decode())).status_code == 200
+    assert (await ImageCheck.get(url=url)).verdict == "risky"
+    assert [(a.actor, a.action) for a in await ModerationAction.all()] == [("system", "remove_image")]
+    assert (await _push(client, _verdict(trace_id, "risky"))).text == "success"  # WeChat may push twice
+    assert await ModerationAction.all().count() == 1
+
+
+async def test_a_passed_image_stays(client, wechat_content):
+    owner = await login_as(client, "owner")
+    url = await _upload(client, owner)
+    trace_id = (await ImageCheck.get(url=url)).trace_id
+    assert (await _push(client, _verdict(trace_id, "pass"))).text == "success"
+    assert (await ImageCheck.get(url=url)).verdict == "pass"
+    assert (await client.get(httpx.URL(url).raw_path.decode())).status_code == 200
+
+
+async def test_a_push_not_from_wechat_changes_nothing(client, wechat_content):
+    owner = await login_as(client, "owner")
+    url = await _upload(client, owner)
+    trace_id = (await ImageCheck.get(url=url)).trace_id
+    assert (await _push(client, _verdict(trace_id, "risky"), token="another-token")).status_code == 403
+    query, body = encrypt_push(PUSH_AES_KEY, APPID, PUSH_TOKEN, _verdict(trace_id, "risky"), "1", "n")
+    tampered = {**body, "Encrypt": body["Encrypt"][:-8] + "AAAAAAA="}
+    assert (await client.post("/wechat/push", params=query, json=tampered)).status_code == 403
+    assert (await client.post("/wechat/push", params=query, content=b"not json")).status_code == 403
+    assert (await ImageCheck.get(url=url)).verdict == ""
+    assert (await client.get(httpx.URL(url).raw_path.decode())).status_code == 200
+
+
+async def test_wechats_server_verification(client):
+    query = {"timestamp": "1700000000", "nonce": "abc", "echostr": "echo-me"}
+    good = {**query, "signature": sha1_signature(PUSH_TOKEN, query["timestamp"], query["nonce"])}
+    response = await client.get("/wechat/push", params=good)
+    assert (response.status_code, response.text) == (200, "echo-me")
+    bad = {**query, "signature": sha1_signature("other", query["timestamp"], query["nonce"])}
+    assert (await client.get("/wechat/push", params=bad)).status_code == 403
+
+
+async def test_an_upload_wechat_cannot_take_is_submitted_later(client, app, wechat_content):
+    owner = await login_as(client, "owner")
+    reachable = app.ctx.content_check
+    app.ctx.content_check = WeChatContentCheck(APPID, SECRET, f"http://127.0.0.1:{free_port()}", app.ctx.cache,
+                                               timeout=1)
+    try:
+        url = await _upload(client, owner)  # the upload does not wait for WeChat
+    finally:
+        await app.ctx.content_check.close()
+        app.ctx.content_check = reachable
+    assert (await ImageCheck.get(url=url)).trace_id is None
+    assert await image_checks.submit_unsent(app.ctx.content_check) == 1
+    assert (await ImageCheck.get(url=url)).trace_id
+    assert url in {check["media_url"] for check in wechat_content.media_checks}
