@@ -203,6 +203,9 @@ class Settings(BaseSettings):
         problems = self.development_fallbacks()
         if self.wechat_api_base != OFFICIAL_WECHAT_API:
             problems.append(f"WECHAT_API_BASE must be {OFFICIAL_WECHAT_API} in production")
+        if not (self.wechat_push_token and self.wechat_push_aes_key):
+            problems.append("WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY are required in production: without "
+                            "WeChat's message push no image check verdict can arrive")
         if self.wechatpay_api_base != OFFICIAL_WECHATPAY_API:
             problems.append(f"WECHATPAY_API_BASE must be {OFFICIAL_WECHATPAY_API} in production")
         if self.wechatpay_notify_url and not self.wechatpay_notify_url.startswith("https://"):

@@ -29,6 +29,8 @@ PRODUCTION = {
     "wechatpay_public_key_path": "/run/secrets/pub_key.pem",
     "wechatpay_public_key_id": "PUB_KEY_ID_0114232134912024",
     "wechatpay_notify_url": "https://jobs.example.com/pay/notify/wechat",
+    "wechat_push_token": "push-token",
+    "wechat_push_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
 }
 
 
@@ -56,6 +58,8 @@ def test_complete_production_configuration_starts():
         ({"oss_bucket": None}, "OSS_BUCKET"),
         ({"oss_access_key_secret": None}, "OSS_ACCESS_KEY_SECRET"),
         ({"wechatpay_mchid": None}, "development pay provider"),
+        ({"wechat_push_token": None}, "WECHAT_PUSH_TOKEN"),
+        ({"wechat_push_aes_key": None}, "WECHAT_PUSH_AES_KEY"),
         ({"wechatpay_apiv3_key": None}, "WECHATPAY_APIV3_KEY"),
         ({"wechatpay_apiv3_key": "short"}, "32-character"),
         ({"wechatpay_public_key_id": None}, "WECHATPAY_PUBLIC_KEY_ID"),

@@ -215,6 +215,7 @@ def test_production_starts_without_the_development_packages(servers, tmp_path, e
                      REDIS_URL=settings["REDIS_URL"], ELASTICSEARCH_URL=engine.url, WECHAT_APPID="wx-prod",
                      WECHAT_SECRET="prod-secret", OSS_ENDPOINT="oss-cn-beijing.aliyuncs.com", OSS_BUCKET="jobs-img",
                      OSS_ACCESS_KEY_ID="ak", OSS_ACCESS_KEY_SECRET="sk", PYTHONPATH=str(blockers),
+                     WECHAT_PUSH_TOKEN="push-token", WECHAT_PUSH_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
                      # The official WeChat Pay host: public-key mode needs no call to it to start.
                      **{name.upper(): str(value) for name, value in pay_settings(pay_keys, OFFICIAL_WECHATPAY_API).items()})
     server.wait_healthy()
