@@ -11,6 +11,8 @@ def job_document(job) -> dict:
         "user_id": job.user_id,
         "biz_type": job.biz_type,
         "status": job.status,
+        # Out of the listing until its owner edits it (content security removed a risky image from it).
+        "held": job.content_check == "risky",
         "positions": job.positions,
         "location": {"lat": float(job.latitude), "lon": float(job.longitude)},
         "longitude": float(job.longitude),

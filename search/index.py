@@ -80,6 +80,9 @@ async def ensure_alias(client: AsyncElasticsearch) -> str:
     """
     current = await indices_behind_alias(client)
     if current:
+        # Fields added to the definition since that index was made (adding is all a mapping allows):
+        # documents carrying them are accepted at once, without waiting for the next reindex.
+        await client.indices.put_mapping(index=ALIAS, properties=load_definition()["mappings"]["properties"])
         return current[0]
     name = await next_index_name(client)
     try:

@@ -19,7 +19,7 @@ RESULT_WINDOW = load_definition()["settings"]["max_result_window"]
 STATUS_OPEN = 1
 BIZ_RECRUIT = 1
 _DATE_FIELDS = ("create_at", "update_at", "last_refresh_time", "top_start_time", "top_end_time")
-_INTERNAL_FIELDS = ("location", "rank_time")
+_INTERNAL_FIELDS = ("location", "rank_time", "held")
 
 
 @dataclass
@@ -73,7 +73,8 @@ def listing_dsl(req: ListingRequest, now_iso: str = "now") -> dict:
     if req.query_type == NEARBY and req.distance_km and here:
         filters.append({"geo_distance": {"distance": f"{req.distance_km}km", "location": here}})
 
-    query: dict = {"bool": {"filter": filters}}
+    # must_not, not a filter on held=false: a document written before the field existed still lists.
+    query: dict = {"bool": {"filter": filters, "must_not": [{"term": {"held": True}}]}}
     if req.query_type == RECOMMENDED:
         # Jobs on top (top_end_time still ahead) score 1, every other job 0: filters do not score, and a
         # constant_score clause needs no function scoring (about half the engine's time per query).

@@ -67,7 +67,8 @@ async def _remove(storage: ImageStorage, check: ImageCheck) -> None:
         async with in_transaction():
             job = await Job.select_for_update().get(id=job.id)
             job.photo_urls = [url for url in job.photo_urls or [] if url != check.url]
-            await save_job(job, "image_removed", now, ["photo_urls"])
+            job.content_check = "risky"  # held out of the listing until its owner edits it
+            await save_job(job, "image_removed", now, ["photo_urls", "content_check"])
     await User.filter(id=check.user_id, avatar=check.url).update(avatar="", update_at=now)
     await audit(SYSTEM, "remove_image", "user", check.user_id, f"media check: risky image {check.key}", now)
     log.warning("risky image %s of user %s removed", check.key, check.user_id)

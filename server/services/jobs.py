@@ -76,6 +76,8 @@ async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls
         salary_max = changes.get("salary_max", job.salary_max)
         if salary_min > salary_max:
             raise SalaryRangeInverted(data={"salary_min": salary_min, "salary_max": salary_max})
+        if job.content_check == "risky" and "content_check" not in changes:
+            changes = {**changes, "content_check": ""}  # an edit by the owner releases a held job
         job.update_from_dict(changes)
         await save_job(job, "update", now, list(changes))
 

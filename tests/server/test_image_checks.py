@@ -9,6 +9,7 @@ import time
 import httpx
 from PIL import Image
 
+from indexer.sync import drain
 from models.moderation import ImageCheck, ModerationAction
 from server.providers.content_check import WeChatContentCheck
 from server.services import image_checks
@@ -42,7 +43,13 @@ async def _push(client, message: dict, token: str = PUSH_TOKEN) -> httpx.Respons
     return await client.post("/wechat/push", params=query, json=body)
 
 
-async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, wechat_content):
+async def _listed(client, app) -> list[int]:
+    await drain(app.ctx.search.client)
+    response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
+    return [job["id"] for job in response.json()["data"]["jobs"]]
+
+
+async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, app, wechat_content):
     owner = await login_as(client, "owner")
     url = await _upload(client, owner)
     kept = await _upload(client, owner)
@@ -64,6 +71,9 @@ async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, w
     assert [(a.actor, a.action) for a in await ModerationAction.all()] == [("system", "remove_image")]
     assert (await _push(client, _verdict(trace_id, "risky"))).text == "success"  # WeChat may push twice
     assert await ModerationAction.all().count() == 1
+    assert job_id not in await _listed(client, app)  # held until its owner edits it
+    await client.post("/jobs/update", json={"id": job_id, "salary_max": 21000}, headers=owner)
+    assert job_id in await _listed(client, app)
 
 
 async def test_a_passed_image_stays(client, wechat_content):

@@ -10,7 +10,7 @@ from indexer.sync import NullDrainer, OutboxDrainer, drain
 from models.outbox import IndexOutbox
 from runtime import clock
 from search.engine import SearchEngine
-from search.index import ALIAS
+from search.index import ALIAS, ensure_alias, load_definition
 from tests.helpers.api import change_job, login_as, post_job
 from tests.helpers.faults import silent_server
 
@@ -68,6 +68,22 @@ async def test_edit_close_and_refresh_show_in_the_listing(client, app):
     await drain(app.ctx.search.client)
     assert await listed(client, 1) == [first]
     assert await IndexOutbox.all().count() == 0
+
+
+async def test_a_field_added_to_the_mapping_reaches_an_existing_index_at_start(client, app):
+    engine = app.ctx.search.client
+    for name in (await engine.indices.get(index="jobs_v*")).body:
+        await engine.indices.delete(index=name)
+    definition = load_definition()
+    del definition["mappings"]["properties"]["held"]  # an index made before the field existed
+    await engine.indices.create(index="jobs_v1", mappings=definition["mappings"], aliases={ALIAS: {}})
+    await ensure_alias(engine)  # what every start does
+    mapping = (await engine.indices.get_mapping(index=ALIAS)).body["jobs_v1"]["mappings"]["properties"]
+    assert mapping["held"] == {"type": "boolean"}
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    await drain(engine)  # a document with the new field is accepted
+    assert job_id in await listed(client)
 
 
 async def test_background_drainer_shows_a_new_job_within_a_second(client, app):
