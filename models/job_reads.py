@@ -21,3 +21,13 @@ async def job_by_id(job_id: int) -> Job | None:
     rows = await connection.execute_query_dict(_by_id_sql(connection.capabilities.dialect), [job_id, 1])
     # What Tortoise itself does with a fetched row: every field converted to its Python value.
     return Job._init_from_db(**rows[0]) if rows else None
+
+
+async def jobs_with_photo(url: str) -> list[Job]:
+    """Every job whose photos include `url`: JSON_CONTAINS on MySQL; SQLite (development) has no JSON
+    containment in Tortoise, so a text match there, confirmed on the decoded list."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "mysql":
+        return await Job.filter(photo_urls__contains=[url])
+    rows = await connection.execute_query_dict("SELECT id FROM jobs WHERE instr(photo_urls, ?) > 0", [url])
+    return [job for job in await Job.filter(id__in=[row["id"] for row in rows]) if url in (job.photo_urls or [])]

@@ -1,5 +1,5 @@
 """Every uploaded image goes to WeChat's asynchronous media check; its verdict arrives later as a message
-push. A risky image is removed from storage, from its uploader's jobs and from their avatar."""
+push. A risky image is removed from storage and from every job and avatar that holds it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 from tortoise.transactions import in_transaction
 
 from models.job import Job
+from models.job_reads import jobs_with_photo
 from models.job_writes import save_job
 from models.moderation import ImageCheck
 from models.user import User
@@ -60,15 +61,15 @@ async def apply_verdict(storage: ImageStorage, trace_id: str, suggest: str) -> b
 async def _remove(storage: ImageStorage, check: ImageCheck) -> None:
     now = clock.now()
     await storage.delete(check.key)
-    # Our image URLs name their uploader, who is the one to put them in a job or an avatar.
-    for job in await Job.filter(user_id=check.user_id):
-        if check.url not in (job.photo_urls or []):
-            continue
+    # Anyone may have put one of our URLs in a job or an avatar, not only its uploader.
+    for job in await jobs_with_photo(check.url):
         async with in_transaction():
             job = await Job.select_for_update().get(id=job.id)
+            if check.url not in (job.photo_urls or []):
+                continue  # edited meanwhile
             job.photo_urls = [url for url in job.photo_urls or [] if url != check.url]
             job.content_check = "risky"  # held out of the listing until its owner edits it
             await save_job(job, "image_removed", now, ["photo_urls", "content_check"])
-    await User.filter(id=check.user_id, avatar=check.url).update(avatar="", update_at=now)
+    await User.filter(avatar=check.url).update(avatar="", update_at=now)
     await audit(SYSTEM, "remove_image", "user", check.user_id, f"media check: risky image {check.key}", now)
     log.warning("risky image %s of user %s removed", check.key, check.user_id)

@@ -57,6 +57,9 @@ async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, a
     assert url in submitted and submitted[url]["scene"] == 3 and submitted[url]["version"] == 2
     job_id = await post_job(client, owner, photo_urls=[url, kept])
     await client.post("/user/update/info", json={"avatar": url}, headers=owner)
+    copier = await login_as(client, "copier")  # any of our URLs may be used by anyone
+    copied = await post_job(client, copier, photo_urls=[url])
+    await client.post("/user/update/info", json={"avatar": url}, headers=copier)
     trace_id = (await ImageCheck.get(url=url)).trace_id
     assert trace_id
 
@@ -65,6 +68,8 @@ async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, a
     info = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
     assert info["photo_urls"] == [kept]
     assert (await client.get("/user/info", headers=owner)).json()["data"]["avatar"] == ""
+    assert (await client.get("/user/info", headers=copier)).json()["data"]["avatar"] == ""
+    assert (await client.post("/jobs/info", json={"job_id": copied})).json()["data"]["photo_urls"] == []
     assert (await client.get(httpx.URL(url).raw_path.decode())).status_code == 404
     assert (await client.get(httpx.URL(kept).raw_path.decode())).status_code == 200
     assert (await ImageCheck.get(url=url)).verdict == "risky"
