@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
     parser.add_argument("--port", type=int, default=18789)
+    parser.add_argument("--only", help="run only the calls whose label contains this text (/healthz always runs)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     database_url = args.database_url or f"sqlite://{workdir}/bench.sqlite3"
@@ -127,6 +128,8 @@ def main() -> None:
                  ("POST /jobs/info (logged in)", "POST", "/jobs/info", {"job_id": job_id}, token)]
         calls += [(f"POST /jobs/list {name}", "POST", "/jobs/list", body, {}) for name, body in BODIES.items()]
         calls.append(("POST /jobs/list latest (logged in)", "POST", "/jobs/list", BODIES["latest"], token))
+        if args.only:
+            calls = [call for call in calls if call[0] == "GET /healthz" or args.only in call[0]]
         print(f"{args.jobs} jobs, {args.connections} connections, {args.seconds} s each, one worker\n")
         print("| call | app CPU ms / request | req/s | × /healthz | p50 ms | p99 ms |")
         print("| --- | --- | --- | --- | --- | --- |")
