@@ -60,6 +60,8 @@ class Job(Model):
     version = fields.BigIntField(default=1)
     moderation = fields.CharField(max_length=16, default="")  # "", MODERATION_HIDDEN or MODERATION_TAKEN_DOWN
     content_check = fields.CharField(max_length=8, default="", db_index=True)
+    # A risky image was removed from it: out of the listing until its owner edits it.
+    photo_held = fields.BooleanField(default=False)
 
     class Meta:
         table = "jobs"

@@ -12,7 +12,7 @@ def job_document(job) -> dict:
         "biz_type": job.biz_type,
         "status": job.status,
         # Out of the listing until its owner edits it (content security removed a risky image from it).
-        "held": job.content_check == "risky",
+        "held": job.photo_held,
         "positions": job.positions,
         "location": {"lat": float(job.latitude), "lon": float(job.longitude)},
         "longitude": float(job.longitude),

@@ -69,17 +69,22 @@ async def _run(args) -> int:
             job = await moderation.restore(args.id, args.by, args.reason)
             print(f"job {job.id} restored")
             await _index_now(settings)
-        elif args.command == "ban":
+        elif args.command in ("ban", "unban"):
+            if not settings.redis_url:  # the tokens live there: an in-process cache here would revoke nothing
+                raise ConfigError("ban and unban need REDIS_URL: the login tokens are kept there")
             cache = connect_cache(settings.redis_url)
             try:
-                taken_down = await moderation.ban(args.id, args.by, args.reason, TokenStore.from_settings(cache, settings))
+                tokens = TokenStore.from_settings(cache, settings)
+                if args.command == "ban":
+                    taken_down = await moderation.ban(args.id, args.by, args.reason, tokens)
+                    print(f"user {args.id} banned; jobs taken down: {taken_down or 'none'}")
+                else:
+                    await moderation.unban(args.id, args.by, args.reason, tokens)
+                    print(f"user {args.id} may log in again")
             finally:
                 await cache.aclose()
-            print(f"user {args.id} banned; jobs taken down: {taken_down or 'none'}")
-            await _index_now(settings)
-        elif args.command == "unban":
-            await moderation.unban(args.id, args.by, args.reason)
-            print(f"user {args.id} may log in again")
+            if args.command == "ban":
+                await _index_now(settings)
     finally:
         await db.close()
     return 0

@@ -20,7 +20,16 @@ from server.services.errors import TokenInvalid, TokenMismatch, TokenMissing, Us
 
 TOKEN_PREFIX = "auth:token:"
 USER_TOKENS_PREFIX = "auth:user-tokens:"
+BANNED_PREFIX = "auth:banned:"  # set while a user is banned: their requests are refused even mid-flight
 WELCOME_TITLE = "新用户赠送"  # the ledger title of a new user's free vouchers
+
+# KEYS: the banned marker, the user's token set.
+_BAN = """
+redis.call('SET', KEYS[1], '1')
+for _, key in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do redis.call('DEL', key) end
+redis.call('DEL', KEYS[2])
+return 1
+"""
 
 # Store a token and cap the user's live tokens, in one atomic step: the oldest ones beyond the cap are
 # revoked. Ordered by Redis' own clock (one for every worker, never set back by tests).
@@ -78,6 +87,9 @@ class TokenStore:
             raise TokenInvalid()
         if claimed_user_id not in (None, "") and claimed_user_id.strip() != user_id:
             raise TokenMismatch()
+        # Tokens are revoked at a ban, but one issued in the same instant must not slip through.
+        if await self.cache.exists(f"{BANNED_PREFIX}{user_id}"):
+            raise TokenInvalid()
         return int(user_id)
 
     async def viewer(self, authorization: str | None) -> int | None:
@@ -92,15 +104,12 @@ class TokenStore:
             return None
         return int(user_id) if user_id else None
 
-    async def revoke_all(self, user_id: int) -> None:
-        """Every live token of the user (a ban)."""
-        tokens_key = f"{USER_TOKENS_PREFIX}{user_id}"
-        keys = await self.cache.zrange(tokens_key, 0, -1)
-        async with self.cache.pipeline(transaction=True) as pipe:
-            if keys:
-                pipe.delete(*keys)
-            pipe.delete(tokens_key)
-            await pipe.execute()
+    async def ban(self, user_id: int) -> None:
+        """Refuse the user's tokens from now on and revoke every live one, in one atomic step."""
+        await self.cache.eval(_BAN, 2, f"{BANNED_PREFIX}{user_id}", f"{USER_TOKENS_PREFIX}{user_id}")
+
+    async def unban(self, user_id: int) -> None:
+        await self.cache.delete(f"{BANNED_PREFIX}{user_id}")
 
     async def revoke(self, authorization: str | None, user_id: int) -> None:
         key = _token_key(_bare(authorization))

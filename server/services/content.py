@@ -26,12 +26,21 @@ from server.services.moderation import SYSTEM, audit
 
 log = logging.getLogger("server.content")
 
-# The texts of a job that are published: what the listing and the detail show.
-JOB_TEXTS = ("positions", "description", "address", "contact_person_name")
+# The texts of a job that are published: what the listing and the detail show (tags joined into one).
+JOB_TEXTS = ("positions", "description", "address", "contact_person_name", "first_area_des", "second_area_des",
+             "third_area_des", "four_area_des", "basic_protection", "salary_benefits", "attendance_leave")
 
 
-async def _verdict(checker: ContentChecker, openid: str, texts: dict[str, str], scene: int) -> str:
-    """"" (publishable), CONTENT_REVIEW, or CONTENT_PENDING (no verdict yet); ContentRefused for a risky one."""
+def _as_text(value) -> str:
+    if isinstance(value, list):
+        return "，".join(str(item) for item in value)
+    return value or ""
+
+
+async def _verdict(checker: ContentChecker, openid: str, texts: dict[str, str], scene: int,
+                   strict: bool = False) -> str:
+    """"" (publishable), CONTENT_REVIEW, or CONTENT_PENDING (no verdict yet; `strict`: the
+    ContentCheckUnavailable itself); ContentRefused for a risky one."""
     outcome = ""
     for field, text in texts.items():
         if not text:
@@ -39,6 +48,8 @@ async def _verdict(checker: ContentChecker, openid: str, texts: dict[str, str], 
         try:
             verdict = await checker.check_text(text, openid, scene)
         except ContentCheckUnavailable as exc:
+            if strict:
+                raise
             log.warning("content check unavailable (errcode %s): stored, checked again later", exc.errcode)
             return CONTENT_PENDING
         if verdict == Verdict.RISKY:
@@ -49,10 +60,17 @@ async def _verdict(checker: ContentChecker, openid: str, texts: dict[str, str], 
     return outcome
 
 
-async def check_job(checker: ContentChecker, openid: str, job_texts: dict[str, str]) -> str:
+async def check_job(checker: ContentChecker, openid: str, job_texts: dict, strict: bool = False) -> str:
     """The verdict for a job's texts as they will be stored (all of them, so an edit cannot keep a flag
-    or lose one): what its `content_check` becomes."""
-    return await _verdict(checker, openid, {f: job_texts.get(f) or "" for f in JOB_TEXTS}, SCENE_FORUM)
+    or lose one): what its `content_check` becomes. One call for them all; only a risky whole is checked
+    field by field, to name the field."""
+    texts = {f: _as_text(job_texts.get(f)) for f in JOB_TEXTS}
+    try:
+        return await _verdict(checker, openid, {"job": "\n".join(t for t in texts.values() if t)}, SCENE_FORUM,
+                              strict)
+    except ContentRefused:
+        await _verdict(checker, openid, texts, SCENE_FORUM, strict)  # raises naming the risky field
+        raise
 
 
 async def check_profile_name(checker: ContentChecker, openid: str, name: str) -> None:
@@ -60,23 +78,32 @@ async def check_profile_name(checker: ContentChecker, openid: str, name: str) ->
     await _verdict(checker, openid, {"name": name}, SCENE_PROFILE)
 
 
-async def recheck_pending(checker: ContentChecker, limit: int = 50) -> dict[str, int]:
-    """One round of the background check: jobs stored while WeChat gave no verdict. A risky one leaves
-    the listing (hidden, as after reports, until an operator decides) and the decision is audited."""
+async def recheck_pending(checker: ContentChecker, limit: int = 50, after_id: int = 0) -> tuple[dict[str, int], int]:
+    """One round of the background check: jobs stored while WeChat gave no verdict, after `after_id`.
+    A risky one leaves the listing (hidden, as after reports, until an operator decides) and the
+    decision is audited. Returns the outcomes and the id the next round starts after."""
     counts: dict[str, int] = {}
-    for job in await Job.filter(content_check=CONTENT_PENDING).order_by("update_at", "id").limit(limit):
+    jobs = await Job.filter(content_check=CONTENT_PENDING, id__gt=after_id).order_by("id").limit(limit)
+    for job in jobs:
         owner = await User.get_or_none(id=job.user_id)
+        texts = {f: getattr(job, f) for f in JOB_TEXTS}
         try:
-            outcome = await check_job(checker, owner.openid if owner else "", {f: getattr(job, f) for f in JOB_TEXTS})
+            outcome = await check_job(checker, owner.openid if owner else "", texts, strict=True)
         except ContentRefused as refused:
             outcome = "risky"
             await _hide_risky(job.id, refused.data["field"])
+        except ContentCheckUnavailable as exc:
+            if exc.errcode is None or exc.retry_after:
+                raise  # WeChat unreachable or rate-limited: the next round tries them all again
+            # WeChat refuses this one (e.g. its owner's openid is too old for it): the next round goes on
+            # after it (the cursor), so it never holds up the others.
+            outcome = "still pending"
         else:
-            if outcome == CONTENT_PENDING:
-                raise ContentCheckUnavailable()  # still no verdict: the next round tries them again
             await _record(job.id, outcome)
         counts[outcome or "pass"] = counts.get(outcome or "pass", 0) + 1
-    return counts
+    # Where the next round goes on: after this batch, or from the start once the end was reached.
+    return counts, jobs[-1].id if len(jobs) == limit else 0
+
 
 
 async def _record(job_id: int, outcome: str) -> None:
@@ -112,9 +139,13 @@ class ContentRechecker(PeriodicTask):
     def __init__(self, checker: ContentChecker, interval: float):
         super().__init__(interval)
         self._checker = checker
+        self._cursor = 0
 
     async def round(self) -> None:
-        await image_checks.submit_unsent(self._checker)
-        outcomes = await recheck_pending(self._checker)
+        try:  # images first, but a failure there must not keep the texts waiting
+            await image_checks.submit_unsent(self._checker)
+        except ContentCheckUnavailable:
+            log.warning("media check unavailable: unsent images wait for the next round")
+        outcomes, self._cursor = await recheck_pending(self._checker, after_id=self._cursor)
         if outcomes:
             self.log.info("pending content checks done: %s", outcomes)

@@ -32,14 +32,21 @@ async def submit(checker: ContentChecker, openid: str, user_id: int, key: str, u
 
 
 async def submit_unsent(checker: ContentChecker, limit: int = 50) -> int:
-    """The background round's part for images: those WeChat could not take at upload."""
+    """The background round's part for images: those WeChat could not take at upload, the longest waiting
+    first. One WeChat refuses (an errcode) goes to the back; WeChat unreachable ends the round."""
     sent = 0
-    for check in await ImageCheck.filter(trace_id=None).order_by("id").limit(limit):
+    for check in await ImageCheck.filter(trace_id=None).order_by("update_at", "id").limit(limit):
         owner = await User.get_or_none(id=check.user_id)
-        check.trace_id = await checker.submit_image(check.url, owner.openid if owner else "", SCENE_FORUM)
+        try:
+            check.trace_id = await checker.submit_image(check.url, owner.openid if owner else "", SCENE_FORUM)
+        except ContentCheckUnavailable as exc:
+            if exc.errcode is None or exc.retry_after:  # unreachable or rate-limited: a later round
+                raise
+            log.warning("image %s not taken by the media check (errcode %s): tried again later", check.id, exc.errcode)
+        else:
+            sent += 1
         check.update_at = clock.now()
         await check.save(update_fields=["trace_id", "update_at"])
-        sent += 1
     return sent
 
 
@@ -51,10 +58,12 @@ async def apply_verdict(storage: ImageStorage, trace_id: str, suggest: str) -> b
         return False
     if check.verdict == suggest or suggest not in ("pass", "review", "risky"):
         return False
+    if suggest == "risky":
+        # First the removal, then the verdict: if the removal fails (storage away, process killed), the
+        # push answers an error, WeChat sends it again, and the removal (idempotent) is done then.
+        await _remove(storage, check)
     check.verdict, check.update_at = suggest, clock.now()
     await check.save(update_fields=["verdict", "update_at"])
-    if suggest == "risky":
-        await _remove(storage, check)
     return True
 
 
@@ -68,8 +77,8 @@ async def _remove(storage: ImageStorage, check: ImageCheck) -> None:
             if check.url not in (job.photo_urls or []):
                 continue  # edited meanwhile
             job.photo_urls = [url for url in job.photo_urls or [] if url != check.url]
-            job.content_check = "risky"  # held out of the listing until its owner edits it
-            await save_job(job, "image_removed", now, ["photo_urls", "content_check"])
+            job.photo_held = True  # out of the listing until its owner edits it
+            await save_job(job, "image_removed", now, ["photo_urls", "photo_held"])
     await User.filter(avatar=check.url).update(avatar="", update_at=now)
     await audit(SYSTEM, "remove_image", "user", check.user_id, f"media check: risky image {check.key}", now)
     log.warning("risky image %s of user %s removed", check.key, check.user_id)

@@ -23,6 +23,7 @@ from server.services.errors import (
     JobNotFound,
     NotYourJob,
     SalaryRangeInverted,
+    UserBanned,
     UserNotFound,
 )
 from server.services.images import ImageUrls
@@ -53,6 +54,8 @@ async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: Con
         fields["contact_person_name"] = owner.name
     # Before anything is stored, and outside any transaction: WeChat may take a while.
     fields["content_check"] = await content.check_job(checker, owner.openid, fields)
+    if await User.filter(id=user_id, banned_at__not_isnull=True).exists():
+        raise UserBanned()  # banned while WeChat was checking: the ban's takedown has already run
     job = await create_job(clock.now(), user_id=user_id, status=STATUS_OPEN, **fields)
     return job.id
 
@@ -76,8 +79,8 @@ async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls
         salary_max = changes.get("salary_max", job.salary_max)
         if salary_min > salary_max:
             raise SalaryRangeInverted(data={"salary_min": salary_min, "salary_max": salary_max})
-        if job.content_check == "risky" and "content_check" not in changes:
-            changes = {**changes, "content_check": ""}  # an edit by the owner releases a held job
+        if job.photo_held:
+            changes = {**changes, "photo_held": False}  # an edit by the owner releases a held job
         job.update_from_dict(changes)
         await save_job(job, "update", now, list(changes))
 
@@ -115,8 +118,8 @@ async def detail(job_id: int, viewer_id: int | None, masking: bool) -> dict:
     """The public detail. A closed job keeps its status (a favourite can say it closed) but shows its
     contact number to its owner only; an open one shows it masked unless the viewer unlocked it."""
     job = await job_by_id(job_id)
-    if job is None:
-        raise JobNotFound()
+    if job is None or (job.moderation and viewer_id != job.user_id):
+        raise JobNotFound()  # hidden or taken down by moderation: its texts are not served to others
     item = job_shapes.detail(job, clock.now())
     await show_contacts([item], viewer_id, masking)
     if job.status != STATUS_OPEN and viewer_id != job.user_id:

@@ -94,8 +94,12 @@ async def restore(job_id: int, actor: str, reason: str) -> Job:
             raise JobNotFound()
         if not job.moderation:
             raise NothingToRestore(f"job {job_id} was not hidden or taken down")
+        if await User.filter(id=job.user_id, banned_at__not_isnull=True).exists():
+            raise NothingToRestore(f"the owner of job {job_id} is banned: unban them first")
+        # The operator's decision covers what content security found, too.
         job.status, job.moderation = STATUS_OPEN, ""
-        await save_job(job, "restore", now, ["status", "moderation"])
+        job.content_check = "" if job.content_check == "risky" else job.content_check
+        await save_job(job, "restore", now, ["status", "moderation", "content_check"])
         await audit(actor, "restore", "job", job_id, reason, now)
     return job
 
@@ -111,24 +115,29 @@ async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> list
         user.banned_at, user.update_at = now, now
         await user.save(update_fields=["banned_at", "update_at"])
         await audit(actor, "ban", "user", user_id, reason, now)
-        open_jobs = await Job.select_for_update().filter(user_id=user_id, status=STATUS_OPEN)
+        # Open ones, and those only hidden by reports (an operator's restore must not re-list them).
+        open_jobs = [job for job in await Job.select_for_update().filter(user_id=user_id)
+                     if job.status == STATUS_OPEN or job.moderation == MODERATION_HIDDEN]
         for job in open_jobs:
             job.status, job.moderation = STATUS_CLOSED, MODERATION_TAKEN_DOWN
             await save_job(job, "takedown", now, ["status", "moderation"])
             await audit(actor, "takedown", "job", job.id, f"owner banned: {reason}", now)
-    # After the commit: a login attempted meanwhile is refused by banned_at; the tokens go now.
-    await tokens.revoke_all(user_id)
+    # After the commit: a login attempted meanwhile is refused by banned_at; the tokens go now, and any
+    # issued in the same instant are refused by the marker (if Redis fails here, the command fails: run
+    # it again, the ban itself is already recorded).
+    await tokens.ban(user_id)
     log.warning("user %s banned by %s", user_id, actor)
     return [job.id for job in open_jobs]
 
 
-async def unban(user_id: int, actor: str, reason: str) -> None:
+async def unban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> None:
     """The user may log in again; their taken-down jobs stay down (restore them one by one)."""
     now = clock.now()
     async with in_transaction():
         if not await User.filter(id=user_id).update(banned_at=None, update_at=now):
             raise UserNotFound()
         await audit(actor, "unban", "user", user_id, reason, now)
+    await tokens.unban(user_id)
 
 
 async def reported_jobs(limit: int) -> list[dict]:

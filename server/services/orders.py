@@ -25,6 +25,7 @@ from server.services.errors import (
     OrderNotFound,
     PriceMismatch,
     UnknownProduct,
+    UserBanned,
     UserNotFound,
 )
 from server.services.money import PriceList, fen, yuan
@@ -100,6 +101,8 @@ async def _open_order(pay: PayProvider, ttl: timedelta, user_id: int, kind: str,
     user = await User.get_or_none(id=user_id)
     if user is None:
         raise UserNotFound()
+    if user.banned_at is not None:
+        raise UserBanned()
     now = clock.now()
     order = await _insert_order(kind, user_id=user_id, amount_fen=amount_fen, status=STATUS_CREATED,
                                 expire_at=now + ttl, create_at=now, update_at=now, **bought)

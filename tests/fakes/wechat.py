@@ -36,6 +36,7 @@ class FakeWeChat:
         self.used_codes: set[str] = set()
         self.expire_next_token_checks = 0  # answer 40001 this many times even for a valid token
         self.text_checks_busy = False  # every text check answers 45009 (rate limited) while set
+        self.stale_openids: set[str] = set()  # users not seen lately: their checks answer 61010
         self.text_checks: list[dict] = []  # the bodies msg_sec_check accepted
         self.media_checks: list[dict] = []  # the bodies media_check_async accepted, with their trace_id
         self.runner: web.AppRunner | None = None
@@ -156,6 +157,8 @@ class FakeWeChat:
         body = await self._v2_body(request)
         if isinstance(body, web.Response):
             return body
+        if body["openid"] in self.stale_openids:
+            return _error(61010, "user access expired")
         content = body.get("content")
         if not isinstance(content, str) or not content or len(content) > MAX_CONTENT_CHARS:
             return _error(47001, "data format error")

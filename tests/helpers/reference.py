@@ -21,7 +21,7 @@ def arc_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def brute_force(jobs: list[Job], query_type: int, filt: dict, now: datetime) -> list[int]:
     """The ids `/jobs/list` must return, in order, computed from the rows themselves."""
     def matches(job: Job) -> bool:
-        if job.status != 1 or job.biz_type != 1 or job.content_check == "risky":
+        if job.status != 1 or job.biz_type != 1 or job.photo_held:
             return False
         if filt.get("positions") and filt["positions"] not in job.positions:
             return False

@@ -8,6 +8,7 @@ import pytest
 from indexer.sync import drain
 from models.job import Job
 from models.moderation import ModerationAction
+from models.user import User
 from server.providers.content_check import ContentCheckUnavailable
 from server.services import content, moderation
 from tests.helpers.api import SEED_JOB, login_as, post_job
@@ -32,13 +33,36 @@ async def test_the_development_word_is_refused_naming_the_field(client):
     assert response.status_code == 400 and response.json()["data"] == {"field": "name"}
 
 
-async def test_wechat_sees_each_published_text_with_the_owners_openid(client, wechat_content):
+async def test_wechat_sees_every_published_text_in_one_call_with_the_owners_openid(client, wechat_content):
     owner = await login_as(client, "owner")
-    await post_job(client, owner, user_name="段先生")
-    checked = {body["content"] for body in wechat_content.text_checks}
-    assert {SEED_JOB["positions"], SEED_JOB["description"], SEED_JOB["address"], "段先生"} <= checked
-    assert {(body["scene"], body["version"]) for body in wechat_content.text_checks} == {(3, 2)}
-    assert len({body["openid"] for body in wechat_content.text_checks}) == 1
+    await post_job(client, owner, user_name="段先生", basic_protection=["社保", "包吃住"])
+    [checked] = wechat_content.text_checks
+    for text in (SEED_JOB["positions"], SEED_JOB["description"], SEED_JOB["address"], "段先生",
+                 SEED_JOB["four_area_des"], "社保，包吃住"):
+        assert text in checked["content"]
+    assert (checked["scene"], checked["version"]) == (3, 2)
+
+
+async def test_a_risky_text_anywhere_is_refused_naming_its_field(client, wechat_content):
+    owner = await login_as(client, "owner")
+    for field, value in (("four_area_des", "risky-word"), ("salary_benefits", ["奖金", "risky-word"])):
+        response = await client.post("/job/create", json={**SEED_JOB, field: value}, headers=owner)
+        assert (response.status_code, response.json()["data"]) == (400, {"field": field}), response.text
+    assert await Job.all().count() == 0
+
+
+async def test_a_job_wechat_refuses_to_judge_does_not_hold_up_the_others(client, app, wechat_content):
+    stale, fresh = await login_as(client, "stale"), await login_as(client, "fresh")
+    wechat_content.text_checks_busy = True
+    stuck = await post_job(client, stale)
+    fine = await post_job(client, fresh)
+    wechat_content.text_checks_busy = False
+    wechat_content.stale_openids.add((await User.get(id=int(stale["user_id"]))).openid)
+    # One at a time: the refused one is passed over, the next round goes on after it.
+    outcomes, cursor = await content.recheck_pending(app.ctx.content_check, limit=1)
+    assert (outcomes, cursor) == ({"still pending": 1}, stuck)
+    assert await content.recheck_pending(app.ctx.content_check, limit=1, after_id=cursor) == ({"pass": 1}, fine)
+    assert [(await Job.get(id=i)).content_check for i in (stuck, fine)] == ["pending", ""]
 
 
 async def test_review_is_stored_listed_and_flagged(client, app, wechat_content):
@@ -68,7 +92,7 @@ async def test_wechat_busy_stores_the_job_and_the_background_check_decides(clien
     assert {(await Job.get(id=i)).content_check for i in (fine, bad)} == {"pending"}
 
     wechat_content.text_checks_busy = False
-    assert await content.recheck_pending(app.ctx.content_check) == {"pass": 1, "risky": 1}
+    assert await content.recheck_pending(app.ctx.content_check) == ({"pass": 1, "risky": 1}, 0)
     assert (await Job.get(id=fine)).content_check == ""
     hidden = await Job.get(id=bad)
     assert (hidden.content_check, hidden.status, hidden.moderation) == ("risky", 2, "hidden")

@@ -12,6 +12,7 @@ from PIL import Image
 from indexer.sync import drain
 from models.moderation import ImageCheck, ModerationAction
 from server.providers.content_check import WeChatContentCheck
+from server.providers.storage import StorageUnavailable
 from server.services import image_checks
 from tests.fakes.wechat import APPID, SECRET
 from tests.helpers.api import login_as, post_job
@@ -126,3 +127,22 @@ async def test_an_upload_wechat_cannot_take_is_submitted_later(client, app, wech
     assert await image_checks.submit_unsent(app.ctx.content_check) == 1
     assert (await ImageCheck.get(url=url)).trace_id
     assert url in {check["media_url"] for check in wechat_content.media_checks}
+
+
+async def test_a_removal_that_fails_is_done_when_wechat_pushes_again(client, app, wechat_content, monkeypatch):
+    owner = await login_as(client, "owner")
+    url = await _upload(client, owner)
+    job_id = await post_job(client, owner, photo_urls=[url])
+    trace_id = (await ImageCheck.get(url=url)).trace_id
+
+    async def storage_away(key):
+        raise StorageUnavailable()
+
+    monkeypatch.setattr(app.ctx.storage, "delete", storage_away)
+    assert (await _push(client, _verdict(trace_id, "risky"))).status_code >= 500  # WeChat will push again
+    assert (await ImageCheck.get(url=url)).verdict == ""
+    monkeypatch.undo()
+    assert (await _push(client, _verdict(trace_id, "risky"))).text == "success"
+    assert (await ImageCheck.get(url=url)).verdict == "risky"
+    assert (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]["photo_urls"] == []
+    assert (await client.get(httpx.URL(url).raw_path.decode())).status_code == 404

@@ -13,6 +13,7 @@ from models.job import Job
 from models.moderation import JobReport, ModerationAction
 from server.services import moderation
 from server.services.auth import TokenStore
+from server.services.errors import NothingToRestore
 from tests.helpers.api import login_as, post_job
 
 
@@ -83,8 +84,9 @@ async def test_an_operator_takes_a_job_down_and_it_leaves_the_listing(client, ap
     assert job_id in await _listed(client, app)
     await moderation.take_down(job_id, "ops-li", "fraud confirmed by phone")
     assert job_id not in await _listed(client, app)
-    detail = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
-    assert (detail["status"], detail["contact"]) == (2, "")
+    assert (await client.post("/jobs/info", json={"job_id": job_id})).status_code == 404  # its texts too
+    mine = (await client.post("/jobs/info", json={"job_id": job_id}, headers=owner)).json()["data"]
+    assert mine["status"] == 2
     assert await _audit() == [("ops-li", "takedown", "job", job_id)]
     action = await ModerationAction.get()
     assert action.reason == "fraud confirmed by phone" and action.create_at is not None
@@ -107,7 +109,7 @@ async def test_a_banned_user_cannot_log_in_post_or_pay_and_their_jobs_go(client,
     assert await _listed(client, app) == [kept]
     assert [a[1] for a in await _audit()] == ["ban", "takedown", "takedown"]
 
-    await moderation.unban(user_id, "ops-li", "appeal accepted")
+    await moderation.unban(user_id, "ops-li", "appeal accepted", tokens)
     assert (await client.post("/wechat/user/login", json={"login_code": "test:owner"})).status_code == 200
     assert await _listed(client, app) == [kept]  # their jobs stay down until restored one by one
     assert (await _audit())[-1] == ("ops-li", "unban", "user", user_id)
@@ -146,3 +148,32 @@ async def test_every_listed_reason_is_accepted(client, reason):
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
     assert (await _report(client, await login_as(client, "worker"), job_id, reason=reason)).status_code == 200
+
+
+async def test_a_token_issued_as_the_ban_lands_is_refused_and_an_order_too(client, app):
+    owner = await login_as(client, "owner")
+    user_id = int(owner["user_id"])
+    tokens = TokenStore.from_settings(app.ctx.cache, app.ctx.settings)
+    await moderation.ban(user_id, "ops-li", "scam", tokens)
+    late = await tokens.issue(user_id)  # a login that passed its ban check a moment before
+    for path in ("/user/info",):
+        assert (await client.get(path, headers={"Authorization": late})).status_code == 401
+    response = await client.post("/contact_voucher/buy", json={"contact_voucher_num": 1, "price": 3.99},
+                                  headers={"Authorization": late})
+    assert response.status_code == 401
+
+
+async def test_a_banned_owners_hidden_job_stays_down(client, app, tune):
+    tune(report_hide_threshold=1)
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    await _report(client, await login_as(client, "a"), job_id)
+    assert (await Job.get(id=job_id)).moderation == "hidden"
+    tokens = TokenStore.from_settings(app.ctx.cache, app.ctx.settings)
+    assert await moderation.ban(int(owner["user_id"]), "ops-li", "scam", tokens) == [job_id]
+    assert (await Job.get(id=job_id)).moderation == "taken_down"
+    with pytest.raises(NothingToRestore, match="banned"):
+        await moderation.restore(job_id, "ops-li", "oops")
+    viewer = await login_as(client, "viewer")
+    assert (await client.post("/jobs/info", json={"job_id": job_id}, headers=viewer)).status_code == 404
+    assert (await client.post("/jobs/info", json={"job_id": job_id})).status_code == 404
