@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from tortoise import Tortoise, connections
 
+from indexer.sync import drain
 from models.job import Job
 from models.job_writes import save_job
 from models.outbox import IndexOutbox
@@ -70,3 +71,11 @@ async def change_job(job_id: int, reason: str = "update", **fields) -> None:
     job = await Job.get(id=job_id)
     job.update_from_dict(fields)
     await save_job(job, reason, clock.now(), list(fields))
+
+
+async def listed_now(client: httpx.AsyncClient, app) -> list[int]:
+    """The ids of the latest-first listing once every committed change is in the index."""
+    await drain(app.ctx.search.client)
+    response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
+    assert response.status_code == 200, response.text
+    return [job["id"] for job in response.json()["data"]["jobs"]]

@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.sync import drain
 from models.job import Job
 from models.moderation import ModerationAction
 from models.user import User
 from server.providers.content_check import ContentCheckUnavailable
 from server.services import content, moderation
-from tests.helpers.api import SEED_JOB, login_as, post_job
-
-
-async def _listed(client, app) -> list[int]:
-    await drain(app.ctx.search.client)
-    response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
-    return [job["id"] for job in response.json()["data"]["jobs"]]
+from tests.helpers.api import SEED_JOB, listed_now, login_as, post_job
 
 
 async def test_the_development_word_is_refused_naming_the_field(client):
@@ -69,7 +62,7 @@ async def test_review_is_stored_listed_and_flagged(client, app, wechat_content):
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner, description="包吃住 review-word")
     assert (await Job.get(id=job_id)).content_check == "review"
-    assert job_id in await _listed(client, app)
+    assert job_id in await listed_now(client, app)
     assert [(row["job_id"], row["content_check"]) for row in await moderation.flagged_jobs(10)] == [(job_id, "review")]
     await client.post("/jobs/update", json={"id": job_id, "description": "包吃住"}, headers=owner)
     assert (await Job.get(id=job_id)).content_check == ""  # the edited texts passed
@@ -96,7 +89,7 @@ async def test_wechat_busy_stores_the_job_and_the_background_check_decides(clien
     assert (await Job.get(id=fine)).content_check == ""
     hidden = await Job.get(id=bad)
     assert (hidden.content_check, hidden.status, hidden.moderation) == ("risky", 2, "hidden")
-    assert await _listed(client, app) == [fine]
+    assert await listed_now(client, app) == [fine]
     audit = await ModerationAction.get()
     assert (audit.actor, audit.action, audit.target_id) == ("system", "hide", bad)
     assert "description" in audit.reason

@@ -9,13 +9,12 @@ import time
 import httpx
 from PIL import Image
 
-from indexer.sync import drain
 from models.moderation import ImageCheck, ModerationAction
 from server.providers.content_check import WeChatContentCheck
 from server.providers.storage import StorageUnavailable
 from server.services import image_checks
 from tests.fakes.wechat import APPID, SECRET
-from tests.helpers.api import login_as, post_job
+from tests.helpers.api import listed_now, login_as, post_job
 from tests.helpers.services import free_port
 from tests.helpers.wechat_push import PUSH_AES_KEY, PUSH_TOKEN, encrypt_push, sha1_signature
 
@@ -42,12 +41,6 @@ def _verdict(trace_id: str, suggest: str) -> dict:
 async def _push(client, message: dict, token: str = PUSH_TOKEN) -> httpx.Response:
     query, body = encrypt_push(PUSH_AES_KEY, APPID, token, message, str(int(time.time())), "nonce123")
     return await client.post("/wechat/push", params=query, json=body)
-
-
-async def _listed(client, app) -> list[int]:
-    await drain(app.ctx.search.client)
-    response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
-    return [job["id"] for job in response.json()["data"]["jobs"]]
 
 
 async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, app, wechat_content):
@@ -77,9 +70,9 @@ async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, a
     assert [(a.actor, a.action) for a in await ModerationAction.all()] == [("system", "remove_image")]
     assert (await _push(client, _verdict(trace_id, "risky"))).text == "success"  # WeChat may push twice
     assert await ModerationAction.all().count() == 1
-    assert job_id not in await _listed(client, app)  # held until its owner edits it
+    assert job_id not in await listed_now(client, app)  # held until its owner edits it
     await client.post("/jobs/update", json={"id": job_id, "salary_max": 21000}, headers=owner)
-    assert job_id in await _listed(client, app)
+    assert job_id in await listed_now(client, app)
 
 
 async def test_a_passed_image_stays(client, wechat_content):

@@ -8,19 +8,12 @@ import sys
 
 import pytest
 
-from indexer.sync import drain
 from models.job import Job
 from models.moderation import JobReport, ModerationAction
 from server.services import moderation
 from server.services.auth import TokenStore
 from server.services.errors import NothingToRestore
-from tests.helpers.api import login_as, post_job
-
-
-async def _listed(client, app) -> list[int]:
-    await drain(app.ctx.search.client)
-    response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
-    return [job["id"] for job in response.json()["data"]["jobs"]]
+from tests.helpers.api import listed_now, login_as, post_job
 
 
 async def _report(client, headers, job_id, reason="fraud", **extra):
@@ -57,9 +50,9 @@ async def test_enough_reporters_hide_a_job_until_an_operator_decides(client, app
     job_id = await post_job(client, owner)
     other = await post_job(client, owner)
     await _report(client, await login_as(client, "a"), job_id)
-    assert job_id in await _listed(client, app)  # one reporter is not enough
+    assert job_id in await listed_now(client, app)  # one reporter is not enough
     await _report(client, await login_as(client, "b"), job_id, reason="false_information")
-    assert await _listed(client, app) == [other]
+    assert await listed_now(client, app) == [other]
     mine = (await client.post("/jobs/my", json={}, headers=owner)).json()["data"]["contacts"]
     assert {item["id"]: (item["status"], item["moderation"]) for item in mine}[job_id] == (2, "hidden")
     edit = await client.post("/jobs/update", json={"id": job_id, "positions": "厨师"}, headers=owner)
@@ -70,10 +63,10 @@ async def test_enough_reporters_hide_a_job_until_an_operator_decides(client, app
     assert summary[0]["reasons"] == ["false_information", "fraud"]
 
     await moderation.restore(job_id, "ops-li", "reports unfounded")
-    assert job_id in await _listed(client, app)
+    assert job_id in await listed_now(client, app)
     # Decided: the reports before the decision no longer count; as many new reporters hide it again.
     await _report(client, await login_as(client, "c"), job_id)
-    assert job_id in await _listed(client, app)
+    assert job_id in await listed_now(client, app)
     await _report(client, await login_as(client, "d"), job_id)
     assert (await Job.get(id=job_id)).moderation == "hidden"
 
@@ -81,9 +74,9 @@ async def test_enough_reporters_hide_a_job_until_an_operator_decides(client, app
 async def test_an_operator_takes_a_job_down_and_it_leaves_the_listing(client, app):
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
-    assert job_id in await _listed(client, app)
+    assert job_id in await listed_now(client, app)
     await moderation.take_down(job_id, "ops-li", "fraud confirmed by phone")
-    assert job_id not in await _listed(client, app)
+    assert job_id not in await listed_now(client, app)
     assert (await client.post("/jobs/info", json={"job_id": job_id})).status_code == 404  # its texts too
     mine = (await client.post("/jobs/info", json={"job_id": job_id}, headers=owner)).json()["data"]
     assert mine["status"] == 2
@@ -106,12 +99,12 @@ async def test_a_banned_user_cannot_log_in_post_or_pay_and_their_jobs_go(client,
                        ("/wechat/user/register", {"login_code": "test:owner", "phone_code": "test:owner"})):
         response = await client.post(path, json=body)
         assert (response.status_code, response.json()["message"]) == (403, "this account is banned"), path
-    assert await _listed(client, app) == [kept]
+    assert await listed_now(client, app) == [kept]
     assert [a[1] for a in await _audit()] == ["ban", "takedown", "takedown"]
 
     await moderation.unban(user_id, "ops-li", "appeal accepted", tokens)
     assert (await client.post("/wechat/user/login", json={"login_code": "test:owner"})).status_code == 200
-    assert await _listed(client, app) == [kept]  # their jobs stay down until restored one by one
+    assert await listed_now(client, app) == [kept]  # their jobs stay down until restored one by one
     assert (await _audit())[-1] == ("ops-li", "unban", "user", user_id)
     assert await tokens.cache.exists(f"auth:user-tokens:{user_id}")  # the new login's token
 
