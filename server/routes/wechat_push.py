@@ -46,10 +46,12 @@ async def push(request: JobBoardRequest):
     except (PushRejected, orjson.JSONDecodeError) as exc:
         log.warning("wechat push rejected: %s", getattr(exc, "detail", "not JSON"))
         return text("rejected", status=403)
-    if message.get("Event") == "wxa_media_check":
+    if message.get("Event") == "wxa_media_check" and isinstance(message.get("trace_id"), str):
         result = message.get("result") if isinstance(message.get("result"), dict) else {}
-        trace_id, suggest = message.get("trace_id"), result.get("suggest")
-        if isinstance(trace_id, str) and isinstance(suggest, str):
-            if await image_checks.apply_verdict(request.app.ctx.storage, trace_id, suggest):
-                request.app.ctx.drainer.nudge()
+        suggest = result.get("suggest")
+        if message.get("errcode") not in (0, None) or not isinstance(suggest, str):
+            # WeChat could not check it (e.g. it failed to download the image): submitted again later.
+            await image_checks.check_failed(message["trace_id"], message.get("errcode"))
+        elif await image_checks.apply_verdict(request.app.ctx.storage, message["trace_id"], suggest):
+            request.app.ctx.drainer.nudge()
     return text("success")

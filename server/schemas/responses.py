@@ -117,6 +117,7 @@ class MyPosting(Data):
     top_start_time: str = Field(description=TIME)
     top_end_time: str = Field(description=TIME)
     moderation: str = Field(description='"" 正常；"hidden" 被多人举报，暂时下架待处理；"taken_down" 被运营下架')
+    photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
 
 
 class MyPostings(Data):

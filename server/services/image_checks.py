@@ -50,6 +50,13 @@ async def submit_unsent(checker: ContentChecker, limit: int = 50) -> int:
     return sent
 
 
+async def check_failed(trace_id: str, errcode) -> None:
+    """WeChat's push says it could not check the image: forget the trace id, so that the background
+    round submits it again."""
+    log.warning("media check of an image failed at WeChat (errcode %s): submitted again later", errcode)
+    await ImageCheck.filter(trace_id=trace_id, verdict="").update(trace_id=None, update_at=clock.now())
+
+
 async def apply_verdict(storage: ImageStorage, trace_id: str, suggest: str) -> bool:
     """WeChat's verdict for one submitted image; True when it changed something (a repeated push does not)."""
     check = await ImageCheck.get_or_none(trace_id=trace_id)

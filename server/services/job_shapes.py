@@ -40,6 +40,7 @@ def my_posting(job: Job, now: datetime) -> dict:
         "top_start_time": fmt(job.top_start_time),
         "top_end_time": fmt(job.top_end_time),
         "moderation": job.moderation,
+        "photo_held": job.photo_held,
     }
 
 

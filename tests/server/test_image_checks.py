@@ -139,3 +139,24 @@ async def test_a_removal_that_fails_is_done_when_wechat_pushes_again(client, app
     assert (await ImageCheck.get(url=url)).verdict == "risky"
     assert (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]["photo_urls"] == []
     assert (await client.get(httpx.URL(url).raw_path.decode())).status_code == 404
+
+
+async def test_an_image_wechat_could_not_check_is_submitted_again(client, app, wechat_content):
+    owner = await login_as(client, "owner")
+    url = await _upload(client, owner)
+    trace_id = (await ImageCheck.get(url=url)).trace_id
+    failed = {**_verdict(trace_id, "pass"), "errcode": -1008, "errmsg": "download image failed"}
+    del failed["result"]
+    assert (await _push(client, failed)).text == "success"
+    assert (await ImageCheck.get(url=url)).trace_id is None
+    assert await image_checks.submit_unsent(app.ctx.content_check) == 1
+    assert (await ImageCheck.get(url=url)).trace_id not in (None, trace_id)
+
+
+async def test_the_owner_sees_a_held_job_in_their_postings(client, app, wechat_content):
+    owner = await login_as(client, "owner")
+    url = await _upload(client, owner)
+    job_id = await post_job(client, owner, photo_urls=[url])
+    await _push(client, _verdict((await ImageCheck.get(url=url)).trace_id, "risky"))
+    mine = (await client.post("/jobs/my", json={}, headers=owner)).json()["data"]["contacts"]
+    assert [(item["id"], item["photo_held"], item["status"]) for item in mine] == [(job_id, True, 1)]
