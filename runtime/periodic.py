@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 
 
-class PeriodicTask:
+class PeriodicTask(ABC):
     """Subclasses implement `round()`. A failed round is logged and retried on the next one; `stop()` ends
     the loop between rounds rather than cancelling one mid-query (a query cut off that way can leave a
     pooled database connection marked in use, and closing the pool at shutdown then waits for it)."""
@@ -27,8 +28,9 @@ class PeriodicTask:
         self._stopping = True
         self._wake.set()
 
+    @abstractmethod
     async def round(self) -> None:
-        raise NotImplementedError
+        """One round of the work."""
 
     async def run(self) -> None:
         while not self._stopping:

@@ -8,7 +8,7 @@ import logging
 
 from tortoise.transactions import in_transaction
 
-from models.job import CONTENT_PENDING, CONTENT_REVIEW, MODERATION_HIDDEN, STATUS_CLOSED, STATUS_OPEN, Job
+from models.job import CONTENT_PENDING, CONTENT_REVIEW, MODERATION_HIDDEN, STATUS_OPEN, Job
 from models.job_writes import save_job
 from models.user import User
 from runtime import clock
@@ -22,7 +22,7 @@ from server.providers.content_check import (
 )
 from server.services import image_checks
 from server.services.errors import ContentRefused
-from server.services.moderation import SYSTEM, audit
+from server.services.moderation import SYSTEM, close_locked
 
 log = logging.getLogger("server.content")
 
@@ -123,13 +123,11 @@ async def _hide_risky(job_id: int, field: str) -> None:
         if job.content_check != CONTENT_PENDING:
             return
         job.content_check = "risky"
-        changed = ["content_check"]
         if job.status == STATUS_OPEN and not job.moderation:
-            job.status, job.moderation = STATUS_CLOSED, MODERATION_HIDDEN
-            changed += ["status", "moderation"]
-        await save_job(job, "content", now, changed)
-        await audit(SYSTEM, "hide", "job", job_id, f"content check: {field} is risky", now)
-    log.warning("job %s hidden: content check found %s risky", job_id, field)
+            await close_locked(job, MODERATION_HIDDEN, SYSTEM, "hide", f"content check: {field} is risky", now,
+                               also=("content_check",))
+        else:  # already out of the listing: the finding is recorded, the operator's state left alone
+            await save_job(job, "content", now, ["content_check"])
 
 
 class ContentRechecker(PeriodicTask):

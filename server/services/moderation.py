@@ -65,6 +65,16 @@ async def report(user_id: int, job_id: int, reason: str, text: str, hide_thresho
                      only_open=True)
 
 
+async def close_locked(job: Job, moderation: str, actor: str, action: str, reason: str, now: datetime,
+                       also: tuple[str, ...] = ()) -> None:
+    """Close a job for moderation (hidden or taken down), write it and audit it, in the caller's
+    transaction, which holds the job's row lock. `also`: other fields the caller set on it."""
+    job.status, job.moderation = STATUS_CLOSED, moderation
+    await save_job(job, action, now, ["status", "moderation", *also])
+    await audit(actor, action, "job", job.id, reason, now)
+    log.warning("job %s %s by %s", job.id, action, actor)
+
+
 async def _close(job_id: int, moderation: str, actor: str, action: str, reason: str, now: datetime,
                  only_open: bool = False) -> Job:
     async with in_transaction():
@@ -73,10 +83,7 @@ async def _close(job_id: int, moderation: str, actor: str, action: str, reason: 
             raise JobNotFound()
         if only_open and (job.status != STATUS_OPEN or job.moderation):
             return job  # already closed, hidden or taken down: nothing to hide
-        job.status, job.moderation = STATUS_CLOSED, moderation
-        await save_job(job, action, now, ["status", "moderation"])
-        await audit(actor, action, "job", job_id, reason, now)
-    log.warning("job %s %s by %s", job_id, action, actor)
+        await close_locked(job, moderation, actor, action, reason, now)
     return job
 
 
@@ -119,9 +126,7 @@ async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> list
         open_jobs = [job for job in await Job.select_for_update().filter(user_id=user_id)
                      if job.status == STATUS_OPEN or job.moderation == MODERATION_HIDDEN]
         for job in open_jobs:
-            job.status, job.moderation = STATUS_CLOSED, MODERATION_TAKEN_DOWN
-            await save_job(job, "takedown", now, ["status", "moderation"])
-            await audit(actor, "takedown", "job", job.id, f"owner banned: {reason}", now)
+            await close_locked(job, MODERATION_TAKEN_DOWN, actor, "takedown", f"owner banned: {reason}", now)
     # After the commit: a login attempted meanwhile is refused by banned_at; the tokens go now, and any
     # issued in the same instant are refused by the marker (if Redis fails here, the command fails: run
     # it again, the ban itself is already recorded).

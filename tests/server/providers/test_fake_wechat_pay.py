@@ -20,20 +20,14 @@ from tests.fakes.wechat_pay import (
     MERCHANT_SERIAL,
     PUBLIC_KEY_ID,
     FakeWeChatPay,
-    PayKeys,
     verify_pay_sign,
 )
 
 
 @pytest.fixture(scope="session")
-def own_pay_keys(tmp_path_factory) -> PayKeys:
-    return PayKeys.generate(tmp_path_factory.mktemp("wechat-pay"))
-
-
-@pytest.fixture(scope="session")
-async def fake_pay(own_pay_keys):
+async def fake_pay(pay_keys):
     """A fake of its own: these tests reset it, which must not disturb the session app's."""
-    fake = await FakeWeChatPay(own_pay_keys).start()
+    fake = await FakeWeChatPay(pay_keys).start()
     yield fake
     await fake.stop()
 
