@@ -124,3 +124,12 @@ def test_unreadable_wechat_pay_keys_stop_the_start(tmp_path):
     garbage = {"wechatpay_private_key_path": tmp_path / "garbage.pem", "wechatpay_public_key_path": tmp_path / "garbage.pem"}
     with pytest.raises(ConfigError, match="cannot be used"):
         build_pay_provider(settings.model_copy(update=garbage))
+
+
+@pytest.mark.parametrize(("url", "pool_size", "resolved"), [
+    ("mysql://u:p@db:3306/jobs", 20, "mysql://u:p@db:3306/jobs?maxsize=20"),
+    ("mysql://u:p@db:3306/jobs?charset=utf8mb4", 7, "mysql://u:p@db:3306/jobs?charset=utf8mb4&maxsize=7"),
+    ("mysql://u:p@db:3306/jobs?maxsize=3", 20, "mysql://u:p@db:3306/jobs?maxsize=3"),  # the operator's own
+])
+def test_the_database_pool_size_reaches_the_connection_url(url, pool_size, resolved):
+    assert Settings(database_url=url, database_pool_size=pool_size).resolved_database_url == resolved
