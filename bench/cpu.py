@@ -38,8 +38,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def _wrk_script(method: str, body: dict | None, headers: dict[str, str]) -> str:
+def _wrk_script(method: str, body: dict | None, headers: dict[str, str], job_ids: range | None = None) -> str:
     lines = [f'wrk.method = "{method}"']
+    if job_ids is not None:  # a different job each request: the detail's kept rows rarely help
+        lines.append("request = function() return wrk.format(nil, nil, nil, "
+                     f"'{{\"job_id\": ' .. math.random({job_ids.start}, {job_ids.stop - 1}) .. '}}') end")
     if body is not None:
         lines.append(f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)}")
         lines.append('wrk.headers["Content-Type"] = "application/json"')
@@ -66,14 +69,16 @@ def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict:
             "errors": int(errors[1]) if errors else 0}
 
 
-async def _prepare(args, database_url: str) -> tuple[int, int]:
-    """Seed the jobs; the id of an open one, and how many the default listing counts (open recruiting)."""
+async def _prepare(args, database_url: str) -> tuple[int, int, range]:
+    """Seed the jobs; the id of an open one, how many the default listing counts (open recruiting), and
+    the range of every job's id."""
     await _fresh_database(database_url)
     await db.connect(database_url)
     try:
         await _seed(args.jobs)
         open_jobs = Job.filter(status=STATUS_OPEN, biz_type=BIZ_RECRUIT)
-        return (await open_jobs.first().order_by("id")).id, await open_jobs.count()
+        ids = range((await Job.first().order_by("id")).id, (await Job.first().order_by("-id")).id + 1)
+        return (await open_jobs.first().order_by("id")).id, await open_jobs.count(), ids
     finally:
         await db.close()
 
@@ -99,18 +104,23 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
     parser.add_argument("--port", type=int, default=18789)
+    parser.add_argument("--kept-seconds", type=float,
+                        help="JOB_DETAIL_CACHE_SECONDS and LISTING_CACHE_SECONDS (default: the app's; 0: every "
+                             "request reads the database and the engine)")
     parser.add_argument("--only", help="run only the calls whose label contains this text (/healthz always runs)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     database_url = args.database_url or f"sqlite://{workdir}/bench.sqlite3"
     server = None
     try:
-        job_id, open_jobs = asyncio.run(_prepare(args, database_url))
+        job_id, open_jobs, job_ids = asyncio.run(_prepare(args, database_url))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT"))}
         env.update(APP_ENV="dev", DATA_DIR=str(workdir), DATABASE_URL=database_url, WORKERS="1", BACKGROUND_INDEX_SYNC="false", RATE_LIMIT_WRITES_PER_USER="0",
                    RATE_LIMIT_LOGIN_PER_IP="0", RATE_LIMIT_LOGIN_PER_CODE="0")
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
+        if args.kept_seconds is not None:
+            env["JOB_DETAIL_CACHE_SECONDS"] = env["LISTING_CACHE_SECONDS"] = str(args.kept_seconds)
         base = f"http://127.0.0.1:{args.port}"
         server = subprocess.Popen([sys.executable, "-m", "server", "--port", str(args.port)], env=env,
                                   stdout=open(workdir / "server.log", "w"), stderr=subprocess.STDOUT)
@@ -123,20 +133,24 @@ def main() -> None:
         _wait_for_index(base, open_jobs)
         registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:bench", "phone_code": "test:bench"})
         token = {"Authorization": registered.headers["authorization"]}
-        calls = [("GET /healthz", "GET", "/healthz", None, {}),
-                 ("POST /jobs/info", "POST", "/jobs/info", {"job_id": job_id}, {}),
-                 ("POST /jobs/info (logged in)", "POST", "/jobs/info", {"job_id": job_id}, token)]
-        calls += [(f"POST /jobs/list {name}", "POST", "/jobs/list", body, {}) for name, body in BODIES.items()]
-        calls.append(("POST /jobs/list latest (logged in)", "POST", "/jobs/list", BODIES["latest"], token))
+        calls = [("GET /healthz", "GET", "/healthz", None, {}, None),
+                 ("POST /jobs/info", "POST", "/jobs/info", {"job_id": job_id}, {}, None),
+                 ("POST /jobs/info (logged in)", "POST", "/jobs/info", {"job_id": job_id}, token, None),
+                 ("POST /jobs/info (any of the jobs)", "POST", "/jobs/info", None, {}, job_ids)]
+        calls += [(f"POST /jobs/list {name}", "POST", "/jobs/list", body, {}, None) for name, body in BODIES.items()]
+        calls.append(("POST /jobs/list latest (logged in)", "POST", "/jobs/list", BODIES["latest"], token, None))
         if args.only:
             calls = [call for call in calls if call[0] == "GET /healthz" or args.only in call[0]]
-        print(f"{args.jobs} jobs, {args.connections} connections, {args.seconds} s each, one worker\n")
+        kept = "app default" if args.kept_seconds is None else f"{args.kept_seconds:g} s"
+        print(f"{args.jobs} jobs, {args.connections} connections, {args.seconds} s each, one worker, "
+              f"answers kept: {kept}\n")
         print("| call | app CPU ms / request | req/s | × /healthz | p50 ms | p99 ms |")
         print("| --- | --- | --- | --- | --- | --- |")
         healthz_rate = None
-        for label, method, path, body, headers in calls:
+        for label, method, path, body, headers, ids in calls:
             script = workdir / "call.lua"
-            script.write_text(_wrk_script(method, body, headers))
+            script.write_text(_wrk_script(method, body, {"Content-Type": "application/json", **headers}
+                                          if ids else headers, ids))
             run_wrk(base + path, script, args.connections, 2)  # warm-up
             before = cpu_seconds(server.pid)
             result = run_wrk(base + path, script, args.connections, args.seconds)

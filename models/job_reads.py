@@ -1,13 +1,21 @@
 """The hot read of one job (`/jobs/info`): its primary-key SELECT without Tortoise's query builder, whose
-building of the SQL cost about three times the query itself (~0.4 ms of CPU a call, measured)."""
+building of the SQL cost about three times the query itself (~0.4 ms of CPU a call, measured); and the
+rows of recently read jobs, kept a moment for the public detail."""
 
 from __future__ import annotations
 
 from functools import cache
 
+from cachetools import TTLCache
 from tortoise import connections
 
 from models.job import Job
+from runtime import clock
+
+# Recently read rows, shared read-only by every request of this process. Writes through models.job_writes
+# drop a row at once; another process's writes (a worker, the moderation CLI) show once it is older than
+# the kept time (JOB_DETAIL_CACHE_SECONDS, set at start).
+_recent: TTLCache | None = TTLCache(maxsize=10_000, ttl=1.0, timer=clock.monotonic)
 
 
 @cache
@@ -21,6 +29,35 @@ async def job_by_id(job_id: int) -> Job | None:
     rows = await connection.execute_query_dict(_by_id_sql(connection.capabilities.dialect), [job_id, 1])
     # What Tortoise itself does with a fetched row: every field converted to its Python value.
     return Job._init_from_db(**rows[0]) if rows else None
+
+
+def keep_recent_rows(seconds: float, rows: int = 10_000) -> None:
+    """How long (0: never) and how many rows `recent_job` keeps; the app sets it at start."""
+    global _recent
+    _recent = TTLCache(maxsize=rows, ttl=seconds, timer=clock.monotonic) if seconds > 0 else None
+
+
+async def recent_job(job_id: int) -> Job | None:
+    """The job as read at most `keep_recent_rows` seconds ago, for readers who can take that (the public
+    detail; never a writer, never its owner). Missing jobs are not kept: a new job shows at once."""
+    if _recent is None:
+        return await job_by_id(job_id)
+    job = _recent.get(job_id)
+    if job is None:
+        job = await job_by_id(job_id)
+        if job is not None and _recent is not None:
+            _recent[job_id] = job
+    return job
+
+
+def forget_recent(job_id: int | None = None) -> None:
+    """Drop a job's kept row (after a write), or every one."""
+    if _recent is None:
+        return
+    if job_id is None:
+        _recent.clear()
+    else:
+        _recent.pop(job_id, None)
 
 
 async def jobs_with_photo(url: str) -> list[Job]:

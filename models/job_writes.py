@@ -12,6 +12,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.job import Job
+from models.job_reads import forget_recent
 from models.outbox import IndexOutbox
 
 
@@ -32,6 +33,7 @@ async def save_job(job: Job, reason: str, now: datetime, changed: list[str]) -> 
     async with in_transaction():
         await job.save(update_fields=[*changed, "update_at", "version"])
         await IndexOutbox.create(job_id=job.id, reason=reason, create_at=now)
+    forget_recent(job.id)  # this process's readers see the change at once, not after the kept row ages
     await job.refresh_from_db(fields=["version"])
 
 
@@ -42,4 +44,5 @@ async def raise_version(job_id: int, at_least: int, now: datetime) -> Job:
     async with in_transaction():
         await Job.filter(id=job_id, version__lt=at_least).update(version=at_least)
         await IndexOutbox.create(job_id=job_id, reason="repair", create_at=now)
+        forget_recent(job_id)
         return await Job.get(id=job_id)

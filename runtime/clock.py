@@ -5,6 +5,7 @@ The one clock the whole app reads (rules, stored times, the listing's idea of "n
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,12 @@ def now() -> datetime:
 def epoch() -> float:
     """The clock as seconds since the Unix epoch (for signatures and timestamps other systems check)."""
     return now().replace(tzinfo=SHANGHAI).timestamp()
+
+
+def monotonic() -> float:
+    """Seconds for ages and intervals (cache entries): never set back by the wall clock; moved with the
+    app's clock when a test sets it."""
+    return time.monotonic() + _offset.total_seconds()
 
 
 def from_aware(moment: datetime) -> datetime:

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     # Connections each process may open to MySQL. Tortoise's default (5) under more concurrent requests
     # makes waiters starve behind newcomers at the pool: p99 of /jobs/info was 25x its median.
     database_pool_size: int = Field(default=20, ge=1, le=1000)
+    # How long a job's row read for its public detail may serve other viewers (0: read every time). Its
+    # owner always reads the row as it is; this process's own writes drop it at once.
+    job_detail_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+    # How long the engine's answer to one listing page serves identical requests (0: ask every time).
+    listing_cache_seconds: float = Field(default=1.0, ge=0, le=60)
     redis_url: str | None = None
     elasticsearch_url: str | None = None
     # A cluster's credentials (SecretStr: never printed with the settings) and the CA of its certificate.

@@ -11,6 +11,8 @@ from importlib.resources import files
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 from elasticsearch.helpers import async_bulk
 
+from search import recent_pages
+
 ALIAS = "jobs"
 SHANGHAI_OFFSET = "+08:00"
 _MAPPING = files("es_mappings") / "jobs.json"  # package data: an installed wheel finds it too
@@ -124,8 +126,11 @@ async def bulk_write(client: AsyncElasticsearch, documents: list[tuple[int, dict
     actions += [{"_op_type": "delete", "_index": index, "_id": str(job_id)} for job_id in deleted_ids]
     if not actions:
         return
-    _, errors = await async_bulk(client, actions, raise_on_error=False, refresh=refresh,
-                                 require_alias=index == ALIAS)
+    try:
+        _, errors = await async_bulk(client, actions, raise_on_error=False, refresh=refresh,
+                                     require_alias=index == ALIAS)
+    finally:
+        recent_pages.forget_pages()  # this process's listings show what it wrote at once
     real_errors = [item for item in errors if not _acceptable(item)]
     if real_errors:
         raise BulkRejected(f"bulk write rejected {len(real_errors)} actions: {real_errors[:3]}")
@@ -140,6 +145,7 @@ async def write_at_least(client: AsyncElasticsearch, version: int, document: dic
     try:
         await client.index(index=ALIAS, id=str(document["id"]), document=document, version=version,
                            version_type="external_gte", require_alias=True, refresh=True)
+        recent_pages.forget_pages()
         return None
     except ConflictError as exc:
         held = _HELD_VERSION.search(str(exc.info))

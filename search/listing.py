@@ -11,6 +11,7 @@ from datetime import datetime
 
 from elasticsearch import AsyncElasticsearch
 
+from search import recent_pages
 from search.index import ALIAS, doc_time, load_definition
 
 RECOMMENDED, NEARBY, LATEST = 1, 2, 3
@@ -110,14 +111,16 @@ def hit_to_item(hit: dict, now_iso: str, nearby: bool) -> dict:
     return item
 
 
-async def search_listing(client: AsyncElasticsearch, req: ListingRequest, now: datetime) -> dict:
-    """One engine request → {"jobs": [...], "total": n}. `client` carries the listing's timeout
-    (`SearchEngine.listing_client`)."""
-    now_iso = doc_time(now)
-    body = listing_dsl(req, now_iso)
-    response = await client.search(index=ALIAS, **body)
+async def _engine_page(client: AsyncElasticsearch, req: ListingRequest, now_iso: str) -> tuple[list[dict], int]:
+    response = await client.search(index=ALIAS, **listing_dsl(req, now_iso))
     hits = response["hits"]
-    return {
-        "jobs": [hit_to_item(hit, now_iso, req.query_type == NEARBY) for hit in hits["hits"]],
-        "total": hits["total"]["value"],
-    }
+    return hits["hits"], hits["total"]["value"]
+
+
+async def search_listing(client: AsyncElasticsearch, req: ListingRequest, now: datetime) -> dict:
+    """One engine request, or the same page's answer from a moment ago (`recent_pages`) → {"jobs": [...],
+    "total": n}. `is_top` is always this instant's; a kept page's order is the one the engine gave then.
+    `client` carries the listing's timeout (`SearchEngine.listing_client`)."""
+    now_iso = doc_time(now)
+    hits, total = await recent_pages.page(repr(req), lambda: _engine_page(client, req, now_iso))
+    return {"jobs": [hit_to_item(hit, now_iso, req.query_type == NEARBY) for hit in hits], "total": total}

@@ -12,10 +12,12 @@ from sanic_ext import Extend
 
 from indexer.sync import NullDrainer, OutboxDrainer
 from models import db
+from models.job_reads import keep_recent_rows
 from runtime.cache import connect_cache
 from runtime.settings import Settings, load_settings
 from search.engine import SearchEngine, cluster_connection
 from search.index import ensure_alias
+from search.recent_pages import keep_pages
 from server import errors, observability
 from server.context import AppContext, JobBoard
 from server.providers.content_check import build_content_checker
@@ -75,6 +77,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     @app.before_server_start
     async def _open(app: JobBoard):
         await db.connect(settings.resolved_database_url)
+        keep_recent_rows(settings.job_detail_cache_seconds)
+        keep_pages(settings.listing_cache_seconds)
         # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
         app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
                                       socket_timeout=settings.redis_socket_timeout_seconds)

@@ -7,10 +7,12 @@ from tortoise import Tortoise, connections
 
 from indexer.sync import drain
 from models.job import Job
+from models.job_reads import forget_recent
 from models.job_writes import save_job
 from models.outbox import IndexOutbox
 from runtime import clock
 from search.index import ensure_alias
+from search.recent_pages import forget_pages
 
 # The seed's example body of POST /job/create.
 SEED_JOB = {
@@ -39,11 +41,13 @@ async def reset_state(app) -> None:
     conn = connections.get("default")
     for model in Tortoise.apps["models"].values():
         await conn.execute_script(f"DELETE FROM {model._meta.db_table}")
+    forget_recent()  # ids may be used again (SQLite)
     await app.ctx.cache.flushdb()
     engine = app.ctx.search.client
     for name in (await engine.indices.get(index="jobs_v*", allow_no_indices=True)).body:
         await engine.indices.delete(index=name)
     await ensure_alias(engine)
+    forget_pages()
 
 
 async def login_as(client: httpx.AsyncClient, name: str = "test") -> dict:

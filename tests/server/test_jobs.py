@@ -12,7 +12,7 @@ import pytest
 from models.job import Favorite, Job
 from models.outbox import IndexOutbox
 from runtime import clock
-from tests.helpers.api import SEED_JOB, login_as, outbox_reasons, post_job
+from tests.helpers.api import SEED_JOB, change_job, login_as, outbox_reasons, post_job
 from tests.helpers.services import LockBarrier, mysql_only
 
 SEED_INFO_KEYS = {
@@ -147,12 +147,12 @@ async def test_info_of_unknown_or_malformed_id(client, job_id, status):
         assert response.json()["message"] == "Not Found"
 
 
-async def test_is_top_follows_top_end_time(client, owner):
+async def test_is_top_follows_top_end_time(client, owner, travel):
     job_id = await post_job(client, owner)
-    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
-    await Job.filter(id=job_id).update(top_start_time=now, top_end_time=now + timedelta(hours=1))
+    now = clock.now()
+    await change_job(job_id, "top", top_start_time=now, top_end_time=now + timedelta(hours=1))
     assert (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]["is_top"] == 1
-    await Job.filter(id=job_id).update(top_end_time=now - timedelta(seconds=1))
+    travel(now + timedelta(hours=1, seconds=1))  # the top ends by the clock alone, no write
     data = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]
     assert data["is_top"] == 0 and TIME.match(data["top_end_time"])
 

@@ -92,7 +92,8 @@ def test_server_on_embedded_defaults_serves_login(servers, tmp_path):
 
 @pytest.mark.parametrize("setup", [EMBEDDED_DEFAULTS, TWO_WORKERS])
 def test_a_killed_engine_is_reaped_restarted_and_refilled_and_the_listing_recovers(servers, setup):
-    server = servers(**settings_for(setup))
+    # No kept listing pages: the listing must show the outage, not the answer of a moment before.
+    server = servers(**settings_for(setup), LISTING_CACHE_SECONDS="0")
     server.wait_healthy()
     owner = register(server.base, "someone")
     before = create_job(server.base, owner)
