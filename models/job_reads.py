@@ -37,16 +37,18 @@ def keep_recent_rows(seconds: float, rows: int = 10_000) -> None:
     _recent = TTLCache(maxsize=rows, ttl=seconds, timer=clock.monotonic) if seconds > 0 else None
 
 
-async def recent_job(job_id: int) -> Job | None:
+async def recent_job(job_id: int, unless_owned_by: int | None = None) -> Job | None:
     """The job as read at most `keep_recent_rows` seconds ago, for readers who can take that (the public
-    detail; never a writer, never its owner). Missing jobs are not kept: a new job shows at once."""
-    if _recent is None:
+    detail). A kept row is never served to its owner (`unless_owned_by`), who reads the row as it is.
+    Missing jobs are not kept: a new job shows at once."""
+    recent = _recent
+    if recent is None:
         return await job_by_id(job_id)
-    job = _recent.get(job_id)
-    if job is None:
+    job = recent.get(job_id)
+    if job is None or job.user_id == unless_owned_by:
         job = await job_by_id(job_id)
-        if job is not None and _recent is not None:
-            _recent[job_id] = job
+        if job is not None:
+            recent[job_id] = job
     return job
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from models.job import STATUS_CLOSED, STATUS_OPEN, Job
-from models.job_reads import job_by_id, recent_job
+from models.job_reads import recent_job
 from models.job_writes import create_job, save_job
 from models.user import User
 from runtime import clock
@@ -120,9 +120,7 @@ async def detail(job_id: int, viewer_id: int | None, masking: bool) -> dict:
 
     Others may get a row read up to JOB_DETAIL_CACHE_SECONDS ago (as the listing lags its index); the
     owner always gets the row as it is, so their own edit shows at once."""
-    job = await recent_job(job_id)
-    if job is not None and viewer_id == job.user_id:
-        job = await job_by_id(job_id)
+    job = await recent_job(job_id, unless_owned_by=viewer_id)
     if job is None or (job.moderation and viewer_id != job.user_id):
         raise JobNotFound()  # hidden or taken down by moderation: its texts are not served to others
     item = job_shapes.detail(job, clock.now())
