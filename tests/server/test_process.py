@@ -34,7 +34,7 @@ from tests.helpers.processes import (
 from tests.helpers.services import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, free_port, reachable
 
 # A Redis database no other test uses: the multi-worker servers keep their tokens there, and it is flushed.
-WORKERS_REDIS_DB = 13
+WORKERS_REDIS_DB = int(os.environ.get("TEST_SPARE_REDIS_DB", "13"))  # parallel runs pick their own
 EMBEDDED_DEFAULTS = "embedded defaults"
 TWO_WORKERS = "two workers on MariaDB and Redis"
 
