@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from tortoise import Tortoise, connections
-from tortoise.migrations.api import migrate
+
+from models import migrating
 
 MODEL_MODULES = ["models.user", "models.job", "models.outbox", "models.order", "models.vouchers",
                  "models.contacts", "models.moderation"]
@@ -38,10 +39,17 @@ def tortoise_config(database_url: str) -> dict:
 TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or "sqlite://var/jobboard.sqlite3")
 
 
-async def apply_migrations(database_url: str) -> None:
-    """Apply pending migrations and close the connections they used (`connect` opens fresh ones)."""
+# How long a start waits for another process applying migrations (DATABASE_MIGRATION_LOCK_SECONDS).
+MIGRATION_LOCK_SECONDS = 600.0
+
+
+async def apply_migrations(database_url: str, lock_timeout: float = MIGRATION_LOCK_SECONDS) -> None:
+    """Apply pending migrations and close the connections they used (`connect` opens fresh ones).
+
+    Safe to run from several processes at once and after a kill at any point (models/migrating.py);
+    raises migrating.MigrationLockTimeout when another process held the migration lock too long."""
     try:
-        await migrate(config=tortoise_config(database_url))
+        await migrating.migrate(tortoise_config(database_url), database_url, lock_timeout)
     finally:
         await close()
 

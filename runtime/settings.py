@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # Connections each process may open to MySQL. Tortoise's default (5) under more concurrent requests
     # makes waiters starve behind newcomers at the pool: p99 of /jobs/info was 25x its median.
     database_pool_size: int = Field(default=20, ge=1, le=1000)
+    # How long a start waits while another process applies migrations (MySQL/MariaDB lock), then exits.
+    database_migration_lock_seconds: float = Field(default=600.0, gt=0)
     # How long a job's row read for its public detail may serve other viewers (0: read every time). Its
     # owner always reads the row as it is; this process's own writes drop it at once.
     job_detail_cache_seconds: float = Field(default=1.0, ge=0, le=60)

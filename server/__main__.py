@@ -12,6 +12,7 @@ from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
 from models import db
+from models.migrating import MigrationLockTimeout
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
 from server.app import EMBEDDED_ENGINE_URL_ENV, app_from_environment
@@ -35,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     for gap in settings.development_fallbacks():
         log.warning("development mode: %s", gap)
 
-    asyncio.run(db.apply_migrations(settings.resolved_database_url))
+    try:
+        asyncio.run(db.apply_migrations(settings.resolved_database_url, settings.database_migration_lock_seconds))
+    except MigrationLockTimeout as exc:
+        print(f"migrations not applied: {exc}", file=sys.stderr)
+        return 3
 
     supervisor = None
     if not settings.elasticsearch_url:

@@ -201,29 +201,35 @@ def request_on_new_connection(port: int, method: str, path: str, headers: dict[s
 
 # -- dedicated databases for a server subprocess ------------------------------------------------------
 
-def fresh_mysql_database(server_url: str, name: str) -> str:
-    """(Re)create the database `name` on the server of `server_url`; returns its URL. Only for names a test owns."""
+def mysql_query(server_url: str, sql: str, *args) -> list[tuple]:
+    """One statement on a connection of its own to the server of `server_url` (no database chosen)."""
     import asyncio
 
     import asyncmy
 
     parts = urlsplit(server_url)
 
-    async def recreate() -> None:
+    async def query() -> list[tuple]:
         connection = await asyncmy.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
                                            user=unquote(parts.username or "root"),
                                            password=unquote(parts.password or ""))
         try:
             async with connection.cursor() as cursor:
-                await cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-                await cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
+                await cursor.execute(sql, args)
+                return list(await cursor.fetchall())
         finally:
             connection.close()
 
     # In a thread of its own: asyncio.run would unset the event loop pytest-asyncio keeps for the session.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, recreate()).result()
-    return urlunsplit(parts._replace(path=f"/{name}"))
+        return pool.submit(asyncio.run, query()).result()
+
+
+def fresh_mysql_database(server_url: str, name: str) -> str:
+    """(Re)create the database `name` on the server of `server_url`; returns its URL. Only for names a test owns."""
+    mysql_query(server_url, f"DROP DATABASE IF EXISTS `{name}`")
+    mysql_query(server_url, f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
 
 
 def fresh_redis_db(server_url: str, number: int) -> str:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from runtime.settings import OFFICIAL_WECHATPAY_API
+from tests.helpers.migrations import migration_lock_held
 from tests.helpers.payments import pay_settings
 from tests.helpers.processes import (
     ServerProcess,
@@ -223,3 +224,30 @@ def test_production_starts_without_the_development_packages(servers, tmp_path, e
     ready = httpx.get(f"{server.base}/readyz", timeout=5).json()["data"]
     assert ready["database"] == "ok" and ready["cache"] == "ok"
     assert "is development-only" not in server.log() and "development mode" not in server.log()
+
+
+def empty_mysql_database(suffix: str) -> str:
+    if not reachable(MYSQL_URL, 3306):
+        pytest.skip(f"MariaDB at {MYSQL_URL} is unreachable: the migration lock is MySQL's")
+    return fresh_mysql_database(MYSQL_URL, urlsplit(MYSQL_URL).path.strip("/") + suffix)
+
+
+async def test_two_servers_started_at_once_on_an_empty_database_both_serve(servers):
+    database_url = empty_mysql_database("_starts")
+    # The test holds the migration lock (a start already migrating) until both servers are seen waiting for it.
+    async with migration_lock_held(database_url) as lock:
+        started = [servers(DATABASE_URL=database_url) for _ in range(2)]
+        await lock.wait_for_waiters(2)
+    for server in started:
+        server.wait_healthy()
+        register(server.base, f"cook{server.port}")
+    assert sum("waiting up to 600 s" in server.log() for server in started) == 2
+
+
+async def test_a_start_waiting_too_long_for_another_applying_migrations_exits_saying_so(servers):
+    database_url = empty_mysql_database("_stuck")
+    async with migration_lock_held(database_url):
+        server = servers(DATABASE_URL=database_url, DATABASE_MIGRATION_LOCK_SECONDS="1")
+        assert server.process.wait(60) == 3
+    assert "another process held the migration lock" in server.log()
+    assert "DATABASE_MIGRATION_LOCK_SECONDS" in server.log()
