@@ -11,8 +11,9 @@ database would both run the same DDL. So:
   completes a half-applied migration. Tortoise issues one statement per operation here (CREATE TABLE with
   its keys inline, ADD COLUMN), so "it exists" means "it is complete".
 
-Only CreateModel and AddField are resumable this way (tests/models/test_migrations.py keeps migrations to
-them); another kind of operation needs its own live-schema check here first.
+Only CreateModel and AddField without many-to-many fields (a table of their own, created in the same script)
+are resumable this way, and tests/models/test_migrations.py keeps migrations to them: another kind of
+operation needs its own live-schema check here first.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
-from tortoise.fields.relational import ManyToManyFieldInstance
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 
@@ -106,27 +106,15 @@ class ResumableSchemaEditor(BaseSchemaEditor):
             "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", table, column)
 
     async def create_model(self, model) -> None:
-        # Tortoise's create_model runs the table and its many-to-many tables as one script: each on its own.
-        sql = self._get_model_sql_data(model)
         if await self._table_exists(model._meta.db_table):
             log.warning("migrations: table %s exists (a start was interrupted): kept", model._meta.db_table)
-        else:
-            await self._run_sql(sql.table_sql)
-        for field_name in model._meta.m2m_fields:
-            field = model._meta.fields_map[field_name]
-            m2m_sql = self._get_m2m_table_definition(model, field)
-            if m2m_sql and not await self._table_exists(field.through):
-                await self._run_sql(m2m_sql)
+            return
+        await super().create_model(model)
 
     async def add_field(self, model, field_name: str) -> None:
-        field = model._meta.fields_map[field_name]
-        table = model._meta.db_table
-        if isinstance(field, ManyToManyFieldInstance):
-            there = await self._table_exists(field.through)
-        else:
-            there = await self._column_exists(table, field.source_field or model._meta.fields_db_projection[field_name])
-        if there:
-            log.warning("migrations: %s.%s exists (a start was interrupted): kept", table, field_name)
+        table, column = model._meta.db_table, model._meta.fields_db_projection[field_name]
+        if await self._column_exists(table, column):
+            log.warning("migrations: column %s.%s exists (a start was interrupted): kept", table, column)
             return
         await super().add_field(model, field_name)
 

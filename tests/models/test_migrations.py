@@ -10,6 +10,7 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
+from tortoise.fields.relational import ManyToManyFieldInstance
 
 from models import migrating, migrations
 from tests.helpers.migrations import KILLED, ROOT, migration_lock_held, run_migrations, schema
@@ -64,3 +65,6 @@ def test_migrations_use_only_operations_a_restarted_start_can_complete():
         migration = importlib.import_module(f"{migrations.__name__}.{module.name}").Migration
         kinds = {type(operation).__name__ for operation in migration.operations}
         assert kinds <= set(migrating.RESUMABLE_OPERATIONS), module.name
+        fields = [field for operation in migration.operations
+                  for field in (dict(operation.fields).values() if hasattr(operation, "fields") else [operation.field])]
+        assert not any(isinstance(field, ManyToManyFieldInstance) for field in fields), module.name
