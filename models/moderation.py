@@ -54,3 +54,9 @@ class ImageCheck(Model):
 
     class Meta:
         table = "image_checks"
+
+
+async def issued_images(user_id: int, keys: list[str]) -> set[str]:
+    """Of these storage keys, those `user_id` uploaded and the media check has not removed."""
+    rows = ImageCheck.filter(user_id=user_id, key__in=keys).exclude(verdict="risky")
+    return set(await rows.values_list("key", flat=True))

@@ -108,6 +108,15 @@ class Settings(BaseSettings):
     # A 20 MB photo over a weak mobile connection takes a while; a stalled one still ends.
     upload_timeout_seconds: float = Field(default=120.0, gt=0)
     rate_limit_uploads_per_user: int = Field(default=30, ge=0)
+    # Decoding is what costs memory (up to 4 bytes a pixel): the header's size is judged before it. 40 Mpx
+    # is any phone photo the mini-program sends; a longest side of 10,000 px keeps every camera frame and
+    # panorama under that, and refuses 40 Mpx strips (40,000 x 1,000) that no screen can show.
+    max_image_pixels: int = Field(default=40_000_000, ge=1)
+    max_image_side: int = Field(default=10_000, ge=1)
+    # Images decoding at once per process (each up to max_image_pixels x 4 bytes); the next ones wait
+    # up to image_decode_wait_seconds for a slot, then get 503 with Retry-After.
+    image_decode_concurrency: int = Field(default=2, ge=1, le=64)
+    image_decode_wait_seconds: float = Field(default=10.0, ge=0)
     # Besides the storage's own URLs, photo_urls and avatar may point under these prefixes (comma-separated,
     # e.g. "https://cdn.example.com/,https://img.example.com/"); "https://" allows any https URL.
     image_url_prefixes: str = ""

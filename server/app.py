@@ -26,6 +26,7 @@ from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
 from server.routes import contacts, dev, docs, health, jobs, pay, uploads, users, wechat_push
+from server.services import images
 from server.services.content import ContentRechecker
 from server.services.order_sweeper import OrderSweeper
 from server.supervision import stop_with_main_process
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     for blueprint in (health.bp, users.bp, jobs.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
         app.blueprint(blueprint)
     app.ctx.storage = build_storage(settings)
+    app.ctx.image_decoding = images.Decoding.from_settings(settings)
     if isinstance(app.ctx.storage, LocalStorage):
         uploads.serve_local_files(app)
     app.ctx.pay = build_pay_provider(settings)

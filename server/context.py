@@ -17,6 +17,7 @@ from server.providers.content_check import ContentChecker
 from server.providers.storage import ImageStorage
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
+from server.services.images import Decoding
 
 
 @dataclass
@@ -29,6 +30,7 @@ class AppContext:
     drainer: Drainer = field(init=False)
     drainer_task: asyncio.Task | None = None
     storage: ImageStorage = field(init=False)
+    image_decoding: Decoding = field(init=False)
     pay: PayProvider = field(init=False)
     content_check: ContentChecker = field(init=False)
     rechecker: PeriodicTask = field(init=False)

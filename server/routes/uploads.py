@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
 from sanic import Blueprint
 from sanic.exceptions import NotFound
@@ -22,7 +21,6 @@ bp = Blueprint("uploads")
 
 # Room for the multipart framing around a file of MAX_UPLOAD_BYTES.
 _MULTIPART_OVERHEAD = 64 * 1024
-_KEY = re.compile(r"img/\d+_\d+\.(jpg|png|bmp|webp)")
 
 
 async def _read_body(request: JobBoardRequest, limit: int, timeout: float) -> bytes:
@@ -48,7 +46,8 @@ async def _read_body(request: JobBoardRequest, limit: int, timeout: float) -> by
 @bp.post("/img/upload", stream=True)
 @documented("图片上传", auth=True, data=Uploaded, file_field="file",
             description="头像、招聘图片等，每张图片单独上传，然后把返回的 url 填进 photo_urls / avatar。"
-                        "支持 jpg/jpeg/png/bmp/webp（按文件内容判断），单张不超过 20MB。")
+                        "支持 jpg/jpeg/png/bmp/webp（按文件内容判断），单张不超过 20MB、4000 万像素、最长边 10000 像素"
+                        "（运营可调）；GPS 信息会被去掉。服务器繁忙时 503，按 Retry-After 秒后重试。")
 @login_required
 async def upload(request: JobBoardRequest):
     settings = request.app.ctx.settings
@@ -64,17 +63,19 @@ async def upload(request: JobBoardRequest):
         return sent.body
 
     url = await images.upload(request.app.ctx.storage, request.app.ctx.cache, settings.rate_limit_uploads_per_user,
-                              request.ctx.user_id, read_file, request.app.ctx.content_check)
+                              request.ctx.user_id, read_file, request.app.ctx.content_check,
+                              request.app.ctx.image_decoding, images.ImageLimits.from_settings(settings))
     return ok({"url": url})
 
 
 @documented("本地存储的图片（仅开发环境；生产环境图片在 OSS）", content_type="image/*")
 async def local_file(request: JobBoardRequest, key: str):
     storage = request.app.ctx.storage
-    path = storage.root / key if isinstance(storage, LocalStorage) and _KEY.fullmatch(key) else None
+    path = storage.root / key if isinstance(storage, LocalStorage) and images.KEY.fullmatch(key) else None
     if path is None or not path.is_file():
         raise NotFound("no such image")
-    return await file(path)
+    # Browsers must take the type we send (judged from the bytes), never guess one from the content.
+    return await file(path, headers={"X-Content-Type-Options": "nosniff"})
 
 
 def serve_local_files(app) -> None:

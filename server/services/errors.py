@@ -54,8 +54,12 @@ class ImageRejected(DomainError):
     """The upload is not a whole jpg/png/bmp/webp image."""
 
 
+class ImagesBusy(DomainError):
+    detail = "too many images are being processed right now, try again in a few seconds"
+
+
 class ImageUrlNotAllowed(DomainError):
-    detail = "images must be uploaded with /img/upload first: this URL is not one of ours"
+    detail = "images must be uploaded with /img/upload first: this URL is not one of your images"
 
 
 class OrderNotFound(DomainError):

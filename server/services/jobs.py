@@ -45,7 +45,7 @@ def _require_open(job: Job, action: str) -> None:
 
 
 async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker) -> int:
-    image_urls.check(fields.get("photo_urls") or [])
+    await image_urls.check(user_id, "photo_urls", fields.get("photo_urls") or [])
     fields.setdefault("description", "")
     owner = await User.get_or_none(id=user_id)
     if owner is None:
@@ -61,7 +61,6 @@ async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: Con
 
 
 async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls, checker: ContentChecker) -> None:
-    image_urls.check(changes.get("photo_urls") or [])
     if set(changes) & set(content.JOB_TEXTS):  # the texts as they will be, checked before the row is locked
         job = await Job.get_or_none(id=job_id)
         if job is None:
@@ -75,6 +74,8 @@ async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls
     async with in_transaction():
         job = await _owned_for_update(job_id, user_id)
         _require_open(job, "edited")
+        if "photo_urls" in changes:  # against the locked row: the photos it holds now may stay
+            await image_urls.check(user_id, "photo_urls", changes["photo_urls"] or [], held=job.photo_urls or [])
         salary_min = changes.get("salary_min", job.salary_min)
         salary_max = changes.get("salary_max", job.salary_max)
         if salary_min > salary_max:

@@ -20,7 +20,10 @@ async def profile(user_id: int) -> dict:
 async def update(user_id: int, changes: dict, image_urls: ImageUrls, checker: ContentChecker) -> None:
     """Write the given profile or location fields; the others stay as they are."""
     if "avatar" in changes:
-        image_urls.check([changes["avatar"]])
+        user = await User.get_or_none(id=user_id)
+        if user is None:
+            raise UserNotFound()
+        await image_urls.check(user_id, "avatar", [changes["avatar"]], held=[user.avatar])
     if changes.get("name"):
         user = await User.get_or_none(id=user_id)
         if user is None:

@@ -9,7 +9,9 @@ import time
 import httpx
 from PIL import Image
 
+from models.job import Job
 from models.moderation import ImageCheck, ModerationAction
+from models.user import User
 from server.providers.content_check import WeChatContentCheck
 from server.providers.storage import StorageUnavailable
 from server.services import image_checks
@@ -51,9 +53,11 @@ async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, a
     assert url in submitted and submitted[url]["scene"] == 3 and submitted[url]["version"] == 2
     job_id = await post_job(client, owner, photo_urls=[url, kept])
     await client.post("/user/update/info", json={"avatar": url}, headers=owner)
-    copier = await login_as(client, "copier")  # any of our URLs may be used by anyone
-    copied = await post_job(client, copier, photo_urls=[url])
-    await client.post("/user/update/info", json={"avatar": url}, headers=copier)
+    # Rows saved before only an image's uploader could use its URL may hold it elsewhere too.
+    copier = await login_as(client, "copier")
+    copied = await post_job(client, copier)
+    await Job.filter(id=copied).update(photo_urls=[url])
+    await User.filter(id=copier["user_id"]).update(avatar=url)
     trace_id = (await ImageCheck.get(url=url)).trace_id
     assert trace_id
 
@@ -73,6 +77,9 @@ async def test_a_risky_image_is_removed_everywhere_its_uploader_put_it(client, a
     assert job_id not in await listed_now(client, app)  # held until its owner edits it
     await client.post("/jobs/update", json={"id": job_id, "salary_max": 21000}, headers=owner)
     assert job_id in await listed_now(client, app)
+    # Removed for good: not even its uploader can put it back.
+    again = await client.post("/jobs/update", json={"id": job_id, "photo_urls": [kept, url]}, headers=owner)
+    assert again.status_code == 400 and again.json()["data"] == {"field": "photo_urls", "url": url}
 
 
 async def test_a_passed_image_stays(client, wechat_content):
