@@ -17,6 +17,7 @@ from server.providers.content_check import ContentChecker
 from server.providers.storage import ImageStorage
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
+from server.supervision import WorkerRoster
 
 
 @dataclass
@@ -36,6 +37,7 @@ class AppContext:
     sweeper: PeriodicTask = field(init=False)
     sweeper_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
+    workers: WorkerRoster | None = None  # WORKERS>1: the sibling workers /readyz reports on
 
 
 JobBoard = Sanic[Config, AppContext]
