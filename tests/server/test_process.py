@@ -242,7 +242,25 @@ def test_sigterm_to_the_process_group_is_a_clean_shutdown_not_an_engine_crash(se
     assert server.process.wait(15) == 0, server.log()
     assert [pid for pid in engines + workers if state(pid) is not None] == []
     assert [line for line in server.log().splitlines() if '"level":"ERROR"' in line] == [], server.log()
+    assert "was cancelled before it completed" not in server.log()  # shutting down is no warning either
     assert len(log_lines(server, "INFO", r"embedded search engine at")) == 1, server.log()  # none restarted
+    wait_until(lambda: not processes_in_group(server.pid), 10, "nothing of the server is left")
+
+
+def test_a_group_sigterm_the_main_process_takes_up_after_its_workers_have_stopped_is_still_clean(servers):
+    # The main process busy (here: held still) while the rest of the group handles the signal at once.
+    server = servers(**two_worker_settings())
+    server.wait_healthy()
+    engines, workers = engine_children(server.pid), sanic_workers(server.pid)
+    os.kill(server.pid, signal.SIGSTOP)
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        wait_until(lambda: all(state(pid) in (None, "Z") for pid in workers), 15, "the workers stop")
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+    assert server.process.wait(15) == 0, server.log()
+    assert "Traceback" not in server.log() and '"level":"ERROR"' not in server.log(), server.log()
+    assert [pid for pid in engines + workers if state(pid) is not None] == []
     wait_until(lambda: not processes_in_group(server.pid), 10, "nothing of the server is left")
 
 
