@@ -168,12 +168,10 @@ def replace_dead_workers(app: Sanic, interval: float = 0.2) -> None:
 
     def watch(manager: WorkerManager) -> None:
         replaced: set[tuple[str, int]] = set()
+        # A shutdown needs no check here: only the manager's thread marks a worker dead, it runs its SIGTERM/
+        # SIGINT handler (which ends its monitoring) before it could see a worker stopped by the same signal,
+        # and it marks none after.
         while not stopping.wait(interval):
-            # Set by the manager's SIGTERM/SIGINT handler, which runs in the thread that marks workers dead
-            # before that thread can see one stopped by the same signal (a SIGTERM to the whole group):
-            # workers that exit during a shutdown are not replaced. (Private: sanic is pinned to 25.x.)
-            if getattr(manager, "_shutting_down", False):
-                return
             for worker in list(manager.transient.values()):
                 for process in list(worker.processes):
                     # Dead with a non-zero exit code (SIGKILL, a crash), or 0 (a SIGTERM to it alone). A worker
