@@ -84,9 +84,11 @@ class EmbeddedEngine:
     def start(cls, addr: str = "127.0.0.1:0", timeout: float = 30.0) -> "EmbeddedEngine":
         from osmem_server import resolve_binary
 
-        # --parent-pid: the engine exits by itself when this process dies, even by SIGKILL.
+        # --parent-pid: the engine exits by itself when this process dies, even by SIGKILL. A process group
+        # of its own: a signal to this process's group (a shutdown) leaves it to this process to stop.
         args = [resolve_binary(), "--no-ja", "--no-stdin-watch", "--parent-pid", str(os.getpid()), "--addr", addr]
-        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                                   process_group=0)
         ready: dict = {}
         settled = threading.Event()  # the ready line was read, or stdout closed before it
 

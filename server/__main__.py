@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 
 from sanic import Sanic
@@ -54,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
             app.prepare(host=args.host, port=args.port, single_process=True, motd=False)
             Sanic.serve_single(primary=app)
         else:
+            # Sanic keeps its shared worker state in a multiprocessing Manager process, started first thing in
+            # Sanic.serve: started with SIGTERM ignored (as multiprocessing's own helpers run), a SIGTERM to the
+            # whole group does not take it away while the main process still reads it (which ended in exit 1
+            # and a traceback); the main process stops it last. Sanic's own handlers replace this right after.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             app.prepare(host=args.host, port=args.port, workers=settings.workers, motd=False)
             Sanic.serve(primary=app, app_loader=loader)
     finally:

@@ -14,6 +14,7 @@ from indexer.sync import NullDrainer, OutboxDrainer
 from models import db
 from models.job_reads import keep_recent_rows
 from runtime.cache import connect_cache
+from runtime.logs import configure_logging
 from runtime.settings import Settings, load_settings
 from search.engine import SearchEngine, cluster_connection
 from search.index import ensure_alias
@@ -29,7 +30,7 @@ from server.routes import contacts, dev, docs, health, jobs, pay, uploads, users
 from server.services import images
 from server.services.content import ContentRechecker
 from server.services.order_sweeper import OrderSweeper
-from server.supervision import stop_with_main_process
+from server.supervision import WorkerRoster, replace_dead_workers, stop_with_main_process
 
 log = logging.getLogger("server.app")
 _app_numbers = itertools.count(1)
@@ -143,8 +144,11 @@ EMBEDDED_ENGINE_URL_ENV = "JOBBOARD_EMBEDDED_ENGINE_URL"
 def app_from_environment() -> JobBoard:
     """The factory Sanic's spawned workers import (they cannot import `__main__`'s): settings from the
     environment and the main process's embedded engine, if any; a worker never starts an engine itself."""
+    configure_logging()  # a spawned worker starts with Python's blank logging set-up
     settings = load_settings()
     app = create_app(settings, embedded_engine_url=os.environ.get(EMBEDDED_ENGINE_URL_ENV))
     if settings.workers > 1:
         stop_with_main_process(app)
+        replace_dead_workers(app)
+        app.ctx.workers = WorkerRoster(app, settings.workers)
     return app

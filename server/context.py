@@ -18,6 +18,7 @@ from server.providers.storage import ImageStorage
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
 from server.services.images import Decoding
+from server.supervision import WorkerRoster
 
 
 @dataclass
@@ -38,6 +39,7 @@ class AppContext:
     sweeper: PeriodicTask = field(init=False)
     sweeper_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
+    workers: WorkerRoster | None = None  # WORKERS>1: the sibling workers /readyz reports on
 
 
 JobBoard = Sanic[Config, AppContext]

@@ -11,8 +11,15 @@ another thread of it; with WORKERS>1 this process holds no database connection a
 works the same in both modes, and keeps tqdm's multiprocessing lock (created by a reindex) out of
 this process, where it would fix the start method to 'fork' before Sanic asks for 'spawn'.
 
+The engine runs in a process group of its own: a SIGTERM or SIGINT to the server's group (a container
+runtime, `kill -TERM -PGID`, Ctrl-C) reaches the main process and the workers, which finish their
+requests with the engine still up, and the main process stops the engine last. Were the engine in the
+group, it would exit at once and the watcher would take that for a crash and start another one.
+
 With WORKERS>1, each worker stops when the main process is gone (killed, out of memory): an orphaned
-worker would keep the port and answer with no engine behind it, and a restart could not bind.
+worker would keep the port and answer with no engine behind it, and a restart could not bind. A worker
+that dies (SIGKILL, out of memory, a crash) while the server runs is replaced by the main process, and
+until its replacement is ready every worker's /readyz names it (`WorkerRoster`).
 """
 
 from __future__ import annotations
@@ -23,13 +30,18 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 
+import psutil
 from sanic import Sanic
+from sanic.worker.manager import WorkerManager
+from sanic.worker.process import ProcessState, WorkerProcess
 from tenacity import Retrying, retry_if_not_exception_type, wait_exponential
 
 from search.engine import EmbeddedEngine
 
 log = logging.getLogger("server.engine")
+workers_log = logging.getLogger("server.workers")
 
 
 class _Stopping(Exception):
@@ -130,11 +142,91 @@ def stop_with_main_process(app: Sanic, interval: float = 1.0) -> None:
     """In a worker: stop serving once the main process that spawned it is gone (this process is reparented)."""
 
     async def watch(main_pid: int) -> None:
-        while os.getppid() == main_pid:
-            await asyncio.sleep(interval)
+        try:
+            while os.getppid() == main_pid:
+                await asyncio.sleep(interval)
+        except asyncio.CancelledError:  # the worker is stopping: Sanic would log a warning for it
+            return
         log.error("main process %s is gone: worker %s stops", main_pid, os.getpid())
         app.stop(terminate=False)  # as on SIGTERM: no message to the dead main process
 
     @app.after_server_start
     async def _watch_main_process(app: Sanic) -> None:
         app.add_task(watch(os.getppid()), name="main_process_watch")
+
+
+_SERVER_PREFIX = f"Sanic-{WorkerProcess.SERVER_LABEL}-"
+_DEAD = (ProcessState.FAILED, ProcessState.COMPLETED)  # what the manager marks an exited process
+
+
+def replace_dead_workers(app: Sanic, interval: float = 0.2) -> None:
+    """In the main process of WORKERS>1: start a replacement for every server worker that dies while the
+    server runs. Sanic's manager marks a dead worker FAILED (or COMPLETED) and leaves it so; a thread here
+    watches for that and asks the manager, through its own monitor pipe (the way a worker asks for a restart), to
+    restart that worker, so the restart happens in the manager's thread like any other."""
+    stopping = threading.Event()
+
+    def watch(manager: WorkerManager) -> None:
+        replaced: set[tuple[str, int]] = set()
+        # A shutdown needs no check here: only the manager's thread marks a worker dead, it runs its SIGTERM/
+        # SIGINT handler (which ends its monitoring) before it could see a worker stopped by the same signal,
+        # and it marks none after.
+        while not stopping.wait(interval):
+            for worker in list(manager.transient.values()):
+                for process in list(worker.processes):
+                    # Dead with a non-zero exit code (SIGKILL, a crash), or 0 (a SIGTERM to it alone). A worker
+                    # the inspector scales down leaves `manager.transient`, so it is not seen here.
+                    if not process.name.startswith(_SERVER_PREFIX) or process.state not in _DEAD:
+                        continue
+                    dead = (process.name, process.pid)
+                    if dead in replaced:  # asked already; the manager has not got to it yet
+                        continue
+                    replaced.add(dead)
+                    workers_log.error("worker %s (pid %s) exited with code %s; starting a replacement",
+                                      process.name, process.pid, process.exitcode)
+                    manager.monitor_publisher.send(f"{process.name}:")
+
+    @app.main_process_ready
+    async def _replace_dead_workers(app: Sanic) -> None:
+        threading.Thread(target=watch, args=(app.manager,), name="worker-supervisor", daemon=True).start()
+
+    @app.main_process_stop
+    async def _stop_replacing(app: Sanic) -> None:
+        stopping.set()
+
+
+class WorkerRoster:
+    """In a worker of WORKERS>1: which of the server's workers are not serving, from the state Sanic's
+    manager shares with every worker (one round trip to its state process; /readyz only)."""
+
+    def __init__(self, app: Sanic, expected: int):
+        self._app = app
+        self._expected = expected
+
+    def missing(self) -> list[str]:
+        return missing_workers(self._app.m.workers, self._expected)
+
+
+def missing_workers(states: Mapping[str, dict], expected: int) -> list[str]:
+    """What is wrong with the server workers in Sanic's shared worker state, one phrase each; [] when all
+    `expected` are up. A worker counts as up once it has acknowledged its start (ACKED) and while its process
+    runs: the process is looked at too, since a worker killed a moment ago, or while the main process is
+    stopped, still shows its last state (and stays a zombie until the main process reaps it)."""
+    servers = {name: state for name, state in states.items() if state.get("server")}
+    problems = []
+    for name, state in sorted(servers.items()):
+        pid, phase = state.get("pid"), state.get("state")
+        if phase != ProcessState.ACKED.name:
+            problems.append(f"{name} is not serving ({phase or 'not started'})")
+        elif not _running(pid):
+            problems.append(f"{name} (pid {pid}) is gone")
+    if len(servers) < expected:
+        problems.append(f"{expected - len(servers)} of {expected} workers unknown to the manager")
+    return problems
+
+
+def _running(pid: int | None) -> bool:
+    try:
+        return pid is not None and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

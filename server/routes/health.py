@@ -20,7 +20,7 @@ async def healthz(request: JobBoardRequest):
 
 
 @bp.get("/readyz")
-@documented("就绪探针", data=Readiness, description="数据库、缓存、搜索引擎逐项报告；任一不可用时 503，data 同样列出三项。")
+@documented("就绪探针", data=Readiness, description="数据库、缓存、搜索引擎（多 worker 时还有各 worker）逐项报告；任一不可用时 503，data 同样列出各项。")
 async def readyz(request: JobBoardRequest):
     checks = await health.readiness(request.app.ctx)
     if all(state == "ok" for state in checks.values()):

@@ -154,6 +154,7 @@ class Readiness(Data):
     database: str = Field(description='"ok" 或出错原因')
     cache: str
     search: str
+    workers: str | None = Field(None, description='仅多 worker（WORKERS>1）时出现："ok" 或未在服务的 worker 名')
 
 
 class PayParams(Data):

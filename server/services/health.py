@@ -14,15 +14,31 @@ async def _probe(name: str, check) -> tuple[str, str]:
     try:
         await asyncio.wait_for(check(), timeout=2.0)
         return name, "ok"
+    except WorkersMissing as exc:
+        log.warning("readiness: workers not serving: %s", exc)
+        return name, f"unavailable: {exc}"
     except Exception as exc:  # a probe reports any failure rather than raising it
         log.warning("readiness: %s unavailable: %s", name, type(exc).__name__)
         return name, f"unavailable: {type(exc).__name__}"
 
 
+class WorkersMissing(Exception):
+    """Some of the server's workers are not serving (the message names them)."""
+
+
+async def _workers_all_serving(roster) -> None:
+    # A blocking round trip to the worker manager's state process: off the event loop.
+    missing = await asyncio.to_thread(roster.missing)
+    if missing:
+        raise WorkersMissing("; ".join(missing))
+
+
 async def readiness(ctx) -> dict[str, str]:
-    results = await asyncio.gather(
+    probes = [
         _probe("database", db.ping),
         _probe("cache", ctx.cache.ping),
         _probe("search", ctx.search.ping),
-    )
-    return dict(results)
+    ]
+    if ctx.workers is not None:  # several workers: each answers for all of them
+        probes.append(_probe("workers", lambda: _workers_all_serving(ctx.workers)))
+    return dict(await asyncio.gather(*probes))

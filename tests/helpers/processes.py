@@ -70,8 +70,10 @@ class ServerProcess:
             return httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200
 
         wait_until(healthy, timeout, "the server answers /healthz")
-        if self.workers > 1:  # all of them: Sanic's manager waits 30 s for a worker stopped while starting
-            wait_until(lambda: self.log().count("Worker ready [") >= self.workers, timeout, "every worker is ready")
+        # All of them: Sanic's manager waits 30 s for a worker stopped while starting. And Sanic answers the
+        # requests queued during its start-up before it handles SIGTERM: a server stopped at that instant dies
+        # of it (-15); "Worker ready" comes once its handlers are in place.
+        wait_until(lambda: self.log().count("Worker ready [") >= self.workers, timeout, "every worker is ready")
 
     def kill_everything(self) -> None:
         """SIGKILL the whole process group: what a container kill or a power cut does."""
@@ -149,9 +151,27 @@ def environ(pid: int) -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
 
 
+def processes_in_group(pgid: int) -> list[int]:
+    """The live (not zombie) processes of process group `pgid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
 def engine_children(pid: int) -> list[int]:
     """The embedded search engines (osmem-server) started by process `pid`."""
     return [child for child in children(pid) if any(arg.endswith("osmem-server") for arg in cmdline(child)[:1])]
+
+
+def worker_name(pid: int) -> str:
+    """The name Sanic's manager knows a worker process by (`Sanic-Server-0-0`...)."""
+    return environ(pid)["SANIC_WORKER_NAME"]
 
 
 def sanic_workers(pid: int) -> list[int]:
@@ -201,21 +221,23 @@ def request_on_new_connection(port: int, method: str, path: str, headers: dict[s
 
 # -- dedicated databases for a server subprocess ------------------------------------------------------
 
-def mysql_query(server_url: str, sql: str, *args) -> list[tuple]:
-    """One statement on a connection of its own to the server of `server_url` (no database chosen)."""
+def mysql_query(database_url: str, sql: str, *args) -> list[tuple]:
+    """One statement on a connection of its own to the MySQL server of `database_url` (in its database, if
+    the URL names one); returns the rows."""
     import asyncio
 
     import asyncmy
 
-    parts = urlsplit(server_url)
+    parts = urlsplit(database_url)
 
     async def query() -> list[tuple]:
         connection = await asyncmy.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
                                            user=unquote(parts.username or "root"),
-                                           password=unquote(parts.password or ""))
+                                           password=unquote(parts.password or ""),
+                                           database=parts.path.strip("/") or None)
         try:
             async with connection.cursor() as cursor:
-                await cursor.execute(sql, args)
+                await cursor.execute(sql, args or None)
                 return list(await cursor.fetchall())
         finally:
             connection.close()
@@ -225,10 +247,16 @@ def mysql_query(server_url: str, sql: str, *args) -> list[tuple]:
         return pool.submit(asyncio.run, query()).result()
 
 
+def execute_sql(database_url: str, *statements: str) -> None:
+    for statement in statements:
+        mysql_query(database_url, statement)
+
+
 def fresh_mysql_database(server_url: str, name: str) -> str:
     """(Re)create the database `name` on the server of `server_url`; returns its URL. Only for names a test owns."""
-    mysql_query(server_url, f"DROP DATABASE IF EXISTS `{name}`")
-    mysql_query(server_url, f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
+    server = urlunsplit(urlsplit(server_url)._replace(path=""))
+    execute_sql(server, f"DROP DATABASE IF EXISTS `{name}`",
+                f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
     return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
 
 

@@ -13,6 +13,7 @@ import threading
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 import pytest
 
 from runtime.settings import OFFICIAL_WECHATPAY_API
@@ -22,15 +23,18 @@ from tests.helpers.processes import (
     ServerProcess,
     create_job,
     engine_children,
+    execute_sql,
     fresh_mysql_database,
     fresh_redis_db,
     listed_job_ids,
+    processes_in_group,
     register,
     request_on_new_connection,
     sanic_workers,
     server_env,
     state,
     wait_until,
+    worker_name,
 )
 from tests.helpers.services import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, free_port, reachable
 
@@ -140,12 +144,125 @@ def test_two_workers_share_tokens_and_both_serve_with_one_embedded_engine(server
 
     job_id = create_job(server.base, headers)
     wait_until(lambda: job_id in (listed_job_ids(server.base) or ()), 10, "the new job is listed")
-    assert httpx.get(f"{server.base}/readyz").json()["data"] == {"database": "ok", "cache": "ok", "search": "ok"}
+    assert httpx.get(f"{server.base}/readyz").json()["data"] == {"database": "ok", "cache": "ok", "search": "ok",
+                                                                 "workers": "ok"}
 
     engines = engine_children(server.pid)
     server.process.terminate()
     assert server.process.wait(15) == 0
     assert [pid for pid in engines + workers if state(pid) is not None] == []  # nothing outlives the server
+
+
+def test_every_worker_writes_the_json_log_lines_of_a_single_process(servers):
+    settings = two_worker_settings()
+    server = servers(**settings)
+    server.wait_healthy()
+    workers = wait_until(lambda: len(sanic_workers(server.pid)) == 2 and sanic_workers(server.pid), 30,
+                         "two Sanic workers run")
+    headers = register(server.base, "someone")
+    # From now on the driver fails every user lookup, with a message that names the table.
+    execute_sql(settings["DATABASE_URL"], "RENAME TABLE users TO users_elsewhere")
+    answered: dict[int, str] = {}  # worker → the id of a request it answered
+    for number in range(200):  # new connections until each worker has answered one
+        request_id = f"probe-{number}"
+        status, owner = request_on_new_connection(server.port, "GET", "/user/info",
+                                                  {**headers, "X-Request-ID": request_id}, workers)
+        assert status == 500
+        answered.setdefault(owner, request_id)
+        if len(answered) == 2:
+            break
+    assert sorted(answered) == sorted(workers)
+
+    lines = [orjson.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    for worker, request_id in answered.items():
+        about = {line["logger"]: line for line in lines if line["request_id"] == request_id}
+        assert sorted(about) == ["server.access", "server.errors"], (worker, about)
+        access, error = about["server.access"], about["server.errors"]
+        assert (access["level"], access["method"], access["path"], access["status"]) == ("INFO", "GET", "/user/info", 500)
+        assert error["level"] == "ERROR" and "(message withheld: it may hold stored values)" in error["exception"]
+    assert "doesn't exist" not in server.log()  # the driver's message, redacted in every worker
+
+
+@pytest.mark.parametrize("stop, exit_code", [(signal.SIGKILL, -9), (signal.SIGTERM, 0)], ids=["SIGKILL", "SIGTERM"])
+def test_a_dead_worker_is_replaced_and_readyz_fails_until_the_replacement_serves(servers, stop, exit_code):
+    server = servers(**two_worker_settings())
+    server.wait_healthy()
+    workers = wait_until(lambda: len(sanic_workers(server.pid)) == 2 and sanic_workers(server.pid), 30,
+                         "two Sanic workers run")
+    victim, survivor = workers
+    name = worker_name(victim)
+
+    # The main process is held still, so the dead worker stays unreplaced (and unreaped) for as long as
+    # the test looks: the gap is observed, not raced.
+    os.kill(server.pid, signal.SIGSTOP)
+    try:
+        os.kill(victim, stop)
+        wait_until(lambda: httpx.get(f"{server.base}/readyz", timeout=5).status_code == 503, 15,
+                   "/readyz notices the dead worker")
+        for _ in range(3):  # and keeps saying so while it is missing, from the worker left
+            status, owner = request_on_new_connection(server.port, "GET", "/readyz", {}, workers)
+            assert (status, owner) == (503, survivor)
+        assert httpx.get(f"{server.base}/readyz", timeout=5).json() == {
+            "code": 503, "message": "Service Unavailable",
+            "data": {"database": "ok", "cache": "ok", "search": "ok",
+                     "workers": f"unavailable: {name} (pid {victim}) is gone"}}
+        assert listed_job_ids(server.base) is not None  # the worker left still serves
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+
+    ready = wait_until(lambda: (response := httpx.get(f"{server.base}/readyz", timeout=5)).status_code == 200
+                       and response.json(), 60, "/readyz is ok again")
+    assert ready["data"]["workers"] == "ok"
+    [replacement] = set(sanic_workers(server.pid)) - {survivor}
+    assert replacement != victim and worker_name(replacement) == name and state(victim) is None
+    served_by: set[int | None] = set()
+    for _ in range(200):  # new connections until the replacement has answered one
+        status, owner = request_on_new_connection(server.port, "GET", "/healthz", {}, [survivor, replacement])
+        assert status == 200
+        served_by.add(owner)
+        if replacement in served_by:
+            break
+    assert replacement in served_by
+    assert len(log_lines(server, "ERROR", rf"worker {name} \(pid {victim}\) exited with code {exit_code}; "
+                                          "starting a replacement")) == 1, server.log()
+
+    server.process.terminate()
+    assert server.process.wait(15) == 0
+    assert state(survivor) is None and state(replacement) is None
+
+
+@pytest.mark.parametrize("setup", [EMBEDDED_DEFAULTS, TWO_WORKERS])
+def test_sigterm_to_the_process_group_is_a_clean_shutdown_not_an_engine_crash(servers, setup):
+    # What a container runtime's stop, `kill -TERM -PGID` or Ctrl-C in a terminal sends: every process at once.
+    server = servers(**settings_for(setup))
+    server.wait_healthy()
+    engines, workers = engine_children(server.pid), sanic_workers(server.pid)
+    assert len(engines) == 1
+
+    os.killpg(server.pid, signal.SIGTERM)
+    assert server.process.wait(15) == 0, server.log()
+    assert [pid for pid in engines + workers if state(pid) is not None] == []
+    assert [line for line in server.log().splitlines() if '"level":"ERROR"' in line] == [], server.log()
+    assert "was cancelled before it completed" not in server.log()  # shutting down is no warning either
+    assert len(log_lines(server, "INFO", r"embedded search engine at")) == 1, server.log()  # none restarted
+    wait_until(lambda: not processes_in_group(server.pid), 10, "nothing of the server is left")
+
+
+def test_a_group_sigterm_the_main_process_takes_up_after_its_workers_have_stopped_is_still_clean(servers):
+    # The main process busy (here: held still) while the rest of the group handles the signal at once.
+    server = servers(**two_worker_settings())
+    server.wait_healthy()
+    engines, workers = engine_children(server.pid), sanic_workers(server.pid)
+    os.kill(server.pid, signal.SIGSTOP)
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        wait_until(lambda: all(state(pid) in (None, "Z") for pid in workers), 15, "the workers stop")
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+    assert server.process.wait(15) == 0, server.log()
+    assert "Traceback" not in server.log() and '"level":"ERROR"' not in server.log(), server.log()
+    assert [pid for pid in engines + workers if state(pid) is not None] == []
+    wait_until(lambda: not processes_in_group(server.pid), 10, "nothing of the server is left")
 
 
 def test_two_workers_with_an_external_engine_start_no_engine_of_their_own(servers, engine):
