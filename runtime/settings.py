@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # A client that stalls mid-body gets 408 after this long instead of holding a connection.
     request_body_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The whole request head (request line and headers) must arrive within this, however it is dribbled:
+    # Sanic's own REQUEST_TIMEOUT restarts at every byte, so one header line a second held a connection.
+    request_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Open connections one client address may hold in one process (0: no limit). Off where Sanic is told
+    # it sits behind a proxy (SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER, SANIC_FORWARDED_SECRET): every
+    # connection then comes from the proxy, whose own limit (nginx limit_conn) does this job.
+    max_connections_per_client: int = Field(default=64, ge=0)
     # Image uploads (POST /img/upload): Aliyun OSS when OSS_BUCKET is set, else $DATA_DIR/uploads served by
     # the app under UPLOADS_BASE_URL (development only).
     oss_endpoint: str | None = None

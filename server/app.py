@@ -7,7 +7,6 @@ import itertools
 import logging
 import os
 
-from sanic import Sanic
 from sanic_ext import Extend
 
 from indexer.sync import NullDrainer, OutboxDrainer
@@ -21,6 +20,7 @@ from search.index import ensure_alias
 from search.recent_pages import keep_pages
 from server import errors, observability
 from server.context import AppContext, JobBoard
+from server.protocol import GuardedSanic, behind_proxy
 from server.providers.content_check import build_content_checker
 from server.providers.storage import LocalStorage, build_storage
 from server.providers.wechat_login import build_wechat_login
@@ -43,14 +43,17 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
 
-    app: JobBoard = Sanic(f"jobboard_{next(_app_numbers)}", request_class=BoundedBodyRequest,
-                          ctx=AppContext(settings))
+    app: JobBoard = GuardedSanic(f"jobboard_{next(_app_numbers)}", request_class=BoundedBodyRequest,
+                                 ctx=AppContext(settings))
     # Every route takes a JSON body: Sanic refuses a larger one from its Content-Length (or a chunk's
     # declared size) before reading it, so no body bigger than this is ever buffered. The upload route
     # will be a streaming route (`stream=True`, for which Sanic lifts this limit) that counts and caps
     # the bytes itself as it reads them, with its own limit and read timeout.
     app.config.REQUEST_MAX_SIZE = settings.max_json_body_bytes
     app.config.REQUEST_BODY_TIMEOUT = settings.request_body_timeout_seconds  # server/requests.py
+    # Sanic's REQUEST_TIMEOUT bounds the request head; server/protocol.py makes it a total, not per byte.
+    app.config.REQUEST_TIMEOUT = settings.request_header_timeout_seconds
+    app.ctx.connections_via_proxy = behind_proxy(app.config)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.ACCESS_LOG = False  # server.observability writes one structured line per request
     Extend(

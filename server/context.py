@@ -13,6 +13,7 @@ from indexer.sync import Drainer
 from runtime.periodic import PeriodicTask
 from runtime.settings import Settings
 from search.engine import SearchEngine
+from server.protocol import ClientConnections
 from server.providers.content_check import ContentChecker
 from server.providers.storage import ImageStorage
 from server.providers.wechat_login import WeChatLogin
@@ -40,6 +41,9 @@ class AppContext:
     sweeper_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
     workers: WorkerRoster | None = None  # WORKERS>1: the sibling workers /readyz reports on
+    # Open connections per client address (server/protocol.py); not counted where the peer is a proxy.
+    client_connections: ClientConnections = field(default_factory=ClientConnections)
+    connections_via_proxy: bool = False
 
 
 JobBoard = Sanic[Config, AppContext]

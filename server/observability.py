@@ -25,13 +25,18 @@ def install(app) -> None:
         request_id = getattr(request.ctx, "request_id", None) or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         started = getattr(request.ctx, "started", None)
+        status = response.status
+        if request.conn_info is not None and request.conn_info.lost:
+            # The client left before the answer (Sanic then cancels the handler and makes a 500 nobody
+            # receives): nginx's 499 "client closed request", not an error of ours.
+            status = 499
         access_log.info(
             "request",
             extra={
                 "request_id": request_id,
                 "method": request.method,
                 "path": request.path,  # the path only: query strings may carry codes
-                "status": response.status,
+                "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
             },
         )

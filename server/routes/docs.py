@@ -1,4 +1,5 @@
-"""The API document: OpenAPI 3.1 at /docs/openapi.json and a page that renders it (Redoc, loaded by the browser)."""
+"""The API document: OpenAPI 3.1 at /docs/openapi.json and a page that renders it (Redoc, loaded by the browser
+from a CDN at one exact version, with Subresource Integrity: a changed or replaced file is not run)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from server.openapi import build_document, documented
 
 bp = Blueprint("docs")
 
-PAGE = """<!doctype html>
+# The integrity is the SHA-384 of bundles/redoc.standalone.js in the npm package redoc@REDOC_VERSION, which
+# the CDN serves as published. To move to another version:
+#   npm pack redoc@X.Y.Z && tar xzf redoc-X.Y.Z.tgz
+#   echo sha384-$(openssl dgst -sha384 -binary package/bundles/redoc.standalone.js | openssl base64 -A)
+# (No PyPI package ships Redoc's bundle without pulling in a web framework (Django, FastAPI, Flask).)
+REDOC_VERSION = "2.5.4"
+REDOC_INTEGRITY = "sha384-w447zOpYfw/1Tv/5AK9NfHTlQIqE3RVR6KY62jCyy9zNDgO64cMwGGP1Fj0zJVf5"
+
+PAGE = f"""<!doctype html>
 <html lang="zh">
 <head>
   <meta charset="utf-8">
@@ -20,7 +29,8 @@ PAGE = """<!doctype html>
 </head>
 <body>
   <redoc spec-url="/docs/openapi.json"></redoc>
-  <script src="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"></script>
+  <script src="https://cdn.jsdelivr.net/npm/redoc@{REDOC_VERSION}/bundles/redoc.standalone.js"
+          integrity="{REDOC_INTEGRITY}" crossorigin="anonymous"></script>
 </body>
 </html>
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from server.context import JobBoardRequest
+from server.errors import bad_request
 from server.services import rate_limits
 from server.services.auth import LoginLimits, TokenStore
 from server.services.images import ImageUrls
@@ -27,12 +28,21 @@ def client_ip(request: JobBoardRequest) -> str:
     return request.remote_addr or request.ip
 
 
+def identity_header(request: JobBoardRequest, *names: str) -> str | None:
+    """The one value of a header saying who calls (under any of `names`). Sent twice it is refused (400):
+    taking the first would let a proxy or client that appends its own see a different caller than ours."""
+    values = [value for name in names for value in request.headers.getall(name, ())]
+    if len(values) > 1:
+        raise bad_request(f"the {names[0]} header was sent {len(values)} times: send it once")
+    return values[0] if values else None
+
+
 def login_required(handler):
     @wraps(handler)
     async def wrapped(request: JobBoardRequest, *args, **kwargs):
         request.ctx.user_id = await tokens(request).authenticate(
-            request.headers.get("authorization"),
-            request.headers.get("user_id") or request.headers.get("user-id"),
+            identity_header(request, "authorization"),
+            identity_header(request, "user_id", "user-id"),
         )
         return await handler(request, *args, **kwargs)
 
@@ -52,4 +62,4 @@ def limit_writes(handler):
 
 async def viewer(request: JobBoardRequest) -> int | None:
     """The logged-in user looking at a public endpoint, or None (anonymous, never an error)."""
-    return await tokens(request).viewer(request.headers.get("authorization"))
+    return await tokens(request).viewer(identity_header(request, "authorization"))

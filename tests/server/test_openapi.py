@@ -86,6 +86,27 @@ async def test_docs_page_renders_the_document(client, document):
     assert (token["type"], token["in"], token["name"]) == ("apiKey", "header", "Authorization")
 
 
+async def test_the_docs_page_runs_no_script_it_has_not_pinned(client):
+    from html.parser import HTMLParser
+
+    class Scripts(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found: list[dict] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "script":
+                self.found.append(dict(attrs))
+
+    page = Scripts()
+    page.feed((await client.get("/docs")).text)
+    assert page.found, "the page loads Redoc"
+    for script in page.found:  # one exact version, and the browser checks it is that file
+        assert re.fullmatch(r"https://[^@]+@\d+\.\d+\.\d+/[^@]+\.js", script["src"]), script
+        assert re.fullmatch(r"sha384-[A-Za-z0-9+/]{64}", script.get("integrity", "")), script
+        assert script.get("crossorigin") == "anonymous", script
+
+
 async def test_every_route_of_the_app_is_documented(app, document):
     assert undocumented_routes(app) == []
     routes = {(method.lower(), re.sub(r"<([^:>]+)(:[^>]*)?>", r"{\1}", "/" + route.path))

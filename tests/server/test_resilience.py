@@ -1,8 +1,9 @@
 """The HTTP edge under abuse and outages: oversized and stalled bodies, Redis refused, hung and back.
 
 Body limits are checked on the session app with a raw socket (only the headers and a few bytes are
-sent). Redis outages and the body timeout are checked on `python -m server` as `make run` starts it,
-with REDIS_URL at a port this test controls and REQUEST_BODY_TIMEOUT_SECONDS=1, its JSON log read back.
+sent). Redis outages and the body and header timeouts are checked on `python -m server` as `make run`
+starts it, with REDIS_URL at a port this test controls and REQUEST_BODY_TIMEOUT_SECONDS=1 (and the
+header one), its JSON log read back.
 """
 
 from __future__ import annotations
@@ -17,31 +18,10 @@ import orjson
 import pytest
 
 from tests.helpers.processes import ServerProcess, server_env
+from tests.helpers.raw_http import dribble_head, parse_answer, raw_exchange
 from tests.helpers.services import REDIS_URL, free_port, reachable
 
 BOUND = 3.0  # seconds: an outage must be answered within its timeouts, not after the client gives up
-
-
-async def raw_exchange(base_url: str, request: bytes, wait: float = 5.0) -> tuple[int, dict, dict]:
-    """Send `request` as is, then read the answer until the server closes; (status, headers, JSON body).
-
-    Fails if no answer comes within `wait` s: the server is still waiting for bytes it will never get.
-    """
-    parts = urlsplit(base_url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-    try:
-        writer.write(request)
-        await writer.drain()
-        try:
-            raw = await asyncio.wait_for(reader.read(), wait)
-        except TimeoutError:
-            pytest.fail(f"no answer within {wait} s: the server is still waiting for the body")
-    finally:
-        writer.close()
-    head, _, body = raw.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode().split("\r\n")
-    headers = dict(line.lower().split(": ", 1) for line in header_lines)
-    return int(status_line.split()[1]), headers, orjson.loads(body)
 
 
 def post_head(path: str, framing: str) -> bytes:
@@ -143,7 +123,8 @@ async def edge(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("edge")
     door = RedisDoor(free_port(), REDIS_URL)
     redis_url = f"redis://127.0.0.1:{door.port}{urlsplit(REDIS_URL).path or '/0'}"
-    server = ServerProcess(server_env(DATA_DIR=str(tmp), REDIS_URL=redis_url, REQUEST_BODY_TIMEOUT_SECONDS="1"),
+    server = ServerProcess(server_env(DATA_DIR=str(tmp), REDIS_URL=redis_url, REQUEST_BODY_TIMEOUT_SECONDS="1",
+                                      REQUEST_HEADER_TIMEOUT_SECONDS="1"),
                            free_port(), tmp / "server.log")
     try:
         server.wait_healthy()  # the door is closed: Redis refuses from the start
@@ -173,6 +154,17 @@ async def test_a_stalled_body_gets_408_and_one_warning_line(edge):
     logged = [line for line in edge.log_lines(headers["x-request-id"]) if line["level"] != "INFO"]
     assert [(line["level"], "exception" in line) for line in logged] == [("WARNING", False)]
     assert "Traceback" not in edge.server.log()
+
+
+async def test_a_dribbled_head_gets_408_at_the_header_timeout(edge):
+    # `python -m server` serves with the guarded protocol too (server/protocol.py): a header line every
+    # 0.2 s no longer holds the connection for ever.
+    sent, answer = await dribble_head(edge.base_url, lines=25, every=0.2)
+    assert answer is not None, f"still open after {sent} header lines over {sent / 5:g} s"
+    status, headers, body = parse_answer(answer)
+    assert status == 408 and body["message"] == "request header not received within 1 s"
+    logged = [line for line in edge.log_lines(headers["x-request-id"]) if line["level"] != "INFO"]
+    assert [(line["level"], "exception" in line) for line in logged] == [("WARNING", False)]
 
 
 async def test_without_redis_the_api_starts_and_serves_what_needs_no_cache(edge, edge_http):

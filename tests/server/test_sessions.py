@@ -55,3 +55,26 @@ async def test_writes_are_limited_per_user(client, tune):
     assert statuses == [200, 200, 200, 429]
     assert (await client.post("/user/update/geo", json=geo, headers=rosa)).status_code == 200
     assert (await client.get("/user/info", headers=quinn)).status_code == 200  # reads are not counted
+
+
+async def test_an_identity_header_sent_twice_is_refused_not_read_as_its_first(client):
+    sam, tia = await login_as(client, "sam"), await login_as(client, "tia")
+    before = await User.get(id=int(sam["user_id"]))
+    sam_token = ("Authorization", sam["Authorization"])
+    cases = [  # (headers, the header named in the refusal)
+        # The seed's user_id, twice (a second one appended on the way), or under both spellings.
+        ([sam_token, ("user_id", sam["user_id"]), ("user_id", tia["user_id"])], "user_id"),
+        ([sam_token, ("user_id", sam["user_id"]), ("user-id", tia["user_id"])], "user_id"),
+        ([sam_token, ("Authorization", tia["Authorization"])], "authorization"),
+    ]
+    for headers, name in cases:
+        response = await client.post("/user/update/info", json={"name": "改名"}, headers=headers)
+        assert response.status_code == 400, (headers, response.text)
+        assert response.json() == {"code": 400, "message": f"the {name} header was sent 2 times: send it once",
+                                   "data": None}
+    # The public listing, where a token only says who looks, refuses two of them as well.
+    listing = await client.post("/jobs/list", json={"query_type": 3, "page_num": 1, "page_size": 10},
+                                headers=cases[-1][0])
+    assert listing.status_code == 400
+    assert (await User.get(id=before.id)).name == before.name  # nothing changed
+    assert (await client.post("/user/update/info", json={"name": "改名"}, headers=sam)).status_code == 200
