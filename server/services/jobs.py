@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from models.job import STATUS_CLOSED, STATUS_OPEN, Job
 from models.job_reads import recent_job
-from models.job_writes import create_job, save_job
+from models.job_writes import create_job, job_transaction, save_job
 from models.user import User
 from runtime import clock
 from server.providers.content_check import ContentChecker
@@ -72,7 +70,7 @@ async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls
         texts = {field: changes.get(field, getattr(job, field)) for field in content.JOB_TEXTS}
         changes = {**changes, "content_check": await content.check_job(checker, owner.openid if owner else "", texts)}
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         job = await _owned_for_update(job_id, user_id)
         _require_open(job, "edited")
         salary_min = changes.get("salary_min", job.salary_min)
@@ -88,7 +86,7 @@ async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls
 async def close(user_id: int, job_id: int) -> None:
     """Close a posting; closing a closed one is a no-op (and no new outbox row)."""
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         job = await _owned_for_update(job_id, user_id)
         if job.status == STATUS_CLOSED:
             return
@@ -100,7 +98,7 @@ async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
     """Move an open job up the recommended list; `free_per_day` times per Shanghai calendar day."""
     now = clock.now()
     today = now.date()
-    async with in_transaction():
+    async with job_transaction():
         # The row lock serialises concurrent refreshes of one job: exactly one wins the last free one.
         job = await _owned_for_update(job_id, user_id)
         _require_open(job, "refreshed")

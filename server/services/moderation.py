@@ -20,7 +20,7 @@ from models.job import (
     STATUS_OPEN,
     Job,
 )
-from models.job_writes import save_job
+from models.job_writes import job_transaction, save_job
 from models.moderation import JobReport, ModerationAction
 from models.user import User
 from runtime import clock
@@ -77,7 +77,7 @@ async def close_locked(job: Job, moderation: str, actor: str, action: str, reaso
 
 async def _close(job_id: int, moderation: str, actor: str, action: str, reason: str, now: datetime,
                  only_open: bool = False) -> Job:
-    async with in_transaction():
+    async with job_transaction():
         job = await Job.select_for_update().get_or_none(id=job_id)
         if job is None:
             raise JobNotFound()
@@ -95,7 +95,7 @@ async def take_down(job_id: int, actor: str, reason: str) -> Job:
 async def restore(job_id: int, actor: str, reason: str) -> Job:
     """An operator's decision for a hidden or taken-down job: open and listed again."""
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         job = await Job.select_for_update().get_or_none(id=job_id)
         if job is None:
             raise JobNotFound()
@@ -115,7 +115,7 @@ async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> list
     """The user can no longer log in (their tokens revoked), so neither post nor pay; their open jobs are
     taken down. Returns the ids of those jobs."""
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         user = await User.select_for_update().get_or_none(id=user_id)
         if user is None:
             raise UserNotFound()
