@@ -139,6 +139,7 @@ class FavoriteItem(Data):
     last_refresh_time: str = Field(description=TIME)
     status: int
     collect_at: str = Field(description="收藏时间，" + TIME)
+    unavailable: bool = Field(description="已被下架（举报隐藏或运营下架）：只保留 job_id、时间与状态，内容不再展示")
 
 
 class MyFavorites(Data):
@@ -236,8 +237,10 @@ class ContactHistoryItem(Data):
     address: str
     purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")
     purpose_user_name: str
-    purpose_user_phone: str
+    purpose_user_phone: str = Field(description="/out：招聘已关闭时为空（同 /jobs/info）")
     create_at: str = Field(description="联系时间，" + TIME)
+    status: int = Field(description="招聘信息状态：1 招聘中，2 已关闭")
+    unavailable: bool = Field(description="/out：已被下架（举报隐藏或运营下架）：只保留 id 与联系时间，内容与电话不再展示")
 
 
 class ContactHistoryList(Data):

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.job import Favorite, Job
+from models.job import STATUS_OPEN, Favorite, Job
 from runtime.clock import fmt
 from search.documents import job_document
 from search.index import doc_time
 from search.listing import hit_to_item
+
+
+def withheld(job: Job, viewer_id: int | None) -> bool:
+    """Hidden or taken down by moderation: its texts and number are its owner's only (/jobs/info answers
+    others 404; the lists that keep it show it unavailable, by its id)."""
+    return bool(job.moderation) and viewer_id != job.user_id
+
+
+def number_shown(job: Job, viewer_id: int | None) -> bool:
+    """A closed job's number is its owner's only (its texts stay, so a favourite can say it closed)."""
+    return job.status == STATUS_OPEN or viewer_id == job.user_id
 
 
 def is_top(job: Job, now: datetime) -> int:
@@ -46,6 +57,11 @@ def my_posting(job: Job, now: datetime) -> dict:
 
 def favorite(fav: Favorite, now: datetime) -> dict:
     job = fav.job
+    if withheld(job, fav.user_id):
+        return {"job_id": job.id, "positions": "", "salary_min": 0, "salary_max": 0, "first_area_des": "",
+                "second_area_des": "", "third_area_des": "", "address": "", "create_at": fmt(job.create_at),
+                "is_top": 0, "last_refresh_time": "", "status": job.status, "collect_at": fmt(fav.create_at),
+                "unavailable": True}
     return {
         "job_id": job.id,
         "positions": job.positions,
@@ -60,4 +76,5 @@ def favorite(fav: Favorite, now: datetime) -> dict:
         "last_refresh_time": fmt(job.last_refresh_time),
         "status": job.status,
         "collect_at": fmt(fav.create_at),
+        "unavailable": False,
     }

@@ -119,11 +119,11 @@ async def detail(job_id: int, viewer_id: int | None, masking: bool) -> dict:
     Others may get a row read up to JOB_DETAIL_CACHE_SECONDS ago (as the listing lags its index); the
     owner always gets the row as it is, so their own edit shows at once."""
     job = await recent_job(job_id, unless_owned_by=viewer_id)
-    if job is None or (job.moderation and viewer_id != job.user_id):
+    if job is None or job_shapes.withheld(job, viewer_id):
         raise JobNotFound()  # hidden or taken down by moderation: its texts are not served to others
     item = job_shapes.detail(job, clock.now())
     await show_contacts([item], viewer_id, masking)
-    if job.status != STATUS_OPEN and viewer_id != job.user_id:
+    if not job_shapes.number_shown(job, viewer_id):
         item["contact"], item["contact_unlocked"] = "", False
     return item
 
