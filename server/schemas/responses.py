@@ -116,7 +116,8 @@ class MyPosting(Data):
     last_refresh_time: str = Field(description=TIME)
     top_start_time: str = Field(description=TIME)
     top_end_time: str = Field(description=TIME)
-    moderation: str = Field(description='"" 正常；"hidden" 被多人举报，暂时下架待处理；"taken_down" 被运营下架')
+    moderation: str = Field(description='"" 正常；"hidden" 被多人举报（或内容安全检测），暂时下架待处理；"taken_down" 被运营下架')
+    moderation_reason: str = Field(description='下架原因（moderation 非空时），如 "reported by 3 users"、运营填写的理由')
     photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
 
 

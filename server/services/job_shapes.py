@@ -31,7 +31,7 @@ def detail(job: Job, now: datetime) -> dict:
     return hit_to_item({"_source": job_document(job)}, doc_time(now), nearby=False)
 
 
-def my_posting(job: Job, now: datetime) -> dict:
+def my_posting(job: Job, now: datetime, moderation_reason: str = "") -> dict:
     return {
         "id": job.id,
         "biz_type": job.biz_type,
@@ -51,6 +51,7 @@ def my_posting(job: Job, now: datetime) -> dict:
         "top_start_time": fmt(job.top_start_time),
         "top_end_time": fmt(job.top_end_time),
         "moderation": job.moderation,
+        "moderation_reason": moderation_reason if job.moderation else "",
         "photo_held": job.photo_held,
     }
 

@@ -13,7 +13,7 @@ from models.job_writes import create_job, job_transaction, save_job
 from models.user import User
 from runtime import clock
 from server.providers.content_check import ContentChecker
-from server.services import content, job_shapes
+from server.services import content, job_shapes, moderation
 from server.services.contacts import show_contacts
 from server.services.errors import (
     FreeRefreshUsed,
@@ -132,4 +132,6 @@ async def my_postings(user_id: int, biz_type: int, offset: int, limit: int) -> d
     query = Job.filter(user_id=user_id, biz_type=biz_type)
     jobs = await query.order_by("-create_at", "-id").offset(offset).limit(limit)
     now = clock.now()
-    return {"contacts": [job_shapes.my_posting(job, now) for job in jobs], "total": await query.count()}
+    reasons = await moderation.moderation_reasons(jobs)
+    return {"contacts": [job_shapes.my_posting(job, now, reasons.get(job.id, "")) for job in jobs],
+            "total": await query.count()}
