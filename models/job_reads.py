@@ -13,8 +13,8 @@ from models.job import Job
 from runtime import clock
 
 # Recently read rows, shared read-only by every request of this process. Writes through models.job_writes
-# drop a row at once; another process's writes (a worker, the moderation CLI) show once it is older than
-# the kept time (JOB_DETAIL_CACHE_SECONDS, set at start).
+# drop a row once their transaction has ended (never before its commit); another process's writes (a
+# worker, the moderation CLI) show once it is older than the kept time (JOB_DETAIL_CACHE_SECONDS).
 _recent: TTLCache | None = TTLCache(maxsize=10_000, ttl=1.0, timer=clock.monotonic)
 # Counts the drops: a row read before a write's commit and stored after its drop would be kept old, so a
 # read that saw a drop happen meanwhile is served but not kept.
