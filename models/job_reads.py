@@ -13,9 +13,12 @@ from models.job import Job
 from runtime import clock
 
 # Recently read rows, shared read-only by every request of this process. Writes through models.job_writes
-# drop a row at once; another process's writes (a worker, the moderation CLI) show once it is older than
-# the kept time (JOB_DETAIL_CACHE_SECONDS, set at start).
+# drop a row once their transaction has ended (never before its commit); another process's writes (a
+# worker, the moderation CLI) show once it is older than the kept time (JOB_DETAIL_CACHE_SECONDS).
 _recent: TTLCache | None = TTLCache(maxsize=10_000, ttl=1.0, timer=clock.monotonic)
+# Counts the drops: a row read before a write's commit and stored after its drop would be kept old, so a
+# read that saw a drop happen meanwhile is served but not kept.
+_drops = 0
 
 
 @cache
@@ -46,14 +49,17 @@ async def recent_job(job_id: int, unless_owned_by: int | None = None) -> Job | N
         return await job_by_id(job_id)
     job = recent.get(job_id)
     if job is None or job.user_id == unless_owned_by:
+        drops = _drops
         job = await job_by_id(job_id)
-        if job is not None:
+        if job is not None and drops == _drops:
             recent[job_id] = job
     return job
 
 
 def forget_recent(job_id: int | None = None) -> None:
-    """Drop a job's kept row (after a write), or every one."""
+    """Drop a job's kept row (after a write's commit), or every one."""
+    global _drops
+    _drops += 1
     if _recent is None:
         return
     if job_id is None:

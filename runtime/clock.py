@@ -5,6 +5,7 @@ The one clock the whole app reads (rules, stored times, the listing's idea of "n
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,6 +25,18 @@ def now() -> datetime:
 def epoch() -> float:
     """The clock as seconds since the Unix epoch (for signatures and timestamps other systems check)."""
     return now().replace(tzinfo=SHANGHAI).timestamp()
+
+
+# WeChat signs its payment notifications and message pushes with their time: one further than this from
+# the clock (either way) is a replay or a wrong clock.
+SIGNED_MAX_SKEW_SECONDS = 300
+_EPOCH_SECONDS = re.compile(r"[0-9]{1,12}")
+
+
+def signed_recently(timestamp: str | None) -> bool:
+    """A signed message's timestamp (Unix seconds, as text) within SIGNED_MAX_SKEW_SECONDS of the clock."""
+    return bool(timestamp and _EPOCH_SECONDS.fullmatch(timestamp)) and \
+        abs(epoch() - int(timestamp)) <= SIGNED_MAX_SKEW_SECONDS
 
 
 def monotonic() -> float:

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     free_contact_vouchers: int = Field(default=0, ge=0, le=100)  # a new user's gift
     # Reports from this many distinct users take a job out of the listing until an operator decides.
     report_hide_threshold: int = Field(default=3, ge=1, le=1000)
+    # Only reports that could be genuine count toward it: made while the job was listed, by an account this
+    # old at the time and (unless false) with a phone. The others are kept for the operator.
+    report_min_account_age_hours: float = Field(default=24.0, ge=0)
+    report_requires_phone: bool = True
     # How often jobs stored while WeChat's content check gave no verdict are checked again.
     content_recheck_seconds: float = Field(default=60.0, gt=0)
 

@@ -1,10 +1,11 @@
 """`python -m server.moderation`: the operator's trust-and-safety command.
 
-    reports [--limit 50]                      jobs with reports, most recently reported first
+    reports [--limit 50]                      jobs with reports, most recently reported first (state=flagged:
+                                              listed on paid top, reported enough to hide: decide)
     flagged [--limit 50]                      jobs content security flagged (review, pending, risky)
     audit [--limit 50]                        the latest actions, newest first
     takedown JOB_ID --by NAME --reason TEXT   close a job for good (out of the listing)
-    restore JOB_ID --by NAME --reason TEXT    reopen a hidden or taken-down job
+    restore JOB_ID --by NAME --reason TEXT    reopen a hidden or taken-down job; clear a flagged one's reports
     ban USER_ID --by NAME --reason TEXT       revoke the user's tokens, refuse their logins, take their jobs down
     unban USER_ID --by NAME --reason TEXT     allow logins again (their jobs stay down)
 
@@ -56,7 +57,7 @@ async def _run(args) -> int:
     await db.connect(settings.resolved_database_url)
     try:
         if args.command == "reports":
-            _table(await moderation.reported_jobs(args.limit))
+            _table(await moderation.reported_jobs(args.limit, moderation.ReportRules.from_settings(settings)))
         elif args.command == "flagged":
             _table(await moderation.flagged_jobs(args.limit))
         elif args.command == "audit":

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from runtime import clock
 from runtime.errors import DomainError
 
 _PAD_BLOCK = 32
@@ -105,8 +106,11 @@ def open_push(query: Mapping, body, *, token: str, aes_key: str | None, appid: s
     """The message of a push, plain or safe mode as its query says (`encrypt_type=aes`: safe).
 
     With an EncodingAESKey configured a plain push is refused: its signature does not cover the body,
-    so anyone who saw one signed URL could send any body with it.
+    so anyone who saw one signed URL could send any body with it. A push signed more than 5 minutes from
+    the clock (either way) is refused like a bad signature: a replay, as for payment notifications.
     """
+    if not clock.signed_recently(query.get("timestamp")):
+        raise PushRejected("push timestamp missing or more than 5 minutes off")
     if query.get("encrypt_type") == "aes":
         if not aes_key:
             raise PushRejected("a safe-mode push, but no EncodingAESKey is configured")

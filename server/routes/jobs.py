@@ -125,7 +125,7 @@ async def cancel_collect(request: JobBoardRequest):
 async def report(request: JobBoardRequest):
     body = parse_body(request, ReportBody)
     await moderation.report(request.ctx.user_id, body.job_id, body.reason, body.text,
-                            request.app.ctx.settings.report_hide_threshold)
+                            moderation.ReportRules.from_settings(request.app.ctx.settings))
     _reindex_soon(request)  # the report that hides a job takes it out of the listing within a second
     return ok(None, message="")
 

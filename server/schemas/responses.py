@@ -116,7 +116,8 @@ class MyPosting(Data):
     last_refresh_time: str = Field(description=TIME)
     top_start_time: str = Field(description=TIME)
     top_end_time: str = Field(description=TIME)
-    moderation: str = Field(description='"" 正常；"hidden" 被多人举报，暂时下架待处理；"taken_down" 被运营下架')
+    moderation: str = Field(description='"" 正常；"hidden" 被多人举报（或内容安全检测），暂时下架待处理；"taken_down" 被运营下架')
+    moderation_reason: str = Field(description='下架原因（moderation 非空时），如 "reported by 3 users"、运营填写的理由')
     photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
 
 
@@ -139,6 +140,7 @@ class FavoriteItem(Data):
     last_refresh_time: str = Field(description=TIME)
     status: int
     collect_at: str = Field(description="收藏时间，" + TIME)
+    unavailable: bool = Field(description="已被下架（举报隐藏或运营下架）：只保留 job_id、时间与状态，内容不再展示")
 
 
 class MyFavorites(Data):
@@ -237,8 +239,10 @@ class ContactHistoryItem(Data):
     address: str
     purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")
     purpose_user_name: str
-    purpose_user_phone: str
+    purpose_user_phone: str = Field(description="/out：招聘已关闭时为空（同 /jobs/info）")
     create_at: str = Field(description="联系时间，" + TIME)
+    status: int = Field(description="招聘信息状态：1 招聘中，2 已关闭")
+    unavailable: bool = Field(description="/out：已被下架（举报隐藏或运营下架）：只保留 id 与联系时间，内容与电话不再展示")
 
 
 class ContactHistoryList(Data):

@@ -14,6 +14,7 @@ from models.user import User
 from models.voucher_writes import balance_of, change_balance, locked_balance, open_account
 from models.vouchers import LEDGER_COST
 from runtime import clock
+from server.services import job_shapes
 from server.services.errors import JobClosed, JobNotFound, OwnJob, PurposeTypeUnsupported
 
 COST_TITLE = "拨打电话"
@@ -103,14 +104,23 @@ def _item(row: ContactHistory, job: Job, user_id: int, name: str, phone: str) ->
     # `contact_id` tells two contacts of one job apart.
     return {"id": job.id, "contact_id": row.id, "positions": job.positions, "address": job.address,
             "purpose_user_id": user_id, "purpose_user_name": name, "purpose_user_phone": phone,
-            "create_at": clock.fmt(row.create_at)}
+            "create_at": clock.fmt(row.create_at), "status": job.status, "unavailable": False}
+
+
+def _employer_item(row: ContactHistory, job: Job, caller_id: int) -> dict:
+    """As /jobs/info shows the job to the caller: a closed one without its number, one hidden or taken
+    down by moderation as unavailable (its id and the contact's time only)."""
+    if job_shapes.withheld(job, caller_id):
+        return {**_item(row, job, job.user_id, "", ""), "positions": "", "address": "", "unavailable": True}
+    phone = job.contact if job_shapes.number_shown(job, caller_id) else ""
+    return _item(row, job, job.user_id, job.contact_person_name, phone)
 
 
 async def contacted_by_me(user_id: int, biz_type: int, offset: int, limit: int) -> dict:
     """`/contact_history/out`: the postings I unlocked, newest first; purpose_user_* is the employer."""
     rows, jobs, total = await _page(ContactHistory.filter(user_id=user_id, biz_type=biz_type), offset, limit)
-    return {"list": [_item(row, job, job.user_id, job.contact_person_name, job.contact)
-                     for row in rows if (job := jobs.get(row.purpose_id))], "total": total}
+    return {"list": [_employer_item(row, job, user_id) for row in rows if (job := jobs.get(row.purpose_id))],
+            "total": total}
 
 
 async def contacted_me(user_id: int, biz_type: int, offset: int, limit: int) -> dict:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import logging
 
-from tortoise.transactions import in_transaction
-
 from models.job import CONTENT_PENDING, CONTENT_REVIEW, MODERATION_HIDDEN, STATUS_OPEN, Job
-from models.job_writes import save_job
+from models.job_writes import job_transaction, save_job
 from models.user import User
 from runtime import clock
 from runtime.periodic import PeriodicTask
@@ -108,7 +106,7 @@ async def recheck_pending(checker: ContentChecker, limit: int = 50, after_id: in
 
 async def _record(job_id: int, outcome: str) -> None:
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         job = await Job.select_for_update().get(id=job_id)
         if job.content_check != CONTENT_PENDING:
             return  # edited meanwhile: that edit's own check stands
@@ -118,7 +116,7 @@ async def _record(job_id: int, outcome: str) -> None:
 
 async def _hide_risky(job_id: int, field: str) -> None:
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         job = await Job.select_for_update().get(id=job_id)
         if job.content_check != CONTENT_PENDING:
             return

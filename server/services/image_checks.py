@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from tortoise.transactions import in_transaction
-
 from models.job import Job
 from models.job_reads import jobs_with_photo
-from models.job_writes import save_job
+from models.job_writes import job_transaction, save_job
 from models.moderation import ImageCheck
 from models.user import User
 from runtime import clock
@@ -79,7 +77,7 @@ async def _remove(storage: ImageStorage, check: ImageCheck) -> None:
     await storage.delete(check.key)
     # Anyone may have put one of our URLs in a job or an avatar, not only its uploader.
     for job in await jobs_with_photo(check.url):
-        async with in_transaction():
+        async with job_transaction():
             job = await Job.select_for_update().get(id=job.id)
             if check.url not in (job.photo_urls or []):
                 continue  # edited meanwhile

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.job import Favorite, Job
+from models.job import STATUS_OPEN, Favorite, Job
 from runtime.clock import fmt
 from search.documents import job_document
 from search.index import doc_time
 from search.listing import hit_to_item
+
+
+def withheld(job: Job, viewer_id: int | None) -> bool:
+    """Hidden or taken down by moderation: its texts and number are its owner's only (/jobs/info answers
+    others 404; the lists that keep it show it unavailable, by its id)."""
+    return bool(job.moderation) and viewer_id != job.user_id
+
+
+def number_shown(job: Job, viewer_id: int | None) -> bool:
+    """A closed job's number is its owner's only (its texts stay, so a favourite can say it closed)."""
+    return job.status == STATUS_OPEN or viewer_id == job.user_id
 
 
 def is_top(job: Job, now: datetime) -> int:
@@ -20,7 +31,7 @@ def detail(job: Job, now: datetime) -> dict:
     return hit_to_item({"_source": job_document(job)}, doc_time(now), nearby=False)
 
 
-def my_posting(job: Job, now: datetime) -> dict:
+def my_posting(job: Job, now: datetime, moderation_reason: str = "") -> dict:
     return {
         "id": job.id,
         "biz_type": job.biz_type,
@@ -40,12 +51,18 @@ def my_posting(job: Job, now: datetime) -> dict:
         "top_start_time": fmt(job.top_start_time),
         "top_end_time": fmt(job.top_end_time),
         "moderation": job.moderation,
+        "moderation_reason": moderation_reason if job.moderation else "",
         "photo_held": job.photo_held,
     }
 
 
 def favorite(fav: Favorite, now: datetime) -> dict:
     job = fav.job
+    if withheld(job, fav.user_id):
+        return {"job_id": job.id, "positions": "", "salary_min": 0, "salary_max": 0, "first_area_des": "",
+                "second_area_des": "", "third_area_des": "", "address": "", "create_at": fmt(job.create_at),
+                "is_top": 0, "last_refresh_time": "", "status": job.status, "collect_at": fmt(fav.create_at),
+                "unavailable": True}
     return {
         "job_id": job.id,
         "positions": job.positions,
@@ -60,4 +77,5 @@ def favorite(fav: Favorite, now: datetime) -> dict:
         "last_refresh_time": fmt(job.last_refresh_time),
         "status": job.status,
         "collect_at": fmt(fav.create_at),
+        "unavailable": False,
     }

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from models.job import STATUS_CLOSED, STATUS_OPEN, Job
 from models.job_reads import recent_job
-from models.job_writes import create_job, save_job
+from models.job_writes import create_job, job_transaction, save_job
 from models.user import User
 from runtime import clock
 from server.providers.content_check import ContentChecker
-from server.services import content, job_shapes
+from server.services import content, job_shapes, moderation
 from server.services.contacts import show_contacts
 from server.services.errors import (
     FreeRefreshUsed,
@@ -71,7 +69,7 @@ async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls
         texts = {field: changes.get(field, getattr(job, field)) for field in content.JOB_TEXTS}
         changes = {**changes, "content_check": await content.check_job(checker, owner.openid if owner else "", texts)}
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         job = await _owned_for_update(job_id, user_id)
         _require_open(job, "edited")
         if "photo_urls" in changes:  # against the locked row: the photos it holds now may stay
@@ -89,7 +87,7 @@ async def update(user_id: int, job_id: int, changes: dict, image_urls: ImageUrls
 async def close(user_id: int, job_id: int) -> None:
     """Close a posting; closing a closed one is a no-op (and no new outbox row)."""
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         job = await _owned_for_update(job_id, user_id)
         if job.status == STATUS_CLOSED:
             return
@@ -101,7 +99,7 @@ async def refresh_free(user_id: int, job_id: int, free_per_day: int) -> None:
     """Move an open job up the recommended list; `free_per_day` times per Shanghai calendar day."""
     now = clock.now()
     today = now.date()
-    async with in_transaction():
+    async with job_transaction():
         # The row lock serialises concurrent refreshes of one job: exactly one wins the last free one.
         job = await _owned_for_update(job_id, user_id)
         _require_open(job, "refreshed")
@@ -122,11 +120,11 @@ async def detail(job_id: int, viewer_id: int | None, masking: bool) -> dict:
     Others may get a row read up to JOB_DETAIL_CACHE_SECONDS ago (as the listing lags its index); the
     owner always gets the row as it is, so their own edit shows at once."""
     job = await recent_job(job_id, unless_owned_by=viewer_id)
-    if job is None or (job.moderation and viewer_id != job.user_id):
+    if job is None or job_shapes.withheld(job, viewer_id):
         raise JobNotFound()  # hidden or taken down by moderation: its texts are not served to others
     item = job_shapes.detail(job, clock.now())
     await show_contacts([item], viewer_id, masking)
-    if job.status != STATUS_OPEN and viewer_id != job.user_id:
+    if not job_shapes.number_shown(job, viewer_id):
         item["contact"], item["contact_unlocked"] = "", False
     return item
 
@@ -135,4 +133,6 @@ async def my_postings(user_id: int, biz_type: int, offset: int, limit: int) -> d
     query = Job.filter(user_id=user_id, biz_type=biz_type)
     jobs = await query.order_by("-create_at", "-id").offset(offset).limit(limit)
     now = clock.now()
-    return {"contacts": [job_shapes.my_posting(job, now) for job in jobs], "total": await query.count()}
+    reasons = await moderation.moderation_reasons(jobs)
+    return {"contacts": [job_shapes.my_posting(job, now, reasons.get(job.id, "")) for job in jobs],
+            "total": await query.count()}

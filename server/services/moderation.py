@@ -5,7 +5,8 @@ every job change goes through the one job-write function (so the listing follows
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count, Max
@@ -20,7 +21,7 @@ from models.job import (
     STATUS_OPEN,
     Job,
 )
-from models.job_writes import save_job
+from models.job_writes import job_transaction, save_job
 from models.moderation import JobReport, ModerationAction
 from models.user import User
 from runtime import clock
@@ -42,9 +43,52 @@ async def audit(actor: str, action: str, target_type: str, target_id: int, reaso
                                   reason=reason[:500], create_at=now)
 
 
-async def report(user_id: int, job_id: int, reason: str, text: str, hide_threshold: int) -> None:
-    """One report per user and job; the `hide_threshold`-th distinct reporter since an operator's last
-    decision hides an open job."""
+@dataclass(frozen=True)
+class ReportRules:
+    """Which reports count toward the automatic hide, and how many distinct reporters it takes.
+
+    A report counts when it could be genuine: made while the job was listed (open, not hidden or taken
+    down), by an account that existed while it was listed and was at least `min_account_age` old at the
+    report (three accounts made a minute ago cannot hide a competitor's job), with a phone when
+    `requires_phone`. Detail views are not recorded (a write on the hottest read), so having opened the
+    job is not asked. Reports that do not count are kept for the operator all the same."""
+
+    hide_threshold: int = 3
+    min_account_age: timedelta = timedelta(hours=24)
+    requires_phone: bool = True
+
+    @classmethod
+    def from_settings(cls, settings) -> ReportRules:
+        return cls(settings.report_hide_threshold, timedelta(hours=settings.report_min_account_age_hours),
+                   settings.report_requires_phone)
+
+    def counts(self, report: JobReport, reporter: User | None) -> bool:
+        return (reporter is not None and reporter.banned_at is None
+                and reporter.create_at <= report.create_at - self.min_account_age
+                and (bool(reporter.phone) or not self.requires_phone))
+
+
+async def _undecided_reports(job_id: int) -> tuple[list[JobReport], ModerationAction | None]:
+    """The job's reports since an operator last decided on it (a restore), and the automatic flag raised
+    since, if any: reports already decided on no longer count."""
+    actions = ModerationAction.filter(target_type="job", target_id=job_id)
+    decided = await actions.filter(action="restore").order_by("-id").first()
+    since = {"create_at__gt": decided.create_at} if decided else {}
+    flag = await actions.filter(action="flag", **({"id__gt": decided.id} if decided else {})).first()
+    return await JobReport.filter(job_id=job_id, **since).order_by("id"), flag
+
+
+async def _counting(reports: list[JobReport], rules: ReportRules) -> int:
+    reporters = {user.id: user for user in await User.filter(id__in=[r.user_id for r in reports])}
+    return sum(rules.counts(r, reporters.get(r.user_id)) for r in reports)
+
+
+async def report(user_id: int, job_id: int, reason: str, text: str, rules: ReportRules) -> None:
+    """One report per user and job, always recorded. When `rules.hide_threshold` counting reporters since
+    an operator's last decision have reported a listed job, it is hidden until an operator decides; one
+    with a running paid top stays listed and is flagged for the operator instead (the owner paid for its
+    place: an operator, not reports alone, takes it away). A report of a job that is not listed (closed,
+    hidden, taken down) never changes it."""
     job = await Job.get_or_none(id=job_id)
     if job is None:
         raise JobNotFound()
@@ -55,14 +99,21 @@ async def report(user_id: int, job_id: int, reason: str, text: str, hide_thresho
         await JobReport.create(job_id=job_id, user_id=user_id, reason=reason, text=text, create_at=now)
     except IntegrityError:
         raise AlreadyReported() from None
-    # Reports an operator has already decided on (by restoring the job) no longer count.
-    decided = await ModerationAction.filter(target_type="job", target_id=job_id, action="restore").order_by(
-        "-id").first()
-    recent = JobReport.filter(job_id=job_id)
-    reporters = await (recent.filter(create_at__gt=decided.create_at) if decided else recent).count()
-    if reporters >= hide_threshold:
-        await _close(job_id, MODERATION_HIDDEN, SYSTEM, "hide", f"reported by {reporters} users", now,
-                     only_open=True)
+    async with job_transaction():
+        job = await Job.select_for_update().get(id=job_id)  # against a concurrent takedown or restore
+        if job.status != STATUS_OPEN or job.moderation:
+            return  # not listed: nothing to hide, and an operator's takedown stays a takedown
+        reports, flag = await _undecided_reports(job_id)
+        counting = await _counting(reports, rules)
+        if counting < rules.hide_threshold:
+            return
+        if job.top_end_time is not None and now < job.top_end_time:
+            if flag is None:
+                await audit(SYSTEM, "flag", "job", job_id,
+                            f"reported by {counting} users; paid top until {clock.fmt(job.top_end_time)}", now)
+                log.warning("job %s flagged for an operator: reported, with a running paid top", job_id)
+            return
+        await close_locked(job, MODERATION_HIDDEN, SYSTEM, "hide", f"reported by {counting} users", now)
 
 
 async def close_locked(job: Job, moderation: str, actor: str, action: str, reason: str, now: datetime,
@@ -75,14 +126,11 @@ async def close_locked(job: Job, moderation: str, actor: str, action: str, reaso
     log.warning("job %s %s by %s", job.id, action, actor)
 
 
-async def _close(job_id: int, moderation: str, actor: str, action: str, reason: str, now: datetime,
-                 only_open: bool = False) -> Job:
-    async with in_transaction():
+async def _close(job_id: int, moderation: str, actor: str, action: str, reason: str, now: datetime) -> Job:
+    async with job_transaction():
         job = await Job.select_for_update().get_or_none(id=job_id)
         if job is None:
             raise JobNotFound()
-        if only_open and (job.status != STATUS_OPEN or job.moderation):
-            return job  # already closed, hidden or taken down: nothing to hide
         await close_locked(job, moderation, actor, action, reason, now)
     return job
 
@@ -93,14 +141,18 @@ async def take_down(job_id: int, actor: str, reason: str) -> Job:
 
 
 async def restore(job_id: int, actor: str, reason: str) -> Job:
-    """An operator's decision for a hidden or taken-down job: open and listed again."""
+    """An operator's decision for a hidden or taken-down job: open and listed again. For a job flagged
+    (reported while on paid top, still listed), the decision that the reports so far are unfounded."""
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         job = await Job.select_for_update().get_or_none(id=job_id)
         if job is None:
             raise JobNotFound()
         if not job.moderation:
-            raise NothingToRestore(f"job {job_id} was not hidden or taken down")
+            if (await _undecided_reports(job_id))[1] is None:
+                raise NothingToRestore(f"job {job_id} was not hidden, taken down or flagged")
+            await audit(actor, "restore", "job", job_id, reason, now)
+            return job
         if await User.filter(id=job.user_id, banned_at__not_isnull=True).exists():
             raise NothingToRestore(f"the owner of job {job_id} is banned: unban them first")
         # The operator's decision covers what content security found, too.
@@ -115,7 +167,7 @@ async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> list
     """The user can no longer log in (their tokens revoked), so neither post nor pay; their open jobs are
     taken down. Returns the ids of those jobs."""
     now = clock.now()
-    async with in_transaction():
+    async with job_transaction():
         user = await User.select_for_update().get_or_none(id=user_id)
         if user is None:
             raise UserNotFound()
@@ -145,25 +197,44 @@ async def unban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> No
     await tokens.unban(user_id)
 
 
-async def reported_jobs(limit: int) -> list[dict]:
-    """Jobs with reports, the most recently reported first: how many users, their reasons, the state."""
+async def reported_jobs(limit: int, rules: ReportRules) -> list[dict]:
+    """Jobs with reports, the most recently reported first: how many users (`counting`: those since the
+    last decision that count toward the hide), their reasons, the state (`flagged`: listed on paid top,
+    reported enough to hide, waiting for an operator)."""
     rows = await (JobReport.annotate(reporters=Count("id"), latest=Max("create_at")).group_by("job_id")
                   .order_by("-latest").limit(limit).values("job_id", "reporters", "latest"))
     jobs = {job.id: job for job in await Job.filter(id__in=[row["job_id"] for row in rows])}
     reasons: dict[int, list[str]] = {}
     for report_row in await JobReport.filter(job_id__in=list(jobs)).order_by("id").values("job_id", "reason"):
         reasons.setdefault(report_row["job_id"], []).append(report_row["reason"])
-    return [{"job_id": row["job_id"], "reporters": row["reporters"], "latest": clock.fmt(row["latest"]),
-             "reasons": sorted(set(reasons.get(row["job_id"], []))),
-             "positions": jobs[row["job_id"]].positions if row["job_id"] in jobs else "",
-             "owner": jobs[row["job_id"]].user_id if row["job_id"] in jobs else None,
-             "state": _state(jobs.get(row["job_id"]))} for row in rows]
+    summary = []
+    for row in rows:
+        job = jobs.get(row["job_id"])
+        undecided, flag = await _undecided_reports(row["job_id"])
+        state = _state(job)
+        summary.append({"job_id": row["job_id"], "reporters": row["reporters"],
+                        "counting": await _counting(undecided, rules), "latest": clock.fmt(row["latest"]),
+                        "reasons": sorted(set(reasons.get(row["job_id"], []))),
+                        "positions": job.positions if job else "", "owner": job.user_id if job else None,
+                        "state": "flagged" if flag is not None and state == "open" else state})
+    return summary
 
 
 def _state(job: Job | None) -> str:
     if job is None:
         return "missing"
     return job.moderation or ("open" if job.status == STATUS_OPEN else "closed")
+
+
+async def moderation_reasons(jobs: list[Job]) -> dict[int, str]:
+    """Why each hidden or taken-down job among `jobs` is so, as its owner sees it: the latest hide or
+    takedown's reason."""
+    moderated = [job.id for job in jobs if job.moderation]
+    if not moderated:
+        return {}
+    actions = await ModerationAction.filter(target_type="job", target_id__in=moderated,
+                                            action__in=["hide", "takedown"]).order_by("id")
+    return {action.target_id: action.reason for action in actions}
 
 
 async def flagged_jobs(limit: int) -> list[dict]:

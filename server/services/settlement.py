@@ -6,10 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from models.job import STATUS_OPEN, Job
-from models.job_writes import save_job
+from models.job_writes import job_transaction, save_job
 from models.order import (
     KIND_CONTACT_VOUCHER,
     KIND_REFRESH,
@@ -41,7 +39,7 @@ async def settle(payment: PaymentState) -> tuple[Order, bool]:
         raise OrderNotFound(data={"order_no": payment.order_no})
     if order.kind == KIND_CONTACT_VOUCHER:
         await open_account(order.user_id, now)
-    async with in_transaction():
+    async with job_transaction():
         order = await Order.select_for_update().get(id=order.id)
         if payment.amount_fen != order.amount_fen:
             log.error("payment for %s of %s fen, the order is %s fen: not settled", order.order_no,

@@ -12,6 +12,7 @@ from indexer.sync import drain
 from models.contacts import ContactHistory
 from models.vouchers import VoucherLedger
 from search.recent_pages import forget_pages
+from server.services import moderation
 from tests.helpers.api import SEED_JOB, login_as, post_job
 from tests.helpers.payments import assert_ledger_adds_up, vouchers
 from tests.helpers.services import LockBarrier, mysql_only
@@ -207,7 +208,7 @@ async def test_histories_both_ways_newest_first(client, tune):
     assert out["total"] == 2 and [i["id"] for i in out["list"]] == [second]
     item = out["list"][0]
     assert set(item) == {"id", "contact_id", "positions", "address", "purpose_user_id", "purpose_user_name",
-                         "purpose_user_phone", "create_at"}
+                         "purpose_user_phone", "create_at", "status", "unavailable"}
     assert (item["positions"], item["purpose_user_name"], item["purpose_user_phone"]) == (
         "厨师", "段先生", SEED_JOB["contact"])
     incoming = (await client.post("/contact_history/in", json={}, headers=owner)).json()["data"]
@@ -270,3 +271,26 @@ async def test_two_users_contacting_at_once_neither_deadlocks(client, tune):
     calls = [_cost(client, worker, job_id) for job_id in jobs for worker in workers]
     statuses = [response.status_code for response in await asyncio.gather(*calls)]
     assert sorted(statuses) == [200] * 6 + [402] * 6
+
+
+async def test_a_taken_down_or_closed_job_shows_in_my_contacts_as_the_detail_shows_it(client, tune):
+    owner = await login_as(client, "owner")
+    taken_down, closed, kept = [await post_job(client, owner, positions=name, user_name="段先生")
+                                for name in ("骗局", "厨师", "面点师")]
+    worker = await _worker(client, tune, vouchers=3)
+    for job_id in (taken_down, closed, kept):
+        assert (await _cost(client, worker, job_id)).status_code == 200
+    await moderation.take_down(taken_down, "ops-li", "fraud confirmed")
+    assert (await client.post("/job/close", json={"job_id": closed}, headers=owner)).status_code == 200
+    out = (await client.post("/contact_history/out", json={}, headers=worker)).json()["data"]
+    shown = {item["id"]: (item["positions"], item["address"], item["purpose_user_name"],
+                          item["purpose_user_phone"], item["status"], item["unavailable"]) for item in out["list"]}
+    assert out["total"] == 3 and shown == {
+        taken_down: ("", "", "", "", 2, True),  # as /jobs/info: nothing of it (404 there)
+        closed: ("厨师", SEED_JOB["address"], "段先生", "", 2, False),  # as /jobs/info: its texts, no number
+        kept: ("面点师", SEED_JOB["address"], "段先生", SEED_JOB["contact"], 1, False)}
+    assert (await client.post("/jobs/info", json={"job_id": taken_down}, headers=worker)).status_code == 404
+    # The owner's own view of who contacted them is unchanged.
+    incoming = (await client.post("/contact_history/in", json={}, headers=owner)).json()["data"]
+    assert {item["id"]: item["positions"] for item in incoming["list"]} == {
+        taken_down: "骗局", closed: "厨师", kept: "面点师"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import timedelta
 
 import httpx
 from PIL import Image
@@ -12,6 +13,7 @@ from PIL import Image
 from models.job import Job
 from models.moderation import ImageCheck, ModerationAction
 from models.user import User
+from runtime import clock
 from server.providers.content_check import WeChatContentCheck
 from server.providers.storage import StorageUnavailable
 from server.services import image_checks
@@ -40,8 +42,10 @@ def _verdict(trace_id: str, suggest: str) -> dict:
             "errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": 20002}}
 
 
-async def _push(client, message: dict, token: str = PUSH_TOKEN) -> httpx.Response:
-    query, body = encrypt_push(PUSH_AES_KEY, APPID, token, message, str(int(time.time())), "nonce123")
+async def _push(client, message: dict, token: str = PUSH_TOKEN, signed_at: float | None = None) -> httpx.Response:
+    """A push WeChat signs at `signed_at` (Unix seconds; the app clock's now unless given)."""
+    timestamp = str(int(clock.epoch() if signed_at is None else signed_at))
+    query, body = encrypt_push(PUSH_AES_KEY, APPID, token, message, timestamp, "nonce123")
     return await client.post("/wechat/push", params=query, json=body)
 
 
@@ -96,7 +100,7 @@ async def test_a_push_not_from_wechat_changes_nothing(client, wechat_content):
     url = await _upload(client, owner)
     trace_id = (await ImageCheck.get(url=url)).trace_id
     assert (await _push(client, _verdict(trace_id, "risky"), token="another-token")).status_code == 403
-    query, body = encrypt_push(PUSH_AES_KEY, APPID, PUSH_TOKEN, _verdict(trace_id, "risky"), "1", "n")
+    query, body = encrypt_push(PUSH_AES_KEY, APPID, PUSH_TOKEN, _verdict(trace_id, "risky"), str(int(clock.epoch())), "n")
     tampered = {**body, "Encrypt": body["Encrypt"][:-8] + "AAAAAAA="}
     assert (await client.post("/wechat/push", params=query, json=tampered)).status_code == 403
     assert (await client.post("/wechat/push", params=query, content=b"not json")).status_code == 403
@@ -167,3 +171,17 @@ async def test_the_owner_sees_a_held_job_in_their_postings(client, app, wechat_c
     await _push(client, _verdict((await ImageCheck.get(url=url)).trace_id, "risky"))
     mine = (await client.post("/jobs/my", json={}, headers=owner)).json()["data"]["contacts"]
     assert [(item["id"], item["photo_held"], item["status"]) for item in mine] == [(job_id, True, 1)]
+
+
+async def test_a_replayed_push_is_rejected_and_changes_nothing(client, wechat_content, travel):
+    owner = await login_as(client, "owner")
+    url = await _upload(client, owner)
+    trace_id = (await ImageCheck.get(url=url)).trace_id
+    signed_at = clock.epoch()
+    travel(clock.now() + timedelta(minutes=6))  # someone replays a push they saw 6 minutes ago
+    response = await _push(client, _verdict(trace_id, "risky"), signed_at=signed_at)
+    assert (response.status_code, response.text) == (403, "rejected")
+    assert (await ImageCheck.get(url=url)).verdict == ""
+    assert (await client.get(httpx.URL(url).raw_path.decode())).status_code == 200
+    assert (await _push(client, _verdict(trace_id, "pass"), signed_at=clock.epoch() - 240)).text == "success"
+    assert (await ImageCheck.get(url=url)).verdict == "pass"  # 4 minutes late still counts

@@ -12,6 +12,7 @@ import pytest
 from models.job import Favorite, Job
 from models.outbox import IndexOutbox
 from runtime import clock
+from server.services import moderation
 from tests.helpers.api import SEED_JOB, change_job, login_as, outbox_reasons, post_job
 from tests.helpers.services import LockBarrier, mysql_only
 
@@ -388,3 +389,23 @@ async def test_favorites_need_login(client, owner):
     job_id = await post_job(client, owner)
     for path in ("/job/collect", "/job/cancnel_collect", "/collect/my", "/jobs/my"):
         assert (await client.post(path, json={"job_id": job_id})).status_code == 401, path
+
+
+async def test_a_taken_down_favorite_stays_listed_as_unavailable(client, owner, worker):
+    taken_down = await post_job(client, owner, positions="骗局")
+    kept = await post_job(client, owner, positions="厨师")
+    for job_id in (taken_down, kept):
+        assert (await client.post("/job/collect", json={"job_id": job_id}, headers=worker)).status_code == 200
+    assert (await client.post("/job/collect", json={"job_id": kept}, headers=owner)).status_code == 200
+    await moderation.take_down(taken_down, "ops-li", "fraud confirmed")
+    await moderation.take_down(kept, "ops-li", "fraud confirmed")
+    favorites = (await client.post("/collect/my", json={}, headers=worker)).json()["data"]["list"]
+    gone = {item["job_id"]: item for item in favorites}
+    for job_id in (taken_down, kept):
+        item = gone[job_id]
+        assert item["unavailable"] and item["status"] == 2, item
+        assert (item["positions"], item["address"], item["third_area_des"], item["salary_max"]) == ("", "", "", 0)
+    # Its owner's own favourite of it still shows it, as /jobs/info does for them.
+    mine = (await client.post("/collect/my", json={}, headers=owner)).json()["data"]["list"]
+    assert [(item["job_id"], item["positions"], item["unavailable"]) for item in mine] == [(kept, "厨师", False)]
+    assert (await client.post("/job/cancnel_collect", json={"job_id": taken_down}, headers=worker)).status_code == 200

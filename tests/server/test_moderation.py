@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import timedelta
 
 import pytest
 
 from models.job import Job
 from models.moderation import JobReport, ModerationAction
+from models.user import User
+from runtime import clock
 from server.services import moderation
 from server.services.auth import TokenStore
 from server.services.errors import NothingToRestore
-from tests.helpers.api import listed_now, login_as, post_job
+from tests.helpers.api import change_job, listed_now, login_as, post_job
 
 
 async def _report(client, headers, job_id, reason="fraud", **extra):
@@ -45,7 +48,7 @@ async def test_a_report_is_one_per_user_and_job_and_never_of_your_own(client):
 
 
 async def test_enough_reporters_hide_a_job_until_an_operator_decides(client, app, tune):
-    tune(report_hide_threshold=2)
+    tune(report_hide_threshold=2, report_min_account_age_hours=0)
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
     other = await post_job(client, owner)
@@ -58,7 +61,7 @@ async def test_enough_reporters_hide_a_job_until_an_operator_decides(client, app
     edit = await client.post("/jobs/update", json={"id": job_id, "positions": "厨师"}, headers=owner)
     assert edit.status_code == 400  # the owner cannot bring it back by editing
     assert await _audit() == [("system", "hide", "job", job_id)]
-    summary = await moderation.reported_jobs(10)
+    summary = await moderation.reported_jobs(10, moderation.ReportRules.from_settings(app.ctx.settings))
     assert summary[0]["job_id"] == job_id and summary[0]["reporters"] == 2 and summary[0]["state"] == "hidden"
     assert summary[0]["reasons"] == ["false_information", "fraud"]
 
@@ -157,7 +160,7 @@ async def test_a_token_issued_as_the_ban_lands_is_refused_and_an_order_too(clien
 
 
 async def test_a_banned_owners_hidden_job_stays_down(client, app, tune):
-    tune(report_hide_threshold=1)
+    tune(report_hide_threshold=1, report_min_account_age_hours=0)
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
     await _report(client, await login_as(client, "a"), job_id)
@@ -170,3 +173,84 @@ async def test_a_banned_owners_hidden_job_stays_down(client, app, tune):
     viewer = await login_as(client, "viewer")
     assert (await client.post("/jobs/info", json={"job_id": job_id}, headers=viewer)).status_code == 404
     assert (await client.post("/jobs/info", json={"job_id": job_id})).status_code == 404
+
+
+async def _reporters(client, *names: str) -> list[dict]:
+    return [await login_as(client, name) for name in names]
+
+
+async def _summary(app, job_id: int) -> dict:
+    rows = await moderation.reported_jobs(10, moderation.ReportRules.from_settings(app.ctx.settings))
+    return next(row for row in rows if row["job_id"] == job_id)
+
+
+async def test_brand_new_or_phoneless_accounts_cannot_hide_a_job(client, app, travel):
+    assert (app.ctx.settings.report_min_account_age_hours, app.ctx.settings.report_requires_phone) == (24, True)
+    start = clock.now()
+    travel(start)
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    aged = await _reporters(client, "aged-1", "aged-2", "aged-3", "aged-4")
+    travel(start + timedelta(hours=23))
+    for headers in await _reporters(client, "new-1", "new-2", "new-3"):  # made for the attack
+        assert (await _report(client, headers, job_id)).status_code == 200
+    assert job_id in await listed_now(client, app)  # the accounts are brand new: their reports do not count
+    summary = await _summary(app, job_id)
+    assert (summary["reporters"], summary["counting"], summary["state"]) == (3, 0, "open")  # kept for the operator
+    travel(start + timedelta(hours=24, minutes=1))
+    await User.filter(id=int(aged[0]["user_id"])).update(phone="")  # a day old, but no phone
+    for headers in aged[:3]:
+        assert (await _report(client, headers, job_id)).status_code == 200
+    assert job_id in await listed_now(client, app)  # two of three count; the new ones, now older, still not
+    assert (await _summary(app, job_id))["counting"] == 2
+    await _report(client, aged[3], job_id)
+    assert job_id not in await listed_now(client, app)
+    assert (await Job.get(id=job_id)).moderation == "hidden"
+    assert await _audit() == [("system", "hide", "job", job_id)]
+
+
+async def test_a_reported_job_on_paid_top_goes_to_the_operator_and_stays_listed(client, app, tune):
+    tune(report_hide_threshold=2, report_min_account_age_hours=0)
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    now = clock.now()
+    await change_job(job_id, "top", top_start_time=now, top_end_time=now + timedelta(hours=24))
+    for headers in await _reporters(client, "a", "b", "c"):
+        assert (await _report(client, headers, job_id)).status_code == 200
+    assert job_id in await listed_now(client, app)  # paid for its place: an operator decides
+    assert (await Job.get(id=job_id)).moderation == ""
+    assert await _audit() == [("system", "flag", "job", job_id)]  # once, however many reports follow
+    assert (await _summary(app, job_id))["state"] == "flagged"
+    await moderation.restore(job_id, "ops-li", "reports unfounded")  # the operator's decision
+    assert (await _summary(app, job_id))["state"] == "open"
+    assert job_id in await listed_now(client, app)
+    await moderation.take_down(job_id, "ops-li", "fraud confirmed after all")
+    assert job_id not in await listed_now(client, app)
+
+
+async def test_a_report_of_a_job_out_of_the_listing_changes_nothing(client, app, tune):
+    tune(report_hide_threshold=1, report_min_account_age_hours=0)
+    owner = await login_as(client, "owner")
+    taken_down, closed, hidden = [await post_job(client, owner) for _ in range(3)]
+    await moderation.take_down(taken_down, "ops-li", "fraud confirmed")
+    assert (await client.post("/job/close", json={"job_id": closed}, headers=owner)).status_code == 200
+    first, second = await _reporters(client, "a", "b")
+    await _report(client, first, hidden)
+    before = {job.id: (job.status, job.moderation, job.version) for job in await Job.all()}
+    for job_id in (taken_down, closed, hidden):
+        assert (await _report(client, second, job_id)).status_code == 200  # recorded for the operator
+    assert {job.id: (job.status, job.moderation, job.version) for job in await Job.all()} == before
+    assert before[taken_down][1] == "taken_down" and before[closed][1] == ""
+    assert await JobReport.filter(user_id=int(second["user_id"])).count() == 3
+    assert await _audit() == [("ops-li", "takedown", "job", taken_down), ("system", "hide", "job", hidden)]
+
+
+async def test_the_owner_sees_why_their_job_is_out_of_the_listing(client, app, tune):
+    tune(report_hide_threshold=1, report_min_account_age_hours=0)
+    owner = await login_as(client, "owner")
+    listed, hidden, taken_down = [await post_job(client, owner) for _ in range(3)]
+    await _report(client, await login_as(client, "a"), hidden)
+    await moderation.take_down(taken_down, "ops-li", "虚假招聘，已电话核实")
+    mine = (await client.post("/jobs/my", json={}, headers=owner)).json()["data"]["contacts"]
+    assert {item["id"]: (item["moderation"], item["moderation_reason"]) for item in mine} == {
+        listed: ("", ""), hidden: ("hidden", "reported by 1 users"), taken_down: ("taken_down", "虚假招聘，已电话核实")}

@@ -3,8 +3,11 @@ token), the development provider, and message pushes signed and encrypted as WeC
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
+from runtime.clock import SHANGHAI
 from runtime.settings import ConfigError, Settings
 from server.providers.content_check import (
     CHUNK_OVERLAP_CHARS,
@@ -212,6 +215,12 @@ EVENT = {"ToUserName": "gh_0123456789ab", "FromUserName": "o-alice", "CreateTime
          "detail": [{"strategy": "content_model", "errcode": 0, "suggest": "risky", "label": 20002}]}
 
 
+@pytest.fixture
+def at_push_time(travel):
+    """The app clock a moment after TIMESTAMP, when such a push is fresh."""
+    travel(datetime.fromtimestamp(int(TIMESTAMP) + 10, SHANGHAI).replace(tzinfo=None))
+
+
 def test_server_verification_signature():
     signature = sha1_signature(TOKEN, TIMESTAMP, NONCE)
     assert verify_signature(TOKEN, signature, TIMESTAMP, NONCE)
@@ -222,14 +231,14 @@ def test_server_verification_signature():
     assert not verify_signature("", sha1_signature("", TIMESTAMP, NONCE), TIMESTAMP, NONCE)
 
 
-def test_a_safe_mode_push_is_decrypted():
+def test_a_safe_mode_push_is_decrypted(at_push_time):
     aes_key = new_aes_key()
     query, body = encrypt_push(aes_key, APPID, TOKEN, EVENT, TIMESTAMP, NONCE)
     assert decrypt_push(TOKEN, aes_key, APPID, query["msg_signature"], TIMESTAMP, NONCE, body) == EVENT
     assert open_push(query, body, token=TOKEN, aes_key=aes_key, appid=APPID) == EVENT
 
 
-def test_a_message_filling_whole_blocks_gets_a_whole_block_of_padding():
+def test_a_message_filling_whole_blocks_gets_a_whole_block_of_padding(at_push_time):
     aes_key = new_aes_key()
     for size in range(60, 60 + 33):  # one of them makes the plaintext a multiple of 32 bytes
         message = {"pad": "x" * size}
@@ -295,14 +304,14 @@ def _broken_pushes(aes_key: str) -> dict[str, tuple[dict, dict]]:
 
 
 @pytest.mark.parametrize("case", list(_broken_pushes(new_aes_key())))
-def test_a_push_not_from_wechat_is_rejected(case):
+def test_a_push_not_from_wechat_is_rejected(case, at_push_time):
     aes_key = new_aes_key()
     query, body = _broken_pushes(aes_key)[case]
     with pytest.raises(PushRejected):
         open_push(query, body, token=TOKEN, aes_key=aes_key, appid=APPID)
 
 
-def test_a_plain_mode_push_is_read_when_signed():
+def test_a_plain_mode_push_is_read_when_signed(at_push_time):
     query, body = plain_push(TOKEN, EVENT, TIMESTAMP, NONCE)
     assert open_push(query, body, token=TOKEN, aes_key=None, appid=APPID) == EVENT
     with pytest.raises(PushRejected):
@@ -311,7 +320,7 @@ def test_a_plain_mode_push_is_read_when_signed():
         open_push({**query, "signature": "0" * 40}, body, token=TOKEN, aes_key=None, appid=APPID)
 
 
-def test_the_mode_must_be_the_configured_one():
+def test_the_mode_must_be_the_configured_one(at_push_time):
     aes_key = new_aes_key()
     query, body = plain_push(TOKEN, EVENT, TIMESTAMP, NONCE)
     with pytest.raises(PushRejected):  # its signature does not cover the body
@@ -321,7 +330,27 @@ def test_the_mode_must_be_the_configured_one():
         open_push(query, body, token=TOKEN, aes_key=None, appid=APPID)
 
 
-def test_a_malformed_configured_key_is_rejected_not_a_crash():
+def test_a_malformed_configured_key_is_rejected_not_a_crash(at_push_time):
     query, body = encrypt_push(new_aes_key(), APPID, TOKEN, EVENT, TIMESTAMP, NONCE)
     with pytest.raises(PushRejected):
         open_push(query, body, token=TOKEN, aes_key="短" * 43, appid=APPID)
+
+
+@pytest.mark.parametrize("mode", ["safe", "plain"])
+def test_a_push_signed_more_than_five_minutes_from_now_is_rejected(mode, travel):
+    aes_key = new_aes_key() if mode == "safe" else None
+    if aes_key:
+        query, body = encrypt_push(aes_key, APPID, TOKEN, EVENT, TIMESTAMP, NONCE)
+    else:
+        query, body = plain_push(TOKEN, EVENT, TIMESTAMP, NONCE)
+    signed_at = datetime.fromtimestamp(int(TIMESTAMP), SHANGHAI).replace(tzinfo=None)
+    for seconds in (-300, 0, 300):  # up to 5 minutes either way: WeChat's clock and ours differ a little
+        travel(signed_at + timedelta(seconds=seconds))
+        assert open_push(query, body, token=TOKEN, aes_key=aes_key, appid=APPID) == EVENT
+    for seconds in (-302, 302, 86400):  # a replay, or a push from the future
+        travel(signed_at + timedelta(seconds=seconds))
+        with pytest.raises(PushRejected, match="timestamp"):
+            open_push(query, body, token=TOKEN, aes_key=aes_key, appid=APPID)
+    travel(signed_at)
+    with pytest.raises(PushRejected, match="timestamp"):
+        open_push({**query, "timestamp": None}, body, token=TOKEN, aes_key=aes_key, appid=APPID)
