@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from models.user import User
 from tests.helpers.api import login_as
 
@@ -55,3 +57,20 @@ async def test_writes_are_limited_per_user(client, tune):
     assert statuses == [200, 200, 200, 429]
     assert (await client.post("/user/update/geo", json=geo, headers=rosa)).status_code == 200
     assert (await client.get("/user/info", headers=quinn)).status_code == 200  # reads are not counted
+
+
+async def test_a_limited_user_writes_again_next_minute_and_no_counter_is_kept_for_good(client, app, tune, travel):
+    tune(rate_limit_writes_per_user=2)
+    start = datetime(2026, 3, 2, 10, 0, 5)
+    travel(start)
+    quinn = await login_as(client, "quinn")
+    geo = {"longitude": 116.39, "latitude": 39.9}
+    answers = [await client.post("/user/update/geo", json=geo, headers=quinn) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert 50 <= int(answers[-1].headers["retry-after"]) <= 55  # until the minute ends on the app's clock
+    travel(start + timedelta(seconds=56))  # the next minute
+    assert (await client.post("/user/update/geo", json=geo, headers=quinn)).status_code == 200
+    # Every counter (writes, and the login's per code and per address) expires by itself in Redis.
+    counters = [key async for key in app.ctx.cache.scan_iter("ratelimit:*")]
+    assert len(counters) == 4
+    assert [0 < await app.ctx.cache.ttl(key) <= 60 for key in counters] == [True] * 4
