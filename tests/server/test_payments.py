@@ -431,3 +431,21 @@ async def test_odd_notification_timestamps_are_refused_not_errors(client, owner,
                                      headers={**headers, "Wechatpay-Timestamp": timestamp})
         assert response.status_code == 400 and response.json()["code"] == "FAIL", (timestamp, response.text)
     assert (await Order.get(order_no=created["order_no"])).status == "created"
+
+
+@mysql_only
+async def test_concurrent_credits_to_one_balance_all_count(client, owner, wechat_pay, settings):
+    first = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
+    await pay(client, wechat_pay, first["order_no"])  # the account exists: the race is on its balance
+    packs = [await order(client, owner, "/contact_voucher/buy", contact_voucher_num=n, price=price)
+             for n, price in ((5, 17.99), (10, 29.90))]
+    deliveries = [wechat_pay.notification(wechat_pay.pay(p["order_no"]), timestamp=int(clock.epoch())) for p in packs]
+    async with LockBarrier(settings.resolved_database_url) as barrier:
+        await barrier.lock("SELECT user_id FROM contact_voucher_accounts WHERE user_id = %s FOR UPDATE",
+                           int(owner["user_id"]))
+        calls = [asyncio.create_task(client.post("/pay/notify/wechat", content=body, headers=headers))
+                 for headers, body in deliveries]
+        await barrier.wait_for(2, waiting_in="contact_voucher_accounts")  # both credits wait on the balance
+    assert [r.status_code for r in await asyncio.gather(*calls)] == [204, 204]
+    records = await vouchers(client, owner)
+    assert (records["contact_voucher_num"], records["list_total"]) == (16, 3)
