@@ -25,6 +25,18 @@ async def test_live_tokens_per_user_are_capped_oldest_first(client, tune):
     assert alive == [False, False, True, True, True]
 
 
+async def test_the_eleventh_session_ends_the_first_when_the_cap_is_ten(client, tune):
+    tune(max_tokens_per_user=10, rate_limit_login_per_code=100)
+
+    async def alive(sessions) -> list[bool]:
+        return [(await client.get("/user/info", headers=h)).status_code == 200 for h in sessions]
+
+    sessions = [await login_as(client, "mia") for _ in range(10)]
+    assert await alive(sessions) == [True] * 10
+    sessions.append(await login_as(client, "mia"))  # one over the cap
+    assert await alive(sessions) == [False] + [True] * 10
+
+
 async def test_register_with_one_code_is_limited_per_minute(client, tune):
     tune(rate_limit_login_per_code=3, rate_limit_login_per_ip=100)
     body = {"login_code": "test:ned", "phone_code": "test:ned"}
