@@ -17,7 +17,10 @@ class NotEnoughVouchers(DomainError):
 async def open_account(user_id: int, now: datetime) -> None:
     """Make sure the user's account row exists. Call it *before* the transaction that changes the balance:
     inserting it there would take a shared lock that two concurrent transactions then both try to upgrade
-    (a deadlock on MySQL); rows are never deleted, so once is enough."""
+    (a deadlock on MySQL); rows are never deleted, so once is enough. A plain read first: an INSERT IGNORE
+    of an existing row would wait for its lock, behind any change of the balance in progress."""
+    if await VoucherAccount.exists(user_id=user_id):
+        return
     await VoucherAccount.bulk_create([VoucherAccount(user_id=user_id, balance=0, update_at=now)],
                                      ignore_conflicts=True)
 

@@ -1,9 +1,9 @@
 """Fixtures only (helpers live in tests/helpers/): real MariaDB, Redis and engine; one live app per session.
 
-`make test` starts MariaDB and Redis where they are installed. Where one is not reachable, its tests run
-on the embedded fallback (SQLite, in-process cache) and the run says so at the end; with
-REQUIRE_SERVICES=1 (CI) a missing service fails the run instead. TEST_DATABASE=sqlite runs the suite on
-SQLite on purpose.
+`make test` starts MariaDB and Redis where they are installed and requires them (REQUIRE_SERVICES=1, as CI):
+a missing one fails the run (exit 3, naming it). Without REQUIRE_SERVICES (a bare `pytest`, or
+REQUIRE_SERVICES=0) its tests run on the embedded fallback (SQLite, in-process cache) and the run says so at
+the end. On purpose: TEST_DATABASE=sqlite runs the suite on SQLite, TEST_CACHE=memory on the in-process cache.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tests.helpers.payments import pay_settings
 from tests.helpers.services import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, reachable, serving
 from tests.helpers.wechat_push import PUSH_AES_KEY, PUSH_TOKEN
 
-_gaps: list[str] = []
+_gaps: list[tuple[str, str]] = []  # (what is missing, what its tests ran on instead)
 
 
 def _choose_services(tmp_dir) -> tuple[str, str | None]:
@@ -37,19 +37,22 @@ def _choose_services(tmp_dir) -> tuple[str, str | None]:
     if os.environ.get("TEST_DATABASE", "mysql") == "sqlite":
         database_url = f"sqlite://{tmp_dir}/test.sqlite3"
     elif not reachable(MYSQL_URL, 3306):
-        _gaps.append(f"MariaDB/MySQL at {MYSQL_URL} is unreachable: database tests ran on SQLite")
+        _gaps.append((f"MariaDB/MySQL at {MYSQL_URL} is unreachable", "database tests ran on SQLite"))
         database_url = f"sqlite://{tmp_dir}/test.sqlite3"
-    if not reachable(REDIS_URL, 6379):
-        _gaps.append(f"Redis at {REDIS_URL} is unreachable: cache tests ran on the in-process cache")
+    if os.environ.get("TEST_CACHE", "redis") == "memory":
+        redis_url = None
+    elif not reachable(REDIS_URL, 6379):
+        _gaps.append((f"Redis at {REDIS_URL} is unreachable", "cache tests ran on the in-process cache"))
         redis_url = None
     if _gaps and REQUIRE_SERVICES:
-        pytest.exit("REQUIRE_SERVICES=1 but: " + "; ".join(_gaps), returncode=3)
+        pytest.exit("REQUIRE_SERVICES=1 but " + "; ".join(missing for missing, _ in _gaps) + " (`make test` requires "
+                    "every service; TEST_DATABASE=sqlite / TEST_CACHE=memory run without one on purpose)", returncode=3)
     return database_url, redis_url
 
 
 def pytest_terminal_summary(terminalreporter):
-    for gap in _gaps:
-        terminalreporter.write_line(f"NOT COVERED: {gap}", red=True, bold=True)
+    for missing, fallback in _gaps:
+        terminalreporter.write_line(f"NOT COVERED: {missing}: {fallback}", red=True, bold=True)
 
 
 async def _drop_all_tables(database_url: str) -> None:

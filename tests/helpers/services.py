@@ -56,7 +56,10 @@ class LockBarrier:
     """A database-level barrier for race tests (MySQL/MariaDB): a transaction on a connection of its own
     takes row locks; competing requests pile up behind them, and `wait_for(n)` returns once `n`
     transactions are waiting at the same moment, which proves the calls overlapped. Leaving the block
-    rolls back and lets them all through at once."""
+    rolls back and lets them all through at once.
+
+    `wait_for(n, waiting_in=...)` also proves where they wait: in the statement whose lock is the point of
+    the test (a row lock also stops other statements on the row, e.g. an INSERT IGNORE of it)."""
 
     def __init__(self, database_url: str):
         self._url = urlsplit(database_url)
@@ -87,21 +90,27 @@ class LockBarrier:
                     found = await cursor.fetchone()
                     self._trx_id = found[0] if found else None
 
-    async def wait_for(self, waiters: int, timeout: float = 10.0) -> None:
-        """Until `waiters` transactions wait on this barrier's own locks (other clients' waits don't count)."""
+    async def wait_for(self, waiters: int, timeout: float = 10.0, waiting_in: str = "") -> None:
+        """Until `waiters` transactions wait on this barrier's own locks (other clients' waits don't count)
+        in a statement containing `waiting_in`; fails naming the statements that do wait if they don't."""
         probe = await self._connect(autocommit=True)
+        statements: list[str] = []
         try:
             async with asyncio.timeout(timeout):
                 while True:
                     async with probe.cursor() as cursor:
-                        await cursor.execute("SELECT COUNT(DISTINCT requesting_trx_id) FROM "
-                                             "information_schema.INNODB_LOCK_WAITS WHERE blocking_trx_id = %s",
-                                             (self._trx_id,))
-                        (waiting,) = await cursor.fetchone()
-                    if waiting >= waiters:
+                        await cursor.execute("SELECT DISTINCT w.requesting_trx_id, t.trx_query FROM "
+                                             "information_schema.INNODB_LOCK_WAITS w JOIN "
+                                             "information_schema.INNODB_TRX t ON t.trx_id = w.requesting_trx_id "
+                                             "WHERE w.blocking_trx_id = %s", (self._trx_id,))
+                        statements = [query or "" for _, query in await cursor.fetchall()]
+                    if sum(waiting_in in query for query in statements) >= waiters:
                         return
                     # InnoDB refreshes this view only when it was not read for 0.1 s: poll slower.
                     await asyncio.sleep(0.15)
+        except TimeoutError:
+            raise AssertionError(f"not {waiters} waiting in {waiting_in!r} after {timeout} s; "
+                                 f"waiting: {statements}") from None
         finally:
             probe.close()
 

@@ -21,7 +21,8 @@ from models.user import User
 from runtime import clock
 from search.documents import job_document
 from search.index import ALIAS, indices_behind_alias
-from tests.helpers.api import change_job
+from search.recent_pages import forget_pages, keep_pages
+from tests.helpers.api import change_job, login_as, post_job
 
 
 async def seed(count: int) -> list[Job]:
@@ -211,3 +212,34 @@ async def test_cli_sync_once_gives_up_on_a_dead_engine_and_keeps_the_rows(client
     assert done.returncode != 0
     assert "retrying" in done.stderr
     assert await IndexOutbox.all().count() == 1
+
+
+async def test_a_repair_shows_in_this_processs_listing_at_once(client, app):
+    """Listing pages are kept a moment (LISTING_CACHE_SECONDS); the index writes of `check --repair`, as
+    every write this process sends, drop them."""
+    owner = await login_as(client, "owner")
+    ids = [await post_job(client, owner, positions=f"厨师{i}") for i in range(3)]
+    engine = app.ctx.search.client
+    await drain(engine)
+
+    async def listed() -> dict[int, str]:
+        response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
+        return {job["id"]: job["positions"] for job in response.json()["data"]["jobs"]}
+
+    keep_pages(60)  # kept through the test, however slow the machine
+    try:
+        stale = await Job.get(id=ids[0])
+        await engine.index(index=ALIAS, id=str(stale.id), document={**job_document(stale), "positions": "篡改"},
+                           refresh=True, version=stale.version, version_type="external_gte")
+        await engine.delete(index=ALIAS, id=str(ids[1]), refresh=True)
+        assert await listed() == {ids[0]: "篡改", ids[2]: "厨师2"}  # the drift, now a kept page
+        await check(engine, repair=True)
+        assert await listed() == {ids[0]: "厨师0", ids[1]: "厨师1", ids[2]: "厨师2"}
+
+        await engine.index(index=ALIAS, id="999999", document={**job_document(stale), "id": 999_999}, refresh=True)
+        forget_pages()  # that write came from elsewhere: the page kept a moment ago does not know it
+        assert 999_999 in await listed()
+        await check(engine, repair=True)
+        assert await listed() == {ids[0]: "厨师0", ids[1]: "厨师1", ids[2]: "厨师2"}
+    finally:
+        keep_pages(app.ctx.settings.listing_cache_seconds)

@@ -18,6 +18,8 @@ from tests.helpers.payments import assert_ledger_adds_up, vouchers
 from tests.helpers.services import LockBarrier, mysql_only
 
 MASKED = "138****1234"
+# The barrier of the race tests holds the balance row: requests must wait on the spend's own lock of it.
+LOCK_BALANCE = "SELECT user_id FROM contact_voucher_accounts WHERE user_id = %s FOR UPDATE"
 pytestmark = pytest.mark.usefixtures("ledger_invariant")
 
 
@@ -168,9 +170,9 @@ async def test_concurrent_contacts_spend_at_most_the_balance(client, tune, setti
     worker = await _worker(client, tune, vouchers=2)
     user_id = int(worker["user_id"])
     async with LockBarrier(settings.resolved_database_url) as barrier:
-        await barrier.lock("SELECT user_id FROM contact_voucher_accounts WHERE user_id = %s FOR UPDATE", user_id)
+        await barrier.lock(LOCK_BALANCE, user_id)
         calls = [asyncio.create_task(_cost(client, worker, job_id)) for job_id in jobs]
-        await barrier.wait_for(4)  # all four wait on the balance at once
+        await barrier.wait_for(4, waiting_in="FOR UPDATE")  # all four wait on the spend's lock at once
     statuses = sorted(response.status_code for response in await asyncio.gather(*calls))
     assert statuses == [200, 200, 402, 402]
     assert await ContactHistory.filter(user_id=user_id).count() == 2
@@ -184,9 +186,9 @@ async def test_concurrent_contacts_of_one_posting_spend_one_voucher(client, tune
     worker = await _worker(client, tune, vouchers=3)
     user_id = int(worker["user_id"])
     async with LockBarrier(settings.resolved_database_url) as barrier:
-        await barrier.lock("SELECT user_id FROM contact_voucher_accounts WHERE user_id = %s FOR UPDATE", user_id)
+        await barrier.lock(LOCK_BALANCE, user_id)
         calls = [asyncio.create_task(_cost(client, worker, job_id)) for _ in range(4)]
-        await barrier.wait_for(4)
+        await barrier.wait_for(4, waiting_in="FOR UPDATE")
     responses = await asyncio.gather(*calls)
     assert [r.status_code for r in responses] == [200] * 4
     assert {r.json()["data"]["contact_voucher_num"] for r in responses} == {2}

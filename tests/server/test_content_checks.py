@@ -10,7 +10,7 @@ from models.moderation import ModerationAction
 from models.user import User
 from server.providers.content_check import ContentCheckUnavailable
 from server.services import content, moderation
-from tests.helpers.api import SEED_JOB, listed_now, login_as, post_job
+from tests.helpers.api import SEED_JOB, listed_now, login_as, outbox_reasons, post_job
 
 
 async def test_the_development_word_is_refused_naming_the_field(client):
@@ -93,3 +93,22 @@ async def test_wechat_busy_stores_the_job_and_the_background_check_decides(clien
     audit = await ModerationAction.get()
     assert (audit.actor, audit.action, audit.target_id) == ("system", "hide", bad)
     assert "description" in audit.reason
+
+
+async def test_an_edit_of_any_published_text_is_checked(client, wechat_content):
+    """Not only positions and description: an edit of the address, the contact name, an area name or a
+    tag is refused when risky (naming the field, the job unchanged) and flagged when WeChat wants review."""
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    for sent, value, field in (
+        ("address", "某路 risky-word", "address"), ("user_name", "risky-word", "contact_person_name"),
+        ("first_area_des", "risky-word", "first_area_des"), ("second_area_des", "risky-word", "second_area_des"),
+        ("third_area_des", "risky-word", "third_area_des"), ("four_area_des", "risky-word", "four_area_des"),
+        ("basic_protection", ["社保", "risky-word"], "basic_protection"),
+        ("salary_benefits", ["risky-word"], "salary_benefits"), ("attendance_leave", ["risky-word"], "attendance_leave"),
+    ):
+        response = await client.post("/jobs/update", json={"id": job_id, sent: value}, headers=owner)
+        assert (response.status_code, response.json()["data"]) == (400, {"field": field}), (sent, response.text)
+    assert await outbox_reasons(job_id) == ["create"]  # nothing was stored
+    response = await client.post("/jobs/update", json={"id": job_id, "address": "某路 review-word"}, headers=owner)
+    assert response.status_code == 200 and (await Job.get(id=job_id)).content_check == "review"

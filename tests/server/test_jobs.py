@@ -158,6 +158,22 @@ async def test_is_top_follows_top_end_time(client, owner, travel):
     assert data["is_top"] == 0 and TIME.match(data["top_end_time"])
 
 
+async def test_is_top_in_my_postings_and_favourites_ends_with_the_top(client, owner, worker, travel):
+    job_id = await post_job(client, owner)
+    now = clock.now()
+    await change_job(job_id, "top", top_start_time=now, top_end_time=now + timedelta(hours=1))
+    await client.post("/job/collect", json={"job_id": job_id}, headers=worker)
+
+    async def shown() -> tuple[int, int]:
+        mine = (await client.post("/jobs/my", json={}, headers=owner)).json()["data"]["contacts"]
+        favourites = (await client.post("/collect/my", json={}, headers=worker)).json()["data"]["list"]
+        return mine[0]["is_top"], favourites[0]["is_top"]
+
+    assert await shown() == (1, 1)
+    travel(now + timedelta(hours=1, seconds=1))  # the top ends by the clock alone, no write
+    assert await shown() == (0, 0)
+
+
 async def test_owner_updates_any_subset(client, owner):
     job_id = await post_job(client, owner, basic_protection=["社保"])
     response = await client.post("/jobs/update", json={"id": job_id, "positions": "收银员", "photo_urls": "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from models.user import User
 from tests.helpers.api import login_as
 
@@ -21,6 +23,18 @@ async def test_live_tokens_per_user_are_capped_oldest_first(client, tune):
     sessions = [await login_as(client, "mia") for _ in range(5)]
     alive = [(await client.get("/user/info", headers=h)).status_code == 200 for h in sessions]
     assert alive == [False, False, True, True, True]
+
+
+async def test_the_eleventh_session_ends_the_first_when_the_cap_is_ten(client, tune):
+    tune(max_tokens_per_user=10, rate_limit_login_per_code=100)
+
+    async def alive(sessions) -> list[bool]:
+        return [(await client.get("/user/info", headers=h)).status_code == 200 for h in sessions]
+
+    sessions = [await login_as(client, "mia") for _ in range(10)]
+    assert await alive(sessions) == [True] * 10
+    sessions.append(await login_as(client, "mia"))  # one over the cap
+    assert await alive(sessions) == [False] + [True] * 10
 
 
 async def test_register_with_one_code_is_limited_per_minute(client, tune):
@@ -78,3 +92,20 @@ async def test_an_identity_header_sent_twice_is_refused_not_read_as_its_first(cl
     assert listing.status_code == 400
     assert (await User.get(id=before.id)).name == before.name  # nothing changed
     assert (await client.post("/user/update/info", json={"name": "改名"}, headers=sam)).status_code == 200
+
+
+async def test_a_limited_user_writes_again_next_minute_and_no_counter_is_kept_for_good(client, app, tune, travel):
+    tune(rate_limit_writes_per_user=2)
+    start = datetime(2026, 3, 2, 10, 0, 5)
+    travel(start)
+    quinn = await login_as(client, "quinn")
+    geo = {"longitude": 116.39, "latitude": 39.9}
+    answers = [await client.post("/user/update/geo", json=geo, headers=quinn) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert 50 <= int(answers[-1].headers["retry-after"]) <= 55  # until the minute ends on the app's clock
+    travel(start + timedelta(seconds=56))  # the next minute
+    assert (await client.post("/user/update/geo", json=geo, headers=quinn)).status_code == 200
+    # Every counter (writes, and the login's per code and per address) expires by itself in Redis.
+    counters = [key async for key in app.ctx.cache.scan_iter("ratelimit:*")]
+    assert len(counters) == 4
+    assert [0 < await app.ctx.cache.ttl(key) <= 60 for key in counters] == [True] * 4
