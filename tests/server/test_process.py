@@ -60,13 +60,18 @@ def servers(tmp_path):
         server.stop()
 
 
+def require_service(url: str, port: int, name: str, why: str) -> None:
+    """Skip a test that needs this service where it is missing, or fail it under REQUIRE_SERVICES=1."""
+    if not reachable(url, port):
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but {name} at {url} is unreachable")
+        pytest.skip(f"{name} at {url} is unreachable: {why}")
+
+
 def two_worker_settings() -> dict[str, str]:
     """WORKERS=2 on a MariaDB database and a Redis db of their own (the suite's own stay untouched)."""
-    for url, port, name in ((MYSQL_URL, 3306, "MariaDB"), (REDIS_URL, 6379, "Redis")):
-        if not reachable(url, port):
-            if REQUIRE_SERVICES:
-                pytest.fail(f"REQUIRE_SERVICES=1 but {name} at {url} is unreachable")
-            pytest.skip(f"{name} at {url} is unreachable: several workers need it")
+    require_service(MYSQL_URL, 3306, "MariaDB", "several workers need it")
+    require_service(REDIS_URL, 6379, "Redis", "several workers need it")
     database = urlsplit(MYSQL_URL).path.strip("/") + "_workers"
     return {"WORKERS": "2", "DATABASE_URL": fresh_mysql_database(MYSQL_URL, database),
             "REDIS_URL": fresh_redis_db(REDIS_URL, WORKERS_REDIS_DB)}
@@ -344,8 +349,7 @@ def test_production_starts_without_the_development_packages(servers, tmp_path, e
 
 
 def empty_mysql_database(suffix: str) -> str:
-    if not reachable(MYSQL_URL, 3306):
-        pytest.skip(f"MariaDB at {MYSQL_URL} is unreachable: the migration lock is MySQL's")
+    require_service(MYSQL_URL, 3306, "MariaDB", "the migration lock is MySQL's")
     return fresh_mysql_database(MYSQL_URL, urlsplit(MYSQL_URL).path.strip("/") + suffix)
 
 
