@@ -22,7 +22,8 @@ from server import errors, observability
 from server.context import AppContext, JobBoard
 from server.protocol import GuardedSanic, behind_proxy
 from server.providers.content_check import build_content_checker
-from server.providers.storage import LocalStorage, build_storage
+from server.providers.storage import build_storage
+from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
@@ -72,8 +73,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.blueprint(blueprint)
     app.ctx.storage = build_storage(settings)
     app.ctx.image_decoding = images.Decoding.from_settings(settings)
-    if isinstance(app.ctx.storage, LocalStorage):
-        uploads.serve_local_files(app)
+    uploads.serve_local_files(app)
     app.ctx.pay = build_pay_provider(settings)
     if app.ctx.pay.is_development:  # /dev/pay/confirm exists only where no real money moves
         app.blueprint(dev.bp)
@@ -88,7 +88,9 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
         app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
                                       socket_timeout=settings.redis_socket_timeout_seconds)
-        app.ctx.wechat = build_wechat_login(settings, app.ctx.cache)
+        # One WeChat client per process: login and content checks share its connections and access token.
+        app.ctx.wechat_api = build_wechat_api(settings, app.ctx.cache)
+        app.ctx.wechat = build_wechat_login(app.ctx.wechat_api)
         app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url,
                                       **cluster_connection(settings))
         try:
@@ -107,7 +109,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.sweeper = OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds,
                                        on_paid=app.ctx.drainer.nudge)
         app.ctx.sweeper_task = asyncio.create_task(app.ctx.sweeper.run(), name="order_sweeper")
-        app.ctx.content_check = build_content_checker(settings, app.ctx.cache)
+        app.ctx.content_check = build_content_checker(settings, app.ctx.wechat_api)
         app.ctx.rechecker = ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds)
         app.ctx.rechecker_task = asyncio.create_task(app.ctx.rechecker.run(), name="content_rechecker")
 
@@ -127,10 +129,10 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     @app.after_server_stop
     async def _close(app: JobBoard):
         await app.ctx.search.close()
-        await app.ctx.wechat.close()
-        await app.ctx.storage.close()
-        await app.ctx.pay.aclose()
-        await app.ctx.content_check.close()
+        for provider in (app.ctx.wechat, app.ctx.content_check, app.ctx.storage, app.ctx.pay):
+            await provider.close()
+        if app.ctx.wechat_api is not None:  # shared by the providers above: closed once, after them
+            await app.ctx.wechat_api.close()
         await app.ctx.cache.aclose()
         try:  # a connection lost mid-query (a cancelled task) must not hold the process open
             await asyncio.wait_for(db.close(), 10)

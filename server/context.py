@@ -16,6 +16,7 @@ from search.engine import SearchEngine
 from server.protocol import ClientConnections
 from server.providers.content_check import ContentChecker
 from server.providers.storage import ImageStorage
+from server.providers.wechat_api import WeChatApi
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
 from server.services.images import Decoding
@@ -27,6 +28,7 @@ class AppContext:
     settings: Settings
     # Opened by the before_server_start listener (server/app.py), closed after the server stops.
     cache: redis.Redis = field(init=False)
+    wechat_api: WeChatApi | None = None  # the WeChat client login and content checks share; None: dev providers
     wechat: WeChatLogin = field(init=False)
     search: SearchEngine = field(init=False)
     drainer: Drainer = field(init=False)

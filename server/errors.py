@@ -14,10 +14,10 @@ from models.voucher_writes import NotEnoughVouchers
 from runtime.errors import DomainError
 from server.providers.content_check import ContentCheckUnavailable
 from server.providers.storage import StorageUnavailable
+from server.providers.wechat_api import WeChatApiError
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
 from server.providers.wechat_pay import NotificationRejected, PayUnavailable
 from server.providers.wechat_push import PushRejected
-from server.providers.wechat_token import AccessTokenFailed
 from server.responses import envelope
 from server.services.errors import (
     AlreadyReported,
@@ -127,7 +127,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     UserBanned: (403, DETAIL),
     ContentRefused: (400, DETAIL),
     ContentCheckUnavailable: (502, DETAIL),
-    AccessTokenFailed: (502, DETAIL),
+    WeChatApiError: (502, DETAIL),  # the WeChat client's own errors; providers name them in their words
     PushRejected: (400, DETAIL),
     PurposeTypeUnsupported: (400, DETAIL),
     # The notify route answers these in WeChat's format itself; mapped for any other caller.

@@ -42,7 +42,7 @@ async def _reconcile(since: timedelta) -> int:
     try:
         outcomes = await order_sync.reconcile(pay, since)
     finally:
-        await pay.aclose()
+        await pay.close()
         await db.close()
     for order, outcome in outcomes:
         print(f"{order.order_no}\t{order.kind}\t{yuan(order.amount_fen):.2f}\tcreated {clock.fmt(order.create_at)}"

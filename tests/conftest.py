@@ -20,6 +20,7 @@ from runtime.settings import Settings
 from search.engine import EmbeddedEngine
 from server.app import create_app
 from server.providers.content_check import WeChatContentCheck
+from server.providers.wechat_api import WeChatApi
 from tests.fakes.wechat import APPID as WECHAT_APPID
 from tests.fakes.wechat import SECRET as WECHAT_SECRET
 from tests.fakes.wechat import FakeWeChat
@@ -156,11 +157,11 @@ async def wechat_content(client, app):
     """The app's content checker for one test: the real provider against a fake WeChat (the session's own
     is the development one, which knows only its word list). Yields the fake."""
     fake = await FakeWeChat().start()
-    provider = WeChatContentCheck(WECHAT_APPID, WECHAT_SECRET, fake.url, app.ctx.cache, timeout=2)
-    development, app.ctx.content_check = app.ctx.content_check, provider
+    api = WeChatApi(WECHAT_APPID, WECHAT_SECRET, fake.url, app.ctx.cache, timeout=2)
+    development, app.ctx.content_check = app.ctx.content_check, WeChatContentCheck(api)
     yield fake
     app.ctx.content_check = development
-    await provider.close()
+    await api.close()
     await fake.stop()
 
 

@@ -1,8 +1,8 @@
 """Content security: is a user's text or image fit to publish?
 
 `WeChatContentCheck` asks WeChat (wxa/msg_sec_check v2 for text, answered at once; wxa/media_check_async
-v2 for images, answered later by a `wxa_media_check` message push, see wechat_push.py) with the access
-token the login provider keeps. `DevContentCheck` refuses text holding one of a few configured words.
+v2 for images, answered later by a `wxa_media_check` message push, see wechat_push.py) through the app's
+WeChat client, with the access token it shares with login. `DevContentCheck` refuses text holding one of a few configured words.
 The checked text is user content: it is never logged.
 """
 
@@ -13,12 +13,18 @@ import secrets
 from enum import StrEnum
 from typing import Literal, Protocol
 
-import httpx
-import redis.asyncio as redis
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.errors import DomainError
-from server.providers.wechat_token import AccessTokenFailed, WeChatAccessToken
+from server.providers.wechat_api import (
+    AccessTokenFailed,
+    Answer,
+    WeChatApi,
+    WeChatApiError,
+    WeChatMalformed,
+    WeChatRefused,
+    WeChatUnreachable,
+)
 
 log = logging.getLogger("server.wechat")
 
@@ -33,8 +39,8 @@ SCENE_SOCIAL_LOG = 4
 MAX_CHUNK_CHARS = 2500
 CHUNK_OVERLAP_CHARS = 50
 
-_TOKEN_EXPIRED = {40001, 42001}
 _RATE_LIMITED = {45009, 45011}
+_UNAVAILABLE = {WeChatUnreachable: "WeChat service unreachable", WeChatMalformed: "WeChat returned a malformed answer"}
 
 
 class Verdict(StrEnum):
@@ -80,35 +86,29 @@ def chunks(text: str) -> list[str]:
     return [text[start:start + MAX_CHUNK_CHARS] for start in range(0, len(text) - CHUNK_OVERLAP_CHARS, step)]
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
-    errcode: int = 0
-    errmsg: str = ""
-
-
 class _Result(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     suggest: Literal["pass", "review", "risky"]
     label: int | None = None
 
 
-class _TextAnswer(_Answer):
+class _TextAnswer(Answer):
     result: _Result | None = None
 
 
-class _MediaAnswer(_Answer):
+class _MediaAnswer(Answer):
     trace_id: str | None = Field(default=None, min_length=1, max_length=128)
 
 
 class WeChatContentCheck:
-    """The real provider: wxa/msg_sec_check and wxa/media_check_async, version 2."""
+    """The real provider: wxa/msg_sec_check and wxa/media_check_async, version 2, through the app's WeChat
+    client (which owns the HTTP session and the access token)."""
 
-    def __init__(self, appid: str, secret: str, api_base: str, cache: redis.Redis, timeout: float = 5.0):
-        self._http = httpx.AsyncClient(base_url=api_base, timeout=timeout)
-        self._token = WeChatAccessToken(appid, secret, self._http, cache)
+    def __init__(self, api: WeChatApi):
+        self._api = api
 
     async def close(self) -> None:
-        await self._http.aclose()
+        return None  # the WeChat client is shared: the app closes it once
 
     async def check_text(self, text: str, openid: str, scene: int) -> Verdict:
         if not text.strip():
@@ -133,42 +133,20 @@ class WeChatContentCheck:
             raise ContentCheckUnavailable("WeChat returned a malformed answer")
         return answer.trace_id
 
-    async def _post(self, path: str, payload: dict, model: type[_Answer]) -> _Answer:
-        """POST with the access token; a token WeChat calls invalid or expired is replaced once."""
-        for attempt in range(2):
-            token = await self._access_token(force_refresh=attempt > 0)
-            answer = await self._call(path, token, payload, model)
-            if answer.errcode not in _TOKEN_EXPIRED:
-                break
-            await self._token.invalidate()
-        if answer.errcode:
-            log.warning("wechat %s failed: errcode=%s errmsg=%s", path, answer.errcode, answer.errmsg)
-            if answer.errcode in _RATE_LIMITED:
-                raise ContentCheckUnavailable("WeChat rate limit reached", answer.errcode, retry_after=60)
-            raise ContentCheckUnavailable(errcode=answer.errcode)
-        return answer
-
-    async def _access_token(self, force_refresh: bool) -> str:
+    async def _post(self, path: str, payload: dict, model: type[Answer]) -> Answer:
         try:
-            return await self._token.get(force_refresh)
+            return await self._api.call(path, payload, model)
         except AccessTokenFailed as failed:
             if failed.errcode is not None:
                 log.warning("wechat access token failed: errcode=%s errmsg=%s", failed.errcode, failed.errmsg)
             raise ContentCheckUnavailable(failed.detail, failed.errcode) from None
-
-    async def _call(self, path: str, token: str, payload: dict, model: type[_Answer]) -> _Answer:
-        try:
-            response = await self._http.post(path, params={"access_token": token}, json=payload)
-            response.raise_for_status()
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
-            raise ContentCheckUnavailable("WeChat service unreachable") from None
-        try:
-            return model.model_validate(body)  # a list or a string is refused too
-        except ValidationError:
-            log.warning("wechat %s: malformed answer", path)
-            raise ContentCheckUnavailable("WeChat returned a malformed answer") from None
+        except WeChatRefused as refused:
+            log.warning("wechat %s failed: errcode=%s errmsg=%s", path, refused.errcode, refused.errmsg)
+            if refused.errcode in _RATE_LIMITED:
+                raise ContentCheckUnavailable("WeChat rate limit reached", refused.errcode, retry_after=60) from None
+            raise ContentCheckUnavailable(errcode=refused.errcode) from None
+        except WeChatApiError as failed:  # unreachable or nonsense, logged by the client
+            raise ContentCheckUnavailable(_UNAVAILABLE[type(failed)]) from None
 
 
 class DevContentCheck:
@@ -187,13 +165,8 @@ class DevContentCheck:
         return None
 
 
-def build_content_checker(settings, cache: redis.Redis) -> ContentChecker:
-    if settings.resolved_wechat_provider == "wechat":
-        return WeChatContentCheck(
-            settings.wechat_appid,
-            settings.wechat_secret,
-            settings.wechat_api_base,
-            cache,
-            timeout=settings.wechat_timeout_seconds,
-        )
+def build_content_checker(settings, api: WeChatApi | None) -> ContentChecker:
+    """The real provider on the app's WeChat client; the development one where there is none."""
+    if api is not None:
+        return WeChatContentCheck(api)
     return DevContentCheck(settings.content_check_dev_words)

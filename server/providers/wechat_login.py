@@ -12,12 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpx
-import redis.asyncio as redis
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.errors import DomainError
-from server.providers.wechat_token import AccessTokenFailed, WeChatAccessToken
+from server.providers.wechat_api import AccessTokenFailed, Answer, WeChatApi, WeChatApiError
 
 log = logging.getLogger("server.wechat")
 
@@ -38,7 +36,6 @@ class WeChatUnavailable(DomainError):
 # errcodes of jscode2session / getuserphonenumber that mean "the code the client sent is bad".
 _BAD_CODE = {40029, 40163, 40226, 41008}
 _RATE_LIMITED = {45011}
-_TOKEN_EXPIRED = {40001, 42001}
 _STORABLE_PHONE = re.compile(r"\+?\d{5,20}")
 
 
@@ -48,16 +45,7 @@ class WeChatIdentity:
     unionid: str | None = None
 
 
-class _Answer(BaseModel):
-    """What WeChat answered, checked before anything of it is used or stored: a malformed answer
-    (wrong types, an overlong openid or phone) is WeChat's fault, a 502, never a 500 further in."""
-
-    model_config = ConfigDict(extra="ignore", strict=True)
-    errcode: int = 0
-    errmsg: str = ""
-
-
-class _Session(_Answer):
+class _Session(Answer):
     openid: str | None = Field(default=None, min_length=1, max_length=64)
     unionid: str | None = Field(default=None, min_length=1, max_length=64)
 
@@ -68,16 +56,8 @@ class _PhoneInfo(BaseModel):
     phoneNumber: str | None = None
 
 
-class _Phone(_Answer):
+class _Phone(Answer):
     phone_info: _PhoneInfo | None = None
-
-
-def _read(model: type[_Answer], body: dict, what: str) -> _Answer:
-    try:
-        return model.model_validate(body)
-    except ValidationError:
-        log.warning("wechat %s: malformed answer", what)  # the values themselves may be personal data
-        raise WeChatUnavailable("WeChat returned a malformed answer, try again later") from None
 
 
 class WeChatLogin(Protocol):
@@ -97,70 +77,39 @@ def _wechat_error(what: str, errcode: int, errmsg: str) -> DomainError:
     return WeChatUnavailable(data={"errcode": errcode})
 
 
-class WeChatApiLogin:
-    """The real provider: sns/jscode2session, cgi-bin/stable_token, wxa/business/getuserphonenumber."""
+def _login_error(what: str, failed: WeChatApiError) -> DomainError:
+    """Login's name for a failed call about `what` (the code the user sent)."""
+    if failed.errcode is None:  # unreachable or nonsense, logged by the client
+        return WeChatUnavailable(failed.detail)
+    if isinstance(failed, AccessTokenFailed):
+        what = "access token"
+    return _wechat_error(what, failed.errcode, failed.errmsg)
 
-    def __init__(self, appid: str, secret: str, api_base: str, cache: redis.Redis, timeout: float = 5.0):
-        self._appid = appid
-        self._secret = secret
-        self._http = httpx.AsyncClient(base_url=api_base, timeout=timeout)
-        self._token = WeChatAccessToken(appid, secret, self._http, cache)
+
+class WeChatApiLogin:
+    """The real provider: sns/jscode2session and wxa/business/getuserphonenumber, through the app's
+    WeChat client (which owns the HTTP session and the access token)."""
+
+    def __init__(self, api: WeChatApi):
+        self._api = api
 
     async def close(self) -> None:
-        await self._http.aclose()
-
-    async def _call(self, method: str, path: str, **kwargs) -> dict:
-        try:
-            response = await self._http.request(method, path, **kwargs)
-            response.raise_for_status()
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
-            raise WeChatUnavailable("WeChat service unreachable, try again later") from None
-        if not isinstance(body, dict):
-            log.warning("wechat %s: answer is not a JSON object", path)
-            raise WeChatUnavailable("WeChat returned a malformed answer, try again later")
-        return body
+        return None  # the WeChat client is shared: the app closes it once
 
     async def identify(self, login_code: str) -> WeChatIdentity:
-        body = await self._call(
-            "GET",
-            "/sns/jscode2session",
-            params={
-                "appid": self._appid,
-                "secret": self._secret,
-                "js_code": login_code,
-                "grant_type": "authorization_code",
-            },
-        )
-        answer = _read(_Session, body, "jscode2session")
-        if answer.errcode or not answer.openid:
-            raise _wechat_error("login_code", answer.errcode or -1, answer.errmsg)
+        try:
+            answer = await self._api.code2session(login_code, _Session)
+        except WeChatApiError as failed:
+            raise _login_error("login_code", failed) from None
+        if not answer.openid:
+            raise _wechat_error("login_code", -1, answer.errmsg)
         return WeChatIdentity(openid=answer.openid, unionid=answer.unionid)
 
-    async def _access_token(self, force_refresh: bool = False) -> str:
-        try:
-            return await self._token.get(force_refresh)
-        except AccessTokenFailed as failed:
-            if failed.errcode is None:  # unreachable or nonsense
-                raise WeChatUnavailable(failed.detail) from None
-            raise _wechat_error("access token", failed.errcode, failed.errmsg) from None
-
     async def phone_number(self, phone_code: str) -> str:
-        for attempt in range(2):
-            token = await self._access_token(force_refresh=attempt > 0)
-            body = await self._call(
-                "POST",
-                "/wxa/business/getuserphonenumber",
-                params={"access_token": token},
-                json={"code": phone_code},
-            )
-            answer = _read(_Phone, body, "getuserphonenumber")
-            if answer.errcode not in _TOKEN_EXPIRED:
-                break
-            await self._token.invalidate()
-        if answer.errcode:
-            raise _wechat_error("phone_code", answer.errcode, answer.errmsg)
+        try:
+            answer = await self._api.call("/wxa/business/getuserphonenumber", {"code": phone_code}, _Phone)
+        except WeChatApiError as failed:
+            raise _login_error("phone_code", failed) from None
         info = answer.phone_info
         phone = info and (info.purePhoneNumber or info.phoneNumber)
         if not phone:
@@ -196,13 +145,6 @@ class DevLogin:
         return None
 
 
-def build_wechat_login(settings, cache: redis.Redis) -> WeChatLogin:
-    if settings.resolved_wechat_provider == "wechat":
-        return WeChatApiLogin(
-            settings.wechat_appid,
-            settings.wechat_secret,
-            settings.wechat_api_base,
-            cache,
-            timeout=settings.wechat_timeout_seconds,
-        )
-    return DevLogin()
+def build_wechat_login(api: WeChatApi | None) -> WeChatLogin:
+    """The real provider on the app's WeChat client; the development one where there is none."""
+    return WeChatApiLogin(api) if api is not None else DevLogin()

@@ -63,7 +63,7 @@ class PayProvider(Protocol):
 
     async def start(self) -> None: ...
 
-    async def aclose(self) -> None: ...
+    async def close(self) -> None: ...
 
     async def prepay(self, order_no: str, amount_fen: int, description: str, openid: str,
                      expire_at: datetime) -> str:
@@ -133,7 +133,7 @@ class WeChatPayApi:
     async def start(self) -> None:
         await self._client.__aenter__()
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         await self._client.__aexit__(None, None, None)
 
     async def _call(self, what: str, call) -> tuple[int, dict]:
@@ -238,7 +238,7 @@ class DevPay:
     async def start(self) -> None:
         return None
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         return None
 
     async def prepay(self, order_no: str, amount_fen: int, description: str, openid: str,

@@ -13,14 +13,13 @@ from models.order import STATUS_PAID
 from runtime.errors import DomainError
 from server.context import JobBoardRequest
 from server.openapi import documented
-from server.providers.wechat_pay import NotificationRejected
 from server.requests import parse_body
 from server.responses import ok
 from server.routes.guard import limit_writes, login_required
 from server.schemas.pay import OrderNoBody, PaidRefreshBody, TopBody, VoucherBuyBody, VoucherRecordsBody
 from server.schemas.responses import OrderCreated, OrderInfo, Prices, VoucherRecords
 from server.services import orders, settlement, vouchers
-from server.services.errors import OrderNotFound, PaymentMismatch
+from server.services.errors import NotificationRejected, OrderNotFound, PaymentMismatch
 from server.services.money import PriceList
 
 log = logging.getLogger("server.payments")

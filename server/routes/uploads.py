@@ -11,7 +11,6 @@ from sanic.response import file
 from server.context import JobBoardRequest
 from server.errors import HttpError, bad_request
 from server.openapi import documented
-from server.providers.storage import LOCAL_UPLOADS_PATH, LocalStorage
 from server.responses import ok
 from server.routes.guard import login_required
 from server.schemas.responses import Uploaded
@@ -70,14 +69,15 @@ async def upload(request: JobBoardRequest):
 
 @documented("本地存储的图片（仅开发环境；生产环境图片在 OSS）", content_type="image/*")
 async def local_file(request: JobBoardRequest, key: str):
-    storage = request.app.ctx.storage
-    path = storage.root / key if isinstance(storage, LocalStorage) and images.KEY.fullmatch(key) else None
-    if path is None or not path.is_file():
+    path = images.local_file(request.app.ctx.storage, key)
+    if path is None:
         raise NotFound("no such image")
     # Browsers must take the type we send (judged from the bytes), never guess one from the content.
     return await file(path, headers={"X-Content-Type-Options": "nosniff"})
 
 
 def serve_local_files(app) -> None:
-    """Development only: the app itself serves what LocalStorage stored."""
-    app.add_route(local_file, f"{LOCAL_UPLOADS_PATH}/<key:path>", methods=["GET"], name="local_file")
+    """Development only: the app itself serves what the local storage stored (nothing where OSS does)."""
+    served_at = images.served_by_the_app(app.ctx.storage)
+    if served_at is not None:
+        app.add_route(local_file, f"{served_at}/<key:path>", methods=["GET"], name="local_file")

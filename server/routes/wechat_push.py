@@ -12,8 +12,8 @@ from sanic.response import text
 
 from server.context import JobBoardRequest
 from server.openapi import documented
-from server.providers.wechat_push import PushRejected, open_push, verify_signature
 from server.services import image_checks
+from server.services.push_messages import PushRejected, open_push, verify_signature
 
 log = logging.getLogger("server.content")
 bp = Blueprint("wechat_push")

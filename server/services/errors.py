@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from runtime.errors import DomainError
+from server.providers.wechat_pay import NotificationRejected  # noqa: F401  the notify route's, through services
 
 
 class TokenMissing(DomainError):

@@ -10,6 +10,7 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import redis.asyncio as redis
@@ -18,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from models.moderation import issued_images
 from models.user import User
 from server.providers.content_check import ContentChecker
-from server.providers.storage import ImageStorage
+from server.providers.storage import LOCAL_UPLOADS_PATH, ImageStorage, LocalStorage
 from server.services import image_checks, image_files, rate_limits
 from server.services.errors import ImageRejected, ImagesBusy, ImageUrlNotAllowed, UserNotFound
 
@@ -196,3 +197,17 @@ class ImageUrls:
         base = self.storage.public_url("")
         key = url[len(base):] if url.startswith(base) else ""
         return key if KEY.fullmatch(key) else None
+
+
+def served_by_the_app(storage: ImageStorage) -> str | None:
+    """The URL path under which the app itself serves the stored images (development's local storage);
+    None where the storage serves them (OSS)."""
+    return LOCAL_UPLOADS_PATH if isinstance(storage, LocalStorage) else None
+
+
+def local_file(storage: ImageStorage, key: str) -> Path | None:
+    """The stored file the app serves for `key`; None unless `key` is one the server makes, of a file there."""
+    if not isinstance(storage, LocalStorage) or not KEY.fullmatch(key):
+        return None
+    path = storage.root / key
+    return path if path.is_file() else None

@@ -7,7 +7,8 @@ Codes: `good-<name>` (optionally `good-<name>#<n>`, a fresh wx.login of the same
 `o-<name>`; `phone-<digits>` → that phone number.
 Content checks (msg_sec_check / media_check_async, version 2) answer by the text: `risky-word` → risky,
 `review-word` → review, `busy-word` → 45009 (rate limit), `nonsense-word` → a result without a verdict,
-anything else passes; every text checked and image submitted is recorded.
+anything else passes; every text checked and image submitted is recorded. Each client connection a call
+came on is recorded too (`connections`), and how many token requests forced a refresh.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class FakeWeChat:
     def __init__(self):
         self.calls: Counter[str] = Counter()
         self.tokens_issued = 0
+        self.forced_refreshes = 0  # stable_token requests with force_refresh: true
+        self.connections: set[tuple] = set()  # the client (host, port) of every call
         self.valid_tokens: set[str] = set()
         self.used_codes: set[str] = set()
         self.expire_next_token_checks = 0  # answer 40001 this many times even for a valid token
@@ -43,7 +46,7 @@ class FakeWeChat:
         self.url = ""
 
     async def start(self) -> "FakeWeChat":
-        app = web.Application()
+        app = web.Application(middlewares=[self._note_connection])
         app.router.add_get("/sns/jscode2session", self.jscode2session)
         app.router.add_post("/cgi-bin/stable_token", self.stable_token)
         app.router.add_post("/wxa/business/getuserphonenumber", self.phone_number)
@@ -54,6 +57,11 @@ class FakeWeChat:
 
     async def stop(self) -> None:
         await self.runner.cleanup()
+
+    @web.middleware
+    async def _note_connection(self, request: web.Request, handler):
+        self.connections.add(request.transport.get_extra_info("peername"))
+        return await handler(request)
 
     def _spend(self, code: str) -> bool:
         """A code is good once."""
@@ -99,6 +107,7 @@ class FakeWeChat:
         if body.get("grant_type") != "client_credential":
             return _error(40002, "invalid grant_type")
         self.tokens_issued += 1
+        self.forced_refreshes += body.get("force_refresh") is True
         token = f"token-{self.tokens_issued}"
         self.valid_tokens.add(token)
         return web.json_response({"access_token": token, "expires_in": 7200})

@@ -16,6 +16,7 @@ from models.user import User
 from runtime import clock
 from server.providers.content_check import WeChatContentCheck
 from server.providers.storage import StorageUnavailable
+from server.providers.wechat_api import WeChatApi
 from server.services import image_checks
 from tests.fakes.wechat import APPID, SECRET
 from tests.helpers.api import listed_now, login_as, post_job
@@ -120,12 +121,12 @@ async def test_wechats_server_verification(client):
 async def test_an_upload_wechat_cannot_take_is_submitted_later(client, app, wechat_content):
     owner = await login_as(client, "owner")
     reachable = app.ctx.content_check
-    app.ctx.content_check = WeChatContentCheck(APPID, SECRET, f"http://127.0.0.1:{free_port()}", app.ctx.cache,
-                                               timeout=1)
+    unreachable = WeChatApi(APPID, SECRET, f"http://127.0.0.1:{free_port()}", app.ctx.cache, timeout=1)
+    app.ctx.content_check = WeChatContentCheck(unreachable)
     try:
         url = await _upload(client, owner)  # the upload does not wait for WeChat
     finally:
-        await app.ctx.content_check.close()
+        await unreachable.close()
         app.ctx.content_check = reachable
     assert (await ImageCheck.get(url=url)).trace_id is None
     assert await image_checks.submit_unsent(app.ctx.content_check) == 1

@@ -21,6 +21,7 @@ from server.providers.content_check import (
     build_content_checker,
     chunks,
 )
+from server.providers.wechat_api import WeChatApi, build_wechat_api
 from server.providers.wechat_login import WeChatApiLogin
 from server.providers.wechat_push import PushRejected, decrypt_push, open_push, verify_signature
 from tests.fakes.wechat import APPID, SECRET, FakeWeChat
@@ -39,9 +40,9 @@ from tests.helpers.wechat_push import (
 @pytest.fixture
 async def wechat(client, app):
     fake = await FakeWeChat().start()
-    provider = WeChatContentCheck(APPID, SECRET, fake.url, app.ctx.cache, timeout=2)
-    yield fake, provider
-    await provider.close()
+    api = WeChatApi(APPID, SECRET, fake.url, app.ctx.cache, timeout=2)
+    yield fake, WeChatContentCheck(api)
+    await api.close()
     await fake.stop()
 
 
@@ -91,7 +92,8 @@ async def test_a_wechat_error_is_unavailable_and_never_logs_the_text(wechat, cap
 
 
 async def test_wechat_down_is_unavailable(app):
-    provider = WeChatContentCheck(APPID, SECRET, f"http://127.0.0.1:{free_port()}", app.ctx.cache, timeout=2)
+    api = WeChatApi(APPID, SECRET, f"http://127.0.0.1:{free_port()}", app.ctx.cache, timeout=2)
+    provider = WeChatContentCheck(api)
     await app.ctx.cache.delete(f"wechat:access_token:{APPID}")
     try:
         with pytest.raises(ContentCheckUnavailable):
@@ -100,19 +102,19 @@ async def test_wechat_down_is_unavailable(app):
         with pytest.raises(ContentCheckUnavailable):
             await provider.submit_image("https://img.example.com/b.jpg", "o-fay", SCENE_FORUM)
     finally:
-        await provider.close()
+        await api.close()
         await app.ctx.cache.delete(f"wechat:access_token:{APPID}")
 
 
 async def test_wrong_credentials_are_unavailable(wechat, app):
     fake, _ = wechat
-    provider = WeChatContentCheck(APPID, "wrong", fake.url, app.ctx.cache, timeout=2)
+    api = WeChatApi(APPID, "wrong", fake.url, app.ctx.cache, timeout=2)
     try:
         with pytest.raises(ContentCheckUnavailable) as caught:
-            await provider.check_text("hello", "o-gus", SCENE_FORUM)
+            await WeChatContentCheck(api).check_text("hello", "o-gus", SCENE_FORUM)
         assert caught.value.errcode == 40013
     finally:
-        await provider.close()
+        await api.close()
 
 
 async def test_expired_token_is_refreshed_once(wechat):
@@ -134,13 +136,13 @@ async def test_a_token_still_rejected_after_refresh_is_unavailable_and_forgotten
 
 async def test_the_login_providers_token_is_reused(wechat, app):
     fake, provider = wechat
-    login = WeChatApiLogin(APPID, SECRET, fake.url, app.ctx.cache, timeout=2)
+    login_api = WeChatApi(APPID, SECRET, fake.url, app.ctx.cache, timeout=2)  # as another worker's
     try:
-        await login.phone_number("phone-13800000011")
+        await WeChatApiLogin(login_api).phone_number("phone-13800000011")
         await provider.check_text("hello", "o-jo", SCENE_FORUM)
         await provider.submit_image("https://img.example.com/d.jpg", "o-jo", SCENE_FORUM)
     finally:
-        await login.close()
+        await login_api.close()
     assert fake.calls["stable_token"] == 1
 
 
@@ -191,13 +193,16 @@ async def test_dev_provider_refuses_text_with_a_configured_word():
 
 
 async def test_build_picks_the_provider_with_the_login_one(app):
-    dev = build_content_checker(Settings(wechat_provider="dev"), app.ctx.cache)
+    dev_settings = Settings(wechat_provider="dev")
+    assert build_wechat_api(dev_settings, app.ctx.cache) is None
+    dev = build_content_checker(dev_settings, None)
     assert isinstance(dev, DevContentCheck)
     assert await dev.check_text("含违禁测试", "dev-x", SCENE_FORUM) is Verdict.RISKY  # the default word
-    real = build_content_checker(Settings(wechat_provider="wechat", wechat_appid=APPID, wechat_secret=SECRET),
-                                 app.ctx.cache)
+    real_settings = Settings(wechat_provider="wechat", wechat_appid=APPID, wechat_secret=SECRET)
+    api = build_wechat_api(real_settings, app.ctx.cache)
+    real = build_content_checker(real_settings, api)
     assert isinstance(real, WeChatContentCheck)
-    await real.close()
+    await api.close()
 
 
 def test_a_push_aes_key_must_have_43_characters():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.user import User
+from server.providers.wechat_api import WeChatApi
 from server.providers.wechat_login import WeChatApiLogin, WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
 from server.services import auth
 from tests.fakes.wechat import SESSION_KEY, FakeWeChat
@@ -13,9 +14,9 @@ from tests.fakes.wechat import SESSION_KEY, FakeWeChat
 @pytest.fixture
 async def wechat(client, app):
     fake = await FakeWeChat().start()
-    provider = WeChatApiLogin("wx-app", "wx-secret", fake.url, app.ctx.cache, timeout=2)
-    yield fake, provider
-    await provider.close()
+    api = WeChatApi("wx-app", "wx-secret", fake.url, app.ctx.cache, timeout=2)
+    yield fake, WeChatApiLogin(api)
+    await api.close()
     await fake.stop()
 
 
@@ -45,14 +46,15 @@ async def test_a_login_code_works_once(wechat):
 @pytest.mark.parametrize("appid, secret", [("wx-app", "wrong"), ("wx-other", "wx-secret")])
 async def test_wrong_credentials_are_wechat_unavailable_not_a_bad_code(wechat, app, appid, secret):
     fake, _ = wechat
-    provider = WeChatApiLogin(appid, secret, fake.url, app.ctx.cache, timeout=2)
+    api = WeChatApi(appid, secret, fake.url, app.ctx.cache, timeout=2)
+    provider = WeChatApiLogin(api)
     try:
         with pytest.raises(WeChatUnavailable):
             await provider.identify("good-cal")
         with pytest.raises(WeChatUnavailable):
             await provider.phone_number("phone-13800000009")
     finally:
-        await provider.close()
+        await api.close()
 
 
 async def test_access_token_is_cached_until_near_expiry(wechat, app):
