@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # setup.cfg, [importlinter]: the packages, and inside server the HTTP edge above the rules above the outside world.
-CONTRACTS = ("server > indexer > search | models > runtime", "server.routes > server.services > server.providers")
+CONTRACTS = ("server > indexer > search | models > runtime", "server.routes > server.services > server.providers",
+             "server.routes reach server.providers only through server.services")
 
 
 def test_no_package_imports_one_above_it():
