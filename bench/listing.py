@@ -27,7 +27,7 @@ from models.samples import random_jobs
 from models.user import User
 from runtime import clock
 from runtime.settings import Settings
-from search.documents import job_document
+from sections.jobs import JOBS, job_document
 from search.engine import EmbeddedEngine
 from search.listing import ListingRequest, listing_dsl
 from server.app import create_app
@@ -94,11 +94,11 @@ async def bench_listing(args, database_url: str, engine_url: str, embedded: bool
     await server.after_start()
     try:
         await _seed(args.jobs)
-        await reindex(app.ctx.search.client)
+        await reindex(app.ctx.search.client, JOBS, JOBS)
         print(f"\nlisting over {args.jobs} jobs, {args.requests} requests each, concurrency {args.concurrency}")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for name, body in BODIES.items():
-                dsl = listing_dsl(ListingRequest.from_body(body))
+                dsl = listing_dsl(JOBS, ListingRequest.from_body(body))
 
                 async def through_app(body=body):
                     response = await http.post("/jobs/list", json=body)

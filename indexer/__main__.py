@@ -1,4 +1,7 @@
-"""`python -m indexer create|reindex|sync|check|dsl`: the operator's tool for the jobs index.
+"""`python -m indexer create|reindex|sync|check|dsl`: the operator's tool for the sections' indices.
+
+`--section NAME` (jobs, ...) limits create, reindex and check to one section; by default they take every
+section in turn. `sync` drains the outbox of every section.
 
 Reads DATABASE_URL, REDIS_URL and ELASTICSEARCH_URL like the app (`--es-url` overrides the latter).
 Exit codes: 0 done, 1 drift found (`check`), 2 usage or configuration, 75 another reindex is running.
@@ -16,7 +19,7 @@ from contextlib import asynccontextmanager
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_never, wait_exponential
 
 from indexer.check import check
-from indexer.lock import REINDEX_LOCK, LockBusy, renewed_lock
+from indexer.lock import LockBusy, reindex_lock, renewed_lock
 from indexer.reindex import reindex
 from indexer.sync import drain
 from models import db
@@ -24,13 +27,18 @@ from runtime.cache import connect_cache
 from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
+from sections import JOBS, Section, UnknownSection, all_sections, by_name
 from search.engine import SearchEngine, cluster_connection
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_dsl
 
 log = logging.getLogger("indexer.main")
 # The CLI's side of the domain errors: an exit code each (sysexits: 75 EX_TEMPFAIL, try again later).
-EXIT_CODES: dict[type[DomainError], int] = {ConfigError: 2, LockBusy: 75}
+EXIT_CODES: dict[type[DomainError], int] = {ConfigError: 2, UnknownSection: 2, LockBusy: 75}
+
+
+def _sections(args) -> list[Section]:
+    return [by_name(args.section)] if getattr(args, "section", None) else all_sections()
 
 
 @asynccontextmanager
@@ -71,25 +79,30 @@ async def _sync(args) -> int:
 async def _run(args) -> int:
     if args.command == "sync":
         return await _sync(args)
+    sections = _sections(args)
+    drifted = False
     async with _resources(args) as (client, cache):
-        if args.command == "create":
-            print(await ensure_alias(client))
-        elif args.command == "reindex":
-            # An engine that belongs to the caller alone (the embedded one) needs no lock, hence no Redis.
-            lock = None if args.no_lock else renewed_lock(cache, REINDEX_LOCK, what="a reindex")
-            print(await reindex(client, lock=lock, batch_size=args.batch_size, progress=True))
-        elif args.command == "check":
-            drift = await check(client, repair=args.repair, batch_size=args.batch_size, progress=True)
-            print(json.dumps({"missing": drift.missing, "stale": drift.stale, "extra": drift.extra,
-                              "repaired": args.repair}))
-            return 0 if drift.clean or args.repair else 1
-    return 0
+        for section in sections:
+            if args.command == "create":
+                print(await ensure_alias(client, section))
+            elif args.command == "reindex":
+                # An engine that belongs to the caller alone (the embedded one) needs no lock, hence no Redis.
+                lock = None if args.no_lock else renewed_lock(cache, reindex_lock(section.name),
+                                                               what=f"a reindex of {section.name}")
+                print(await reindex(client, section, lock=lock, batch_size=args.batch_size, progress=True))
+            elif args.command == "check":
+                drift = await check(client, section, repair=args.repair, batch_size=args.batch_size, progress=True)
+                print(json.dumps({"section": section.name, "missing": drift.missing, "stale": drift.stale,
+                                  "extra": drift.extra, "repaired": args.repair}))
+                drifted |= not drift.clean
+    return 1 if drifted and not args.repair else 0
 
 
 def _dsl(args) -> int:
+    section = by_name(args.section or JOBS.name)
     body = json.loads(args.request if args.request != "-" else sys.stdin.read())
-    print("GET jobs/_search")
-    print(json.dumps(listing_dsl(ListingRequest.from_body(body)), ensure_ascii=False, indent=2))
+    print(f"GET {section.name}/_search")
+    print(json.dumps(listing_dsl(section, ListingRequest.from_body(body)), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -98,25 +111,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--es-url", help="search engine URL (default: ELASTICSEARCH_URL)")
     parser.add_argument("--plain-json", action="store_true",
                         help="send plain application/json (for the embedded osmem engine)")
+    # After the command, as operators type it: `python -m indexer reindex --section seekers`.
+    one_section = argparse.ArgumentParser(add_help=False)
+    one_section.add_argument("--section", help="one section by name (default: every section; dsl: jobs)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("create", help="create the first versioned index and the alias, if missing")
-    p = commands.add_parser("reindex", help="rebuild into a new index, switch the alias, drop the old one")
+    commands.add_parser("create", parents=[one_section],
+                        help="create the first versioned index and the alias, if missing")
+    p = commands.add_parser("reindex", parents=[one_section], help="rebuild into a new index, switch the alias, drop the old one")
     p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--no-lock", action="store_true",
                    help="skip the Redis lock: the engine is the caller's own (the embedded one of python -m server)")
-    p = commands.add_parser("sync", help="drain the index outbox (a daemon unless --once)")
+    p = commands.add_parser("sync", help="drain the index outbox of every section (a daemon unless --once)")
     p.add_argument("--once", action="store_true")
     p.add_argument("--interval", type=float, default=1.0)
-    p = commands.add_parser("check", help="compare database and index; exit 1 on drift unless --repair")
+    p = commands.add_parser("check", parents=[one_section], help="compare database and index; exit 1 on drift unless --repair")
     p.add_argument("--repair", action="store_true")
     p.add_argument("--batch-size", type=int, default=1000)
-    p = commands.add_parser("dsl", help="print the DSL of a /jobs/list request body (JSON, or - for stdin)")
+    p = commands.add_parser("dsl", parents=[one_section], help="print the DSL of a list request body (JSON, or - for stdin)")
     p.add_argument("request")
     args = parser.parse_args(argv)
     configure_logging()
-    if args.command == "dsl":
-        return _dsl(args)
     try:
+        if args.command == "dsl":
+            return _dsl(args)
         return asyncio.run(_run(args))
     except tuple(EXIT_CODES) as exc:
         print(f"indexer: {exc}", file=sys.stderr)

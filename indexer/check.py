@@ -1,4 +1,4 @@
-"""Drift between the database and the index: missing, stale and extra documents, and their repair."""
+"""Drift between the database and a section's index: missing, stale and extra documents, and their repair."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from elasticsearch import AsyncElasticsearch
 from tqdm import tqdm
 
-from models.job import Job
-from models.job_writes import raise_version
+from models.posting_writes import raise_version
 from runtime import clock
-from search.documents import job_document
-from search.index import ALIAS, bulk_write, write_at_least
+from sections import Section
+from search.index import bulk_write, write_at_least
 
 
 @dataclass
@@ -25,13 +24,13 @@ class Drift:
         return not (self.missing or self.stale or self.extra)
 
 
-async def _indexed(client: AsyncElasticsearch, above: int, upto: int | None) -> dict[int, dict]:
+async def _indexed(client: AsyncElasticsearch, section: Section, above: int, upto: int | None) -> dict[int, dict]:
     bounds = {"gt": above} if upto is None else {"gt": above, "lte": upto}
     found: dict[int, dict] = {}
     search_after = None
     while True:
         extra = {"search_after": search_after} if search_after else {}
-        response = await client.search(index=ALIAS, query={"range": {"id": bounds}}, sort=[{"id": "asc"}],
+        response = await client.search(index=section.name, query={"range": {"id": bounds}}, sort=[{"id": "asc"}],
                                        size=1000, **extra)
         hits = response["hits"]["hits"]
         if not hits:
@@ -41,42 +40,45 @@ async def _indexed(client: AsyncElasticsearch, above: int, upto: int | None) -> 
         search_after = hits[-1]["sort"]
 
 
-async def _repair(client: AsyncElasticsearch, fixes: list[tuple[int, dict]], extra: list[int]) -> None:
-    """Few documents, one by one: each may need its job's version moved past what the engine holds."""
-    await bulk_write(client, [], extra)
+async def _repair(client: AsyncElasticsearch, section: Section, fixes: list[tuple[int, dict]],
+                  extra: list[int]) -> None:
+    """Few documents, one by one: each may need its posting's version moved past what the engine holds."""
+    await bulk_write(client, section, [], extra)
     for version, document in fixes:
-        held = await write_at_least(client, version, document)
+        held = await write_at_least(client, section, version, document)
         if held is not None:
-            # The job may have changed since it was read: write what it is now, at its moved version.
-            job = await raise_version(document["id"], held + 1, clock.now())
-            await write_at_least(client, job.version, job_document(job))
+            # The posting may have changed since it was read: write what it is now, at its moved version.
+            posting = await raise_version(section.model, document["id"], held + 1, clock.now())
+            await write_at_least(client, section, posting.version, section.document(posting))
 
 
-async def check(client: AsyncElasticsearch, repair: bool = False, batch_size: int = 1000,
+async def check(client: AsyncElasticsearch, section: Section, repair: bool = False, batch_size: int = 1000,
                 progress: bool = False) -> Drift:
-    """Walk the jobs by id in batches, comparing each batch with the same id range of the index."""
+    """Walk the section's postings by id in batches, comparing each batch with the same id range of the index."""
     drift = Drift()
-    await client.indices.refresh(index=ALIAS)
+    model = section.model
+    await client.indices.refresh(index=section.name)
     last_id = 0
-    with tqdm(total=await Job.all().count(), desc="check", unit="job", disable=not progress) as bar:
+    with tqdm(total=await model.all().count(), desc=f"check {section.name}", unit=section.target,
+              disable=not progress) as bar:
         while True:
-            jobs = await Job.filter(id__gt=last_id).order_by("id").limit(batch_size)
-            upto = jobs[-1].id if jobs else None
-            indexed = await _indexed(client, last_id, upto)
+            postings = await model.filter(id__gt=last_id).order_by("id").limit(batch_size)
+            upto = postings[-1].id if postings else None
+            indexed = await _indexed(client, section, last_id, upto)
             fixes = []
-            for job in jobs:
-                document = job_document(job)
-                held = indexed.pop(job.id, None)
+            for posting in postings:
+                document = section.document(posting)
+                held = indexed.pop(posting.id, None)
                 if held is None:
-                    drift.missing.append(job.id)
-                    fixes.append((job.version, document))
+                    drift.missing.append(posting.id)
+                    fixes.append((posting.version, document))
                 elif held != document:
-                    drift.stale.append(job.id)
-                    fixes.append((job.version, document))
+                    drift.stale.append(posting.id)
+                    fixes.append((posting.version, document))
             drift.extra.extend(sorted(indexed))
             if repair:
-                await _repair(client, fixes, sorted(indexed))
-            bar.update(len(jobs))
-            if not jobs:
+                await _repair(client, section, fixes, sorted(indexed))
+            bar.update(len(postings))
+            if not postings:
                 return drift
             last_id = upto

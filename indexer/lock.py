@@ -17,8 +17,9 @@ from runtime.errors import DomainError
 log = logging.getLogger("indexer.lock")
 
 
-# Keeps two operators' reindexes of one cluster apart.
-REINDEX_LOCK = "indexer:reindex"
+def reindex_lock(section_name: str) -> str:
+    """Keeps two reindexes of one section's index apart (one lock per section: two sections may reindex at once)."""
+    return f"indexer:reindex:{section_name}"
 
 
 class LockBusy(DomainError):

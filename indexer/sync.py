@@ -1,36 +1,38 @@
-"""Drain `index_outbox` into the engine: bulk upserts and deletes, rows deleted only once acknowledged."""
+"""Drain `index_outbox` into the engine: bulk upserts and deletes per section, rows deleted only once acknowledged."""
 
 from __future__ import annotations
 
 import logging
+from itertools import groupby
 from typing import Protocol
 
 from elasticsearch import AsyncElasticsearch
 
-from models.job import Job
 from models.outbox import claimed_rows
 from runtime.periodic import PeriodicTask
-from search.documents import job_document
+from sections import all_sections, by_biz_type
 from search.index import bulk_write
 
 log = logging.getLogger("indexer.sync")
 
 
 async def drain_batch(client: AsyncElasticsearch, batch_size: int = 500) -> int:
-    """Index the jobs behind one batch of claimed outbox rows; returns how many rows were consumed.
+    """Index the postings behind one batch of claimed outbox rows; returns how many rows were consumed.
 
-    Lock-free across processes: documents carry the job's version, so the order in which drainers
+    Lock-free across processes: documents carry the posting's version, so the order in which drainers
     reach the engine does not matter, and rows are claimed without waiting for other drainers.
     """
-    async with claimed_rows(batch_size) as rows:
+    async with claimed_rows(batch_size, [section.biz_type for section in all_sections()]) as rows:
         if not rows:
             return 0
-        job_ids = sorted({row.job_id for row in rows})
-        jobs = await Job.filter(id__in=job_ids)
-        gone = set(job_ids) - {job.id for job in jobs}
-        # Raising here keeps the rows; only the rows read are deleted, so a change committed
-        # meanwhile keeps its row for the next round.
-        await bulk_write(client, [(job.version, job_document(job)) for job in jobs], sorted(gone))
+        for biz_type, section_rows in groupby(sorted(rows, key=lambda row: row.biz_type), lambda row: row.biz_type):
+            section = by_biz_type(biz_type)
+            ids = sorted({row.posting_id for row in section_rows})
+            postings = await section.model.filter(id__in=ids)
+            gone = set(ids) - {posting.id for posting in postings}
+            # Raising here keeps the rows; only the rows read are deleted, so a change committed
+            # meanwhile keeps its row for the next round.
+            await bulk_write(client, section, [(p.version, section.document(p)) for p in postings], sorted(gone))
     return len(rows)
 
 
@@ -44,7 +46,7 @@ async def drain(client: AsyncElasticsearch, batch_size: int = 500) -> int:
 
 class Drainer(Protocol):
     def nudge(self) -> None:
-        """A job write committed: index it soon."""
+        """A posting write committed: index it soon."""
 
     def stop(self) -> None:
         """Finish the round in progress, then leave `run()`."""

@@ -32,16 +32,17 @@ class ContactHistory(Model):
 def _unlocked_sql(dialect: str, count: int) -> str:
     # Built by Tortoise once per database kind and page size; its placeholders are, in order: the user,
     # the purpose type, then the ids.
-    return ContactHistory.filter(user_id=0, purpose_type=PURPOSE_JOB, purpose_id__in=[0] * count).values_list(
+    return ContactHistory.filter(user_id=0, purpose_type=0, purpose_id__in=[0] * count).values_list(
         "purpose_id", flat=True).sql()
 
 
-async def unlocked_among(user_id: int, job_ids: list[int]) -> set[int]:
-    """Which of `job_ids` the user unlocked: one query, without the query builder (it runs on every
-    listing and detail a logged-in user opens; building it cost more CPU than running it)."""
-    if not job_ids:
+async def unlocked_among(user_id: int, purpose_type: int, ids: list[int]) -> set[int]:
+    """Which postings of `ids` (of the section `purpose_type`) the user unlocked: one query, without the
+    query builder (it runs on every listing and detail a logged-in user opens; building it cost more CPU
+    than running it)."""
+    if not ids:
         return set()
     connection = connections.get("default")
-    _, rows = await connection.execute_query(_unlocked_sql(connection.capabilities.dialect, len(job_ids)),
-                                             [user_id, PURPOSE_JOB, *job_ids])
+    _, rows = await connection.execute_query(_unlocked_sql(connection.capabilities.dialect, len(ids)),
+                                             [user_id, purpose_type, *ids])
     return {next(iter(row.values())) if isinstance(row, dict) else row[0] for row in rows}

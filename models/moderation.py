@@ -1,4 +1,4 @@
-"""Trust and safety records: users' reports of jobs, and the audit of every operator (or automatic) action."""
+"""Trust and safety records: users' reports of postings, and the audit of every operator (or automatic) action."""
 
 from __future__ import annotations
 
@@ -8,20 +8,21 @@ from tortoise.models import Model
 REPORT_REASONS = ("fraud", "false_information", "discrimination", "other")
 
 
-class JobReport(Model):
-    """A report of a job by a user."""
+class Report(Model):
+    """A report of a posting (biz_type, posting_id) by a user."""
 
     id = fields.BigIntField(primary_key=True)
-    job_id = fields.BigIntField()
+    biz_type = fields.SmallIntField()
+    posting_id = fields.BigIntField()
     user_id = fields.BigIntField()
     reason = fields.CharField(max_length=24)
     text = fields.CharField(max_length=500, default="")
     create_at = fields.DatetimeField()
 
     class Meta:
-        table = "job_reports"
-        unique_together = (("user_id", "job_id"),)  # one report per user and job
-        indexes = (("job_id", "create_at"),)
+        table = "reports"
+        unique_together = (("user_id", "biz_type", "posting_id"),)  # one report per user and posting
+        indexes = (("biz_type", "posting_id", "create_at"),)
 
 
 class ModerationAction(Model):
@@ -30,7 +31,8 @@ class ModerationAction(Model):
     id = fields.BigIntField(primary_key=True)
     actor = fields.CharField(max_length=64)  # the operator's name, or "system" for the report threshold
     action = fields.CharField(max_length=16)  # hide, takedown, restore, ban, unban
-    target_type = fields.CharField(max_length=8)  # job, user
+    # What target_id is: "user", or a posting by its section: "job" (biz_type 1; "seeker" and "shop" to come).
+    target_type = fields.CharField(max_length=8)
     target_id = fields.BigIntField()
     reason = fields.CharField(max_length=500)
     create_at = fields.DatetimeField()

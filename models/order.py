@@ -22,7 +22,9 @@ class Order(Model):
     order_no = fields.CharField(max_length=32, unique=True)
     kind = fields.CharField(max_length=16)
     user_id = fields.BigIntField()
-    job_id = fields.BigIntField(null=True)  # top and refresh
+    # The posting a top or refresh is for, by its section (models.postings); null for contact vouchers.
+    biz_type = fields.SmallIntField(null=True)
+    posting_id = fields.BigIntField(null=True)
     top_hours = fields.IntField(null=True)
     voucher_count = fields.IntField(null=True)
     amount_fen = fields.IntField()  # money is whole fen everywhere inside; yuan only at the API edge

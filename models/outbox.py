@@ -7,12 +7,13 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 
-# One row per committed change of a job, written in the same transaction; the indexer drains it.
+# One row per committed change of a posting, written in the same transaction; the indexer drains it.
 class IndexOutbox(Model):
     """A change of a job waiting for the indexer."""
 
     id = fields.BigIntField(primary_key=True)
-    job_id = fields.BigIntField(db_index=True)
+    biz_type = fields.SmallIntField()  # the posting's section (models.postings)
+    posting_id = fields.BigIntField()
     reason = fields.CharField(max_length=16)
     create_at = fields.DatetimeField()
 
@@ -21,8 +22,9 @@ class IndexOutbox(Model):
 
 
 @asynccontextmanager
-async def claimed_rows(limit: int):
-    """Up to `limit` outbox rows for one drainer, deleted if the block succeeds, kept if it fails.
+async def claimed_rows(limit: int, biz_types: list[int]):
+    """Up to `limit` outbox rows of these sections for one drainer, deleted if the block succeeds, kept if
+    it fails. (Rows of a section this process does not know, a newer release's, wait for a process that does.)
 
     On MySQL the rows stay locked (`FOR UPDATE SKIP LOCKED`) until then: a drainer never waits for
     another (it skips rows claimed elsewhere and leaves them to their claimer), and one that dies
@@ -32,7 +34,8 @@ async def claimed_rows(limit: int):
     the process's one connection: there a second drainer may repeat rows, which versioned writes make
     harmless.
     """
-    candidates = await IndexOutbox.all().order_by("id").limit(limit).values_list("id", flat=True)
+    candidates = await (IndexOutbox.filter(biz_type__in=biz_types).order_by("id").limit(limit)
+                        .values_list("id", flat=True))
     locking = connections.get("default").capabilities.dialect == "mysql"
     async with in_transaction() if locking else nullcontext():
         query = IndexOutbox.filter(id__in=candidates)

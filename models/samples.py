@@ -41,7 +41,7 @@ def random_jobs(count: int, owner_id: int, seed: int = 7, now: datetime | None =
         salary_min = rng.randrange(3000, 15000, 500)
         lon, lat = rng.choice(PLACES)
         jobs.append(Job(
-            user_id=owner_id, biz_type=1 if rng.random() < 0.95 else 2, positions=rng.choice(POSITIONS),
+            user_id=owner_id, biz_type=1, positions=rng.choice(POSITIONS),
             longitude=lon, latitude=lat, address="北京市某区某路", contact="13800138000",
             contact_person_name="段先生", description="招聘", photo_urls=[],
             salary_min=salary_min, salary_max=salary_min + rng.randrange(0, 10000, 500),

@@ -1,4 +1,4 @@
-"""The base of every error that names what happened in the domain's words (`JobNotFound`, `LockBusy`).
+"""The base of every error that names what happened in the domain's words (`PostingNotFound`, `LockBusy`).
 
 They carry no HTTP status or exit code: the HTTP edge (server/errors.py) and each CLI map them, each in
 one table, so services and providers stay usable from anywhere.

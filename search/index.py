@@ -1,21 +1,18 @@
-"""The jobs index: versioned indices (`jobs_v<N>`) behind the alias `jobs`, and bulk writes."""
+"""A section's index: versioned indices (`<alias>_v<N>`, e.g. `jobs_v3`) behind its alias (`jobs`), and bulk
+writes. Every function takes the section (`search.section.IndexedSection`) it works on."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
-from functools import cache
-from importlib.resources import files
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 from elasticsearch.helpers import async_bulk
 
 from search import recent_pages
+from search.section import IndexedSection
 
-ALIAS = "jobs"
 SHANGHAI_OFFSET = "+08:00"
-_MAPPING = files("es_mappings") / "jobs.json"  # package data: an installed wheel finds it too
 
 
 def doc_time(moment: datetime | None) -> str | None:
@@ -26,19 +23,9 @@ def doc_time(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}{SHANGHAI_OFFSET}"
 
 
-@cache
-def _definition_text() -> str:
-    return _MAPPING.read_text(encoding="utf-8")
-
-
-def load_definition() -> dict:
-    """Settings and mappings from es_mappings/jobs.json (a fresh copy: callers may change it)."""
-    return json.loads(_definition_text())
-
-
-async def indices_behind_alias(client: AsyncElasticsearch) -> list[str]:
+async def indices_behind_alias(client: AsyncElasticsearch, section: IndexedSection) -> list[str]:
     try:
-        return sorted((await client.indices.get_alias(name=ALIAS)).body)
+        return sorted((await client.indices.get_alias(name=section.name)).body)
     except NotFoundError:
         return []
 
@@ -48,53 +35,54 @@ def _index_number(name: str) -> int:
     return int(suffix) if suffix.isdigit() else 0
 
 
-async def next_index_name(client: AsyncElasticsearch) -> str:
-    existing = (await client.indices.get(index=f"{ALIAS}_v*", allow_no_indices=True, expand_wildcards="all")).body
-    return f"{ALIAS}_v{max(map(_index_number, existing), default=0) + 1}"
+async def next_index_name(client: AsyncElasticsearch, section: IndexedSection) -> str:
+    existing = (await client.indices.get(index=f"{section.name}_v*", allow_no_indices=True,
+                                         expand_wildcards="all")).body
+    return f"{section.name}_v{max(map(_index_number, existing), default=0) + 1}"
 
 
-async def create_index(client: AsyncElasticsearch, name: str, *, bulk_loading: bool = False,
-                       alias: bool = False) -> None:
+async def create_index(client: AsyncElasticsearch, section: IndexedSection, name: str, *,
+                       bulk_loading: bool = False, alias: bool = False) -> None:
     """Create `name`; with `alias`, the alias points at it in the same request (no moment without either)."""
-    definition = load_definition()
+    definition = section.definition()
     settings = dict(definition["settings"])
     if bulk_loading:  # no refreshes and no replicas while loading; restored before the alias switch
         settings.update(BULK_LOADING)
     await client.indices.create(index=name, settings=settings, mappings=definition["mappings"],
-                                aliases={ALIAS: {}} if alias else None)
+                                aliases={section.name: {}} if alias else None)
 
 
 # While a new index is loaded; `serving_settings()` puts the definition's own values back.
 BULK_LOADING = {"refresh_interval": "-1", "auto_expand_replicas": "false", "number_of_replicas": 0}
 
 
-def serving_settings() -> dict:
+def serving_settings(section: IndexedSection) -> dict:
     """The definition's values for what BULK_LOADING changed; null (the engine's default) where it sets none,
     e.g. refresh_interval back to the default rather than a literal."""
-    defined = load_definition()["settings"]
+    defined = section.definition()["settings"]
     return {name: defined.get(name) for name in BULK_LOADING}
 
 
-async def ensure_alias(client: AsyncElasticsearch) -> str:
+async def ensure_alias(client: AsyncElasticsearch, section: IndexedSection) -> str:
     """Create the first versioned index and point the alias at it, unless the alias exists.
 
     One atomic request, so concurrent workers cannot end with two indices behind the alias.
     """
-    current = await indices_behind_alias(client)
+    current = await indices_behind_alias(client, section)
     if current:
         # Fields added to the definition since that index was made (adding is all a mapping allows):
         # documents carrying them are accepted at once, without waiting for the next reindex.
-        await client.indices.put_mapping(index=ALIAS, properties=load_definition()["mappings"]["properties"])
+        await client.indices.put_mapping(index=section.name, properties=section.definition()["mappings"]["properties"])
         return current[0]
-    name = await next_index_name(client)
+    name = await next_index_name(client, section)
     try:
-        await create_index(client, name, alias=True)
+        await create_index(client, section, name, alias=True)
     except BadRequestError as exc:  # another worker created it a moment ago
         if exc.error != "resource_already_exists_exception":
             raise
-        return (await indices_behind_alias(client) or [name])[0]
+        return (await indices_behind_alias(client, section) or [name])[0]
     # A worker that looked a moment later may have created the next name: the oldest index wins.
-    behind = sorted(await indices_behind_alias(client), key=_index_number)
+    behind = sorted(await indices_behind_alias(client, section), key=_index_number)
     if behind and behind[0] != name:
         await client.indices.delete(index=name)
         return behind[0]
@@ -112,15 +100,16 @@ def _acceptable(item: dict) -> bool:
     return op == "delete" and result.get("result") == "not_found"  # already gone
 
 
-async def bulk_write(client: AsyncElasticsearch, documents: list[tuple[int, dict]], deleted_ids: list[int],
-                     index: str = ALIAS, refresh: bool | str = "wait_for") -> None:
+async def bulk_write(client: AsyncElasticsearch, section: IndexedSection, documents: list[tuple[int, dict]],
+                     deleted_ids: list[int], index: str | None = None, refresh: bool | str = "wait_for") -> None:
     """Upsert `(version, document)` pairs and delete ids; raises unless every action was accepted.
 
     Each document carries its job's version (`version_type=external`), so whoever writes (app drainers, the
     daemon, a reindex) an older state can never replace a newer one, and no lock is needed. Writes through
     the alias require it (`require_alias`): without it the engine would auto-create a concrete `jobs` index
-    that blocks the alias for good.
+    that blocks the alias for good. `index`: a concrete index being loaded instead of the section's alias.
     """
+    index = index or section.name
     actions = [{"_op_type": "index", "_index": index, "_id": str(doc["id"]), "_source": doc,
                 "version": version, "version_type": "external"} for version, doc in documents]
     actions += [{"_op_type": "delete", "_index": index, "_id": str(job_id)} for job_id in deleted_ids]
@@ -128,7 +117,7 @@ async def bulk_write(client: AsyncElasticsearch, documents: list[tuple[int, dict
         return
     try:
         _, errors = await async_bulk(client, actions, raise_on_error=False, refresh=refresh,
-                                     require_alias=index == ALIAS)
+                                     require_alias=index == section.name)
     finally:
         recent_pages.forget_pages()  # this process's listings show what it wrote at once
     real_errors = [item for item in errors if not _acceptable(item)]
@@ -139,11 +128,12 @@ async def bulk_write(client: AsyncElasticsearch, documents: list[tuple[int, dict
 _HELD_VERSION = re.compile(r"current version \[(\d+)\]")
 
 
-async def write_at_least(client: AsyncElasticsearch, version: int, document: dict) -> int | None:
+async def write_at_least(client: AsyncElasticsearch, section: IndexedSection, version: int,
+                         document: dict) -> int | None:
     """Write `document` at `version` or, when the engine holds a higher one (a manual edit, or the
     tombstone of a manual delete), return that version so the caller can move the job past it."""
     try:
-        await client.index(index=ALIAS, id=str(document["id"]), document=document, version=version,
+        await client.index(index=section.name, id=str(document["id"]), document=document, version=version,
                            version_type="external_gte", require_alias=True, refresh=True)
         recent_pages.forget_pages()
         return None

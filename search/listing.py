@@ -1,73 +1,68 @@
-"""`/jobs/list` as Elasticsearch DSL, and hits mapped back to the seed's item shape.
+"""A section's list body as Elasticsearch DSL, and hits mapped back to the seed's item shape.
 
-Works on plain values: no database, no models. Only standard DSL, so a real Elasticsearch and the
-embedded engine answer alike.
+Shared by every section: open postings of its biz_type that no hold keeps out, the three sorts (recommended
+with postings on top first, nearby by distance, latest), paging, the page cache; the section adds its own
+filter clauses (`IndexedSection.filters`). Works on plain values: no database, no models. Only standard DSL,
+so a real Elasticsearch and the embedded engine answer alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
 from search import recent_pages
-from search.index import ALIAS, doc_time, load_definition
+from search.documents import DATE_FIELDS, INTERNAL_FIELDS
+from search.index import doc_time
+from search.section import IndexedSection
 
 RECOMMENDED, NEARBY, LATEST = 1, 2, 3
-WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
-RESULT_WINDOW = load_definition()["settings"]["max_result_window"]
+# Deepest page any list serves (page_num * page_size): every section's index allows this `max_result_window`.
+RESULT_WINDOW = 10_000
 STATUS_OPEN = 1
-BIZ_RECRUIT = 1
-_DATE_FIELDS = ("create_at", "update_at", "last_refresh_time", "top_start_time", "top_end_time")
-_INTERNAL_FIELDS = ("location", "rank_time", "held")
+_GEO = ("longitude", "latitude", "distance_km")
 
 
 @dataclass
 class ListingRequest:
     query_type: int = RECOMMENDED
-    positions: str | None = None
-    salary_min: int | None = None
-    salary_max: int | None = None  # -1 or None: unbounded
-    welfare: dict[str, list[str]] = field(default_factory=dict)
+    wanted: dict[str, Any] = field(default_factory=dict)  # the section's own filters, by name
     longitude: float | None = None
     latitude: float | None = None
     distance_km: float | None = None
     page_num: int = 1
     page_size: int = 10
 
-
     @classmethod
     def from_body(cls, body: dict) -> "ListingRequest":
-        """From a `/jobs/list` body (already validated by the API, or as an operator typed it)."""
+        """From a list body (already validated by the API, or as an operator typed it)."""
         f = body.get("filter") or {}
         return cls(
-            query_type=body.get("query_type", RECOMMENDED), positions=f.get("positions") or None,
-            salary_min=f.get("salary_min"), salary_max=f.get("salary_max"),
-            welfare={group: f.get(group) or [] for group in WELFARE_GROUPS}, longitude=f.get("longitude"),
-            latitude=f.get("latitude"), distance_km=f.get("distance_km"), page_num=body.get("page_num", 1),
-            page_size=body.get("page_size", 10))
+            query_type=body.get("query_type", RECOMMENDED),
+            wanted={name: value for name, value in f.items() if name not in _GEO and value is not None},
+            longitude=f.get("longitude"), latitude=f.get("latitude"), distance_km=f.get("distance_km"),
+            page_num=body.get("page_num", 1), page_size=body.get("page_size", 10))
+
+    def key(self, section: IndexedSection) -> tuple:
+        """Identical requests of one section, one key (the page cache's)."""
+        wanted = tuple(sorted((name, tuple(value) if isinstance(value, list) else value)
+                              for name, value in self.wanted.items()))
+        return (section.name, self.query_type, wanted, self.longitude, self.latitude, self.distance_km,
+                self.page_num, self.page_size)
 
 
-def _wildcard_escape(text: str) -> str:
+def wildcard_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
 
 
-def listing_dsl(req: ListingRequest, now_iso: str = "now") -> dict:
+def listing_dsl(section: IndexedSection, req: ListingRequest, now_iso: str = "now") -> dict:
     """The search body for one listing page. The app passes its own clock's time (`doc_time(now)`), so
     ranking and `is_top` agree on one "now"; the CLI leaves the engine's `now` for Kibana."""
-    filters: list[dict] = [{"term": {"status": STATUS_OPEN}}, {"term": {"biz_type": BIZ_RECRUIT}}]
-    if req.positions:
-        filters.append({"wildcard": {"positions": {"value": f"*{_wildcard_escape(req.positions)}*"}}})
-    # Salary ranges overlap: the job pays at least the asked minimum somewhere in its range...
-    if req.salary_min is not None:
-        filters.append({"range": {"salary_max": {"gte": req.salary_min}}})
-    # ...and starts no higher than the asked maximum.
-    if req.salary_max is not None and req.salary_max != -1:
-        filters.append({"range": {"salary_min": {"lte": req.salary_max}}})
-    for group in WELFARE_GROUPS:
-        for tag in req.welfare.get(group, []):
-            filters.append({"term": {group: tag}})
+    filters: list[dict] = [{"term": {"status": STATUS_OPEN}}, {"term": {"biz_type": section.biz_type}},
+                           *section.filters(req.wanted)]
     here = None
     if req.longitude is not None and req.latitude is not None:
         here = {"lat": req.latitude, "lon": req.longitude}
@@ -77,7 +72,7 @@ def listing_dsl(req: ListingRequest, now_iso: str = "now") -> dict:
     # must_not, not a filter on held=false: a document written before the field existed still lists.
     query: dict = {"bool": {"filter": filters, "must_not": [{"term": {"held": True}}]}}
     if req.query_type == RECOMMENDED:
-        # Jobs on top (top_end_time still ahead) score 1, every other job 0: filters do not score, and a
+        # Postings on top (top_end_time still ahead) score 1, every other 0: filters do not score, and a
         # constant_score clause needs no function scoring (about half the engine's time per query).
         query["bool"]["should"] = [{"constant_score": {"filter": {"range": {"top_end_time": {"gt": now_iso}}}}}]
         sort = [{"_score": {"order": "desc"}}, {"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
@@ -101,26 +96,28 @@ def _seed_time(value: str | None) -> str:
 
 def hit_to_item(hit: dict, now_iso: str, nearby: bool) -> dict:
     source = hit["_source"]
-    item = {key: value for key, value in source.items() if key not in _INTERNAL_FIELDS}
+    item = {key: value for key, value in source.items() if key not in INTERNAL_FIELDS}
     top_end = source.get("top_end_time")
     item["is_top"] = int(bool(top_end) and top_end > now_iso)
-    for key in _DATE_FIELDS:
+    for key in DATE_FIELDS:
         item[key] = _seed_time(source.get(key))
     if nearby:
         item["distance"] = round(hit["sort"][0])
     return item
 
 
-async def _engine_page(client: AsyncElasticsearch, req: ListingRequest, now_iso: str) -> tuple[list[dict], int]:
-    response = await client.search(index=ALIAS, **listing_dsl(req, now_iso))
+async def _engine_page(client: AsyncElasticsearch, section: IndexedSection, req: ListingRequest,
+                       now_iso: str) -> tuple[list[dict], int]:
+    response = await client.search(index=section.name, **listing_dsl(section, req, now_iso))
     hits = response["hits"]
     return hits["hits"], hits["total"]["value"]
 
 
-async def search_listing(client: AsyncElasticsearch, req: ListingRequest, now: datetime) -> dict:
-    """One engine request, or the same page's answer from a moment ago (`recent_pages`) → {"jobs": [...],
-    "total": n}. `is_top` is always this instant's; a kept page's order is the one the engine gave then.
+async def search_listing(client: AsyncElasticsearch, section: IndexedSection, req: ListingRequest,
+                         now: datetime) -> tuple[list[dict], int]:
+    """One engine request, or the same page's answer from a moment ago (`recent_pages`) → (items, total).
+    `is_top` is always this instant's; a kept page's order is the one the engine gave then.
     `client` carries the listing's timeout (`SearchEngine.listing_client`)."""
     now_iso = doc_time(now)
-    hits, total = await recent_pages.page(repr(req), lambda: _engine_page(client, req, now_iso))
-    return {"jobs": [hit_to_item(hit, now_iso, req.query_type == NEARBY) for hit in hits], "total": total}
+    hits, total = await recent_pages.page(req.key(section), lambda: _engine_page(client, section, req, now_iso))
+    return [hit_to_item(hit, now_iso, req.query_type == NEARBY) for hit in hits], total

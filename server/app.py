@@ -11,10 +11,12 @@ from sanic_ext import Extend
 
 from indexer.sync import NullDrainer, OutboxDrainer
 from models import db
-from models.job_reads import keep_recent_rows
+from models import posting_writes
+from models.posting_reads import keep_recent_rows
 from runtime.cache import connect_cache
 from runtime.logs import configure_logging
 from runtime.settings import Settings, load_settings
+from sections import all_sections
 from search.engine import SearchEngine, cluster_connection
 from search.index import ensure_alias
 from search.recent_pages import keep_pages
@@ -31,7 +33,12 @@ from server.routes import contacts, dev, docs, health, jobs, pay, uploads, users
 from server.services import images
 from server.services.content import ContentRechecker
 from server.services.order_sweeper import OrderSweeper
-from server.supervision import WorkerRoster, replace_dead_workers, stop_with_main_process
+from server.supervision import (
+    WorkerRoster,
+    replace_dead_workers,
+    shutdown_signals_off_the_monitor,
+    stop_with_main_process,
+)
 
 log = logging.getLogger("server.app")
 _app_numbers = itertools.count(1)
@@ -93,10 +100,11 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.wechat = build_wechat_login(app.ctx.wechat_api)
         app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url,
                                       **cluster_connection(settings))
-        try:
-            await ensure_alias(app.ctx.search.client)
-        except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
-            log.warning("search index not ensured at start-up: %s", type(exc).__name__)
+        for section in all_sections():
+            try:
+                await ensure_alias(app.ctx.search.client, section)
+            except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
+                log.warning("search index %s not ensured at start-up: %s", section.name, type(exc).__name__)
         if settings.background_index_sync:
             drainer = OutboxDrainer(app.ctx.search.client)
             # Our own task, not Sanic's (app.add_task): Sanic cancels its tasks at shutdown before the
@@ -105,9 +113,11 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         else:
             drainer = NullDrainer()
         app.ctx.drainer = drainer
+        # Every committed posting write (a route, a payment settled by the sweeper or a notification, a push)
+        # wakes the drainer from models/posting_writes.py: the change shows in the listing within a second.
+        app.ctx.stop_nudging = posting_writes.on_commit(lambda: app.ctx.drainer.nudge())
         await app.ctx.pay.start()
-        app.ctx.sweeper = OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds,
-                                       on_paid=app.ctx.drainer.nudge)
+        app.ctx.sweeper = OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds)
         app.ctx.sweeper_task = asyncio.create_task(app.ctx.sweeper.run(), name="order_sweeper")
         app.ctx.content_check = build_content_checker(settings, app.ctx.wechat_api)
         app.ctx.rechecker = ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds)
@@ -115,6 +125,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
 
     @app.before_server_stop
     async def _stop_background(app: JobBoard):
+        app.ctx.stop_nudging()
         app.ctx.drainer.stop()
         app.ctx.sweeper.stop()
         app.ctx.rechecker.stop()
@@ -153,6 +164,7 @@ def app_from_environment() -> JobBoard:
     settings = load_settings()
     app = create_app(settings, embedded_engine_url=os.environ.get(EMBEDDED_ENGINE_URL_ENV))
     if settings.workers > 1:
+        shutdown_signals_off_the_monitor(app)
         stop_with_main_process(app)
         replace_dead_workers(app)
         app.ctx.workers = WorkerRoster(app, settings.workers)

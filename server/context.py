@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import redis.asyncio as redis
@@ -33,6 +34,7 @@ class AppContext:
     search: SearchEngine = field(init=False)
     drainer: Drainer = field(init=False)
     drainer_task: asyncio.Task | None = None
+    stop_nudging: Callable[[], None] = lambda: None  # ends the drainer's wake-ups by committed posting writes
     storage: ImageStorage = field(init=False)
     image_decoding: Decoding = field(init=False)
     pay: PayProvider = field(init=False)

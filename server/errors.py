@@ -12,6 +12,7 @@ from sanic.exceptions import SanicException
 
 from models.voucher_writes import NotEnoughVouchers
 from runtime.errors import DomainError
+from sections import UnknownSection
 from server.providers.content_check import ContentCheckUnavailable
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_api import WeChatApiError
@@ -21,19 +22,20 @@ from server.providers.wechat_push import PushRejected
 from server.responses import envelope
 from server.services.errors import (
     AlreadyReported,
-    CannotReportOwnJob,
+    CannotReportOwnPosting,
     ContentRefused,
     FreeRefreshUsed,
     ImageRejected,
     ImagesBusy,
     ImageUrlNotAllowed,
-    JobClosed,
-    JobNotFound,
+    PostingClosed,
+    PostingError,
+    PostingNotFound,
     NothingToRestore,
-    NotYourJob,
+    NotYourPosting,
     NotYourOrder,
     OrderNotFound,
-    OwnJob,
+    OwnPosting,
     PaymentMismatch,
     PriceMismatch,
     PurposeTypeUnsupported,
@@ -99,10 +101,10 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     TokenMissing: (401, TITLE),
     TokenInvalid: (401, TITLE),
     TokenMismatch: (401, TITLE),
-    NotYourJob: (403, TITLE),
+    NotYourPosting: (403, TITLE),
     UserNotFound: (404, TITLE),
-    JobNotFound: (404, TITLE),
-    JobClosed: (400, DETAIL),
+    PostingNotFound: (404, TITLE),
+    PostingClosed: (400, DETAIL),
     SalaryRangeInverted: (400, DETAIL),
     WeChatCodeInvalid: (400, DETAIL),
     FreeRefreshUsed: (429, DETAIL),
@@ -120,9 +122,9 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     UnknownProduct: (400, DETAIL),
     PayUnavailable: (502, DETAIL),
     NotEnoughVouchers: (402, DETAIL),
-    OwnJob: (400, DETAIL),
+    OwnPosting: (400, DETAIL),
     AlreadyReported: (400, DETAIL),
-    CannotReportOwnJob: (400, DETAIL),
+    CannotReportOwnPosting: (400, DETAIL),
     NothingToRestore: (400, DETAIL),
     UserBanned: (403, DETAIL),
     ContentRefused: (400, DETAIL),
@@ -130,6 +132,8 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     WeChatApiError: (502, DETAIL),  # the WeChat client's own errors; providers name them in their words
     PushRejected: (400, DETAIL),
     PurposeTypeUnsupported: (400, DETAIL),
+    UnknownSection: (400, DETAIL),
+    PostingError: (400, DETAIL),  # a kind of posting error without an entry of its own
     # The notify route answers these in WeChat's format itself; mapped for any other caller.
     NotificationRejected: (400, DETAIL),
     PaymentMismatch: (400, DETAIL),

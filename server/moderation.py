@@ -6,10 +6,12 @@
     audit [--limit 50]                        the latest actions, newest first
     takedown JOB_ID --by NAME --reason TEXT   close a job for good (out of the listing)
     restore JOB_ID --by NAME --reason TEXT    reopen a hidden or taken-down job; clear a flagged one's reports
-    ban USER_ID --by NAME --reason TEXT       revoke the user's tokens, refuse their logins, take their jobs down
-    unban USER_ID --by NAME --reason TEXT     allow logins again (their jobs stay down)
+    ban USER_ID --by NAME --reason TEXT       revoke the user's tokens, refuse their logins, take their
+                                              postings of every section down
+    unban USER_ID --by NAME --reason TEXT     allow logins again (their postings stay down)
 
-Every action is written to the audit table with who, what, why and when. Job changes are indexed at
+reports, flagged, takedown and restore take `--section NAME` (default jobs) for another section's postings.
+Every action is written to the audit table with who, what, why and when. Posting changes are indexed at
 once when ELASTICSEARCH_URL is set (else by the app's drainer or `python -m indexer sync` within
 seconds). Reads the app's settings (DATABASE_URL, REDIS_URL, ELASTICSEARCH_URL).
 Exit codes: 0 done, 1 refused (no such job or user, nothing to restore), 2 usage or configuration.
@@ -27,6 +29,7 @@ from runtime.cache import connect_cache
 from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
+from sections import JOBS, by_name
 from search.engine import SearchEngine, cluster_connection
 from server.services import moderation
 from server.services.auth import TokenStore
@@ -54,21 +57,22 @@ async def _index_now(settings) -> None:
 
 async def _run(args) -> int:
     settings = load_settings()
+    section = by_name(args.section) if getattr(args, "section", None) else JOBS
     await db.connect(settings.resolved_database_url)
     try:
         if args.command == "reports":
-            _table(await moderation.reported_jobs(args.limit, moderation.ReportRules.from_settings(settings)))
+            _table(await moderation.reported(section, args.limit, moderation.ReportRules.from_settings(settings)))
         elif args.command == "flagged":
-            _table(await moderation.flagged_jobs(args.limit))
+            _table(await moderation.flagged(section, args.limit))
         elif args.command == "audit":
             _table(await moderation.audit_log(args.limit))
         elif args.command == "takedown":
-            job = await moderation.take_down(args.id, args.by, args.reason)
-            print(f"job {job.id} taken down")
+            posting = await moderation.take_down(section, args.id, args.by, args.reason)
+            print(f"{section.target} {posting.id} taken down")
             await _index_now(settings)
         elif args.command == "restore":
-            job = await moderation.restore(args.id, args.by, args.reason)
-            print(f"job {job.id} restored")
+            posting = await moderation.restore(section, args.id, args.by, args.reason)
+            print(f"{section.target} {posting.id} restored")
             await _index_now(settings)
         elif args.command in ("ban", "unban"):
             if not settings.redis_url:  # the tokens live there: an in-process cache here would revoke nothing
@@ -78,7 +82,8 @@ async def _run(args) -> int:
                 tokens = TokenStore.from_settings(cache, settings)
                 if args.command == "ban":
                     taken_down = await moderation.ban(args.id, args.by, args.reason, tokens)
-                    print(f"user {args.id} banned; jobs taken down: {taken_down or 'none'}")
+                    down = ", ".join(f"{target} {posting_id}" for target, posting_id in taken_down)
+                    print(f"user {args.id} banned; postings taken down: {down or 'none'}")
                 else:
                     await moderation.unban(args.id, args.by, args.reason, tokens)
                     print(f"user {args.id} may log in again")
@@ -95,10 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server.moderation", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
+    one_section = argparse.ArgumentParser(add_help=False)
+    one_section.add_argument("--section", help="the section of the postings (default: jobs)")
     for name in ("reports", "flagged", "audit"):
-        commands.add_parser(name).add_argument("--limit", type=int, default=50)
+        p = commands.add_parser(name, parents=[one_section] if name != "audit" else [])
+        p.add_argument("--limit", type=int, default=50)
     for name in ("takedown", "restore", "ban", "unban"):
-        p = commands.add_parser(name)
+        p = commands.add_parser(name, parents=[one_section] if name in ("takedown", "restore") else [])
         p.add_argument("id", type=int)
         p.add_argument("--by", required=True, help="who decides (written to the audit table)")
         p.add_argument("--reason", required=True, help="why (written to the audit table)")

@@ -32,6 +32,8 @@ import sys
 import threading
 from collections.abc import Mapping
 
+import signal
+
 import psutil
 from sanic import Sanic
 from sanic.worker.manager import WorkerManager
@@ -153,6 +155,27 @@ def stop_with_main_process(app: Sanic, interval: float = 1.0) -> None:
     @app.after_server_start
     async def _watch_main_process(app: Sanic) -> None:
         app.add_task(watch(os.getppid()), name="main_process_watch")
+
+
+def shutdown_signals_off_the_monitor(app: Sanic) -> None:
+    """In the main process: run Sanic's SIGTERM/SIGINT handler on a thread of its own.
+
+    Sanic's handler runs in the main thread between two bytecodes, which may be in the middle of the
+    monitor's own call to the shared worker state (a multiprocessing manager proxy: request sent, reply
+    not yet read). The handler's calls then reuse that thread's connection, the replies cross, and the
+    monitor waits for a reply that never comes: a SIGTERM to the process group left the main process
+    hanging with its workers gone (about one stop in seven). A thread has a connection of its own."""
+
+    @app.main_process_ready
+    async def _handle_signals_on_a_thread(app: Sanic) -> None:
+        manager = app.manager
+
+        def handler(signum, _frame) -> None:
+            threading.Thread(target=manager.shutdown_signal, args=(signum, None), name="shutdown-signal",
+                             daemon=True).start()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, handler)
 
 
 _SERVER_PREFIX = f"Sanic-{WorkerProcess.SERVER_LABEL}-"

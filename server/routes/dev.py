@@ -22,6 +22,4 @@ bp = Blueprint("dev")
 @login_required
 async def confirm(request: JobBoardRequest):
     body = parse_body(request, DevConfirmBody)
-    answer = await orders.dev_confirm(request.app.ctx.pay, request.ctx.user_id, body.order_no)
-    request.app.ctx.drainer.nudge()
-    return ok(answer)
+    return ok(await orders.dev_confirm(request.app.ctx.pay, request.ctx.user_id, body.order_no))

@@ -12,14 +12,10 @@ from server.routes.guard import image_urls, limit_writes, login_required, viewer
 from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, ReportBody, UpdateJobBody
 from server.schemas.listing import ListBody
 from server.schemas.responses import JobCreated, JobItem, JobList, MyFavorites, MyPostings
-from server.services import favorites, jobs, listing, moderation
+from sections import JOBS
+from server.services import favorites, jobs, listing, moderation, postings
 
 bp = Blueprint("jobs")
-
-
-def _reindex_soon(request: JobBoardRequest) -> None:
-    """Wake the background indexer: the committed change shows in the listing within about a second."""
-    request.app.ctx.drainer.nudge()
 
 
 @bp.post("/job/create")
@@ -29,7 +25,6 @@ def _reindex_soon(request: JobBoardRequest) -> None:
 async def create(request: JobBoardRequest):
     body = parse_body(request, CreateJobBody)
     job_id = await jobs.create(request.ctx.user_id, body.changes(), image_urls(request), request.app.ctx.content_check)
-    _reindex_soon(request)
     return ok({"id": job_id}, message="")
 
 
@@ -41,7 +36,6 @@ async def create(request: JobBoardRequest):
 async def update(request: JobBoardRequest):
     body = parse_body(request, UpdateJobBody)
     await jobs.update(request.ctx.user_id, body.id, body.changes(), image_urls(request), request.app.ctx.content_check)
-    _reindex_soon(request)
     return ok(None, message="")
 
 
@@ -51,8 +45,7 @@ async def update(request: JobBoardRequest):
 @limit_writes
 async def close(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
-    await jobs.close(request.ctx.user_id, body.job_id)
-    _reindex_soon(request)
+    await postings.close(JOBS, request.ctx.user_id, body.job_id)
     return ok(None, message="")
 
 
@@ -62,8 +55,8 @@ async def close(request: JobBoardRequest):
 @limit_writes
 async def refresh(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
-    await jobs.refresh_free(request.ctx.user_id, body.job_id, request.app.ctx.settings.free_refreshes_per_day)
-    _reindex_soon(request)
+    await postings.refresh_free(JOBS, request.ctx.user_id, body.job_id,
+                                request.app.ctx.settings.free_refreshes_per_day)
     return ok(None, message="")
 
 
@@ -73,8 +66,8 @@ async def refresh(request: JobBoardRequest):
     "可以不带 token；带 token 时，已解锁（/contact_voucher/cost）或自己发布的招聘显示完整电话，其余 contact 打码。"))
 async def list_jobs(request: JobBoardRequest):
     body = parse_body(request, ListBody)
-    return ok(await listing.list_jobs(request.app.ctx.search, body, await viewer(request),
-                                      request.app.ctx.settings.mask_contacts))
+    return ok(await listing.list_postings(JOBS, request.app.ctx.search, body, await viewer(request),
+                                          request.app.ctx.settings.mask_contacts))
 
 
 @bp.post("/jobs/info")
@@ -83,7 +76,7 @@ async def list_jobs(request: JobBoardRequest):
                         "未解锁的 contact 打码（138****8000），contact_unlocked 表示是否完整。")
 async def info(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
-    return ok(await jobs.detail(body.job_id, await viewer(request), request.app.ctx.settings.mask_contacts))
+    return ok(await postings.detail(JOBS, body.job_id, await viewer(request), request.app.ctx.settings.mask_contacts))
 
 
 @bp.post("/jobs/my")
@@ -91,7 +84,7 @@ async def info(request: JobBoardRequest):
 @login_required
 async def my_postings(request: JobBoardRequest):
     body = parse_body(request, BizPageBody)
-    return ok(await jobs.my_postings(request.ctx.user_id, body.biz_type, body.offset, body.page_size))
+    return ok(await postings.my_postings(request.ctx.user_id, body.biz_type, body.offset, body.page_size))
 
 
 @bp.post("/job/collect")
@@ -100,7 +93,7 @@ async def my_postings(request: JobBoardRequest):
 @limit_writes
 async def collect(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
-    await favorites.collect(request.ctx.user_id, body.job_id)
+    await favorites.collect(JOBS, request.ctx.user_id, body.job_id)
     return ok(None, message="")
 
 
@@ -113,7 +106,7 @@ async def collect(request: JobBoardRequest):
 @limit_writes
 async def cancel_collect(request: JobBoardRequest):
     body = parse_body(request, JobIdBody)
-    await favorites.cancel(request.ctx.user_id, body.job_id)
+    await favorites.cancel(JOBS, request.ctx.user_id, body.job_id)
     return ok(None, message="")
 
 
@@ -124,9 +117,8 @@ async def cancel_collect(request: JobBoardRequest):
 @limit_writes
 async def report(request: JobBoardRequest):
     body = parse_body(request, ReportBody)
-    await moderation.report(request.ctx.user_id, body.job_id, body.reason, body.text,
+    await moderation.report(JOBS, request.ctx.user_id, body.job_id, body.reason, body.text,
                             moderation.ReportRules.from_settings(request.app.ctx.settings))
-    _reindex_soon(request)  # the report that hides a job takes it out of the listing within a second
     return ok(None, message="")
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sanic import Blueprint
 from sanic.response import HTTPResponse, json
 
-from models.order import STATUS_PAID
 from runtime.errors import DomainError
+from sections import JOBS
 from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
@@ -48,7 +48,7 @@ async def prices(request: JobBoardRequest):
 @limit_writes
 async def top(request: JobBoardRequest):
     body = parse_body(request, TopBody)
-    return ok(await orders.buy_top(request.app.ctx.pay, _prices(request), _order_ttl(request),
+    return ok(await orders.buy_top(JOBS, request.app.ctx.pay, _prices(request), _order_ttl(request),
                                    request.ctx.user_id, body.job_id, body.top_hour, body.price))
 
 
@@ -59,7 +59,7 @@ async def top(request: JobBoardRequest):
 @limit_writes
 async def refresh_paid(request: JobBoardRequest):
     body = parse_body(request, PaidRefreshBody)
-    return ok(await orders.buy_refresh(request.app.ctx.pay, _prices(request), _order_ttl(request),
+    return ok(await orders.buy_refresh(JOBS, request.app.ctx.pay, _prices(request), _order_ttl(request),
                                        request.ctx.user_id, body.job_id, body.price))
 
 
@@ -80,10 +80,8 @@ async def buy_vouchers(request: JobBoardRequest):
 @login_required
 async def order_info(request: JobBoardRequest):
     body = parse_body(request, OrderNoBody)
-    answer = await orders.order_info(request.app.ctx.pay, request.app.ctx.cache, request.ctx.user_id, body.order_no)
-    if answer["status"] == STATUS_PAID:
-        request.app.ctx.drainer.nudge()  # settled by this poll, maybe: a top shows within a second
-    return ok(answer)
+    return ok(await orders.order_info(request.app.ctx.pay, request.app.ctx.cache, request.ctx.user_id,
+                                      body.order_no))
 
 
 @bp.post("/contact_voucher/records")
@@ -112,7 +110,7 @@ NOTIFY_RESPONSES = {"204": {"description": "已入账（重复的通知同样 20
                         '{"code": "FAIL", "message": ...}，微信会重试。不是小程序接口，不用信封格式。')
 async def wechat_notify(request: JobBoardRequest):
     try:
-        changed = await settlement.settle_notification(request.app.ctx.pay, request.headers, request.body)
+        await settlement.settle_notification(request.app.ctx.pay, request.headers, request.body)
     except (NotificationRejected, OrderNotFound, PaymentMismatch) as exc:
         log.warning("wechatpay notification rejected: %s", exc.detail)
         return _wechat_fail(400, exc.detail)
@@ -122,6 +120,4 @@ async def wechat_notify(request: JobBoardRequest):
     except Exception:
         log.exception("wechatpay notification failed")
         return _wechat_fail(500, "internal error, retry later")
-    if changed:
-        request.app.ctx.drainer.nudge()  # a top or refresh shows in the listing within a second
     return HTTPResponse(status=204)

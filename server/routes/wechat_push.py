@@ -52,6 +52,6 @@ async def push(request: JobBoardRequest):
         if message.get("errcode") not in (0, None) or not isinstance(suggest, str):
             # WeChat could not check it (e.g. it failed to download the image): submitted again later.
             await image_checks.check_failed(message["trace_id"], message.get("errcode"))
-        elif await image_checks.apply_verdict(request.app.ctx.storage, message["trace_id"], suggest):
-            request.app.ctx.drainer.nudge()
+        else:
+            await image_checks.apply_verdict(request.app.ctx.storage, message["trace_id"], suggest)
     return text("success")

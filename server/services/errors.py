@@ -22,16 +22,27 @@ class UserNotFound(DomainError):
     detail = "user not found"
 
 
-class JobNotFound(DomainError):
-    detail = "job not found"
+class PostingError(DomainError):
+    """An error about one posting, worded with its section's noun (`Section.target`: "job", ...)."""
+
+    template = "the {target} cannot be used"
+
+    def __init__(self, target: str = "job", data=None, detail: str | None = None):
+        super().__init__(detail or self.template.format(target=target), data)
 
 
-class NotYourJob(DomainError):
-    detail = "this job is not yours"
+class PostingNotFound(PostingError):
+    template = "{target} not found"
 
 
-class JobClosed(DomainError):
-    """A closed job cannot be edited, refreshed or collected."""
+class NotYourPosting(PostingError):
+    template = "this {target} is not yours"
+
+
+class PostingClosed(PostingError):
+    """A closed posting cannot be edited, refreshed, collected, contacted or bought for."""
+
+    template = "this {target} is closed"
 
 
 class SalaryRangeInverted(DomainError):
@@ -85,20 +96,24 @@ class PaymentMismatch(DomainError):
     """A payment whose amount is not the order's: never settled, always logged."""
 
 
-class OwnJob(DomainError):
-    detail = "this is your own job: no voucher is needed to see its number"
+class OwnPosting(PostingError):
+    template = "this is your own {target}: no voucher is needed to see its number"
 
 
 class PurposeTypeUnsupported(DomainError):
-    detail = "purpose_type must be 1 (a job): job seekers and shop rentals are not open yet"
+    """No section serves this purpose_type / biz_type (yet)."""
+
+    def __init__(self, known: dict[int, str]):
+        listed = ", ".join(f"{biz_type} (a {target})" for biz_type, target in known.items())
+        super().__init__(f"purpose_type must be {listed}: no other section is open yet", {"known": list(known)})
 
 
-class AlreadyReported(DomainError):
-    detail = "you have already reported this job"
+class AlreadyReported(PostingError):
+    template = "you have already reported this {target}"
 
 
-class CannotReportOwnJob(DomainError):
-    detail = "you cannot report your own job"
+class CannotReportOwnPosting(PostingError):
+    template = "you cannot report your own {target}"
 
 
 class UserBanned(DomainError):

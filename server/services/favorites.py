@@ -1,49 +1,62 @@
-"""A worker's saved jobs."""
+"""Saved postings (favourites), of any section: by (biz_type, posting id)."""
 
 from __future__ import annotations
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 
 from models.db import is_deadlock
-from models.job import STATUS_OPEN, Favorite, Job
+from models.favorites import Favorite
+from models.postings import STATUS_OPEN
 from runtime import clock
-from server.services import job_shapes
-from server.services.errors import JobClosed, JobNotFound
+from sections import Section, served
+from server.services import posting_shapes
+from server.services.errors import PostingClosed, PostingNotFound
 
 
-async def _require_job(job_id: int) -> Job:
-    job = await Job.get_or_none(id=job_id)
-    if job is None:
-        raise JobNotFound()
-    return job
+async def _require(section: Section, posting_id: int) -> Model:
+    posting = await section.model.get_or_none(id=posting_id)
+    if posting is None:
+        raise PostingNotFound(section.target)
+    return posting
 
 
-async def collect(user_id: int, job_id: int) -> None:
-    """Save an open job; saving it again changes nothing."""
-    job = await _require_job(job_id)
-    if job.status != STATUS_OPEN:
-        raise JobClosed("this job is closed: it cannot be collected", {"job_id": job_id, "status": job.status})
+async def collect(section: Section, user_id: int, posting_id: int) -> None:
+    """Save an open posting; saving it again changes nothing."""
+    posting = await _require(section, posting_id)
+    if posting.status != STATUS_OPEN:
+        raise PostingClosed(section.target, {f"{section.target}_id": posting_id, "status": posting.status},
+                            f"this {section.target} is closed: it cannot be collected")
+    mine = {"user_id": user_id, "biz_type": section.biz_type, "posting_id": posting_id}
     # Concurrent inserts of one pair wait on its unique key; MySQL may end that with a deadlock, after
     # which the insert is simply tried again (collecting is idempotent).
     async for attempt in AsyncRetrying(retry=retry_if_exception(is_deadlock), stop=stop_after_attempt(5),
                                        reraise=True):
         with attempt:
-            if await Favorite.exists(user_id=user_id, job_id=job_id):
+            if await Favorite.exists(**mine):
                 return
             try:
-                await Favorite.create(user_id=user_id, job_id=job_id, create_at=clock.now())
-            except IntegrityError:  # a concurrent collect of the same job won
+                await Favorite.create(**mine, create_at=clock.now())
+            except IntegrityError:  # a concurrent collect of the same posting won
                 return
 
 
-async def cancel(user_id: int, job_id: int) -> None:
-    await _require_job(job_id)
-    await Favorite.filter(user_id=user_id, job_id=job_id).delete()
+async def cancel(section: Section, user_id: int, posting_id: int) -> None:
+    await _require(section, posting_id)
+    await Favorite.filter(user_id=user_id, biz_type=section.biz_type, posting_id=posting_id).delete()
 
 
 async def my_favorites(user_id: int, biz_type: int, offset: int, limit: int) -> dict:
-    query = Favorite.filter(user_id=user_id, job__biz_type=biz_type)
-    favs = await query.order_by("-create_at", "-id").offset(offset).limit(limit).prefetch_related("job")
+    """`/collect/my`: my saved postings of the section of `biz_type`, newest first (none in a section not open)."""
+    section = served(biz_type)
+    if section is None:
+        return {"list": [], "total": 0}
+    query = Favorite.filter(user_id=user_id, biz_type=biz_type)
+    favs = await query.order_by("-create_at", "-id").offset(offset).limit(limit)
+    postings = {p.id: p for p in await section.model.filter(id__in=[fav.posting_id for fav in favs])}
     now = clock.now()
-    return {"list": [job_shapes.favorite(fav, now) for fav in favs], "total": await query.count()}
+    # A favourite outlives nothing: postings are closed, never deleted, so each has its posting.
+    return {"list": [posting_shapes.favorite(section, postings[fav.posting_id], fav.create_at, user_id, now)
+                     for fav in favs if fav.posting_id in postings],
+            "total": await query.count()}

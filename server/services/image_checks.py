@@ -1,16 +1,16 @@
 """Every uploaded image goes to WeChat's asynchronous media check; its verdict arrives later as a message
-push. A risky image is removed from storage and from every job and avatar that holds it."""
+push. A risky image is removed from storage and from every posting and avatar that holds it."""
 
 from __future__ import annotations
 
 import logging
 
-from models.job import Job
-from models.job_reads import jobs_with_photo
-from models.job_writes import job_transaction, save_job
+from models.posting_reads import postings_with_photo
+from models.posting_writes import posting_transaction, save_posting
 from models.moderation import ImageCheck
 from models.user import User
 from runtime import clock
+from sections import all_sections
 from server.providers.content_check import SCENE_FORUM, ContentChecker, ContentCheckUnavailable
 from server.providers.storage import ImageStorage
 from server.services.moderation import SYSTEM, audit
@@ -75,15 +75,15 @@ async def apply_verdict(storage: ImageStorage, trace_id: str, suggest: str) -> b
 async def _remove(storage: ImageStorage, check: ImageCheck) -> None:
     now = clock.now()
     await storage.delete(check.key)
-    # Anyone may have put one of our URLs in a job or an avatar, not only its uploader.
-    for job in await jobs_with_photo(check.url):
-        async with job_transaction():
-            job = await Job.select_for_update().get(id=job.id)
+    # Anyone may have put one of our URLs in a posting of any section or an avatar, not only its uploader.
+    for job in [p for section in all_sections() for p in await postings_with_photo(section.model, check.url)]:
+        async with posting_transaction():
+            job = await type(job).select_for_update().get(id=job.id)
             if check.url not in (job.photo_urls or []):
                 continue  # edited meanwhile
             job.photo_urls = [url for url in job.photo_urls or [] if url != check.url]
             job.photo_held = True  # out of the listing until its owner edits it
-            await save_job(job, "image_removed", now, ["photo_urls", "photo_held"])
+            await save_posting(job, "image_removed", now, ["photo_urls", "photo_held"])
     await User.filter(avatar=check.url).update(avatar="", update_at=now)
     await audit(SYSTEM, "remove_image", "user", check.user_id, f"media check: risky image {check.key}", now)
     log.warning("risky image %s of user %s removed", check.key, check.user_id)

@@ -1,4 +1,5 @@
-"""`/jobs/list`: one search request; for a logged-in viewer, one query of their unlocked numbers."""
+"""A section's list (`/jobs/list`): one search request; for a logged-in viewer, one query of their unlocked
+numbers. The answer's list is under the section's name (`jobs`), as the seed names it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from elasticsearch import ApiError as EngineApiError
 from elasticsearch import TransportError
 
 from runtime import clock
+from sections import Section
 from search.listing import ListingRequest, search_listing
 from server.services.contacts import show_contacts
 from server.services.errors import SearchUnavailable
@@ -15,10 +17,10 @@ from server.services.errors import SearchUnavailable
 log = logging.getLogger("server.listing")
 
 
-async def list_jobs(engine, body, viewer_id: int | None, masking: bool) -> dict:
+async def list_postings(section: Section, engine, body, viewer_id: int | None, masking: bool) -> dict:
     request = ListingRequest.from_body(body.model_dump())
     try:
-        result = await search_listing(engine.listing_client, request, clock.now())
+        items, total = await search_listing(engine.listing_client, section, request, clock.now())
     except TransportError as exc:  # unreachable or timed out: an outage, answered quickly
         log.warning("listing: search engine unreachable: %s", type(exc).__name__)
         raise SearchUnavailable() from None
@@ -30,7 +32,8 @@ async def list_jobs(engine, body, viewer_id: int | None, masking: bool) -> dict:
         # A 4xx is our query's fault (a DSL bug, expensive queries disabled...): a 500 with the reason.
         log.error("listing: search engine refused the query: %s %s", exc.meta.status, exc.message)
         raise
-    await show_contacts(result["jobs"], viewer_id, masking)
+    await show_contacts(section, items, viewer_id, masking)
+    result = {section.name: items, "total": total}
     if body.request_id is not None:
         result["request_id"] = body.request_id
     return result

@@ -4,7 +4,6 @@ settled, when WeChat says they were paid after all)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import redis.asyncio as redis
 
@@ -17,10 +16,9 @@ class OrderSweeper(PeriodicTask):
     log = logging.getLogger("server.payments")
     what = "order sweep"
 
-    def __init__(self, pay: PayProvider, cache: redis.Redis, interval: float,
-                 on_paid: Callable[[], None] = lambda: None):
+    def __init__(self, pay: PayProvider, cache: redis.Redis, interval: float):
         super().__init__(interval)
-        self._pay, self._cache, self._on_paid = pay, cache, on_paid
+        self._pay, self._cache = pay, cache
 
     async def _my_turn(self) -> bool:
         """One worker process sweeps per interval. The key expires by itself, so a worker that dies
@@ -34,7 +32,5 @@ class OrderSweeper(PeriodicTask):
     async def round(self) -> None:
         if await self._my_turn():
             outcomes = await order_sync.close_expired(self._pay)  # WeChat away: the next round retries
-            if outcomes:
+            if outcomes:  # a top or refresh paid late shows in the listing by its write's commit (posting_writes)
                 self.log.info("expired orders swept: %s", outcomes)
-            if outcomes.get(order_sync.PAID):
-                self._on_paid()  # a top or refresh paid late shows in the listing within a second

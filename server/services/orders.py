@@ -11,16 +11,13 @@ from decimal import Decimal
 import redis.asyncio as redis
 from tortoise.exceptions import IntegrityError
 
-from models.job import STATUS_OPEN, Job
 from models.order import KIND_CONTACT_VOUCHER, KIND_REFRESH, KIND_TOP, STATUS_CREATED, Order
 from models.user import User
 from runtime import clock
 from server.providers.wechat_pay import PayProvider, PayUnavailable
-from server.services import order_sync
+from sections import Section
+from server.services import order_sync, postings
 from server.services.errors import (
-    JobClosed,
-    JobNotFound,
-    NotYourJob,
     NotYourOrder,
     OrderNotFound,
     PriceMismatch,
@@ -47,32 +44,27 @@ def _charge(listed_fen: int, offered: Decimal) -> int:
     return listed_fen
 
 
-async def _payable_job(user_id: int, job_id: int) -> Job:
-    job = await Job.get_or_none(id=job_id)
-    if job is None:
-        raise JobNotFound()
-    if job.user_id != user_id:
-        raise NotYourJob()
-    if job.status != STATUS_OPEN:
-        raise JobClosed("this job is closed: it cannot be topped or refreshed", {"job_id": job.id})
-    return job
+async def _payable(section: Section, user_id: int, posting_id: int) -> None:
+    posting = await postings.owned(section, posting_id, user_id)
+    postings.require_open(section, posting, "topped or refreshed")
 
 
-async def buy_top(pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int, job_id: int,
-                  top_hour: int, price: Decimal) -> dict:
-    await _payable_job(user_id, job_id)
+async def buy_top(section: Section, pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int,
+                  posting_id: int, top_hour: int, price: Decimal) -> dict:
+    await _payable(section, user_id, posting_id)
     if top_hour not in prices.top:
         raise UnknownProduct(f"top_hour must be one of {sorted(prices.top)}", {"top_hour": sorted(prices.top)})
     amount = _charge(prices.top[top_hour], price)
-    return await _open_order(pay, ttl, user_id, KIND_TOP, amount, f"招聘置顶{top_hour}小时",
-                             job_id=job_id, top_hours=top_hour)
+    return await _open_order(pay, ttl, user_id, KIND_TOP, amount, f"{section.title}置顶{top_hour}小时",
+                             biz_type=section.biz_type, posting_id=posting_id, top_hours=top_hour)
 
 
-async def buy_refresh(pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int, job_id: int,
-                      price: Decimal) -> dict:
-    await _payable_job(user_id, job_id)
+async def buy_refresh(section: Section, pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int,
+                      posting_id: int, price: Decimal) -> dict:
+    await _payable(section, user_id, posting_id)
     amount = _charge(prices.refresh, price)
-    return await _open_order(pay, ttl, user_id, KIND_REFRESH, amount, "招聘信息刷新", job_id=job_id)
+    return await _open_order(pay, ttl, user_id, KIND_REFRESH, amount, f"{section.title}信息刷新",
+                             biz_type=section.biz_type, posting_id=posting_id)
 
 
 async def buy_vouchers(pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int, count: int,
@@ -122,7 +114,7 @@ async def _open_order(pay: PayProvider, ttl: timedelta, user_id: int, kind: str,
 
 def _shape(order: Order) -> dict:
     return {"order_id": order.id, "order_no": order.order_no, "kind": order.kind, "status": order.status,
-            "amount": yuan(order.amount_fen), "job_id": order.job_id, "top_hour": order.top_hours,
+            "amount": yuan(order.amount_fen), "job_id": order.posting_id, "top_hour": order.top_hours,
             "contact_voucher_num": order.voucher_count, "create_at": clock.fmt(order.create_at),
             "expire_at": clock.fmt(order.expire_at), "paid_at": clock.fmt(order.paid_at)}
 

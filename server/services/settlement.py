@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from models.job import STATUS_OPEN, Job
-from models.job_writes import job_transaction, save_job
+from models.job import STATUS_OPEN
+from models.posting_writes import posting_transaction, save_posting
 from models.order import (
     KIND_CONTACT_VOUCHER,
     KIND_REFRESH,
@@ -16,6 +16,7 @@ from models.order import (
     STATUS_PAID,
     Order,
 )
+from models.postings import posting_model
 from models.voucher_writes import change_balance, open_account
 from models.vouchers import LEDGER_BUY
 from runtime import clock
@@ -39,7 +40,7 @@ async def settle(payment: PaymentState) -> tuple[Order, bool]:
         raise OrderNotFound(data={"order_no": payment.order_no})
     if order.kind == KIND_CONTACT_VOUCHER:
         await open_account(order.user_id, now)
-    async with job_transaction():
+    async with posting_transaction():
         order = await Order.select_for_update().get(id=order.id)
         if payment.amount_fen != order.amount_fen:
             log.error("payment for %s of %s fen, the order is %s fen: not settled", order.order_no,
@@ -64,9 +65,9 @@ async def _apply(order: Order, now: datetime) -> None:
         await change_balance(order.user_id, order.voucher_count, LEDGER_BUY, VOUCHER_BUY_TITLE, now,
                              order_id=order.id)
         return
-    job = await Job.select_for_update().get(id=order.job_id)
+    job = await posting_model(order.biz_type).select_for_update().get(id=order.posting_id)
     if job.status != STATUS_OPEN:  # paid, so applied; the owner closed it meanwhile and may want a refund
-        log.warning("order %s paid for job %s, which is closed", order.order_no, job.id)
+        log.warning("order %s paid for posting %s, which is closed", order.order_no, job.id)
     if order.kind == KIND_TOP:
         running = job.top_end_time is not None and job.top_end_time > now
         job.top_end_time = (job.top_end_time if running else now) + timedelta(hours=order.top_hours)
@@ -74,10 +75,10 @@ async def _apply(order: Order, now: datetime) -> None:
         if not running:
             job.top_start_time = now
             changed.append("top_start_time")
-        await save_job(job, "top", now, changed)
+        await save_posting(job, "top", now, changed)
     elif order.kind == KIND_REFRESH:
         job.last_refresh_time = now
-        await save_job(job, "paid_refresh", now, ["last_refresh_time"])
+        await save_posting(job, "paid_refresh", now, ["last_refresh_time"])
     else:
         raise ValueError(f"order {order.order_no}: unknown kind {order.kind!r}")
 

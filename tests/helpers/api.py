@@ -7,12 +7,13 @@ from tortoise import Tortoise, connections
 
 from indexer.sync import drain
 from models.job import Job
-from models.job_reads import forget_recent
-from models.job_writes import save_job
+from models.posting_reads import forget_recent
+from models.posting_writes import save_posting
 from models.outbox import IndexOutbox
 from runtime import clock
 from search.index import ensure_alias
 from search.recent_pages import forget_pages
+from sections import all_sections
 
 # The seed's example body of POST /job/create.
 SEED_JOB = {
@@ -44,9 +45,10 @@ async def reset_state(app) -> None:
     forget_recent()  # ids may be used again (SQLite)
     await app.ctx.cache.flushdb()
     engine = app.ctx.search.client
-    for name in (await engine.indices.get(index="jobs_v*", allow_no_indices=True)).body:
-        await engine.indices.delete(index=name)
-    await ensure_alias(engine)
+    for section in all_sections():
+        for name in (await engine.indices.get(index=f"{section.name}_v*", allow_no_indices=True)).body:
+            await engine.indices.delete(index=name)
+        await ensure_alias(engine, section)
     forget_pages()
 
 
@@ -67,14 +69,14 @@ async def post_job(client: httpx.AsyncClient, headers: dict, body: dict = SEED_J
 
 
 async def outbox_reasons(job_id: int) -> list[str]:
-    return [row.reason for row in await IndexOutbox.filter(job_id=job_id).order_by("id")]
+    return [row.reason for row in await IndexOutbox.filter(biz_type=1, posting_id=job_id).order_by("id")]
 
 
 async def change_job(job_id: int, reason: str = "update", **fields) -> None:
     """Change a job the way the app does (models.job_writes): version, update_at and outbox row included."""
     job = await Job.get(id=job_id)
     job.update_from_dict(fields)
-    await save_job(job, reason, clock.now(), list(fields))
+    await save_posting(job, reason, clock.now(), list(fields))
 
 
 async def listed_now(client: httpx.AsyncClient, app) -> list[int]:

@@ -1,8 +1,10 @@
 """Start-up migrations in a process of their own, SIGKILLed at a chosen point; the schema they leave.
 
-`python -m tests.helpers.migrations URL [KILL_AFTER]` applies the migrations to URL as a start does; with
-KILL_AFTER, the process SIGKILLs itself once that many DDL statements of this run have completed: a
-container kill landing between two statements, before the migration is recorded as applied.
+`python -m tests.helpers.migrations URL LOCK_TIMEOUT [KILL_AFTER|-] [UPTO] [--repeat-data-steps]` applies the
+migrations to URL as a start does (only up to migration UPTO, when given); with KILL_AFTER, the process
+SIGKILLs itself once that many statements (DDL and data steps) of this run have completed: a container kill
+landing between two statements, before the migration is recorded as applied. It prints how many statements
+it ran. --repeat-data-steps runs each data step's statement twice, as a restart that repeated one would.
 """
 
 from __future__ import annotations
@@ -25,12 +27,20 @@ KILLED = -signal.SIGKILL
 
 
 def run_migrations(database_url: str, kill_after: int | None = None, lock_timeout: float = 10,
-                   ) -> subprocess.CompletedProcess:
+                   upto: str | None = None, repeat_data_steps: bool = False) -> subprocess.CompletedProcess:
     """Apply the migrations in a subprocess (KILLED is its return code when the planned kill struck)."""
-    args = [sys.executable, "-m", "tests.helpers.migrations", database_url, str(lock_timeout)]
-    if kill_after is not None:
-        args.append(str(kill_after))
+    args = [sys.executable, "-m", "tests.helpers.migrations", database_url, str(lock_timeout),
+            "-" if kill_after is None else str(kill_after)]
+    if upto is not None:
+        args.append(upto)
+    if repeat_data_steps:
+        args.append("--repeat-data-steps")
     return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def statements_run(run: subprocess.CompletedProcess) -> int:
+    """How many statements a completed `run_migrations` ran."""
+    return int(run.stdout.rsplit("statements: ", 1)[1])
 
 
 @asynccontextmanager
@@ -84,28 +94,58 @@ def schema(database_url: str) -> dict[str, list[tuple]]:
     }
 
 
-def _kill_after(statements: int) -> None:
+_statements = 0
+
+
+def _count_statements(kill_after: int | None) -> None:
     from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+    from tortoise.migrations.schema_editor.sqlite import SqliteSchemaEditor
 
-    run_sql = BaseSchemaEditor._run_sql
-    done = 0
+    def counted(run_sql):
+        async def run_then_maybe_die(self, sql: str) -> None:
+            global _statements
+            await run_sql(self, sql)
+            _statements += 1
+            if _statements == kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return run_then_maybe_die
 
-    async def run_then_maybe_die(self, sql: str) -> None:
-        nonlocal done
-        await run_sql(self, sql)
-        done += 1
-        if done == statements:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    BaseSchemaEditor._run_sql = run_then_maybe_die
+    # SQLite's editor runs its statements itself; it calls the base one only for whole scripts.
+    BaseSchemaEditor._run_sql = counted(BaseSchemaEditor._run_sql)
+    SqliteSchemaEditor._run_sql = counted(SqliteSchemaEditor._run_sql)
 
 
-def main(database_url: str, lock_timeout: str, kill_after: str | None = None) -> None:
-    from models import db
+def _repeat_data_steps() -> None:
+    from models.migrating import DataStep
 
-    if kill_after is not None:
-        _kill_after(int(kill_after))
-    asyncio.run(db.apply_migrations(database_url, lock_timeout=float(lock_timeout)))
+    forward = DataStep._forward
+
+    async def twice(self, apps, editor) -> None:
+        await forward(self, apps, editor)
+        await editor._run_sql(self.sql)
+
+    DataStep._forward = twice
+
+
+def main(database_url: str, lock_timeout: str, kill_after: str = "-", upto: str | None = None,
+         *flags: str) -> None:
+    from models import db, migrating
+
+    if upto is not None and upto.startswith("--"):
+        flags, upto = (upto, *flags), None
+    _count_statements(None if kill_after == "-" else int(kill_after))
+    if "--repeat-data-steps" in flags:
+        _repeat_data_steps()
+
+    async def apply() -> None:
+        try:
+            await migrating.migrate(db.tortoise_config(database_url), database_url, float(lock_timeout),
+                                    upto=None if upto is None else {"models": upto})
+        finally:
+            await db.close()
+
+    asyncio.run(apply())
+    print(f"statements: {_statements}")
 
 
 if __name__ == "__main__":

@@ -223,7 +223,7 @@ def request_on_new_connection(port: int, method: str, path: str, headers: dict[s
 
 def mysql_query(database_url: str, sql: str, *args) -> list[tuple]:
     """One statement on a connection of its own to the MySQL server of `database_url` (in its database, if
-    the URL names one); returns the rows."""
+    the URL names one), committed; returns the rows."""
     import asyncio
 
     import asyncmy
@@ -234,7 +234,7 @@ def mysql_query(database_url: str, sql: str, *args) -> list[tuple]:
         connection = await asyncmy.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
                                            user=unquote(parts.username or "root"),
                                            password=unquote(parts.password or ""),
-                                           database=parts.path.strip("/") or None)
+                                           database=parts.path.strip("/") or None, autocommit=True)
         try:
             async with connection.cursor() as cursor:
                 await cursor.execute(sql, args or None)

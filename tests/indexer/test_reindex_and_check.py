@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from indexer.check import check
-from indexer.lock import REINDEX_LOCK, LockBusy, renewed_lock
+from indexer.lock import reindex_lock, LockBusy, renewed_lock
 from indexer.reindex import reindex
 from indexer.sync import drain
 from models.job import Job
@@ -19,10 +19,11 @@ from models.outbox import IndexOutbox
 from models.samples import random_jobs
 from models.user import User
 from runtime import clock
-from search.documents import job_document
-from search.index import ALIAS, indices_behind_alias
+from sections.jobs import job_document
+from search.index import indices_behind_alias
 from search.recent_pages import forget_pages, keep_pages
 from tests.helpers.api import change_job, login_as, post_job
+from sections import JOBS
 
 
 async def seed(count: int) -> list[Job]:
@@ -35,11 +36,11 @@ async def seed(count: int) -> list[Job]:
 async def test_reindex_switches_the_alias_and_drops_the_old_index(client, app):
     jobs = await seed(300)
     engine = app.ctx.search.client
-    before = await indices_behind_alias(engine)
-    name = await reindex(engine, batch_size=70)
-    assert await indices_behind_alias(engine) == [name] and name not in before
+    before = await indices_behind_alias(engine, JOBS)
+    name = await reindex(engine, JOBS, batch_size=70)
+    assert await indices_behind_alias(engine, JOBS) == [name] and name not in before
     assert not await engine.indices.exists(index=before[0])
-    assert (await engine.count(index=ALIAS))["count"] == len(jobs)
+    assert (await engine.count(index=JOBS.name))["count"] == len(jobs)
     settings = (await engine.indices.get_settings(index=name))[name]["settings"]["index"]
     # Bulk-load settings were put back to the definition's: replicas auto-expand, refresh is the default.
     assert settings.get("auto_expand_replicas") == "0-1" and "refresh_interval" not in settings
@@ -47,7 +48,7 @@ async def test_reindex_switches_the_alias_and_drops_the_old_index(client, app):
 
 async def test_reads_during_reindex_never_see_an_empty_listing(client, app):
     await seed(600)
-    await reindex(app.ctx.search.client)
+    await reindex(app.ctx.search.client, JOBS)
     totals = []
 
     async def read_until(done: asyncio.Event):
@@ -58,7 +59,7 @@ async def test_reads_during_reindex_never_see_an_empty_listing(client, app):
 
     done = asyncio.Event()
     reader = asyncio.create_task(read_until(done))
-    await reindex(app.ctx.search.client, batch_size=50)
+    await reindex(app.ctx.search.client, JOBS, batch_size=50)
     done.set()
     await reader
     assert len(totals) > 3 and min(totals) == max(totals) > 0
@@ -68,9 +69,9 @@ async def test_two_reindexes_cannot_run_at_once(client, app, settings, engine):
     if settings.redis_url is None:
         pytest.skip("needs a Redis shared between processes")
     await seed(10)
-    async with renewed_lock(app.ctx.cache, REINDEX_LOCK, ttl=2):
+    async with renewed_lock(app.ctx.cache, reindex_lock("jobs"), ttl=2):
         with pytest.raises(LockBusy):
-            await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, REINDEX_LOCK))
+            await reindex(app.ctx.search.client, JOBS, lock=renewed_lock(app.ctx.cache, reindex_lock("jobs")))
         await asyncio.sleep(2.5)  # held past its TTL: renewal keeps it
         done = await asyncio.to_thread(_cli, ["reindex"], settings, engine)
     assert done.returncode == 75, done.stderr
@@ -80,11 +81,11 @@ async def test_two_reindexes_cannot_run_at_once(client, app, settings, engine):
 # A holder that takes the reindex lock the way the CLI does, says so, and keeps renewing it until killed.
 _HOLDER = """
 import asyncio, sys
-from indexer.lock import REINDEX_LOCK, renewed_lock
+from indexer.lock import reindex_lock, renewed_lock
 from runtime.cache import connect_cache
 
 async def hold():
-    async with renewed_lock(connect_cache(sys.argv[1]), REINDEX_LOCK, ttl=float(sys.argv[2])):
+    async with renewed_lock(connect_cache(sys.argv[1]), reindex_lock("jobs"), ttl=float(sys.argv[2])):
         print("held", flush=True)
         await asyncio.sleep(3600)
 
@@ -102,13 +103,13 @@ async def test_a_killed_reindex_frees_its_lock_within_its_ttl(client, app, setti
         assert await asyncio.to_thread(holder.stdout.readline) == "held\n"
         await asyncio.sleep(2.5)  # past its TTL: the live holder's renewals keep it
         with pytest.raises(LockBusy):
-            await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, REINDEX_LOCK))
+            await reindex(app.ctx.search.client, JOBS, lock=renewed_lock(app.ctx.cache, reindex_lock("jobs")))
     finally:
         holder.kill()
         holder.wait(10)
     for _ in range(40):  # a dead holder renews nothing: free within the 2 s TTL
         try:
-            assert await reindex(app.ctx.search.client, lock=renewed_lock(app.ctx.cache, REINDEX_LOCK))
+            assert await reindex(app.ctx.search.client, JOBS, lock=renewed_lock(app.ctx.cache, reindex_lock("jobs")))
             return
         except LockBusy:
             await asyncio.sleep(0.1)
@@ -119,36 +120,36 @@ async def test_changes_during_reindex_reach_the_new_index(client, app):
     jobs = await seed(400)
     engine = app.ctx.search.client
     edit = jobs[5]  # in the first batch the reindex loads
-    next_index = f"{ALIAS}_v{int((await indices_behind_alias(engine))[0].rsplit('_v', 1)[1]) + 1}"
+    next_index = f"{JOBS.name}_v{int((await indices_behind_alias(engine, JOBS))[0].rsplit('_v', 1)[1]) + 1}"
 
     async def edit_after_first_batch():
         while not await engine.indices.exists(index=next_index) or (await engine.count(index=next_index))["count"] < 20:
             await asyncio.sleep(0.001)
         await change_job(edit.id, positions="后来改的")
 
-    await asyncio.gather(reindex(engine, batch_size=20), edit_after_first_batch())
-    held = await engine.get(index=ALIAS, id=str(edit.id))
+    await asyncio.gather(reindex(engine, JOBS, batch_size=20), edit_after_first_batch())
+    held = await engine.get(index=JOBS.name, id=str(edit.id))
     assert held["_source"]["positions"] == "后来改的"
 
 
 async def test_check_finds_and_repairs_drift(client, app):
     jobs = await seed(120)
     engine = app.ctx.search.client
-    await reindex(engine)
-    assert (await check(engine)).clean
+    await reindex(engine, JOBS)
+    assert (await check(engine, JOBS)).clean
     missing, stale = jobs[3], jobs[50]
-    await engine.delete(index=ALIAS, id=str(missing.id), refresh=True)
+    await engine.delete(index=JOBS.name, id=str(missing.id), refresh=True)
     # Stale at the row's own version, as older document code would have written it.
     corrupted = {**job_document(stale), "positions": "篡改"}
-    await engine.index(index=ALIAS, id=str(stale.id), document=corrupted, refresh=True,
+    await engine.index(index=JOBS.name, id=str(stale.id), document=corrupted, refresh=True,
                        version=stale.version, version_type="external_gte")
     extra = {**job_document(jobs[0]), "id": 999_999}
-    await engine.index(index=ALIAS, id="999999", document=extra, refresh=True)
-    drift = await check(engine, batch_size=40)
+    await engine.index(index=JOBS.name, id="999999", document=extra, refresh=True)
+    drift = await check(engine, JOBS, batch_size=40)
     assert (drift.missing, drift.stale, drift.extra) == ([missing.id], [stale.id], [999_999])
-    await check(engine, repair=True, batch_size=40)
-    assert (await check(engine)).clean
-    assert (await engine.get(index=ALIAS, id=str(stale.id)))["_source"]["positions"] == stale.positions
+    await check(engine, JOBS, repair=True, batch_size=40)
+    assert (await check(engine, JOBS)).clean
+    assert (await engine.get(index=JOBS.name, id=str(stale.id)))["_source"]["positions"] == stale.positions
 
 
 def _cli(args: list[str], settings, engine, **kwargs) -> subprocess.CompletedProcess:
@@ -164,18 +165,18 @@ async def test_cli_reindex_check_and_sync(client, app, settings, engine):
     jobs = await seed(50)
     done = await asyncio.to_thread(_cli, ["reindex"], settings, engine)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() in await indices_behind_alias(app.ctx.search.client)
-    await app.ctx.search.client.delete(index=ALIAS, id=str(jobs[0].id), refresh=True)
+    assert done.stdout.strip() in await indices_behind_alias(app.ctx.search.client, JOBS)
+    await app.ctx.search.client.delete(index=JOBS.name, id=str(jobs[0].id), refresh=True)
     done = await asyncio.to_thread(_cli, ["check"], settings, engine)
     assert done.returncode == 1 and json.loads(done.stdout)["missing"] == [jobs[0].id]
     done = await asyncio.to_thread(_cli, ["check", "--repair"], settings, engine)
     assert done.returncode == 0
-    assert (await check(app.ctx.search.client)).clean
+    assert (await check(app.ctx.search.client, JOBS)).clean
     await change_job(jobs[1].id, positions="同步")
     done = await asyncio.to_thread(_cli, ["sync", "--once"], settings, engine)
     assert done.returncode == 0, done.stderr
     assert await IndexOutbox.all().count() == 0
-    assert (await app.ctx.search.client.get(index=ALIAS, id=str(jobs[1].id)))["_source"]["positions"] == "同步"
+    assert (await app.ctx.search.client.get(index=JOBS.name, id=str(jobs[1].id)))["_source"]["positions"] == "同步"
 
 
 def test_cli_dsl_prints_what_the_listing_sends(settings, engine):
@@ -196,18 +197,18 @@ async def test_a_drain_after_a_reindex_consumes_its_rows_and_changes_nothing(cli
     for job in jobs[:3]:
         await change_job(job.id, positions="改过")  # pending outbox rows, already in the database rows
     engine = app.ctx.search.client
-    await reindex(engine)
-    before = {job.id: await engine.get(index=ALIAS, id=str(job.id)) for job in jobs}
+    await reindex(engine, JOBS)
+    before = {job.id: await engine.get(index=JOBS.name, id=str(job.id)) for job in jobs}
     assert await drain(engine) == 3  # the rows are consumed...
     for job in jobs:  # ...and the reindexed documents stay exactly as they were, versions included
-        held = await engine.get(index=ALIAS, id=str(job.id))
+        held = await engine.get(index=JOBS.name, id=str(job.id))
         assert (held["_version"], held["_source"]) == (before[job.id]["_version"], before[job.id]["_source"])
     assert before[jobs[0].id]["_source"]["positions"] == "改过"
 
 
 async def test_cli_sync_once_gives_up_on_a_dead_engine_and_keeps_the_rows(client, app, settings, engine):
     jobs = await seed(3)
-    await IndexOutbox.create(job_id=jobs[0].id, reason="update", create_at=clock.now())
+    await IndexOutbox.create(biz_type=1, posting_id=jobs[0].id, reason="update", create_at=clock.now())
     done = await asyncio.to_thread(_cli, ["--es-url", "http://127.0.0.1:9", "sync", "--once"], settings, engine)
     assert done.returncode != 0
     assert "retrying" in done.stderr
@@ -229,17 +230,17 @@ async def test_a_repair_shows_in_this_processs_listing_at_once(client, app):
     keep_pages(60)  # kept through the test, however slow the machine
     try:
         stale = await Job.get(id=ids[0])
-        await engine.index(index=ALIAS, id=str(stale.id), document={**job_document(stale), "positions": "篡改"},
+        await engine.index(index=JOBS.name, id=str(stale.id), document={**job_document(stale), "positions": "篡改"},
                            refresh=True, version=stale.version, version_type="external_gte")
-        await engine.delete(index=ALIAS, id=str(ids[1]), refresh=True)
+        await engine.delete(index=JOBS.name, id=str(ids[1]), refresh=True)
         assert await listed() == {ids[0]: "篡改", ids[2]: "厨师2"}  # the drift, now a kept page
-        await check(engine, repair=True)
+        await check(engine, JOBS, repair=True)
         assert await listed() == {ids[0]: "厨师0", ids[1]: "厨师1", ids[2]: "厨师2"}
 
-        await engine.index(index=ALIAS, id="999999", document={**job_document(stale), "id": 999_999}, refresh=True)
+        await engine.index(index=JOBS.name, id="999999", document={**job_document(stale), "id": 999_999}, refresh=True)
         forget_pages()  # that write came from elsewhere: the page kept a moment ago does not know it
         assert 999_999 in await listed()
-        await check(engine, repair=True)
+        await check(engine, JOBS, repair=True)
         assert await listed() == {ids[0]: "厨师0", ids[1]: "厨师1", ids[2]: "厨师2"}
     finally:
         keep_pages(app.ctx.settings.listing_cache_seconds)

@@ -11,18 +11,19 @@ from indexer.sync import OutboxDrainer, drain, drain_batch
 from models.job import Job
 from models.outbox import IndexOutbox
 from runtime import clock
-from search.documents import job_document
+from sections.jobs import job_document
 from search.engine import SearchEngine
-from search.index import ALIAS, BulkRejected, bulk_write, ensure_alias, indices_behind_alias
+from search.index import BulkRejected, bulk_write, ensure_alias, indices_behind_alias
 from tests.helpers.api import login_as, post_job
 from tests.helpers.faults import silent_server, slow_proxy
 from tests.helpers.services import free_port
+from sections import JOBS
 
 
 async def indexed_ids(app) -> set[int]:
     client = app.ctx.search.client
-    await client.indices.refresh(index=ALIAS)
-    response = await client.search(index=ALIAS, query={"match_all": {}}, size=1000)
+    await client.indices.refresh(index=JOBS.name)
+    response = await client.search(index=JOBS.name, query={"match_all": {}}, size=1000)
     return {int(hit["_id"]) for hit in response["hits"]["hits"]}
 
 
@@ -40,7 +41,7 @@ async def test_outage_loses_nothing(client, app):
     assert await drain(app.ctx.search.client) == 4
     assert await IndexOutbox.all().count() == 0
     assert await indexed_ids(app) == set(ids)
-    held = await app.ctx.search.client.get(index=ALIAS, id=str(ids[0]))
+    held = await app.ctx.search.client.get(index=JOBS.name, id=str(ids[0]))
     assert held["_source"] == job_document(await Job.get(id=ids[0]))
     assert held["_source"]["status"] == 2
 
@@ -50,7 +51,7 @@ async def test_a_deleted_job_leaves_the_index(client, app):
     job_id = await post_job(client, owner)
     await drain(app.ctx.search.client)
     await Job.filter(id=job_id).delete()
-    await IndexOutbox.create(job_id=job_id, reason="delete", create_at=clock.now())
+    await IndexOutbox.create(biz_type=1, posting_id=job_id, reason="delete", create_at=clock.now())
     await drain(app.ctx.search.client)
     assert await indexed_ids(app) == set()
 
@@ -63,8 +64,8 @@ async def test_a_late_writer_never_puts_an_older_state_over_a_newer_one(client, 
     late = (before.version, job_document(before))  # what a slow drainer read before the edit
     await client.post("/jobs/update", json={"id": job_id, "positions": "面点师"}, headers=owner)
     await drain(engine)
-    await bulk_write(engine, [late], [])  # arrives last: accepted (the engine has newer), changes nothing
-    held = await engine.get(index=ALIAS, id=str(job_id))
+    await bulk_write(engine, JOBS, [late], [])  # arrives last: accepted (the engine has newer), changes nothing
+    held = await engine.get(index=JOBS.name, id=str(job_id))
     assert held["_source"]["positions"] == "面点师"
     assert held["_version"] == (await Job.get(id=job_id)).version == before.version + 1
 
@@ -90,7 +91,7 @@ async def test_drainers_and_writers_do_not_wait_for_a_drain_stuck_on_the_engine(
             await hung.close()
     # The stuck drain rolled back: its row was kept, and the next drain indexes it.
     if settings.resolved_database_url.startswith("mysql"):
-        assert [row.job_id for row in await IndexOutbox.all()] == [first]
+        assert [row.posting_id for row in await IndexOutbox.all()] == [first]
         assert await drain(app.ctx.search.client) == 1
     assert await IndexOutbox.all().count() == 0
     assert await indexed_ids(app) == {first, second}
@@ -99,25 +100,25 @@ async def test_drainers_and_writers_do_not_wait_for_a_drain_stuck_on_the_engine(
 async def test_a_write_before_the_alias_exists_fails_and_keeps_its_rows(client, app):
     owner = await login_as(client, "owner")
     engine = app.ctx.search.client
-    for name in (await engine.indices.get(index=f"{ALIAS}_v*")).body:
+    for name in (await engine.indices.get(index=f"{JOBS.name}_v*")).body:
         await engine.indices.delete(index=name)  # as after an engine restart
     job_id = await post_job(client, owner)
     with pytest.raises(BulkRejected):
         await drain(engine)
-    assert not await engine.indices.exists(index=ALIAS)  # no concrete `jobs` index was auto-created
-    assert await IndexOutbox.filter(job_id=job_id).count() == 1
-    await ensure_alias(engine)
+    assert not await engine.indices.exists(index=JOBS.name)  # no concrete `jobs` index was auto-created
+    assert await IndexOutbox.filter(biz_type=1, posting_id=job_id).count() == 1
+    await ensure_alias(engine, JOBS)
     assert await drain(engine) == 1
     assert await indexed_ids(app) == {job_id}
 
 
 async def test_concurrent_first_starts_create_one_index_behind_the_alias(client, app):
     engine = app.ctx.search.client
-    for name in (await engine.indices.get(index=f"{ALIAS}_v*")).body:
+    for name in (await engine.indices.get(index=f"{JOBS.name}_v*")).body:
         await engine.indices.delete(index=name)
-    names = await asyncio.gather(*(ensure_alias(engine) for _ in range(5)))
+    names = await asyncio.gather(*(ensure_alias(engine, JOBS) for _ in range(5)))
     assert len(set(names)) == 1
-    assert await indices_behind_alias(engine) == [names[0]]
+    assert await indices_behind_alias(engine, JOBS) == [names[0]]
 
 
 async def test_a_change_committed_during_a_drain_keeps_its_row_and_reaches_the_index(client, app, engine):
@@ -134,9 +135,9 @@ async def test_a_change_committed_during_a_drain_keeps_its_row_and_reaches_the_i
             assert await in_flight == 1
         finally:
             await slow.close()
-    assert [row.reason for row in await IndexOutbox.filter(job_id=job_id)] == ["update"]
+    assert [row.reason for row in await IndexOutbox.filter(biz_type=1, posting_id=job_id)] == ["update"]
     await drain(app.ctx.search.client)
-    assert (await app.ctx.search.client.get(index=ALIAS, id=str(job_id)))["_source"]["positions"] == "面点师"
+    assert (await app.ctx.search.client.get(index=JOBS.name, id=str(job_id)))["_source"]["positions"] == "面点师"
 
 
 async def test_the_background_drainer_outlives_an_engine_outage(client, app, engine):
@@ -149,10 +150,10 @@ async def test_the_background_drainer_outlives_an_engine_outage(client, app, eng
         job_id = await post_job(client, owner)
         drainer.nudge()
         await asyncio.sleep(0.5)  # at least one round failed meanwhile: the row waits
-        assert await IndexOutbox.filter(job_id=job_id).count() == 1 and not task.done()
+        assert await IndexOutbox.filter(biz_type=1, posting_id=job_id).count() == 1 and not task.done()
         async with slow_proxy(engine.url, delay=0, port=port):  # the engine comes back at the same address
             async with asyncio.timeout(10):
-                while await IndexOutbox.filter(job_id=job_id).exists():
+                while await IndexOutbox.filter(biz_type=1, posting_id=job_id).exists():
                     await asyncio.sleep(0.05)
         assert job_id in await indexed_ids(app)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sections import JOBS
 from search.listing import LATEST, NEARBY, RECOMMENDED, ListingRequest, hit_to_item, listing_dsl
 
 
@@ -11,7 +12,7 @@ def filters_of(dsl: dict) -> list[dict]:
 
 
 def test_recommended_puts_live_tops_first_then_refresh_time_then_id():
-    dsl = listing_dsl(ListingRequest(query_type=RECOMMENDED))
+    dsl = listing_dsl(JOBS, ListingRequest(query_type=RECOMMENDED))
     top = {"constant_score": {"filter": {"range": {"top_end_time": {"gt": "now"}}}}}  # `now`: the CLI's default
     assert dsl["query"]["bool"]["should"] == [top]
     assert dsl["sort"] == [{"_score": {"order": "desc"}}, {"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
@@ -19,20 +20,21 @@ def test_recommended_puts_live_tops_first_then_refresh_time_then_id():
 
 
 def test_nearby_sorts_by_distance_and_filters_the_radius():
-    dsl = listing_dsl(ListingRequest(query_type=NEARBY, longitude=116.4, latitude=39.9, distance_km=3))
+    dsl = listing_dsl(JOBS, ListingRequest(query_type=NEARBY, longitude=116.4, latitude=39.9, distance_km=3))
     assert dsl["sort"][0] == {"_geo_distance": {"location": {"lat": 39.9, "lon": 116.4}, "order": "asc", "unit": "m"}}
     assert {"geo_distance": {"distance": "3km", "location": {"lat": 39.9, "lon": 116.4}}} in filters_of(dsl)
 
 
 def test_latest_sorts_by_creation():
-    dsl = listing_dsl(ListingRequest(query_type=LATEST, page_num=3, page_size=20))
+    dsl = listing_dsl(JOBS, ListingRequest(query_type=LATEST, page_num=3, page_size=20))
     assert dsl["sort"] == [{"create_at": {"order": "desc"}}, {"id": {"order": "desc"}}]
     assert (dsl["from"], dsl["size"]) == (40, 20)
 
 
 def test_filters_positions_salary_overlap_and_every_welfare_tag():
-    dsl = listing_dsl(ListingRequest(query_type=LATEST, positions="厨*师", salary_min=8000, salary_max=20000,
-                                     welfare={"basic_protection": ["社保", "公积金"], "attendance_leave": []}))
+    dsl = listing_dsl(JOBS, ListingRequest(query_type=LATEST, wanted={
+        "positions": "厨*师", "salary_min": 8000, "salary_max": 20000, "basic_protection": ["社保", "公积金"],
+        "attendance_leave": []}))
     filters = filters_of(dsl)
     assert {"wildcard": {"positions": {"value": "*厨\\*师*"}}} in filters
     assert {"range": {"salary_max": {"gte": 8000}}} in filters
@@ -41,7 +43,7 @@ def test_filters_positions_salary_overlap_and_every_welfare_tag():
 
 
 def test_unbounded_salary_max_adds_no_upper_bound():
-    filters = filters_of(listing_dsl(ListingRequest(query_type=LATEST, salary_min=0, salary_max=-1)))
+    filters = filters_of(listing_dsl(JOBS, ListingRequest(query_type=LATEST, wanted={"salary_min": 0, "salary_max": -1})))
     assert not any("salary_min" in f.get("range", {}) for f in filters)
 
 
@@ -59,13 +61,13 @@ def test_hit_maps_to_the_seed_item():
 
 def test_an_operator_body_without_type_or_page_gets_the_listing_defaults():
     # What `python -m indexer dsl '{}'` prints is what the home page asks for: recommended, first page.
-    dsl = listing_dsl(ListingRequest.from_body({"filter": {"positions": ""}}))
+    dsl = listing_dsl(JOBS, ListingRequest.from_body({"filter": {"positions": ""}}))
     assert "should" in dsl["query"]["bool"] and (dsl["from"], dsl["size"]) == (0, 10)
     assert filters_of(dsl) == [{"term": {"status": 1}}, {"term": {"biz_type": 1}}]
 
 
 def test_positions_match_literally_even_with_wildcard_characters():
-    dsl = listing_dsl(ListingRequest(query_type=LATEST, positions="厨\\*师?"))
+    dsl = listing_dsl(JOBS, ListingRequest(query_type=LATEST, wanted={"positions": "厨\\*师?"}))
     assert {"wildcard": {"positions": {"value": "*厨\\\\\\*师\\?*"}}} in filters_of(dsl)
 
 

@@ -1,28 +1,14 @@
-"""es_mappings/jobs.json and search/documents.py describe the same document; the mapping ships in the wheel."""
+"""es_mappings/jobs.json and the jobs section's document function describe the same document; the mapping ships
+in the wheel."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
-from models.job import Job
-from search.documents import job_document
-from search.index import load_definition
-
-
-def sample_job() -> Job:
-    now = datetime(2026, 1, 15, 23, 21, 9, 641000)
-    return Job(id=5, user_id=298, biz_type=1, positions="保洁", longitude=Decimal("121.473701"),
-               latitude=Decimal("31.230416"), address="上海市", contact="13800138000", contact_person_name="段先生",
-               description="d", photo_urls=["https://a.cn/1.jpg"], first_area_id=31, first_area_des="上海市",
-               second_area_id=3101, second_area_des="上海市辖区", third_area_id=310101, third_area_des="黄浦区",
-               four_area_id=310101001, four_area_des="南京东路街道", salary_min=6000, salary_max=8000,
-               basic_protection=["社保"], salary_benefits=[], attendance_leave=["双休"], status=1,
-               create_at=now, update_at=now, last_refresh_time=None, top_start_time=now, top_end_time=now)
-
+from sections import JOBS
+from sections.jobs import job_document
+from tests.helpers.sample_postings import sample_job
 
 def test_every_document_field_is_mapped_and_every_mapped_field_is_filled():
-    mapped = set(load_definition()["mappings"]["properties"])
+    mapped = set(JOBS.definition()["mappings"]["properties"])
     assert set(job_document(sample_job())) == mapped
 
 
@@ -34,7 +20,7 @@ def test_document_times_carry_the_shanghai_offset():
 
 
 def test_positions_text_uses_a_builtin_analyzer():
-    positions = load_definition()["mappings"]["properties"]["positions"]
+    positions = JOBS.definition()["mappings"]["properties"]["positions"]
     assert positions["type"] == "keyword" and positions["fields"]["text"]["analyzer"] == "cjk"
 
 
@@ -56,8 +42,8 @@ def test_an_installed_wheel_finds_its_mapping_from_any_directory(tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
     # Only the unpacked wheel on the path, run from elsewhere: no source tree to fall back on.
     done = subprocess.run([sys.executable, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                           "from search.index import load_definition; import search; "
-                           "print(load_definition()['settings']['max_result_window'], search.__file__)",
+                           "from sections import JOBS; import search; "
+                           "print(JOBS.definition()['settings']['max_result_window'], search.__file__)",
                            str(tmp_path / "site")], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     window, module = done.stdout.split()

@@ -16,6 +16,7 @@ from server.services import moderation
 from tests.helpers.api import SEED_JOB, login_as, post_job
 from tests.helpers.payments import assert_ledger_adds_up, vouchers
 from tests.helpers.services import LockBarrier, mysql_only
+from sections import JOBS
 
 MASKED = "138****1234"
 # The barrier of the race tests holds the balance row: requests must wait on the spend's own lock of it.
@@ -282,7 +283,7 @@ async def test_a_taken_down_or_closed_job_shows_in_my_contacts_as_the_detail_sho
     worker = await _worker(client, tune, vouchers=3)
     for job_id in (taken_down, closed, kept):
         assert (await _cost(client, worker, job_id)).status_code == 200
-    await moderation.take_down(taken_down, "ops-li", "fraud confirmed")
+    await moderation.take_down(JOBS, taken_down, "ops-li", "fraud confirmed")
     assert (await client.post("/job/close", json={"job_id": closed}, headers=owner)).status_code == 200
     out = (await client.post("/contact_history/out", json={}, headers=worker)).json()["data"]
     shown = {item["id"]: (item["positions"], item["address"], item["purpose_user_name"],

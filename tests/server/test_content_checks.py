@@ -11,6 +11,7 @@ from models.user import User
 from server.providers.content_check import ContentCheckUnavailable
 from server.services import content, moderation
 from tests.helpers.api import SEED_JOB, listed_now, login_as, outbox_reasons, post_job
+from sections import JOBS
 
 
 async def test_the_development_word_is_refused_naming_the_field(client):
@@ -52,9 +53,9 @@ async def test_a_job_wechat_refuses_to_judge_does_not_hold_up_the_others(client,
     wechat_content.text_checks_busy = False
     wechat_content.stale_openids.add((await User.get(id=int(stale["user_id"]))).openid)
     # One at a time: the refused one is passed over, the next round goes on after it.
-    outcomes, cursor = await content.recheck_pending(app.ctx.content_check, limit=1)
+    outcomes, cursor = await content.recheck_pending(JOBS, app.ctx.content_check, limit=1)
     assert (outcomes, cursor) == ({"still pending": 1}, stuck)
-    assert await content.recheck_pending(app.ctx.content_check, limit=1, after_id=cursor) == ({"pass": 1}, fine)
+    assert await content.recheck_pending(JOBS, app.ctx.content_check, limit=1, after_id=cursor) == ({"pass": 1}, fine)
     assert [(await Job.get(id=i)).content_check for i in (stuck, fine)] == ["pending", ""]
 
 
@@ -63,7 +64,7 @@ async def test_review_is_stored_listed_and_flagged(client, app, wechat_content):
     job_id = await post_job(client, owner, description="包吃住 review-word")
     assert (await Job.get(id=job_id)).content_check == "review"
     assert job_id in await listed_now(client, app)
-    assert [(row["job_id"], row["content_check"]) for row in await moderation.flagged_jobs(10)] == [(job_id, "review")]
+    assert [(row["job_id"], row["content_check"]) for row in await moderation.flagged(JOBS, 10)] == [(job_id, "review")]
     await client.post("/jobs/update", json={"id": job_id, "description": "包吃住"}, headers=owner)
     assert (await Job.get(id=job_id)).content_check == ""  # the edited texts passed
 
@@ -81,11 +82,11 @@ async def test_wechat_busy_stores_the_job_and_the_background_check_decides(clien
     bad = await post_job(client, owner, description="高薪 risky-word")
     assert {(await Job.get(id=i)).content_check for i in (fine, bad)} == {"pending"}
     with pytest.raises(ContentCheckUnavailable):  # still busy: the round ends, nothing decided
-        await content.recheck_pending(app.ctx.content_check)
+        await content.recheck_pending(JOBS, app.ctx.content_check)
     assert {(await Job.get(id=i)).content_check for i in (fine, bad)} == {"pending"}
 
     wechat_content.text_checks_busy = False
-    assert await content.recheck_pending(app.ctx.content_check) == ({"pass": 1, "risky": 1}, 0)
+    assert await content.recheck_pending(JOBS, app.ctx.content_check) == ({"pass": 1, "risky": 1}, 0)
     assert (await Job.get(id=fine)).content_check == ""
     hidden = await Job.get(id=bad)
     assert (hidden.content_check, hidden.status, hidden.moderation) == ("risky", 2, "hidden")

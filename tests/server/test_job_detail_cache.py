@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from tortoise.transactions import in_transaction
 
-from models import job_reads
+from models import posting_reads
 from models.job import Job
-from models.job_reads import keep_recent_rows
-from models.job_writes import save_job
+from models.posting_reads import keep_recent_rows
+from models.posting_writes import save_posting
 from runtime import clock
 from server.services import jobs as jobs_service
 from tests.helpers.api import login_as, post_job
@@ -111,7 +111,7 @@ async def test_a_detail_read_while_an_edit_commits_is_not_kept_past_it(client, o
     and it must not stay kept once the edit has answered 200."""
     job_id = await post_job(client, owner, positions="厨师")
     viewer = await login_as(client, "viewer")
-    hold = held(jobs_service, "save_job")  # the edit has written the row, its transaction is still open
+    hold = held(jobs_service, "save_posting")  # the edit has written the row, its transaction is still open
     edit = asyncio.create_task(client.post("/jobs/update", json={"id": job_id, "positions": "面点师"}, headers=owner))
     await asyncio.wait_for(hold.reached.wait(), 10)
     assert await positions(client, job_id, viewer) == "厨师"  # read (and kept) while the edit is uncommitted
@@ -127,7 +127,7 @@ async def test_a_detail_read_before_an_edit_committed_but_kept_after_it_is_not_k
     the edit dropped the kept row."""
     job_id = await post_job(client, owner, positions="厨师")
     viewer = await login_as(client, "viewer")
-    hold = held(job_reads, "job_by_id")  # the viewer's row is read, not yet kept
+    hold = held(posting_reads, "posting_by_id")  # the viewer's row is read, not yet kept
     read = asyncio.create_task(positions(client, job_id, viewer))
     await asyncio.wait_for(hold.reached.wait(), 10)
     edit = await client.post("/jobs/update", json={"id": job_id, "positions": "面点师"}, headers=owner)
@@ -138,12 +138,12 @@ async def test_a_detail_read_before_an_edit_committed_but_kept_after_it_is_not_k
 
 
 async def test_a_job_write_inside_a_foreign_transaction_is_refused(client, owner):
-    """No commit hook in Tortoise: a job write must own its outermost transaction (job_transaction),
+    """No commit hook in Tortoise: a job write must own its outermost transaction (posting_transaction),
     else its kept row would be dropped before the commit."""
     job_id = await post_job(client, owner, positions="厨师")
     job = await Job.get(id=job_id)
     job.positions = "面点师"
-    with pytest.raises(RuntimeError, match="job_transaction"):
+    with pytest.raises(RuntimeError, match="posting_transaction"):
         async with in_transaction():
-            await save_job(job, "update", clock.now(), ["positions"])
+            await save_posting(job, "update", clock.now(), ["positions"])
     assert (await Job.get(id=job_id)).positions == "厨师"

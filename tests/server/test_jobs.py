@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.job import Favorite, Job
+from models.favorites import Favorite
+from models.job import Job
 from models.outbox import IndexOutbox
 from runtime import clock
 from server.services import moderation
 from tests.helpers.api import SEED_JOB, change_job, login_as, outbox_reasons, post_job
 from tests.helpers.services import LockBarrier, mysql_only
+from sections import JOBS
 
 SEED_INFO_KEYS = {
     "id", "user_id", "positions", "longitude", "latitude", "address", "contact", "contact_person_name",
@@ -302,7 +304,7 @@ async def test_a_closed_job_cannot_be_refreshed_edited_or_collected(client, owne
     after = await Job.get(id=job_id)
     assert (after.positions, after.version, after.update_at) == (before.positions, before.version, before.update_at)
     assert await outbox_reasons(job_id) == ["create", "close"]
-    assert not await Favorite.exists(job_id=job_id)
+    assert not await Favorite.exists(biz_type=1, posting_id=job_id)
 
 
 async def test_a_closed_job_shows_its_phone_to_its_owner_only(client, owner, worker):
@@ -391,14 +393,14 @@ async def test_concurrent_collects_save_one_favorite(client, owner, worker, sett
     async with LockBarrier(settings.resolved_database_url) as barrier:
         # An uncommitted favorite of the same pair: every collect passes its "already saved?" read and
         # waits at its insert on the unique key.
-        await barrier.lock("INSERT INTO job_favorites (user_id, job_id, create_at) VALUES (%s, %s, NOW())",
+        await barrier.lock("INSERT INTO favorites (user_id, biz_type, posting_id, create_at) VALUES (%s, 1, %s, NOW())",
                            int(worker["user_id"]), job_id)
         calls = [asyncio.create_task(client.post("/job/collect", json={"job_id": job_id}, headers=worker))
                  for _ in range(3)]
         await barrier.wait_for(3)
     responses = await asyncio.gather(*calls)
     assert [r.status_code for r in responses] == [200, 200, 200]
-    assert await Favorite.filter(job_id=job_id).count() == 1
+    assert await Favorite.filter(biz_type=1, posting_id=job_id).count() == 1
 
 
 async def test_favorites_need_login(client, owner):
@@ -413,8 +415,8 @@ async def test_a_taken_down_favorite_stays_listed_as_unavailable(client, owner, 
     for job_id in (taken_down, kept):
         assert (await client.post("/job/collect", json={"job_id": job_id}, headers=worker)).status_code == 200
     assert (await client.post("/job/collect", json={"job_id": kept}, headers=owner)).status_code == 200
-    await moderation.take_down(taken_down, "ops-li", "fraud confirmed")
-    await moderation.take_down(kept, "ops-li", "fraud confirmed")
+    await moderation.take_down(JOBS, taken_down, "ops-li", "fraud confirmed")
+    await moderation.take_down(JOBS, kept, "ops-li", "fraud confirmed")
     favorites = (await client.post("/collect/my", json={}, headers=worker)).json()["data"]["list"]
     gone = {item["job_id"]: item for item in favorites}
     for job_id in (taken_down, kept):

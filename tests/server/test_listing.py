@@ -13,6 +13,7 @@ from models.user import User
 from runtime import clock
 from tests.helpers.api import reset_state
 from tests.helpers.reference import brute_force
+from sections import JOBS
 
 SEEDED_JOBS = 2000
 PAGE = 50
@@ -39,7 +40,7 @@ async def seeded(server):
     now = clock.now()
     owner = await User.create(openid="seed-owner", create_at=now, update_at=now)
     await Job.bulk_create(random_jobs(SEEDED_JOBS, owner.id, now=now), batch_size=500)
-    await reindex(app.ctx.search.client)
+    await reindex(app.ctx.search.client, JOBS)
     jobs = await Job.all()
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         yield http, jobs

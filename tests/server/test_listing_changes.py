@@ -10,9 +10,10 @@ from indexer.sync import NullDrainer, OutboxDrainer, drain
 from models.outbox import IndexOutbox
 from runtime import clock
 from search.engine import SearchEngine
-from search.index import ALIAS, ensure_alias, load_definition
+from search.index import ensure_alias
 from tests.helpers.api import change_job, login_as, post_job
 from tests.helpers.faults import silent_server
+from sections import JOBS
 
 
 async def listed(client, query_type=1, **filt) -> list[int]:
@@ -74,11 +75,11 @@ async def test_a_field_added_to_the_mapping_reaches_an_existing_index_at_start(c
     engine = app.ctx.search.client
     for name in (await engine.indices.get(index="jobs_v*")).body:
         await engine.indices.delete(index=name)
-    definition = load_definition()
+    definition = JOBS.definition()
     del definition["mappings"]["properties"]["held"]  # an index made before the field existed
-    await engine.indices.create(index="jobs_v1", mappings=definition["mappings"], aliases={ALIAS: {}})
-    await ensure_alias(engine)  # what every start does
-    mapping = (await engine.indices.get_mapping(index=ALIAS)).body["jobs_v1"]["mappings"]["properties"]
+    await engine.indices.create(index="jobs_v1", mappings=definition["mappings"], aliases={JOBS.name: {}})
+    await ensure_alias(engine, JOBS)  # what every start does
+    mapping = (await engine.indices.get_mapping(index=JOBS.name)).body["jobs_v1"]["mappings"]["properties"]
     assert mapping["held"] == {"type": "boolean"}
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
@@ -139,13 +140,13 @@ async def test_a_hung_engine_makes_the_listing_503_within_its_timeout(client, ap
 
 async def test_an_engine_that_refuses_the_query_is_a_server_error_not_an_outage(client, app, caplog):
     engine = app.ctx.search.client
-    for name in (await engine.indices.get(index=f"{ALIAS}_v*")).body:
+    for name in (await engine.indices.get(index=f"{JOBS.name}_v*")).body:
         await engine.indices.delete(index=name)
     response = await client.post("/jobs/list", json={})
     assert response.status_code == 503  # no index yet (a restarted engine being refilled): an outage
     # An index the listing's query does not fit (positions not a string field): the engine answers 400.
-    await engine.indices.create(index=f"{ALIAS}_v1", mappings={"properties": {"positions": {"type": "long"}}},
-                                aliases={ALIAS: {}})
+    await engine.indices.create(index=f"{JOBS.name}_v1", mappings={"properties": {"positions": {"type": "long"}}},
+                                aliases={JOBS.name: {}})
     response = await client.post("/jobs/list", json={"filter": {"positions": "厨"}})
     assert response.status_code == 500 and response.json()["code"] == 500
     assert any("refused the query: 400" in record.getMessage() for record in caplog.records)

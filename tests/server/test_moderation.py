@@ -10,13 +10,14 @@ from datetime import timedelta
 import pytest
 
 from models.job import Job
-from models.moderation import JobReport, ModerationAction
+from models.moderation import ModerationAction, Report
 from models.user import User
 from runtime import clock
 from server.services import moderation
 from server.services.auth import TokenStore
 from server.services.errors import NothingToRestore
 from tests.helpers.api import change_job, listed_now, login_as, post_job
+from sections import JOBS
 
 
 async def _report(client, headers, job_id, reason="fraud", **extra):
@@ -43,7 +44,7 @@ async def test_a_report_is_one_per_user_and_job_and_never_of_your_own(client):
         response = await client.post("/job/report", json=body, headers=headers)
         assert (response.status_code, response.json()["code"]) == (status, status), (body, response.text)
         assert response.json()["message"].startswith(message), response.text
-    stored = await JobReport.all()
+    stored = await Report.all()
     assert [(r.reason, r.text) for r in stored] == [("fraud", "收押金后联系不上")]
 
 
@@ -61,11 +62,11 @@ async def test_enough_reporters_hide_a_job_until_an_operator_decides(client, app
     edit = await client.post("/jobs/update", json={"id": job_id, "positions": "厨师"}, headers=owner)
     assert edit.status_code == 400  # the owner cannot bring it back by editing
     assert await _audit() == [("system", "hide", "job", job_id)]
-    summary = await moderation.reported_jobs(10, moderation.ReportRules.from_settings(app.ctx.settings))
+    summary = await moderation.reported(JOBS, 10, moderation.ReportRules.from_settings(app.ctx.settings))
     assert summary[0]["job_id"] == job_id and summary[0]["reporters"] == 2 and summary[0]["state"] == "hidden"
     assert summary[0]["reasons"] == ["false_information", "fraud"]
 
-    await moderation.restore(job_id, "ops-li", "reports unfounded")
+    await moderation.restore(JOBS, job_id, "ops-li", "reports unfounded")
     assert job_id in await listed_now(client, app)
     # Decided: the reports before the decision no longer count; as many new reporters hide it again.
     await _report(client, await login_as(client, "c"), job_id)
@@ -78,7 +79,7 @@ async def test_an_operator_takes_a_job_down_and_it_leaves_the_listing(client, ap
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
     assert job_id in await listed_now(client, app)
-    await moderation.take_down(job_id, "ops-li", "fraud confirmed by phone")
+    await moderation.take_down(JOBS, job_id, "ops-li", "fraud confirmed by phone")
     assert job_id not in await listed_now(client, app)
     assert (await client.post("/jobs/info", json={"job_id": job_id})).status_code == 404  # its texts too
     mine = (await client.post("/jobs/info", json={"job_id": job_id}, headers=owner)).json()["data"]
@@ -95,7 +96,7 @@ async def test_a_banned_user_cannot_log_in_post_or_pay_and_their_jobs_go(client,
     kept = await post_job(client, bystander)
     user_id = int(owner["user_id"])
     tokens = TokenStore.from_settings(app.ctx.cache, app.ctx.settings)
-    assert sorted(await moderation.ban(user_id, "ops-li", "scam ring", tokens)) == sorted(jobs)
+    assert sorted(await moderation.ban(user_id, "ops-li", "scam ring", tokens)) == sorted(("job", job) for job in jobs)
     assert (await client.get("/user/info", headers=owner)).status_code == 401
     assert (await client.post("/job/create", json={}, headers=owner)).status_code == 401
     for path, body in (("/wechat/user/login", {"login_code": "test:owner"}),
@@ -166,10 +167,10 @@ async def test_a_banned_owners_hidden_job_stays_down(client, app, tune):
     await _report(client, await login_as(client, "a"), job_id)
     assert (await Job.get(id=job_id)).moderation == "hidden"
     tokens = TokenStore.from_settings(app.ctx.cache, app.ctx.settings)
-    assert await moderation.ban(int(owner["user_id"]), "ops-li", "scam", tokens) == [job_id]
+    assert await moderation.ban(int(owner["user_id"]), "ops-li", "scam", tokens) == [("job", job_id)]
     assert (await Job.get(id=job_id)).moderation == "taken_down"
     with pytest.raises(NothingToRestore, match="banned"):
-        await moderation.restore(job_id, "ops-li", "oops")
+        await moderation.restore(JOBS, job_id, "ops-li", "oops")
     viewer = await login_as(client, "viewer")
     assert (await client.post("/jobs/info", json={"job_id": job_id}, headers=viewer)).status_code == 404
     assert (await client.post("/jobs/info", json={"job_id": job_id})).status_code == 404
@@ -180,7 +181,7 @@ async def _reporters(client, *names: str) -> list[dict]:
 
 
 async def _summary(app, job_id: int) -> dict:
-    rows = await moderation.reported_jobs(10, moderation.ReportRules.from_settings(app.ctx.settings))
+    rows = await moderation.reported(JOBS, 10, moderation.ReportRules.from_settings(app.ctx.settings))
     return next(row for row in rows if row["job_id"] == job_id)
 
 
@@ -221,10 +222,10 @@ async def test_a_reported_job_on_paid_top_goes_to_the_operator_and_stays_listed(
     assert (await Job.get(id=job_id)).moderation == ""
     assert await _audit() == [("system", "flag", "job", job_id)]  # once, however many reports follow
     assert (await _summary(app, job_id))["state"] == "flagged"
-    await moderation.restore(job_id, "ops-li", "reports unfounded")  # the operator's decision
+    await moderation.restore(JOBS, job_id, "ops-li", "reports unfounded")  # the operator's decision
     assert (await _summary(app, job_id))["state"] == "open"
     assert job_id in await listed_now(client, app)
-    await moderation.take_down(job_id, "ops-li", "fraud confirmed after all")
+    await moderation.take_down(JOBS, job_id, "ops-li", "fraud confirmed after all")
     assert job_id not in await listed_now(client, app)
 
 
@@ -232,7 +233,7 @@ async def test_a_report_of_a_job_out_of_the_listing_changes_nothing(client, app,
     tune(report_hide_threshold=1, report_min_account_age_hours=0)
     owner = await login_as(client, "owner")
     taken_down, closed, hidden = [await post_job(client, owner) for _ in range(3)]
-    await moderation.take_down(taken_down, "ops-li", "fraud confirmed")
+    await moderation.take_down(JOBS, taken_down, "ops-li", "fraud confirmed")
     assert (await client.post("/job/close", json={"job_id": closed}, headers=owner)).status_code == 200
     first, second = await _reporters(client, "a", "b")
     await _report(client, first, hidden)
@@ -241,7 +242,7 @@ async def test_a_report_of_a_job_out_of_the_listing_changes_nothing(client, app,
         assert (await _report(client, second, job_id)).status_code == 200  # recorded for the operator
     assert {job.id: (job.status, job.moderation, job.version) for job in await Job.all()} == before
     assert before[taken_down][1] == "taken_down" and before[closed][1] == ""
-    assert await JobReport.filter(user_id=int(second["user_id"])).count() == 3
+    assert await Report.filter(user_id=int(second["user_id"])).count() == 3
     assert await _audit() == [("ops-li", "takedown", "job", taken_down), ("system", "hide", "job", hidden)]
 
 
@@ -250,7 +251,7 @@ async def test_the_owner_sees_why_their_job_is_out_of_the_listing(client, app, t
     owner = await login_as(client, "owner")
     listed, hidden, taken_down = [await post_job(client, owner) for _ in range(3)]
     await _report(client, await login_as(client, "a"), hidden)
-    await moderation.take_down(taken_down, "ops-li", "虚假招聘，已电话核实")
+    await moderation.take_down(JOBS, taken_down, "ops-li", "虚假招聘，已电话核实")
     mine = (await client.post("/jobs/my", json={}, headers=owner)).json()["data"]["contacts"]
     assert {item["id"]: (item["moderation"], item["moderation_reason"]) for item in mine} == {
         listed: ("", ""), hidden: ("hidden", "reported by 1 users"), taken_down: ("taken_down", "虚假招聘，已电话核实")}

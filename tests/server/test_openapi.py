@@ -19,6 +19,7 @@ from tests.helpers.api import SEED_JOB, login_as
 from tests.helpers.payments import deliver
 from tests.helpers.processes import ServerProcess, server_env
 from tests.helpers.services import free_port
+from sections import JOBS
 
 JOB = {**SEED_JOB, "photo_urls": ["https://a.cn/1.jpg"], "basic_protection": ["社保"]}
 
@@ -209,7 +210,7 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     check(await client.post("/jobs/update", json={"id": plain_id, "four_area_id": 110105001}, headers=owner))
     check(await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner))
     check(await client.post("/jobs/refresh", json={"job_id": job_id}, headers=owner))  # 429: free one used up
-    await reindex(app.ctx.search.client)
+    await reindex(app.ctx.search.client, JOBS)
     for query_type in (1, 2, 3):
         listed = check(await client.post("/jobs/list", json={
             "query_type": query_type, "request_id": "r1", "filter": {"longitude": 116.4, "latitude": 39.9}}))

@@ -14,6 +14,7 @@ from models.job import Job
 from models.user import User
 from server.openapi import doc_of
 from tests.helpers.api import SEED_JOB, login_as, post_job
+from sections import JOBS
 
 JOB = {**SEED_JOB, "photo_urls": ["https://cdn.xxx.com/job/1.jpg"], "basic_protection": ["社保"]}
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -42,7 +43,7 @@ async def listed_ids(client, body: dict) -> list[int]:
 ])
 async def test_blank_or_null_filters_mean_no_filter(client, app, owner, filt):
     ids = {await post_job(client, owner, JOB), await post_job(client, owner, JOB, positions="厨师长", basic_protection=[])}
-    await reindex(app.ctx.search.client)
+    await reindex(app.ctx.search.client, JOBS)
     assert set(await listed_ids(client, {"query_type": 3, "filter": filt})) == ids
     assert set(await listed_ids(client, {"query_type": 3, "filter": filt, "request_id": ""})) == ids
 
@@ -113,7 +114,7 @@ async def test_numbers_may_come_as_strings(client, app, owner):
     job = await Job.get(id=job_id)
     assert (job.salary_min, job.salary_max, job.first_area_id) == (6000, 9000, 11)
     assert (float(job.longitude), float(job.latitude)) == (116.39, 39.9)
-    await reindex(app.ctx.search.client)
+    await reindex(app.ctx.search.client, JOBS)
 
     assert await listed_ids(client, {"query_type": "3", "page_num": "1", "page_size": "5"}) == [job_id]
     nearby = await client.post("/jobs/list", json={"query_type": "2", "filter": {
@@ -193,7 +194,7 @@ async def test_welfare_tags_are_free_form_but_bounded(client, app, owner):
     job_id = await post_job(client, owner, JOB, basic_protection=ten_long, salary_benefits=["  包吃住  "])
     job = await Job.get(id=job_id)
     assert job.basic_protection == ten_long and job.salary_benefits == ["包吃住"]
-    await reindex(app.ctx.search.client)
+    await reindex(app.ctx.search.client, JOBS)
     assert await listed_ids(client, {"filter": {"basic_protection": ten_long}}) == [job_id]
 
     cases = [

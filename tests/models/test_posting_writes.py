@@ -1,5 +1,7 @@
-"""The write-path rule, endpoint by endpoint: every job write moves `update_at` and the version forward and
-adds exactly one outbox row, in one transaction: when the outbox row cannot be written, nothing is."""
+"""The write-path rule (models/posting_writes.py), endpoint by endpoint: every posting write moves `update_at`
+and the version forward and adds exactly one outbox row, in one transaction: when the outbox row cannot be
+written, nothing is. And the indexer is woken once that transaction has committed, never before, never for
+a write rolled back."""
 
 from __future__ import annotations
 
@@ -7,10 +9,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.transactions import in_transaction
 
+from models import posting_writes
 from models.job import Job
 from models.outbox import IndexOutbox
-from tests.helpers.api import SEED_JOB, login_as, post_job
+from runtime import clock
+from tests.helpers.api import SEED_JOB, login_as, outbox_reasons, post_job
 from tests.helpers.services import is_mysql
 
 START = datetime(2026, 5, 1, 9, 30)
@@ -56,7 +62,7 @@ async def test_create_writes_the_job_and_one_outbox_row(client, owner, travel):
     job_id = await post_job(client, owner)
     job = await Job.get(id=job_id)
     assert (job.version, job.create_at == job.update_at) == (1, True)
-    assert [row.reason for row in await IndexOutbox.filter(job_id=job_id)] == ["create"]
+    assert [row.reason for row in await IndexOutbox.filter(biz_type=1, posting_id=job_id)] == ["create"]
 
 
 async def test_a_create_whose_outbox_row_fails_leaves_no_job(client, owner, outbox_down):
@@ -78,7 +84,7 @@ async def test_each_write_moves_update_at_and_version_and_adds_one_outbox_row(cl
     after = await Job.get(id=job_id)
     assert after.update_at > before.update_at and after.update_at >= START + timedelta(minutes=5)
     assert after.version == before.version + 1
-    assert [row.reason for row in await IndexOutbox.filter(job_id=job_id).order_by("id")] == ["create", write]
+    assert await outbox_reasons(job_id) == ["create", write]
 
 
 @pytest.mark.parametrize("write", sorted(WRITES))
@@ -90,3 +96,53 @@ async def test_a_write_whose_outbox_row_fails_changes_nothing(client, owner, out
     response = await client.post(path, json=body(job_id), headers=owner)
     assert response.status_code == 500
     assert await Job.filter(id=job_id).values() == [before]
+
+
+@pytest.fixture
+def commits():
+    """What a listener of committed posting writes saw each time it was called: was a transaction still
+    open, and how many jobs were visible to a reader."""
+    seen: list[dict] = []
+
+    def listener():
+        seen.append({"in_transaction": isinstance(connections.get("default"), TransactionalDBClient)})
+
+    stop = posting_writes.on_commit(listener)
+    yield seen
+    stop()
+
+
+async def _new_job(owner_id: int) -> Job:
+    return await posting_writes.create_posting(
+        Job, clock.now(), user_id=owner_id, positions="厨师", longitude=116.4, latitude=39.9, address="北京",
+        contact="13800138000", description="", salary_min=1000, salary_max=2000)
+
+
+async def test_the_indexer_is_woken_after_the_commit_of_each_write_not_inside_it(client, owner, commits):
+    job = await _new_job(int(owner["user_id"]))
+    assert commits == [{"in_transaction": False}]
+    async with posting_writes.posting_transaction():
+        locked = await Job.select_for_update().get(id=job.id)
+        locked.positions = "面点师"
+        await posting_writes.save_posting(locked, "update", clock.now(), ["positions"])  # a savepoint inside
+        locked.positions = "厨师长"
+        await posting_writes.save_posting(locked, "update", clock.now(), ["positions"])
+        assert len(commits) == 1, "not before the outermost transaction has committed"
+    assert len(commits) == 2 and commits[-1] == {"in_transaction": False}, "once for the whole transaction"
+
+
+async def test_a_rolled_back_write_wakes_nothing(client, owner, commits):
+    job = await _new_job(int(owner["user_id"]))
+    with pytest.raises(ZeroDivisionError):
+        async with posting_writes.posting_transaction():
+            await posting_writes.save_posting(job, "update", clock.now(), ["positions"])
+            1 / 0
+    assert len(commits) == 1 and await IndexOutbox.filter(posting_id=job.id).count() == 1
+
+
+async def test_a_posting_write_inside_a_transaction_it_does_not_own_is_refused(client, owner, commits):
+    job = await _new_job(int(owner["user_id"]))
+    with pytest.raises(RuntimeError, match="posting_transaction"):
+        async with in_transaction():
+            await posting_writes.save_posting(job, "update", clock.now(), ["positions"])
+    assert len(commits) == 1

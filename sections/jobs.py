@@ -1,0 +1,148 @@
+"""招聘 (biz_type 1): restaurants' job offers. The whole declaration of the section; its routes are
+server/routes/jobs.py, its bodies server/schemas/jobs.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.resources import files
+from typing import Any
+
+from pydantic import Field
+
+from models.job import BIZ_RECRUIT, Job
+from sections.core import TIME, Data, Section, register
+from search.documents import posting_document
+from search.listing import wildcard_escape
+
+WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
+
+
+def job_document(job: Job) -> dict:
+    document = posting_document(job)
+    document.update(
+        positions=job.positions,
+        contact_person_name=job.contact_person_name,
+        salary_min=job.salary_min,
+        salary_max=job.salary_max,
+        basic_protection=list(job.basic_protection or []),
+        salary_benefits=list(job.salary_benefits or []),
+        attendance_leave=list(job.attendance_leave or []),
+    )
+    return document
+
+
+def job_filters(wanted: Mapping[str, Any]) -> list[dict]:
+    """`/jobs/list`'s filter: positions (contains), salary ranges overlapping, every welfare tag asked for."""
+    clauses: list[dict] = []
+    if positions := wanted.get("positions"):
+        clauses.append({"wildcard": {"positions": {"value": f"*{wildcard_escape(positions)}*"}}})
+    # Salary ranges overlap: the job pays at least the asked minimum somewhere in its range...
+    if (salary_min := wanted.get("salary_min")) is not None:
+        clauses.append({"range": {"salary_max": {"gte": salary_min}}})
+    # ...and starts no higher than the asked maximum (-1: no maximum).
+    if (salary_max := wanted.get("salary_max")) is not None and salary_max != -1:
+        clauses.append({"range": {"salary_min": {"lte": salary_max}}})
+    for group in WELFARE_GROUPS:
+        for tag in wanted.get(group) or ():
+            clauses.append({"term": {group: tag}})
+    return clauses
+
+
+class JobItem(Data):
+    """A job as the listing and the detail show it."""
+
+    id: int
+    user_id: int
+    biz_type: int = Field(description="1=招聘、2=求职、3=招租")
+    status: int = Field(description="1 招聘中、2 已关闭")
+    positions: str
+    longitude: float
+    latitude: float
+    address: str
+    contact: str
+    contact_person_name: str
+    description: str
+    photo_urls: list[str]
+    first_area_id: int | None
+    first_area_des: str
+    second_area_id: int | None
+    second_area_des: str
+    third_area_id: int | None
+    third_area_des: str
+    four_area_id: int | None
+    four_area_des: str
+    salary_min: int
+    salary_max: int
+    basic_protection: list[str]
+    salary_benefits: list[str]
+    attendance_leave: list[str]
+    create_at: str = Field(description=TIME)
+    update_at: str = Field(description=TIME)
+    last_refresh_time: str = Field(description=TIME)
+    top_start_time: str = Field(description=TIME)
+    top_end_time: str = Field(description=TIME)
+    is_top: int = Field(description="1 置顶中（top_end_time 未到）、0 否")
+    contact_unlocked: bool = Field(description="contact 是否完整：自己发布的、已用联系券解锁的为 true，其余打码")
+
+
+class ListedJob(JobItem):
+    distance: int | None = Field(None, description="附近列表（query_type 2）：距离，米")
+
+
+class MyPosting(Data):
+    id: int
+    biz_type: int
+    positions: str
+    address: str
+    purpose_user_id: int = Field(description="发布者 id")
+    purpose_user_name: str = Field(description="联系人")
+    purpose_user_phone: str = Field(description="联系电话")
+    status: int
+    is_top: int
+    salary_min: int
+    salary_max: int
+    create_at: str = Field(description=TIME)
+    update_at: str = Field(description=TIME)
+    last_refresh_time: str = Field(description=TIME)
+    top_start_time: str = Field(description=TIME)
+    top_end_time: str = Field(description=TIME)
+    moderation: str = Field(description='"" 正常；"hidden" 被多人举报（或内容安全检测），暂时下架待处理；"taken_down" 被运营下架')
+    moderation_reason: str = Field(description='下架原因（moderation 非空时），如 "reported by 3 users"、运营填写的理由')
+    photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
+
+
+class FavoriteItem(Data):
+    job_id: int
+    positions: str
+    salary_min: int
+    salary_max: int
+    first_area_des: str
+    second_area_des: str
+    third_area_des: str
+    address: str
+    create_at: str = Field(description=TIME)
+    is_top: int
+    last_refresh_time: str = Field(description=TIME)
+    status: int
+    collect_at: str = Field(description="收藏时间，" + TIME)
+    unavailable: bool = Field(description="已被下架（举报隐藏或运营下架）：只保留 job_id、时间与状态，内容不再展示")
+
+
+JOBS = register(Section(
+    name="jobs",
+    biz_type=BIZ_RECRUIT,
+    mapping=files("es_mappings") / "jobs.json",
+    document=job_document,
+    filters=job_filters,
+    model=Job,
+    target="job",
+    title="招聘",
+    # The texts of a job that are published: what the listing and the detail show (tags joined into one).
+    texts=("positions", "description", "address", "contact_person_name", "first_area_des", "second_area_des",
+           "third_area_des", "four_area_des", *WELFARE_GROUPS),
+    summary=lambda job: {"positions": job.positions, "address": job.address},
+    item=JobItem,
+    listed=ListedJob,
+    mine=MyPosting,
+    favorite=FavoriteItem,
+))

@@ -1,0 +1,105 @@
+"""What every section does with its postings, whatever the section: find one for its owner, close, the free
+daily refresh, the public detail, "my postings". Each takes the `Section` (sections/) it works on.
+
+Every change of a posting goes through models.posting_writes (row, version and outbox row in one transaction;
+the indexer woken on commit).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tortoise.models import Model
+
+from models.postings import STATUS_CLOSED, STATUS_OPEN
+from models.posting_reads import recent_posting
+from models.posting_writes import posting_transaction, save_posting
+from runtime import clock
+from sections import Section, served
+from server.services import moderation, posting_shapes
+from server.services.contacts import show_contacts
+from server.services.errors import FreeRefreshUsed, NotYourPosting, PostingClosed, PostingNotFound
+
+
+async def owned_for_update(section: Section, posting_id: int, user_id: int) -> Model:
+    """The posting, row-locked until the transaction ends, if it exists and belongs to the user."""
+    posting = await section.model.select_for_update().get_or_none(id=posting_id)
+    if posting is None:
+        raise PostingNotFound(section.target)
+    if posting.user_id != user_id:
+        raise NotYourPosting(section.target)
+    return posting
+
+
+async def owned(section: Section, posting_id: int, user_id: int) -> Model:
+    """The posting as it is (no lock), if it exists and belongs to the user."""
+    posting = await section.model.get_or_none(id=posting_id)
+    if posting is None:
+        raise PostingNotFound(section.target)
+    if posting.user_id != user_id:
+        raise NotYourPosting(section.target)
+    return posting
+
+
+def require_open(section: Section, posting: Model, action: str) -> None:
+    if posting.status != STATUS_OPEN:
+        raise PostingClosed(section.target, {f"{section.target}_id": posting.id, "status": posting.status},
+                            f"this {section.target} is closed: it cannot be {action}")
+
+
+async def close(section: Section, user_id: int, posting_id: int) -> None:
+    """Close a posting; closing a closed one is a no-op (and no new outbox row)."""
+    now = clock.now()
+    async with posting_transaction():
+        posting = await owned_for_update(section, posting_id, user_id)
+        if posting.status == STATUS_CLOSED:
+            return
+        posting.status = STATUS_CLOSED
+        await save_posting(posting, "close", now, ["status"])
+
+
+async def refresh_free(section: Section, user_id: int, posting_id: int, free_per_day: int) -> None:
+    """Move an open posting up the recommended list; `free_per_day` times per Shanghai calendar day."""
+    now = clock.now()
+    today = now.date()
+    async with posting_transaction():
+        # The row lock serialises concurrent refreshes of one posting: exactly one wins the last free one.
+        posting = await owned_for_update(section, posting_id, user_id)
+        require_open(section, posting, "refreshed")
+        used = posting.free_refresh_count if posting.free_refresh_day == today else 0
+        if used >= free_per_day:
+            tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time())
+            raise FreeRefreshUsed(data={"free_refreshes_per_day": free_per_day},
+                                  retry_after=max(int((tomorrow - now).total_seconds()), 1))
+        posting.free_refresh_day, posting.free_refresh_count = today, used + 1
+        posting.last_refresh_time = now
+        await save_posting(posting, "refresh", now, ["free_refresh_day", "free_refresh_count", "last_refresh_time"])
+
+
+async def detail(section: Section, posting_id: int, viewer_id: int | None, masking: bool) -> dict:
+    """The public detail. A closed posting keeps its status (a favourite can say it closed) but shows its
+    contact number to its owner only; an open one shows it masked unless the viewer unlocked it.
+
+    Others may get a row read up to JOB_DETAIL_CACHE_SECONDS ago (as the listing lags its index); the
+    owner always gets the row as it is, so their own edit shows at once."""
+    posting = await recent_posting(section.model, posting_id, unless_owned_by=viewer_id)
+    if posting is None or posting_shapes.withheld(posting, viewer_id):
+        raise PostingNotFound(section.target)  # hidden or taken down by moderation: not served to others
+    item = posting_shapes.detail(section, posting, clock.now())
+    await show_contacts(section, [item], viewer_id, masking)
+    if not posting_shapes.number_shown(posting, viewer_id):
+        item["contact"], item["contact_unlocked"] = "", False
+    return item
+
+
+async def my_postings(user_id: int, biz_type: int, offset: int, limit: int) -> dict:
+    """`/jobs/my` (the seed's cross-section list): my postings of the section of `biz_type`, newest first."""
+    section = served(biz_type)
+    if section is None:
+        return {"contacts": [], "total": 0}  # a section not open yet: nobody has postings there
+    query = section.model.filter(user_id=user_id, biz_type=biz_type)
+    postings = await query.order_by("-create_at", "-id").offset(offset).limit(limit)
+    now = clock.now()
+    reasons = await moderation.moderation_reasons(section, postings)
+    return {"contacts": [posting_shapes.my_posting(section, p, now, reasons.get(p.id, "")) for p in postings],
+            "total": await query.count()}

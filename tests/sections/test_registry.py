@@ -1,0 +1,32 @@
+"""The registry the shared core reads: one section per biz_type and name, each within the shared paging limit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from models.postings import posting_model
+from sections import JOBS, UnknownSection, all_sections, by_biz_type, by_name, served
+from sections.core import register
+from search.listing import RESULT_WINDOW
+
+
+def test_each_section_is_found_by_its_biz_type_and_name_and_its_model_by_its_biz_type():
+    for section in all_sections():
+        assert by_biz_type(section.biz_type) is section and by_name(section.name) is section
+        assert posting_model(section.biz_type) is section.model
+    assert served(JOBS.biz_type) is JOBS and served(2) is None  # 求职 is not open yet
+    with pytest.raises(UnknownSection):
+        by_name("seekers")
+
+
+def test_every_index_allows_the_deepest_page_the_lists_serve():
+    for section in all_sections():
+        assert section.definition()["settings"]["max_result_window"] == RESULT_WINDOW
+
+
+def test_a_second_section_cannot_take_a_biz_type():
+    with pytest.raises(ValueError, match="already the section 'jobs'"):
+        register(dataclasses.replace(JOBS, name="impostor"))
+    assert by_biz_type(JOBS.biz_type) is JOBS
