@@ -21,7 +21,9 @@ from runtime.errors import DomainError
 log = logging.getLogger("server.wechat")
 
 # WeChat's "the access token is invalid / has expired": the call is made once more with a new token.
-TOKEN_EXPIRED = {40001, 42001}
+# 40001 invalid credential, 40014 invalid access_token (e.g. a cached value WeChat never issued or has
+# replaced), 42001 access_token expired. Left out, 40014 kept a bad cached token in use until it aged out.
+TOKEN_EXPIRED = {40001, 40014, 42001}
 
 # Kept until this long before WeChat expires it, so a token is never used in its last minutes.
 _EXPIRY_MARGIN_SECONDS = 300

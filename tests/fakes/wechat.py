@@ -114,12 +114,8 @@ class FakeWeChat:
 
     async def phone_number(self, request: web.Request):
         self.calls["getuserphonenumber"] += 1
-        token = request.query.get("access_token")
-        if self.expire_next_token_checks > 0:
-            self.expire_next_token_checks -= 1
-            return _error(40001, "invalid credential")
-        if token not in self.valid_tokens:
-            return _error(42001, "access_token expired")
+        if (error := self._token_error(request)) is not None:
+            return error
         try:
             code = str((await request.json())["code"])
         except (ValueError, KeyError, TypeError):
@@ -140,7 +136,10 @@ class FakeWeChat:
         if self.expire_next_token_checks > 0:
             self.expire_next_token_checks -= 1
             return _error(40001, "invalid credential")
-        if request.query.get("access_token") not in self.valid_tokens:
+        token = request.query.get("access_token") or ""
+        if not token.startswith("token-"):
+            return _error(40014, "invalid access_token")  # never one WeChat issued
+        if token not in self.valid_tokens:
             return _error(42001, "access_token expired")
         return None
 

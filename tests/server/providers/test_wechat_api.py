@@ -96,6 +96,16 @@ async def test_a_token_wechat_no_longer_knows_is_replaced(wechat, app, what):
 
 
 @pytest.mark.parametrize("what", list(TOKEN_CALLS))
+async def test_a_cached_token_wechat_calls_invalid_is_replaced(wechat, app, what):
+    fake, process = wechat
+    call, endpoint = TOKEN_CALLS[what]
+    await app.ctx.cache.set(TOKEN_KEY, "garbled")  # WeChat: 40014, invalid access_token
+    await call(process, 6)
+    assert (fake.calls["stable_token"], fake.calls[endpoint]) == (1, 2)
+    assert await app.ctx.cache.get(TOKEN_KEY) == f"token-{fake.tokens_issued}"
+
+
+@pytest.mark.parametrize("what", list(TOKEN_CALLS))
 async def test_a_second_expired_answer_is_an_error_not_a_loop(wechat, app, what):
     fake, process = wechat
     call, endpoint = TOKEN_CALLS[what]
