@@ -1,8 +1,8 @@
-"""What every section's posting is made of, and which model holds the postings of a biz_type.
+"""What every section's posting is made of.
 
 A posting is referred to everywhere (favourites, contacts, orders, reports, the index outbox) by its section's
-biz_type and its id, as the seed's purpose_type + purpose_id do: `posting_model(biz_type)` finds its table.
-The sections register their models (sections.register); models/ itself names none.
+biz_type and its id, as the seed's purpose_type + purpose_id do; the section registry (`sections.by_biz_type`)
+knows which model holds the postings of a biz_type. models/ itself names no section.
 """
 
 from __future__ import annotations
@@ -23,13 +23,6 @@ MODERATION_TAKEN_DOWN = "taken_down"
 # by that later check (the posting is then hidden).
 CONTENT_REVIEW = "review"
 CONTENT_PENDING = "pending"
-
-POSTING_MODELS: dict[int, type[Model]] = {}
-
-
-def posting_model(biz_type: int) -> type[Model]:
-    return POSTING_MODELS[biz_type]
-
 
 # is_top is not stored: a posting is on top exactly while now < top_end_time.
 class Posting(Model):

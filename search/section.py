@@ -30,7 +30,3 @@ class IndexedSection:
     def definition(self) -> dict:
         """Settings and mappings (a fresh copy: callers may change it)."""
         return json.loads(self._definition_text)
-
-    @cached_property
-    def result_window(self) -> int:
-        return self.definition()["settings"]["max_result_window"]

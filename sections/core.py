@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from models.postings import POSTING_MODELS
 from runtime.errors import DomainError
 from search.section import IndexedSection
 
@@ -60,12 +59,11 @@ _BY_NAME: dict[str, Section] = {}
 
 
 def register(section: Section) -> Section:
-    """Make a section known to the shared core (its model to the posting references too); idempotent."""
+    """Make a section known to the shared core; idempotent."""
     known = _BY_BIZ_TYPE.get(section.biz_type)
     if known is not None and known is not section:
         raise ValueError(f"biz_type {section.biz_type} is already the section {known.name!r}")
     _BY_BIZ_TYPE[section.biz_type] = _BY_NAME[section.name] = section
-    POSTING_MODELS[section.biz_type] = section.model
     return section
 
 
@@ -73,7 +71,6 @@ def unregister(section: Section) -> None:
     """For tests that register a section of their own."""
     _BY_BIZ_TYPE.pop(section.biz_type, None)
     _BY_NAME.pop(section.name, None)
-    POSTING_MODELS.pop(section.biz_type, None)
 
 
 def by_biz_type(biz_type: int) -> Section:

@@ -115,8 +115,8 @@ def _poster_item(section: Section, row: ContactHistory, posting: Model, caller_i
     """As the detail shows the posting to the caller: a closed one without its number, one hidden or taken
     down by moderation as unavailable (its id and the contact's time only)."""
     if posting_shapes.withheld(posting, caller_id):
-        blank = {name: "" for name in section.summary(posting)}
-        return {**_item(section, row, posting, posting.user_id, "", ""), **blank, "unavailable": True}
+        item = _item(section, row, posting, posting.user_id, "", "")
+        return {**item, **dict.fromkeys(section.summary(posting), ""), "unavailable": True}
     phone = posting.contact if posting_shapes.number_shown(posting, caller_id) else ""
     return _item(section, row, posting, posting.user_id, getattr(posting, section.contact_name), phone)
 

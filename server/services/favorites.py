@@ -8,11 +8,10 @@ from tortoise.models import Model
 
 from models.db import is_deadlock
 from models.favorites import Favorite
-from models.postings import STATUS_OPEN
 from runtime import clock
 from sections import Section, served
-from server.services import posting_shapes
-from server.services.errors import PostingClosed, PostingNotFound
+from server.services import posting_shapes, postings
+from server.services.errors import PostingNotFound
 
 
 async def _require(section: Section, posting_id: int) -> Model:
@@ -24,10 +23,7 @@ async def _require(section: Section, posting_id: int) -> Model:
 
 async def collect(section: Section, user_id: int, posting_id: int) -> None:
     """Save an open posting; saving it again changes nothing."""
-    posting = await _require(section, posting_id)
-    if posting.status != STATUS_OPEN:
-        raise PostingClosed(section.target, {f"{section.target}_id": posting_id, "status": posting.status},
-                            f"this {section.target} is closed: it cannot be collected")
+    postings.require_open(section, await _require(section, posting_id), "collected")
     mine = {"user_id": user_id, "biz_type": section.biz_type, "posting_id": posting_id}
     # Concurrent inserts of one pair wait on its unique key; MySQL may end that with a deadlock, after
     # which the insert is simply tried again (collecting is idempotent).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from models.job import STATUS_OPEN
+from models.postings import STATUS_OPEN
 from models.posting_writes import posting_transaction, save_posting
 from models.order import (
     KIND_CONTACT_VOUCHER,
@@ -16,10 +16,10 @@ from models.order import (
     STATUS_PAID,
     Order,
 )
-from models.postings import posting_model
 from models.voucher_writes import change_balance, open_account
 from models.vouchers import LEDGER_BUY
 from runtime import clock
+from sections import by_biz_type
 from server.providers.wechat_pay import PaymentState, PayProvider
 from server.services.errors import OrderNotFound, PaymentMismatch
 
@@ -65,7 +65,7 @@ async def _apply(order: Order, now: datetime) -> None:
         await change_balance(order.user_id, order.voucher_count, LEDGER_BUY, VOUCHER_BUY_TITLE, now,
                              order_id=order.id)
         return
-    job = await posting_model(order.biz_type).select_for_update().get(id=order.posting_id)
+    job = await by_biz_type(order.biz_type).model.select_for_update().get(id=order.posting_id)
     if job.status != STATUS_OPEN:  # paid, so applied; the owner closed it meanwhile and may want a refund
         log.warning("order %s paid for posting %s, which is closed", order.order_no, job.id)
     if order.kind == KIND_TOP:

@@ -6,16 +6,14 @@ import dataclasses
 
 import pytest
 
-from models.postings import posting_model
 from sections import JOBS, UnknownSection, all_sections, by_biz_type, by_name, served
 from sections.core import register
 from search.listing import RESULT_WINDOW
 
 
-def test_each_section_is_found_by_its_biz_type_and_name_and_its_model_by_its_biz_type():
+def test_each_section_is_found_by_its_biz_type_and_name():
     for section in all_sections():
         assert by_biz_type(section.biz_type) is section and by_name(section.name) is section
-        assert posting_model(section.biz_type) is section.model
     assert served(JOBS.biz_type) is JOBS and served(2) is None  # 求职 is not open yet
     with pytest.raises(UnknownSection):
         by_name("seekers")
