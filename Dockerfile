@@ -4,6 +4,7 @@ COPY setup.cfg pyproject.toml README.md ./
 COPY server server
 COPY models models
 COPY search search
+COPY sections sections
 COPY indexer indexer
 COPY runtime runtime
 COPY es_mappings es_mappings
