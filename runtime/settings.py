@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     price_top: dict[int, Decimal] = {24: Decimal("2.00"), 72: Decimal("5.00"), 168: Decimal("9.90")}
     price_refresh: Decimal = Decimal("1.99")
     price_contact_voucher: dict[int, Decimal] = {1: Decimal("3.99"), 5: Decimal("17.99"), 10: Decimal("29.90")}
+    # 求职 cards (a worker pays for their own card): `seeker` in GET /pay/prices.
+    price_seeker_top: dict[int, Decimal] = {24: Decimal("1.00"), 72: Decimal("2.50"), 168: Decimal("4.90")}
+    price_seeker_refresh: Decimal = Decimal("0.99")
     # An unpaid order lives as long as WeChat keeps a prepay id (2 hours), then the sweeper closes it.
     order_ttl_minutes: int = Field(default=120, ge=5, le=120)
     order_sweep_seconds: float = Field(default=60.0, gt=0)
@@ -149,7 +152,7 @@ class Settings(BaseSettings):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("price_top", "price_contact_voucher")
+    @field_validator("price_top", "price_contact_voucher", "price_seeker_top")
     @classmethod
     def _price_list(cls, prices: dict[int, Decimal]) -> dict[int, Decimal]:
         if not prices:
@@ -160,7 +163,7 @@ class Settings(BaseSettings):
             _check_price(price)
         return dict(sorted(prices.items()))
 
-    @field_validator("price_refresh")
+    @field_validator("price_refresh", "price_seeker_refresh")
     @classmethod
     def _price(cls, price: Decimal) -> Decimal:
         return _check_price(price)

@@ -8,6 +8,8 @@ so a real Elasticsearch and the embedded engine answer alike.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +26,7 @@ RECOMMENDED, NEARBY, LATEST = 1, 2, 3
 RESULT_WINDOW = 10_000
 STATUS_OPEN = 1
 _GEO = ("longitude", "latitude", "distance_km")
+_EARTH_RADIUS_M = 6371008.7714  # Elasticsearch's
 
 
 @dataclass
@@ -46,6 +49,11 @@ class ListingRequest:
             longitude=f.get("longitude"), latitude=f.get("latitude"), distance_km=f.get("distance_km"),
             page_num=body.get("page_num", 1), page_size=body.get("page_size", 10))
 
+    def here(self) -> dict | None:
+        if self.longitude is None or self.latitude is None:
+            return None
+        return {"lat": self.latitude, "lon": self.longitude}
+
     def key(self, section: IndexedSection) -> tuple:
         """Identical requests of one section, one key (the page cache's)."""
         wanted = tuple(sorted((name, tuple(value) if isinstance(value, list) else value)
@@ -62,10 +70,8 @@ def listing_dsl(section: IndexedSection, req: ListingRequest, now_iso: str = "no
     """The search body for one listing page. The app passes its own clock's time (`doc_time(now)`), so
     ranking and `is_top` agree on one "now"; the CLI leaves the engine's `now` for Kibana."""
     filters: list[dict] = [{"term": {"status": STATUS_OPEN}}, {"term": {"biz_type": section.biz_type}},
-                           *section.filters(req.wanted)]
-    here = None
-    if req.longitude is not None and req.latitude is not None:
-        here = {"lat": req.latitude, "lon": req.longitude}
+                           *section.filters(req.wanted, now_iso)]
+    here = req.here()
     if req.query_type == NEARBY and req.distance_km and here:
         filters.append({"geo_distance": {"distance": f"{req.distance_km}km", "location": here}})
 
@@ -94,15 +100,28 @@ def _seed_time(value: str | None) -> str:
     return f"{value[:10]} {value[11:23]}" if value else ""
 
 
-def hit_to_item(hit: dict, now_iso: str, nearby: bool) -> dict:
+def _arc_distance_m(here: dict, item: Mapping[str, Any]) -> float:
+    """Elasticsearch's default (arc) distance between two points, in metres."""
+    lat1, lat2 = math.radians(here["lat"]), math.radians(item["latitude"])
+    dlat, dlon = lat2 - lat1, math.radians(item["longitude"] - here["lon"])
+    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def hit_to_item(section: IndexedSection, hit: dict, now_iso: str, here: dict | None = None) -> dict:
+    """An item as the seed shows it; `here` (the nearby list's point) adds its `distance` in metres."""
     source = hit["_source"]
     item = {key: value for key, value in source.items() if key not in INTERNAL_FIELDS}
     top_end = source.get("top_end_time")
     item["is_top"] = int(bool(top_end) and top_end > now_iso)
     for key in DATE_FIELDS:
         item[key] = _seed_time(source.get(key))
-    if nearby:
-        item["distance"] = round(hit["sort"][0])
+    if here is not None:
+        # The engine's sort value is the distance to the exact point; a section publishing a rounded point
+        # shows the distance to that one, so the two published numbers never tell the exact point.
+        item["distance"] = round(hit["sort"][0] if section.exact_location else _arc_distance_m(here, item))
+    if section.derived is not None:
+        item.update(section.derived(source, now_iso))
     return item
 
 
@@ -120,4 +139,5 @@ async def search_listing(client: AsyncElasticsearch, section: IndexedSection, re
     `client` carries the listing's timeout (`SearchEngine.listing_client`)."""
     now_iso = doc_time(now)
     hits, total = await recent_pages.page(req.key(section), lambda: _engine_page(client, section, req, now_iso))
-    return [hit_to_item(hit, now_iso, req.query_type == NEARBY) for hit in hits], total
+    here = req.here() if req.query_type == NEARBY else None
+    return [hit_to_item(section, hit, now_iso, here) for hit in hits], total

@@ -21,7 +21,13 @@ class IndexedSection:
     biz_type: int  # the seed's biz_type / purpose_type: 1 招聘, 2 求职, 3 招租
     mapping: Traversable  # settings + mappings (es_mappings/<name>.json: package data, found when installed)
     document: Callable[[Any], dict]  # a posting → the document the index holds (the listing's and the detail's item)
-    filters: Callable[[Mapping[str, Any]], list[dict]]  # the list body's `filter` → this section's DSL clauses
+    # The list body's `filter` and the listing's "now" (ISO, Shanghai) → this section's DSL clauses.
+    filters: Callable[[Mapping[str, Any], str], list[dict]]
+    # False: the document's published longitude/latitude are a rounded point (a person's card), the exact
+    # `location` only filters and sorts the nearby list; the distance shown is the published point's.
+    exact_location: bool = True
+    # Fields an item shows that its document does not hold (an age from a birth year): (item, now_iso) → fields.
+    derived: Callable[[Mapping[str, Any], str], dict] | None = None
 
     @cached_property
     def _definition_text(self) -> str:

@@ -36,6 +36,7 @@ class Section(IndexedSection):
     descriptions and operators call the section (招聘). `texts` are the published texts WeChat's content
     security checks (tags joined). `contact_name` is the field holding the name shown with the phone number;
     `summary` the fields a contact history item shows of a posting.
+    `derived` and `exact_location` (search.section) are how a person's card shows an age and a rounded place.
 
     Its items, as the API document declares them: `item` (the detail; the listing's item is `listed`, built
     from the document by the shared mapper, a test keeping the two in step), `mine` ("my postings") and
@@ -52,6 +53,12 @@ class Section(IndexedSection):
     favorite: type[Data]
     contact_name: str = "contact_person_name"
     summary: Callable[[Any], dict] = field(default=lambda posting: {})
+    # Where GET /pay/prices shows its top and refresh prices ("": the top level, as jobs first had them) and
+    # the settings naming them (price_<key>_top, price_<key>_refresh).
+    price_key: str = ""
+    # A closed posting's detail stays public (a favourite can say "closed"), unless it is a person's card:
+    # then it is its owner's only, as a withheld one (404 to others, unavailable in their lists).
+    closed_is_private: bool = False
 
 
 _BY_BIZ_TYPE: dict[int, Section] = {}

@@ -31,7 +31,7 @@ def job_document(job: Job) -> dict:
     return document
 
 
-def job_filters(wanted: Mapping[str, Any]) -> list[dict]:
+def job_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     """`/jobs/list`'s filter: positions (contains), salary ranges overlapping, every welfare tag asked for."""
     clauses: list[dict] = []
     if positions := wanted.get("positions"):

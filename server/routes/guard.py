@@ -1,7 +1,9 @@
-"""Who is calling: `@login_required` (401 without a valid token), `@limit_writes`, and the optional viewer."""
+"""Who is calling: `@login_required` (401 without a valid token), `@limit_writes`, and the optional viewer;
+and the request's view of the settings the routes hand to services (image rules, prices, order lifetime)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 
 from server.context import JobBoardRequest
@@ -9,6 +11,8 @@ from server.errors import bad_request
 from server.services import rate_limits
 from server.services.auth import LoginLimits, TokenStore
 from server.services.images import ImageUrls
+from server.services.money import PriceList
+from sections import all_sections
 
 
 def tokens(request: JobBoardRequest) -> TokenStore:
@@ -17,6 +21,14 @@ def tokens(request: JobBoardRequest) -> TokenStore:
 
 def image_urls(request: JobBoardRequest) -> ImageUrls:
     return ImageUrls.from_settings(request.app.ctx.storage, request.app.ctx.settings)
+
+
+def price_list(request: JobBoardRequest) -> PriceList:
+    return PriceList.from_settings(request.app.ctx.settings, all_sections())
+
+
+def order_ttl(request: JobBoardRequest) -> timedelta:
+    return timedelta(minutes=request.app.ctx.settings.order_ttl_minutes)
 
 
 def login_limits(request: JobBoardRequest) -> LoginLimits:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from sanic import Blueprint
 from sanic.response import HTTPResponse, json
@@ -15,30 +14,21 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import limit_writes, login_required
+from server.routes.guard import limit_writes, login_required, order_ttl, price_list
 from server.schemas.pay import OrderNoBody, PaidRefreshBody, TopBody, VoucherBuyBody, VoucherRecordsBody
 from server.schemas.responses import OrderCreated, OrderInfo, Prices, VoucherRecords
 from server.services import orders, settlement, vouchers
 from server.services.errors import NotificationRejected, OrderNotFound, PaymentMismatch
-from server.services.money import PriceList
 
 log = logging.getLogger("server.payments")
 bp = Blueprint("pay")
-
-
-def _prices(request: JobBoardRequest) -> PriceList:
-    return PriceList.from_settings(request.app.ctx.settings)
-
-
-def _order_ttl(request: JobBoardRequest) -> timedelta:
-    return timedelta(minutes=request.app.ctx.settings.order_ttl_minutes)
 
 
 @bp.get("/pay/prices")
 @documented("价格表", data=Prices, description="置顶（小时→价格）、付费刷新、联系券（张数→价格），单位元。"
                                             "下单时 price 须与此一致，否则 400 price mismatch。")
 async def prices(request: JobBoardRequest):
-    return ok(_prices(request).shape())
+    return ok(price_list(request).shape())
 
 
 @bp.post("/jobs/top")
@@ -48,7 +38,7 @@ async def prices(request: JobBoardRequest):
 @limit_writes
 async def top(request: JobBoardRequest):
     body = parse_body(request, TopBody)
-    return ok(await orders.buy_top(JOBS, request.app.ctx.pay, _prices(request), _order_ttl(request),
+    return ok(await orders.buy_top(JOBS, request.app.ctx.pay, price_list(request), order_ttl(request),
                                    request.ctx.user_id, body.job_id, body.top_hour, body.price))
 
 
@@ -59,7 +49,7 @@ async def top(request: JobBoardRequest):
 @limit_writes
 async def refresh_paid(request: JobBoardRequest):
     body = parse_body(request, PaidRefreshBody)
-    return ok(await orders.buy_refresh(JOBS, request.app.ctx.pay, _prices(request), _order_ttl(request),
+    return ok(await orders.buy_refresh(JOBS, request.app.ctx.pay, price_list(request), order_ttl(request),
                                        request.ctx.user_id, body.job_id, body.price))
 
 
@@ -70,7 +60,7 @@ async def refresh_paid(request: JobBoardRequest):
 @limit_writes
 async def buy_vouchers(request: JobBoardRequest):
     body = parse_body(request, VoucherBuyBody)
-    return ok(await orders.buy_vouchers(request.app.ctx.pay, _prices(request), _order_ttl(request),
+    return ok(await orders.buy_vouchers(request.app.ctx.pay, price_list(request), order_ttl(request),
                                         request.ctx.user_id, body.contact_voucher_num, body.price))
 
 

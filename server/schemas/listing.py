@@ -29,22 +29,30 @@ def _request_id_text(value):
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-class ListFilter(Body):
+class PlaceFilter(Body):
+    """What every section's list filter has: the nearby list's point and radius."""
+
+    longitude: Longitude | None = Field(None, description=NEARBY_NEEDS)
+    latitude: Latitude | None = Field(None, description=NEARBY_NEEDS)
+    distance_km: number(gt=0, le=1000) | None = Field(None, description="附近：最大距离（公里）")
+
+
+def salary_in_order(salary_min: int | None, salary_max: int | None) -> None:
+    if salary_min is not None and salary_max not in (None, -1) and salary_min > salary_max:
+        raise ValueError("salary_min must not exceed salary_max (-1 means no maximum)")
+
+
+class ListFilter(PlaceFilter):
     positions: Positions | None = Field(None, description="岗位（包含匹配）")
     salary_min: integer(ge=0, le=MAX_SALARY) | None = Field(None, description="期望薪资下限")
     salary_max: integer(ge=-1, le=MAX_SALARY) | None = Field(None, description="期望薪资上限，-1 时为无限大")
     basic_protection: TagList = Field([], description="基础保障：须包含每一项")
     salary_benefits: TagList = Field([], description="薪酬福利：须包含每一项")
     attendance_leave: TagList = Field([], description="考勤休假：须包含每一项")
-    longitude: Longitude | None = Field(None, description=NEARBY_NEEDS)
-    latitude: Latitude | None = Field(None, description=NEARBY_NEEDS)
-    distance_km: number(gt=0, le=1000) | None = Field(None, description="附近：最大距离（公里）")
 
     @model_validator(mode="after")
     def _salary_order(self):
-        if (self.salary_min is not None and self.salary_max not in (None, -1)
-                and self.salary_min > self.salary_max):
-            raise ValueError("salary_min must not exceed salary_max (-1 means no maximum)")
+        salary_in_order(self.salary_min, self.salary_max)
         return self
 
 

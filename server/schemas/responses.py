@@ -6,12 +6,13 @@ untrue, and the tests that check real responses against the document fail.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from sections.core import TIME, Data
 from sections.jobs import FavoriteItem, JobItem, ListedJob, MyPosting  # a section's items: declared with it
+from sections.seekers import ListedSeeker, MySeekerCard, SeekerFavorite, SeekerItem
 
 
 class ErrorEnvelope(Data):
@@ -55,13 +56,24 @@ class JobList(Data):
     request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
 
 
+class SeekerCreated(Data):
+    id: int = Field(description="新求职卡片的 id")
+
+
+class SeekerList(Data):
+    seekers: list[ListedSeeker]
+    total: int
+    request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
+
+
 class MyPostings(Data):
-    contacts: list[MyPosting]
+    contacts: list[MyPosting | MySeekerCard] = Field(description="biz_type 1：我的招聘；2：我的求职卡片")
     total: int
 
 
 class MyFavorites(Data):
-    list: list[FavoriteItem]
+    list: Annotated[list[FavoriteItem | SeekerFavorite],
+                    Field(description="biz_type 1：收藏的招聘（job_id）；2：收藏的求职卡片（seeker_id）")]
     total: int
 
 
@@ -99,7 +111,9 @@ class OrderInfo(Data):
     kind: str = Field(description='"top" 置顶、"refresh" 付费刷新、"contact_voucher" 联系券')
     status: str = Field(description='"created" 待支付、"paid" 已支付（已生效）、"closed" 已关闭（未支付）')
     amount: float = Field(description="金额（元）")
-    job_id: int | None
+    biz_type: int | None = Field(description="置顶、刷新订单：信息所属 1=招聘、2=求职、3=招租；联系券订单为 null")
+    posting_id: int | None = Field(description="置顶、刷新订单：信息 id（招聘、求职卡片…）")
+    job_id: int | None = Field(description="招聘信息的订单：招聘信息 id（同 posting_id），其他为 null")
     top_hour: int | None
     contact_voucher_num: int | None
     create_at: str = Field(description=TIME)
@@ -121,10 +135,16 @@ class VoucherPrice(Data):
     price: float = Field(description="元")
 
 
-class Prices(Data):
+class PostingPrices(Data):
     top: list[TopPrice]
     refresh: RefreshPrice
+
+
+class Prices(Data):
+    top: list[TopPrice] = Field(description="招聘信息置顶")
+    refresh: RefreshPrice = Field(description="招聘信息付费刷新")
     contact_voucher: list[VoucherPrice]
+    seeker: PostingPrices = Field(description="求职卡片的置顶与付费刷新（/seekers/top、/seekers/refresh/pay）")
 
 
 class VoucherRecord(Data):

@@ -114,7 +114,7 @@ def _item(section: Section, row: ContactHistory, posting: Model, user_id: int, n
 def _poster_item(section: Section, row: ContactHistory, posting: Model, caller_id: int) -> dict:
     """As the detail shows the posting to the caller: a closed one without its number, one hidden or taken
     down by moderation as unavailable (its id and the contact's time only)."""
-    if posting_shapes.withheld(posting, caller_id):
+    if posting_shapes.withheld(section, posting, caller_id):
         item = _item(section, row, posting, posting.user_id, "", "")
         return {**item, **dict.fromkeys(section.summary(posting), ""), "unavailable": True}
     phone = posting.contact if posting_shapes.number_shown(posting, caller_id) else ""

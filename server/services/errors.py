@@ -49,6 +49,18 @@ class SalaryRangeInverted(DomainError):
     detail = "salary_min must not exceed salary_max"
 
 
+class SalaryNegotiableMixed(DomainError):
+    detail = "面议 is salary_min = salary_max = -1: change both"
+
+
+class OneOpenCard(DomainError):
+    """A worker has one open 求职 card: they edit it rather than post another."""
+
+    def __init__(self, open_id: int):
+        super().__init__(f"you already have an open card ({open_id}): edit it with /seekers/update or close it first",
+                         {"seeker_id": open_id})
+
+
 class FreeRefreshUsed(DomainError):
     detail = "today's free refresh is used up, use the paid refresh (/jobs/refresh/pay)"
 
@@ -59,7 +71,7 @@ class RateLimited(DomainError):
 
 
 class SearchUnavailable(DomainError):
-    detail = "job search is temporarily unavailable, try again"
+    detail = "search is temporarily unavailable, try again"
 
 
 class ImageRejected(DomainError):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from runtime.settings import Settings
+from sections import Section
 
 
 def fen(yuan: Decimal) -> int:
@@ -19,22 +20,43 @@ def yuan(fen_amount: int) -> float:
 
 
 @dataclass(frozen=True)
-class PriceList:
-    """What the server charges, in fen: the client's price is only ever compared with it."""
+class PostingPrices:
+    """A section's paid services, in fen."""
 
     top: dict[int, int]  # hours → fen
     refresh: int
+
+    def shape(self) -> dict:
+        return {"top": [{"top_hour": hours, "price": yuan(amount)} for hours, amount in self.top.items()],
+                "refresh": {"price": yuan(self.refresh)}}
+
+
+@dataclass(frozen=True)
+class PriceList:
+    """What the server charges, in fen: the client's price is only ever compared with it."""
+
+    postings: dict[str, PostingPrices]  # a section's price_key ("" for jobs, "seeker"...) → its prices
     contact_voucher: dict[int, int]  # voucher count → fen
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "PriceList":
-        return cls(top={hours: fen(price) for hours, price in settings.price_top.items()},
-                   refresh=fen(settings.price_refresh),
+    def from_settings(cls, settings: Settings, sections: list[Section]) -> "PriceList":
+        def of(key: str) -> PostingPrices:
+            # Settings price_top / price_refresh (jobs), price_<key>_top / price_<key>_refresh (the others).
+            prefix = f"price_{key}_" if key else "price_"
+            return PostingPrices(top={hours: fen(price) for hours, price in getattr(settings, prefix + "top").items()},
+                                 refresh=fen(getattr(settings, prefix + "refresh")))
+
+        return cls(postings={section.price_key: of(section.price_key) for section in sections},
                    contact_voucher={count: fen(price) for count, price in settings.price_contact_voucher.items()})
 
+    def of(self, section: Section) -> PostingPrices:
+        return self.postings[section.price_key]
+
     def shape(self) -> dict:
-        """GET /pay/prices, with the request field names the mini-program sends back."""
-        return {"top": [{"top_hour": hours, "price": yuan(amount)} for hours, amount in self.top.items()],
-                "refresh": {"price": yuan(self.refresh)},
-                "contact_voucher": [{"contact_voucher_num": count, "price": yuan(amount)}
-                                    for count, amount in self.contact_voucher.items()]}
+        """GET /pay/prices, with the request field names the mini-program sends back: the jobs' top and
+        refresh at the top level (as first published), each other section's under its key."""
+        shaped = {**self.postings[""].shape(),
+                  "contact_voucher": [{"contact_voucher_num": count, "price": yuan(amount)}
+                                      for count, amount in self.contact_voucher.items()]}
+        shaped.update({key: prices.shape() for key, prices in self.postings.items() if key})
+        return shaped

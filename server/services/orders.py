@@ -15,7 +15,7 @@ from models.order import KIND_CONTACT_VOUCHER, KIND_REFRESH, KIND_TOP, STATUS_CR
 from models.user import User
 from runtime import clock
 from server.providers.wechat_pay import PayProvider, PayUnavailable
-from sections import Section
+from sections import JOBS, Section
 from server.services import order_sync, postings
 from server.services.errors import (
     NotYourOrder,
@@ -52,9 +52,10 @@ async def _payable(section: Section, user_id: int, posting_id: int) -> None:
 async def buy_top(section: Section, pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int,
                   posting_id: int, top_hour: int, price: Decimal) -> dict:
     await _payable(section, user_id, posting_id)
-    if top_hour not in prices.top:
-        raise UnknownProduct(f"top_hour must be one of {sorted(prices.top)}", {"top_hour": sorted(prices.top)})
-    amount = _charge(prices.top[top_hour], price)
+    tops = prices.of(section).top
+    if top_hour not in tops:
+        raise UnknownProduct(f"top_hour must be one of {sorted(tops)}", {"top_hour": sorted(tops)})
+    amount = _charge(tops[top_hour], price)
     return await _open_order(pay, ttl, user_id, KIND_TOP, amount, f"{section.title}置顶{top_hour}小时",
                              biz_type=section.biz_type, posting_id=posting_id, top_hours=top_hour)
 
@@ -62,7 +63,7 @@ async def buy_top(section: Section, pay: PayProvider, prices: PriceList, ttl: ti
 async def buy_refresh(section: Section, pay: PayProvider, prices: PriceList, ttl: timedelta, user_id: int,
                       posting_id: int, price: Decimal) -> dict:
     await _payable(section, user_id, posting_id)
-    amount = _charge(prices.refresh, price)
+    amount = _charge(prices.of(section).refresh, price)
     return await _open_order(pay, ttl, user_id, KIND_REFRESH, amount, f"{section.title}信息刷新",
                              biz_type=section.biz_type, posting_id=posting_id)
 
@@ -114,7 +115,9 @@ async def _open_order(pay: PayProvider, ttl: timedelta, user_id: int, kind: str,
 
 def _shape(order: Order) -> dict:
     return {"order_id": order.id, "order_no": order.order_no, "kind": order.kind, "status": order.status,
-            "amount": yuan(order.amount_fen), "job_id": order.posting_id, "top_hour": order.top_hours,
+            "amount": yuan(order.amount_fen), "biz_type": order.biz_type, "posting_id": order.posting_id,
+            # The seed's name, for a job's order only (a card's or a shop's is not a job).
+            "job_id": order.posting_id if order.biz_type == JOBS.biz_type else None, "top_hour": order.top_hours,
             "contact_voucher_num": order.voucher_count, "create_at": clock.fmt(order.create_at),
             "expire_at": clock.fmt(order.expire_at), "paid_at": clock.fmt(order.paid_at)}
 

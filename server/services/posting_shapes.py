@@ -18,10 +18,12 @@ from search.index import doc_time
 from search.listing import hit_to_item
 
 
-def withheld(posting: Model, viewer_id: int | None) -> bool:
-    """Hidden or taken down by moderation: its texts and number are its owner's only (the detail answers
-    others 404; the lists that keep it show it unavailable, by its id)."""
-    return bool(posting.moderation) and viewer_id != posting.user_id
+def withheld(section: Section, posting: Model, viewer_id: int | None) -> bool:
+    """Hidden or taken down by moderation, or a closed card of a section whose closed postings are private:
+    its texts and number are its owner's only (the detail answers others 404; the lists that keep it show
+    it unavailable, by its id)."""
+    private = bool(posting.moderation) or (section.closed_is_private and posting.status != STATUS_OPEN)
+    return private and viewer_id != posting.user_id
 
 
 def number_shown(posting: Model, viewer_id: int | None) -> bool:
@@ -35,7 +37,7 @@ def is_top(posting: Model, now: datetime) -> int:
 
 def detail(section: Section, posting: Model, now: datetime) -> dict:
     """The same item the listing serves, built by the same code from the same document."""
-    return hit_to_item({"_source": section.document(posting)}, doc_time(now), nearby=False)
+    return hit_to_item(section, {"_source": section.document(posting)}, doc_time(now))
 
 
 def _stored(posting: Model, name: str) -> Any:
@@ -70,7 +72,7 @@ def favorite(section: Section, posting: Model, collected_at: datetime, collector
     model = section.favorite
     kept = {f"{section.target}_id": posting.id, "create_at": fmt(posting.create_at), "status": posting.status,
             "collect_at": fmt(collected_at)}
-    if withheld(posting, collector_id):
+    if withheld(section, posting, collector_id):
         blanks = {name: _blank(field.annotation) for name, field in model.model_fields.items()}
         return {**blanks, "is_top": 0, **kept, "unavailable": True}
     return _shaped(model, posting, {**kept, "is_top": is_top(posting, now), "unavailable": False})

@@ -1,5 +1,5 @@
-"""What every section does with its postings, whatever the section: find one for its owner, close, the free
-daily refresh, the public detail, "my postings". Each takes the `Section` (sections/) it works on.
+"""What every section does with its postings, whatever the section: publish, edit, find one for its owner,
+close, the free daily refresh, the public detail, "my postings". Each takes the `Section` (sections/) it works on.
 
 Every change of a posting goes through models.posting_writes (row, version and outbox row in one transaction;
 the indexer woken on commit).
@@ -7,18 +7,29 @@ the indexer woken on commit).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from tortoise.models import Model
 
 from models.postings import STATUS_CLOSED, STATUS_OPEN
 from models.posting_reads import recent_posting
-from models.posting_writes import posting_transaction, save_posting
+from models.posting_writes import create_posting, posting_transaction, save_posting
+from models.user import User
 from runtime import clock
 from sections import Section, served
-from server.services import moderation, posting_shapes
+from server.providers.content_check import ContentChecker
+from server.services import content, moderation, posting_shapes
 from server.services.contacts import show_contacts
-from server.services.errors import FreeRefreshUsed, NotYourPosting, PostingClosed, PostingNotFound
+from server.services.errors import (
+    FreeRefreshUsed,
+    NotYourPosting,
+    PostingClosed,
+    PostingNotFound,
+    UserBanned,
+    UserNotFound,
+)
+from server.services.images import ImageUrls
 
 
 async def owned_for_update(section: Section, posting_id: int, user_id: int) -> Model:
@@ -69,11 +80,57 @@ async def refresh_free(section: Section, user_id: int, posting_id: int, free_per
         used = posting.free_refresh_count if posting.free_refresh_day == today else 0
         if used >= free_per_day:
             tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time())
-            raise FreeRefreshUsed(data={"free_refreshes_per_day": free_per_day},
+            raise FreeRefreshUsed(f"today's free refresh is used up, use the paid refresh (/{section.name}/refresh/pay)",
+                                  data={"free_refreshes_per_day": free_per_day},
                                   retry_after=max(int((tomorrow - now).total_seconds()), 1))
         posting.free_refresh_day, posting.free_refresh_count = today, used + 1
         posting.last_refresh_time = now
         await save_posting(posting, "refresh", now, ["free_refresh_day", "free_refresh_count", "last_refresh_time"])
+
+
+async def publish(section: Section, user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker,
+                  before_insert: Callable[[], Awaitable[None]] | None = None) -> int:
+    """A new open posting of the user's: its photos theirs, its texts checked by WeChat's content security
+    before anything is stored and outside any transaction (WeChat may take a while). `before_insert` runs
+    in the insert's transaction, the owner's row locked: a section's rule about the owner's other postings."""
+    await image_urls.check(user_id, "photo_urls", fields.get("photo_urls") or [])
+    fields.setdefault("description", "")
+    owner = await User.get_or_none(id=user_id)
+    if owner is None:
+        raise UserNotFound()
+    fields["content_check"] = await content.check_posting(section, checker, owner.openid, fields)
+    async with posting_transaction():
+        owner = await User.select_for_update().get(id=user_id)
+        if owner.banned_at is not None:
+            raise UserBanned()  # banned while WeChat was checking: the ban's takedown has already run
+        if before_insert is not None:
+            await before_insert()
+        posting = await create_posting(section.model, clock.now(), user_id=user_id, status=STATUS_OPEN, **fields)
+    return posting.id
+
+
+async def edit(section: Section, user_id: int, posting_id: int, changes: dict, image_urls: ImageUrls,
+               checker: ContentChecker, rules: Callable[[Model, dict], None] = lambda posting, changes: None) -> None:
+    """The owner's edit of an open posting: only the fields in `changes`. Texts are checked as they will be
+    (all of them, so an edit cannot keep a flag) before the row is locked; `rules(posting, changes)` checks
+    the section's own rules against the locked row. An edit releases a posting whose photo was held."""
+    if set(changes) & set(section.texts):
+        posting = await owned(section, posting_id, user_id)
+        owner = await User.get_or_none(id=user_id)
+        texts = {field: changes.get(field, getattr(posting, field)) for field in section.texts}
+        changes = {**changes, "content_check": await content.check_posting(section, checker,
+                                                                            owner.openid if owner else "", texts)}
+    now = clock.now()
+    async with posting_transaction():
+        posting = await owned_for_update(section, posting_id, user_id)
+        require_open(section, posting, "edited")
+        if "photo_urls" in changes:  # against the locked row: the photos it holds now may stay
+            await image_urls.check(user_id, "photo_urls", changes["photo_urls"] or [], held=posting.photo_urls or [])
+        rules(posting, changes)
+        if posting.photo_held:
+            changes = {**changes, "photo_held": False}
+        posting.update_from_dict(changes)
+        await save_posting(posting, "update", now, list(changes))
 
 
 async def detail(section: Section, posting_id: int, viewer_id: int | None, masking: bool) -> dict:
@@ -83,7 +140,7 @@ async def detail(section: Section, posting_id: int, viewer_id: int | None, maski
     Others may get a row read up to JOB_DETAIL_CACHE_SECONDS ago (as the listing lags its index); the
     owner always gets the row as it is, so their own edit shows at once."""
     posting = await recent_posting(section.model, posting_id, unless_owned_by=viewer_id)
-    if posting is None or posting_shapes.withheld(posting, viewer_id):
+    if posting is None or posting_shapes.withheld(section, posting, viewer_id):
         raise PostingNotFound(section.target)  # hidden or taken down by moderation: not served to others
     item = posting_shapes.detail(section, posting, clock.now())
     await show_contacts(section, [item], viewer_id, masking)

@@ -36,6 +36,16 @@ SEED_JOB = {
     "salary_max": 20000,
 }
 
+# A 求职 card as the mini-program would post it (POST /seeker/create).
+SEED_CARD = {
+    "name": "王师傅", "sex": 1, "birth_year": 1988, "positions": ["厨师", "面点师"],
+    "salary_min": 7000, "salary_max": 9000, "experience_years": 8,
+    "description": "川菜热菜八年，会面点。", "contact": "13812341234", "photo_urls": [],
+    "longitude": 121.473712, "latitude": 31.230416, "address": "上海市静安区",
+    "first_area_id": 31, "first_area_des": "上海市", "second_area_id": 3101, "second_area_des": "上海市",
+    "third_area_id": 310106, "third_area_des": "静安区", "available": "一周内",
+}
+
 
 async def reset_state(app) -> None:
     """Empty every table, the cache and the search index (a fresh `jobs_v1` behind the alias)."""

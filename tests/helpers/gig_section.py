@@ -21,7 +21,7 @@ def gig_document(gig: Job) -> dict:
     return {**posting_document(gig), "pay": gig.salary_max}
 
 
-def gig_filters(wanted: Mapping[str, Any]) -> list[dict]:
+def gig_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     return [{"range": {"pay": {"gte": wanted["min_pay"]}}}] if wanted.get("min_pay") is not None else []
 
 

@@ -23,7 +23,7 @@ from sections.jobs import job_document
 from search.index import indices_behind_alias
 from search.recent_pages import forget_pages, keep_pages
 from tests.helpers.api import change_job, login_as, post_job
-from sections import JOBS
+from sections import JOBS, all_sections
 
 
 async def seed(count: int) -> list[Job]:
@@ -165,10 +165,13 @@ async def test_cli_reindex_check_and_sync(client, app, settings, engine):
     jobs = await seed(50)
     done = await asyncio.to_thread(_cli, ["reindex"], settings, engine)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() in await indices_behind_alias(app.ctx.search.client, JOBS)
+    # One line per section: the index now behind its alias.
+    assert done.stdout.split() == [(await indices_behind_alias(app.ctx.search.client, section))[0]
+                                   for section in all_sections()]
     await app.ctx.search.client.delete(index=JOBS.name, id=str(jobs[0].id), refresh=True)
     done = await asyncio.to_thread(_cli, ["check"], settings, engine)
-    assert done.returncode == 1 and json.loads(done.stdout)["missing"] == [jobs[0].id]
+    drift = {report["section"]: report for report in map(json.loads, done.stdout.splitlines())}
+    assert done.returncode == 1 and drift["jobs"]["missing"] == [jobs[0].id] and not drift["seekers"]["missing"]
     done = await asyncio.to_thread(_cli, ["check", "--repair"], settings, engine)
     assert done.returncode == 0
     assert (await check(app.ctx.search.client, JOBS)).clean

@@ -52,11 +52,11 @@ def test_hit_maps_to_the_seed_item():
                        "create_at": "2026-01-15T23:21:09.641+08:00", "update_at": "2026-01-15T23:21:09.641+08:00",
                        "top_end_time": "2026-01-16T23:38:54.166+08:00", "top_start_time": None,
                        "last_refresh_time": None}, "sort": [1234.56, 1]}
-    item = hit_to_item(hit, "2026-01-16T00:00:00.000+08:00", nearby=True)
+    item = hit_to_item(JOBS, hit, "2026-01-16T00:00:00.000+08:00", here={"lat": 1, "lon": 2})
     assert item["create_at"] == "2026-01-15 23:21:09.641" and item["top_start_time"] == ""
     assert item["is_top"] == 1 and item["distance"] == 1235
     assert "location" not in item and "rank_time" not in item
-    assert hit_to_item(hit, "2026-01-17T00:00:00.000+08:00", nearby=False)["is_top"] == 0
+    assert hit_to_item(JOBS, hit, "2026-01-17T00:00:00.000+08:00")["is_top"] == 0
 
 
 def test_an_operator_body_without_type_or_page_gets_the_listing_defaults():
@@ -73,7 +73,7 @@ def test_positions_match_literally_even_with_wildcard_characters():
 
 def test_a_top_ends_at_its_end_time():
     now = "2026-03-01T12:00:00.000+08:00"
-    item = hit_to_item({"_source": {"id": 1, "top_end_time": now}}, now, nearby=False)
+    item = hit_to_item(JOBS, {"_source": {"id": 1, "top_end_time": now}}, now)
     assert item["is_top"] == 0
-    item = hit_to_item({"_source": {"id": 1, "top_end_time": "2026-03-01T12:00:00.001+08:00"}}, now, nearby=False)
+    item = hit_to_item(JOBS, {"_source": {"id": 1, "top_end_time": "2026-03-01T12:00:00.001+08:00"}}, now)
     assert item["is_top"] == 1

@@ -14,7 +14,7 @@ from models.job import Job
 from models.posting_reads import keep_recent_rows
 from models.posting_writes import save_posting
 from runtime import clock
-from server.services import jobs as jobs_service
+from server.services import postings as postings_service
 from tests.helpers.api import login_as, post_job
 from tests.helpers.services import mysql_only
 
@@ -111,7 +111,7 @@ async def test_a_detail_read_while_an_edit_commits_is_not_kept_past_it(client, o
     and it must not stay kept once the edit has answered 200."""
     job_id = await post_job(client, owner, positions="厨师")
     viewer = await login_as(client, "viewer")
-    hold = held(jobs_service, "save_posting")  # the edit has written the row, its transaction is still open
+    hold = held(postings_service, "save_posting")  # the edit has written the row, its transaction is still open
     edit = asyncio.create_task(client.post("/jobs/update", json={"id": job_id, "positions": "面点师"}, headers=owner))
     await asyncio.wait_for(hold.reached.wait(), 10)
     assert await positions(client, job_id, viewer) == "厨师"  # read (and kept) while the edit is uncommitted

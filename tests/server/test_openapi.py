@@ -15,6 +15,8 @@ from PIL import Image
 
 from indexer.reindex import reindex
 from server.openapi import REF_TEMPLATE, doc_of, undocumented_routes
+from indexer.sync import drain
+from tests.helpers.api import SEED_CARD as CARD
 from tests.helpers.api import SEED_JOB, login_as
 from tests.helpers.payments import deliver
 from tests.helpers.processes import ServerProcess, server_env
@@ -254,11 +256,43 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     check(await client.post("/contact_voucher/cost", json={"purpose_id": open_job, "purpose_type": 1}, headers=worker))
     assert check(await client.post("/contact_history/out", json={}, headers=worker))["data"]["total"] == 1
     assert check(await client.post("/contact_history/in", json={}, headers=owner))["data"]["total"] == 1
+    await _seeker_calls(client, app, check, owner, worker, wechat_pay)
     check(await client.post("/wechat/user/logout", headers=owner))
 
     with_data = {(method, path) for method, path, operation in _operations(document)
                  if "$ref" in _success_data(operation)}
     assert len(with_data) >= 8 and with_data <= conformance.ok  # each data shape seen in a real 200
+
+
+async def _seeker_calls(client, app, check, owner: dict, worker: dict, wechat_pay) -> None:
+    """A 求职 card through every route of its own, and the cross-section lists with biz_type 2."""
+    card_id = check(await client.post("/seeker/create", json=CARD, headers=worker))["data"]["id"]
+    check(await client.post("/seeker/create", json=CARD, headers=worker))  # 400: one open card
+    check(await client.post("/seekers/update", json={"id": card_id, "available": "随时"}, headers=worker))
+    check(await client.post("/seekers/refresh", json={"seeker_id": card_id}, headers=worker))
+    await drain(app.ctx.search.client)
+    for query_type in (1, 2, 3):
+        listed = check(await client.post("/seekers/list", json={
+            "query_type": query_type, "request_id": "r2", "filter": {"longitude": 121.47, "latitude": 31.23}}))
+        assert [item["id"] for item in listed["data"]["seekers"]] == [card_id]
+    check(await client.post("/seekers/info", json={"seeker_id": card_id}, headers=owner))
+    check(await client.post("/seeker/collect", json={"seeker_id": card_id}, headers=owner))
+    assert check(await client.post("/collect/my", json={"biz_type": 2}, headers=owner))["data"]["total"] == 1
+    check(await client.post("/seeker/cancel_collect", json={"seeker_id": card_id}, headers=owner))
+    assert check(await client.post("/jobs/my", json={"biz_type": 2}, headers=worker))["data"]["total"] == 1
+    check(await client.post("/contact_voucher/cost", json={"purpose_type": 2, "purpose_id": card_id},
+                            headers=owner))
+    assert check(await client.post("/contact_history/out", json={"biz_type": 2}, headers=owner))["data"]["total"] == 1
+    assert check(await client.post("/contact_history/in", json={"biz_type": 2}, headers=worker))["data"]["total"] == 1
+    check(await client.post("/seeker/report", json={"seeker_id": card_id, "reason": "other"}, headers=owner))
+    top = check(await client.post("/seekers/top", json={"seeker_id": card_id, "top_hour": 24, "price": 1},
+                                  headers=worker))
+    assert (await deliver(client, wechat_pay, wechat_pay.pay(top["data"]["order_no"]))).status_code == 204
+    assert check(await client.post("/order/info", json={"order_no": top["data"]["order_no"]},
+                                   headers=worker))["data"]["posting_id"] == card_id
+    check(await client.post("/seekers/refresh/pay", json={"seeker_id": card_id, "price": 0.99}, headers=worker))
+    check(await client.post("/seeker/close", json={"seeker_id": card_id}, headers=worker))
+    check(await client.post("/seekers/info", json={"seeker_id": card_id}, headers=owner))  # 404: closed card
 
 
 def _schemathesis(base: str, headers: dict, report, *selection: str) -> dict:

@@ -1,0 +1,209 @@
+"""求职 (biz_type 2): workers' own cards. The whole declaration of the section; its routes are
+server/routes/seekers.py, its bodies server/schemas/seekers.py, its rules server/services/seekers.py.
+
+A card is a person, not a shop (PIPL): its place is published rounded to a grid of about 500 m, and the distance
+the nearby list shows is that point's; the exact point is only in the index's `location`, which the nearby list
+filters and sorts on. A closed card is its owner's only (`closed_is_private`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from importlib.resources import files
+from typing import Any
+
+from pydantic import Field
+
+from models.seeker import BIZ_SEEKER, SALARY_NEGOTIABLE, Seeker
+from runtime import clock
+from sections.core import TIME, Data, Section, register
+from search.documents import posting_document
+from search.listing import wildcard_escape
+
+# The published point's grid: 0.005° is 556 m of latitude (and 430-500 m of longitude in mainland China).
+GRID_DEGREES = Decimal("0.005")
+AREA_IDS = ("first_area_id", "second_area_id", "third_area_id", "four_area_id")
+
+
+def rounded(degrees: Decimal | float) -> float:
+    """A coordinate on the published grid: the nearest multiple of GRID_DEGREES."""
+    cells = (Decimal(str(degrees)) / GRID_DEGREES).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return float(cells * GRID_DEGREES)
+
+
+def seeker_document(card: Seeker) -> dict:
+    document = posting_document(card)  # `location` stays exact: the nearby list's filter and sort
+    document.update(
+        longitude=rounded(card.longitude),
+        latitude=rounded(card.latitude),
+        name=card.name,
+        sex=card.sex,
+        birth_year=card.birth_year,
+        positions=list(card.positions or []),
+        salary_min=card.salary_min,
+        salary_max=card.salary_max,
+        experience_years=card.experience_years,
+        available=card.available,
+    )
+    return document
+
+
+def _year(now_iso: str) -> int:
+    # The app passes its clock's time; an operator's `dsl` command leaves the engine's "now".
+    return int(now_iso[:4]) if now_iso[:4].isdigit() else clock.now().year
+
+
+def seeker_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
+    """`/seekers/list`'s filter. A card wants a position containing the text; its expected salary range
+    overlaps the offered one (a 面议 card stays in: it negotiates); sex; age in whole years (this year minus
+    the birth year) between the bounds; at least `experience_min` years; in the given areas."""
+    clauses: list[dict] = []
+    if positions := wanted.get("positions"):
+        clauses.append({"wildcard": {"positions": {"value": f"*{wildcard_escape(positions)}*"}}})
+    salary: list[dict] = []
+    if (salary_min := wanted.get("salary_min")) is not None:
+        salary.append({"range": {"salary_max": {"gte": salary_min}}})
+    if (salary_max := wanted.get("salary_max")) is not None and salary_max != -1:
+        salary.append({"range": {"salary_min": {"lte": salary_max}}})
+    if salary:
+        clauses.append({"bool": {"should": [{"bool": {"filter": salary}},
+                                            {"term": {"salary_min": SALARY_NEGOTIABLE}}],
+                                 "minimum_should_match": 1}})
+    if (sex := wanted.get("sex")) is not None:
+        clauses.append({"term": {"sex": sex}})
+    year = _year(now_iso)
+    born: dict[str, int] = {}
+    if (age_min := wanted.get("age_min")) is not None:
+        born["lte"] = year - age_min
+    if (age_max := wanted.get("age_max")) is not None:
+        born["gte"] = year - age_max
+    if born:
+        clauses.append({"range": {"birth_year": born}})
+    if (experience_min := wanted.get("experience_min")) is not None:
+        clauses.append({"range": {"experience_years": {"gte": experience_min}}})
+    for area in AREA_IDS:
+        if (area_id := wanted.get(area)) is not None:
+            clauses.append({"term": {area: area_id}})
+    return clauses
+
+
+def seeker_age(source: Mapping[str, Any], now_iso: str) -> dict:
+    return {"age": _year(now_iso) - source["birth_year"]}
+
+
+SALARY_DOC = "期望月薪（元）；salary_min 与 salary_max 均为 -1 时为面议"
+
+
+class SeekerItem(Data):
+    """A card as the listing and the detail show it."""
+
+    id: int
+    user_id: int
+    biz_type: int = Field(description="2=求职")
+    status: int = Field(description="1 求职中、2 已关闭（已关闭的卡片只有本人能看到）")
+    name: str = Field(description="称呼（本人填写，如 王师傅）")
+    sex: int = Field(description="1 男、2 女")
+    birth_year: int
+    age: int = Field(description="今年减出生年份")
+    positions: list[str] = Field(description="期望岗位（1–3 个）")
+    salary_min: int = Field(description=SALARY_DOC)
+    salary_max: int = Field(description=SALARY_DOC)
+    experience_years: int = Field(description="工作经验（年）")
+    available: str = Field(description="到岗时间：随时、一周内、一月内")
+    longitude: float = Field(description="约 500 米精度的位置（不公开精确位置）")
+    latitude: float = Field(description="约 500 米精度的位置（不公开精确位置）")
+    address: str = Field(description="所在区域（文字）")
+    contact: str
+    description: str = Field(description="自我介绍")
+    photo_urls: list[str]
+    first_area_id: int | None
+    first_area_des: str
+    second_area_id: int | None
+    second_area_des: str
+    third_area_id: int | None
+    third_area_des: str
+    four_area_id: int | None
+    four_area_des: str
+    create_at: str = Field(description=TIME)
+    update_at: str = Field(description=TIME)
+    last_refresh_time: str = Field(description=TIME)
+    top_start_time: str = Field(description=TIME)
+    top_end_time: str = Field(description=TIME)
+    is_top: int = Field(description="1 置顶中（top_end_time 未到）、0 否")
+    contact_unlocked: bool = Field(description="contact 是否完整：自己的、已用联系券解锁的为 true，其余打码")
+
+
+class ListedSeeker(SeekerItem):
+    distance: int | None = Field(None, description="附近列表（query_type 2）：到卡片公开位置（约 500 米精度）的距离，米")
+
+
+class MySeekerCard(Data):
+    """One of my cards in `/jobs/my` (biz_type 2)."""
+
+    id: int
+    biz_type: int
+    name: str
+    positions: list[str]
+    address: str
+    purpose_user_id: int = Field(description="发布者 id（本人）")
+    purpose_user_name: str = Field(description="称呼")
+    purpose_user_phone: str = Field(description="联系电话")
+    status: int
+    is_top: int
+    salary_min: int = Field(description=SALARY_DOC)
+    salary_max: int = Field(description=SALARY_DOC)
+    create_at: str = Field(description=TIME)
+    update_at: str = Field(description=TIME)
+    last_refresh_time: str = Field(description=TIME)
+    top_start_time: str = Field(description=TIME)
+    top_end_time: str = Field(description=TIME)
+    moderation: str = Field(description='"" 正常；"hidden" 被多人举报（或内容安全检测），暂时下架待处理；"taken_down" 被运营下架')
+    moderation_reason: str = Field(description="下架原因（moderation 非空时）")
+    photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
+
+
+class SeekerFavorite(Data):
+    """A saved card in `/collect/my` (biz_type 2)."""
+
+    seeker_id: int
+    name: str
+    positions: list[str]
+    salary_min: int = Field(description=SALARY_DOC)
+    salary_max: int = Field(description=SALARY_DOC)
+    experience_years: int
+    first_area_des: str
+    second_area_des: str
+    third_area_des: str
+    address: str
+    create_at: str = Field(description=TIME)
+    is_top: int
+    last_refresh_time: str = Field(description=TIME)
+    status: int
+    collect_at: str = Field(description="收藏时间，" + TIME)
+    unavailable: bool = Field(description="已关闭或已被下架：只保留 seeker_id、时间与状态，内容不再展示")
+
+
+SEEKERS = register(Section(
+    name="seekers",
+    biz_type=BIZ_SEEKER,
+    mapping=files("es_mappings") / "seekers.json",
+    document=seeker_document,
+    filters=seeker_filters,
+    exact_location=False,
+    derived=seeker_age,
+    model=Seeker,
+    target="seeker",
+    title="求职",
+    # Everything a card publishes (the positions joined into one text).
+    texts=("name", "positions", "description", "address", "first_area_des", "second_area_des",
+           "third_area_des", "four_area_des"),
+    contact_name="name",
+    summary=lambda card: {"positions": "、".join(card.positions or []), "address": card.address},
+    item=SeekerItem,
+    listed=ListedSeeker,
+    mine=MySeekerCard,
+    favorite=SeekerFavorite,
+    price_key="seeker",
+    closed_is_private=True,
+))

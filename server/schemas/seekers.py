@@ -1,0 +1,216 @@
+"""Request bodies of the 求职 section (a worker's card) and its list."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from models.moderation import REPORT_REASONS
+from models.seeker import AVAILABLE, SALARY_NEGOTIABLE
+from runtime import clock
+from server.schemas.fields import (
+    MAX_SALARY,
+    Address,
+    AreaDes,
+    AreaId,
+    Body,
+    Id,
+    Latitude,
+    Longitude,
+    Money,
+    Positions,
+    choice,
+    integer,
+    text,
+)
+from server.schemas.jobs import Contact, PhotoUrls
+from server.schemas.listing import ListBody, PlaceFilter, salary_in_order
+
+MIN_AGE, MAX_AGE = 16, 80  # the legal working age in China; a bound for typos above
+MAX_POSITIONS = 3
+
+
+def _positions_list(value):
+    """A list of positions, or one text of them joined by commas (, or ，) or 、."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return value  # let pydantic report the wrong type
+    parts = [part.strip() for item in value for part in item.replace("，", ",").replace("、", ",").split(",")]
+    return list(dict.fromkeys(part for part in parts if part))
+
+
+PositionList = Annotated[list[Positions], BeforeValidator(_positions_list),
+                         Field(min_length=1, max_length=MAX_POSITIONS)]
+SeekerSalary = integer(ge=SALARY_NEGOTIABLE, le=MAX_SALARY)
+SALARY_DOC = "期望月薪（元）；-1 为面议（两项须同为 -1）"
+
+
+def _birth_year(age: int) -> int:
+    return clock.now().year - age
+
+
+class SeekerFields(Body):
+    """Every writable field of a card; create requires some, update takes any subset."""
+
+    blank_is_value: ClassVar[frozenset[str]] = frozenset({"photo_urls"})
+
+    name: text(min_length=1, max_length=20) | None = Field(None, description="称呼，如 王师傅（展示给商家）")
+    sex: choice(1, 2) | None = Field(None, description="1 男、2 女")
+    birth_year: integer(ge=1900, le=9999) | None = Field(None, description=f"出生年份（或填 age）；年龄须在 {MIN_AGE}–{MAX_AGE} 岁")
+    age: integer(ge=MIN_AGE, le=MAX_AGE) | None = Field(None, description="年龄（换算为出生年份保存）")
+    positions: PositionList | None = Field(
+        None, description="期望岗位 1–3 个：数组，或用逗号、顿号分隔的字符串，如 服务员、厨师")
+    salary_min: SeekerSalary | None = Field(None, description=SALARY_DOC)
+    salary_max: SeekerSalary | None = Field(None, description=SALARY_DOC)
+    experience_years: integer(ge=0, le=50) | None = Field(None, description="工作经验（年）")
+    description: Annotated[str, StringConstraints(max_length=1000)] | None = Field(None, description="自我介绍")
+    contact: Contact | None = Field(None, description="联系电话：手机号或带区号的座机（解锁前打码）")
+    photo_urls: PhotoUrls | None = Field(
+        None, description='照片链接（本站上传的）：数组或逗号拼接的字符串；"" 为清空，最多 4 张')
+    longitude: Longitude | None = Field(None, description="位置（仅用于附近搜索；对外只显示约 500 米精度）")
+    latitude: Latitude | None = None
+    address: Annotated[Address, StringConstraints(min_length=1)] | None = Field(None, description="所在区域（文字），如 静安区南京西路")
+    first_area_id: AreaId | None = None
+    first_area_des: AreaDes | None = None
+    second_area_id: AreaId | None = None
+    second_area_des: AreaDes | None = None
+    third_area_id: AreaId | None = None
+    third_area_des: AreaDes | None = None
+    four_area_id: AreaId | None = None
+    four_area_des: AreaDes | None = None
+    available: Literal[AVAILABLE] | None = Field(None, description="到岗时间：随时、一周内、一月内")
+
+    @field_validator("birth_year")
+    @classmethod
+    def _working_age(cls, year: int | None) -> int | None:
+        if year is not None and not _birth_year(MAX_AGE) <= year <= _birth_year(MIN_AGE):
+            raise ValueError(f"the age this birth year gives must be {MIN_AGE}-{MAX_AGE}")
+        return year
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.age is not None and self.birth_year is not None and _birth_year(self.age) != self.birth_year:
+            raise ValueError("age and birth_year disagree: give one of them")
+        negotiable = [v == SALARY_NEGOTIABLE for v in (self.salary_min, self.salary_max) if v is not None]
+        if len(negotiable) == 2 and negotiable[0] != negotiable[1]:
+            raise ValueError("面议 is salary_min = salary_max = -1: both or neither")
+        if not any(negotiable):
+            salary_in_order(self.salary_min, self.salary_max)
+        return self
+
+    def changes(self) -> dict:
+        """The fields the client sent, as model columns (an age becomes the birth year)."""
+        sent = self.model_dump(exclude_unset=True, exclude={"id", "age"})
+        if self.age is not None:
+            sent["birth_year"] = _birth_year(self.age)
+        return sent
+
+
+class CreateSeekerBody(SeekerFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "王师傅", "sex": 1, "birth_year": 1988, "positions": ["厨师", "面点师"],
+        "salary_min": 7000, "salary_max": 9000, "experience_years": 8,
+        "description": "川菜热菜八年，会面点，能吃苦。", "contact": "13812341234",
+        "photo_urls": [], "longitude": 121.4737, "latitude": 31.2304, "address": "上海市静安区",
+        "first_area_id": 31, "first_area_des": "上海市", "second_area_id": 3101, "second_area_des": "上海市",
+        "third_area_id": 310106, "third_area_des": "静安区", "available": "一周内"}]})
+
+    name: text(min_length=1, max_length=20) = Field(description="称呼，如 王师傅（展示给商家）")
+    sex: choice(1, 2) = Field(description="1 男、2 女")
+    positions: PositionList = Field(description="期望岗位 1–3 个：数组，或用逗号、顿号分隔的字符串")
+    contact: Contact = Field(description="联系电话：手机号或带区号的座机（解锁前打码）")
+    longitude: Longitude = Field(description="位置（仅用于附近搜索；对外只显示约 500 米精度）")
+    latitude: Latitude
+    address: Annotated[Address, StringConstraints(min_length=1)] = Field(description="所在区域（文字）")
+
+    @model_validator(mode="after")
+    def _age_and_salary_given(self):
+        if self.age is None and self.birth_year is None:
+            raise ValueError("give birth_year or age")
+        if (self.salary_min is None) != (self.salary_max is None):
+            raise ValueError("give both salary_min and salary_max (or neither: 面议)")
+        return self
+
+    def changes(self) -> dict:
+        fields = super().changes()
+        if "salary_min" not in fields:
+            fields["salary_min"] = fields["salary_max"] = SALARY_NEGOTIABLE
+        return fields
+
+
+class UpdateSeekerBody(SeekerFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 12, "salary_min": 8000, "salary_max": 10000,
+                                                               "available": "随时"}]})
+
+    id: Id = Field(description="必填参数：要修改的求职卡片 id")
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not self.changes():
+            raise ValueError("give at least one field to change besides id")
+        return self
+
+
+class SeekerIdBody(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12}, {"seeker_id": "12"}]})
+
+    seeker_id: Id = Field(description="求职卡片 id（数字或数字字符串）")
+
+
+class SeekerReportBody(SeekerIdBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "reason": "false_information",
+                                                               "text": "电话是空号"}]})
+
+    reason: Literal[REPORT_REASONS] = Field(
+        description="fraud 诈骗、false_information 虚假信息、discrimination 歧视、other 其他")
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = Field(
+        "", description="补充说明（可选，最多 500 字）")
+
+
+class SeekerTopBody(SeekerIdBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "top_hour": 24, "price": 1.00}]})
+
+    top_hour: integer(ge=1, le=10_000) = Field(description="置顶时长（小时），取 /pay/prices 中 seeker.top 的一项")
+    price: Money = Field(description="价格（元），须等于 /pay/prices 中 seeker 的价格")
+
+
+class SeekerPaidRefreshBody(SeekerIdBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "price": 0.99}]})
+
+    price: Money = Field(description="价格（元），须等于 /pay/prices 中 seeker.refresh 的价格")
+
+
+class SeekerListFilter(PlaceFilter):
+    positions: Positions | None = Field(None, description="期望岗位（包含匹配，任一期望岗位）")
+    salary_min: integer(ge=0, le=MAX_SALARY) | None = Field(
+        None, description="提供的月薪下限：期望范围与之有交集的卡片（面议的卡片总在内）")
+    salary_max: integer(ge=-1, le=MAX_SALARY) | None = Field(None, description="提供的月薪上限，-1 为无限大")
+    sex: choice(1, 2) | None = Field(None, description="1 男、2 女")
+    age_min: integer(ge=0, le=120) | None = Field(None, description="年龄下限（含；年龄 = 今年 - 出生年份）")
+    age_max: integer(ge=0, le=120) | None = Field(None, description="年龄上限（含）")
+    experience_min: integer(ge=0, le=50) | None = Field(None, description="最少工作经验（年）")
+    first_area_id: AreaId | None = None
+    second_area_id: AreaId | None = None
+    third_area_id: AreaId | None = None
+    four_area_id: AreaId | None = None
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self):
+        salary_in_order(self.salary_min, self.salary_max)
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise ValueError("age_min must not exceed age_max")
+        return self
+
+
+class SeekerListBody(ListBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "request_id": "1", "query_type": 2,
+        "filter": {"positions": "厨师", "salary_min": 6000, "salary_max": 9000, "sex": 1, "age_min": 20,
+                   "age_max": 45, "experience_min": 2, "third_area_id": 310106, "longitude": 121.4737,
+                   "latitude": 31.2304, "distance_km": 5},
+        "page_num": 1, "page_size": 10}]})
+
+    filter: SeekerListFilter = Field(default_factory=SeekerListFilter,
+                                     description="筛选：期望岗位、月薪、性别、年龄、经验、区域；附近：经纬度与距离")

@@ -1,0 +1,212 @@
+"""求职 (biz_type 2) through the API: a worker's card from create to close, its privacy, and its own rules."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from indexer.sync import drain
+from models.seeker import Seeker
+from sections.seekers import rounded
+from tests.helpers.api import SEED_CARD as CARD
+from tests.helpers.api import login_as
+from tests.helpers.payments import order, order_status, pay
+from tests.helpers.reference import arc_distance_m
+
+NOW = datetime(2026, 3, 2, 10, 0)
+
+
+@pytest.fixture
+async def worker(client):
+    headers = await login_as(client, "worker")
+    # The WeChat profile name must never stand in for the card's name.
+    await client.post("/user/update/info", json={"name": "微信昵称"}, headers=headers)
+    return headers
+
+
+@pytest.fixture
+async def employer(client, tune):
+    tune(free_contact_vouchers=2)
+    return await login_as(client, "employer")
+
+
+async def create(client, headers, **changes) -> int:
+    response = await client.post("/seeker/create", json={**CARD, **changes}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["id"]
+
+
+async def cards(client, app, headers=None, **body) -> list[dict]:
+    await drain(app.ctx.search.client)
+    response = await client.post("/seekers/list", json={"query_type": 3, "page_size": 50, **body},
+                                 headers=headers or {})
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["seekers"]
+
+
+async def data(client, path: str, headers: dict, **body):
+    response = await client.post(path, json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+async def test_the_whole_flow_of_a_card(client, app, worker, employer, wechat_pay, travel):
+    travel(NOW)
+    card_id = await create(client, worker)
+
+    # Listed, filtered, shown masked, the place rounded, the age from the birth year.
+    [listed] = await cards(client, app, employer, filter={"positions": "面点", "age_min": 30, "age_max": 40})
+    assert listed["id"] == card_id and listed["name"] == "王师傅" and listed["age"] == 38
+    assert listed["contact"] == "138****1234" and listed["contact_unlocked"] is False
+    assert (listed["longitude"], listed["latitude"]) == (121.475, 31.23)
+    assert await cards(client, app, employer, filter={"positions": "服务员"}) == []
+    detail = await data(client, "/seekers/info", employer, seeker_id=card_id)
+    assert detail["contact"] == "138****1234" and detail["positions"] == ["厨师", "面点师"]
+    assert detail["longitude"] == listed["longitude"] and detail["available"] == "一周内"
+
+    # Unlocked with a voucher: the number, and both histories show the contact.
+    answer = await data(client, "/contact_voucher/cost", employer, purpose_type=2, purpose_id=card_id)
+    assert answer["phone"] == "13812341234" and answer["name"] == "王师傅" and answer["contact_voucher_num"] == 1
+    assert (await data(client, "/seekers/info", employer, seeker_id=card_id))["contact"] == "13812341234"
+    out = await data(client, "/contact_history/out", employer, biz_type=2)
+    assert [(i["id"], i["positions"], i["purpose_user_phone"]) for i in out["list"]] == \
+        [(card_id, "厨师、面点师", "13812341234")]
+    came_in = await data(client, "/contact_history/in", worker, biz_type=2)
+    assert [i["purpose_user_id"] for i in came_in["list"]] == [int(employer["user_id"])]
+    assert (await data(client, "/contact_history/in", worker, biz_type=1))["list"] == []
+
+    # Favourited; my cards in /jobs/my under `contacts`.
+    await data(client, "/seeker/collect", employer, seeker_id=card_id)
+    saved = await data(client, "/collect/my", employer, biz_type=2)
+    assert [(f["seeker_id"], f["unavailable"]) for f in saved["list"]] == [(card_id, False)]
+    assert (await data(client, "/collect/my", employer, biz_type=1))["list"] == []
+    mine = await data(client, "/jobs/my", worker, biz_type=2)
+    assert [(c["id"], c["purpose_user_name"]) for c in mine["contacts"]] == [(card_id, "王师傅")]
+
+    # Refreshed free once a day, then paid; topped after a payment, first in the recommended list.
+    other = await create(client, await login_as(client, "other worker"), name="李阿姨", positions="保洁")
+    assert [c["id"] for c in await cards(client, app, query_type=1)] == [other, card_id]
+    await data(client, "/seekers/refresh", worker, seeker_id=card_id)
+    refused = await client.post("/seekers/refresh", json={"seeker_id": card_id}, headers=worker)
+    assert refused.status_code == 429 and "/seekers/refresh/pay" in refused.json()["message"]
+    prices = (await client.get("/pay/prices")).json()["data"]["seeker"]
+    top = await order(client, worker, "/seekers/top", seeker_id=card_id, top_hour=24,
+                      price=prices["top"][0]["price"])
+    assert (await pay(client, wechat_pay, top["order_no"])).status_code == 204
+    paid = await order_status(client, worker, top["order_no"])
+    assert paid["status"] == "paid" and paid["biz_type"] == 2 and paid["posting_id"] == card_id
+    assert paid["job_id"] is None
+    await create_recommended_check(client, app, card_id, other)
+
+    # Closed: gone from every list at once, its detail the owner's only.
+    await data(client, "/seeker/close", worker, seeker_id=card_id)
+    assert [c["id"] for c in await cards(client, app)] == [other]
+    gone = await client.post("/seekers/info", json={"seeker_id": card_id}, headers=employer)
+    assert gone.status_code == 404
+    assert (await data(client, "/seekers/info", worker, seeker_id=card_id))["status"] == 2
+    saved = await data(client, "/collect/my", employer, biz_type=2)
+    assert saved["list"][0]["unavailable"] is True and saved["list"][0]["name"] == ""
+    out = await data(client, "/contact_history/out", employer, biz_type=2)
+    assert out["list"][0]["unavailable"] is True and out["list"][0]["purpose_user_phone"] == ""
+    # ...and with it closed, the worker may post a new one.
+    assert await create(client, worker) != card_id
+
+
+async def create_recommended_check(client, app, topped: int, other: int) -> None:
+    listed = await cards(client, app, query_type=1)
+    assert [(c["id"], c["is_top"]) for c in listed] == [(topped, 1), (other, 0)]
+
+
+async def test_one_open_card_per_worker(client, app, worker):
+    first = await create(client, worker)
+    again = await client.post("/seeker/create", json=CARD, headers=worker)
+    assert again.status_code == 400 and again.json()["data"] == {"seeker_id": first}
+    assert await Seeker.filter(user_id=int(worker["user_id"])).count() == 1
+
+
+async def test_concurrent_creates_leave_one_card(client, app, worker, settings):
+    answers = await asyncio.gather(*(client.post("/seeker/create", json=CARD, headers=worker) for _ in range(4)))
+    assert sorted(a.status_code for a in answers) == [200, 400, 400, 400]
+    assert await Seeker.filter(user_id=int(worker["user_id"])).count() == 1
+
+
+async def test_the_card_name_is_the_workers_own(client, worker):
+    no_name = await client.post("/seeker/create", json={**CARD, "name": ""}, headers=worker)
+    assert no_name.status_code == 400 and "name" in no_name.json()["message"]
+    card_id = await create(client, worker, name="小张")
+    assert (await data(client, "/seekers/info", worker, seeker_id=card_id))["name"] == "小张"
+
+
+async def test_age_is_stored_as_a_birth_year(client, worker, travel):
+    travel(NOW)
+    card_id = await create(client, worker, birth_year=None, age=30)
+    assert (await Seeker.get(id=card_id)).birth_year == 1996
+    travel(datetime(2027, 1, 1, 0, 0))
+    assert (await data(client, "/seekers/info", worker, seeker_id=card_id))["age"] == 31
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"birth_year": None, "age": None}, "birth_year"), ({"age": 12, "birth_year": None}, "age"),
+    ({"birth_year": 1900}, "birth_year"), ({"age": 30, "birth_year": 1980}, "age"),
+    ({"positions": []}, "positions"), ({"positions": ["a", "b", "c", "d"]}, "positions"),
+    ({"sex": 3}, "sex"), ({"salary_min": -1}, "salary"), ({"salary_min": 9000, "salary_max": 7000}, "salary"),
+    ({"salary_max": None}, "salary"), ({"experience_years": 51}, "experience_years"),
+    ({"available": "明天"}, "available"), ({"description": "长" * 1001}, "description"),
+    ({"contact": "12345"}, "contact"), ({"name": "名" * 21}, "name"), ({"latitude": 91}, "latitude"),
+])
+async def test_bad_cards_are_400_and_store_nothing(client, worker, changes, field):
+    response = await client.post("/seeker/create", json={**CARD, **changes}, headers=worker)
+    assert response.status_code == 400 and field in response.text, response.text
+    assert await Seeker.all().count() == 0
+
+
+async def test_negotiable_salary_and_positions_as_text(client, app, worker):
+    card_id = await create(client, worker, salary_min=None, salary_max=None, positions="厨师，配菜、厨师")
+    card = await Seeker.get(id=card_id)
+    assert (card.salary_min, card.salary_max, card.positions) == (-1, -1, ["厨师", "配菜"])
+    # 面议 stays in a salary-filtered list (it negotiates).
+    assert [c["id"] for c in await cards(client, app, filter={"salary_min": 5000, "salary_max": 6000})] == [card_id]
+
+
+async def test_update_changes_only_what_was_sent(client, worker):
+    card_id = await create(client, worker)
+    await data(client, "/seekers/update", worker, id=card_id, available="随时", description="", salary_min="7500")
+    card = await Seeker.get(id=card_id)
+    assert (card.available, card.description, card.salary_min, card.salary_max) == \
+        ("随时", CARD["description"], 7500, 9000)
+    mixed = await client.post("/seekers/update", json={"id": card_id, "salary_min": -1}, headers=worker)
+    inverted = await client.post("/seekers/update", json={"id": card_id, "salary_min": 9500}, headers=worker)
+    assert mixed.status_code == inverted.status_code == 400
+    assert (await Seeker.get(id=card_id)).salary_min == 7500
+
+
+async def test_nobody_else_may_change_a_card(client, worker, employer):
+    card_id = await create(client, worker)
+    for path, body in (("/seekers/update", {"id": card_id, "name": "x"}), ("/seeker/close", {"seeker_id": card_id}),
+                       ("/seekers/refresh", {"seeker_id": card_id})):
+        assert (await client.post(path, json=body, headers=employer)).status_code == 403
+    assert (await Seeker.get(id=card_id)).status == 1
+
+
+async def test_the_exact_point_is_never_served(client, app, worker, employer):
+    card_id = await create(client, worker)
+    here = {"longitude": 121.4700, "latitude": 31.2290}
+    [near] = await cards(client, app, employer, query_type=2, filter={**here, "distance_km": 1})
+    published = (rounded(Decimal("121.473712")), rounded(Decimal("31.230416")))
+    assert (near["longitude"], near["latitude"]) == published
+    # The distance is the published point's, not the exact one's.
+    assert near["distance"] == round(arc_distance_m(here["latitude"], here["longitude"], published[1], published[0]))
+    assert near["distance"] != round(arc_distance_m(here["latitude"], here["longitude"], 31.230416, 121.473712))
+    for shown in (near, await data(client, "/seekers/info", employer, seeker_id=card_id)):
+        assert "121.473712" not in str(shown) and "31.230416" not in str(shown)
+
+
+async def test_a_card_is_a_section_of_its_own(client, app, worker, employer):
+    """Ids of cards and jobs overlap: nothing of one section answers for the other."""
+    card_id = await create(client, worker)
+    assert (await client.post("/jobs/info", json={"job_id": card_id})).status_code == 404
+    assert (await client.post("/job/collect", json={"job_id": card_id}, headers=employer)).status_code == 404
+    assert await cards(client, app) and (await client.post("/jobs/list", json={})).json()["data"]["jobs"] == []
