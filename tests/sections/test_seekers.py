@@ -13,6 +13,8 @@ from models.seeker import Seeker
 from sections.seekers import rounded
 from tests.helpers.api import SEED_CARD as CARD
 from tests.helpers.api import login_as
+from server.services import content, moderation
+from server.services.auth import TokenStore
 from tests.helpers.payments import order, order_status, pay
 from tests.helpers.reference import arc_distance_m
 
@@ -127,7 +129,17 @@ async def test_one_open_card_per_worker(client, app, worker):
     assert await Seeker.filter(user_id=int(worker["user_id"])).count() == 1
 
 
-async def test_concurrent_creates_leave_one_card(client, app, worker, settings):
+async def test_concurrent_creates_leave_one_card(client, app, worker, monkeypatch):
+    # Every create waits at the content check until all four are there: each has passed the first "no open
+    # card yet" look before any inserts, so only the check under the user's row lock can refuse three.
+    barrier = asyncio.Barrier(4)
+    checked = content.check_posting
+
+    async def all_at_once(*args, **kwargs):
+        await asyncio.wait_for(barrier.wait(), 10)
+        return await checked(*args, **kwargs)
+
+    monkeypatch.setattr(content, "check_posting", all_at_once)
     answers = await asyncio.gather(*(client.post("/seeker/create", json=CARD, headers=worker) for _ in range(4)))
     assert sorted(a.status_code for a in answers) == [200, 400, 400, 400]
     assert await Seeker.filter(user_id=int(worker["user_id"])).count() == 1
@@ -210,3 +222,45 @@ async def test_a_card_is_a_section_of_its_own(client, app, worker, employer):
     assert (await client.post("/jobs/info", json={"job_id": card_id})).status_code == 404
     assert (await client.post("/job/collect", json={"job_id": card_id}, headers=employer)).status_code == 404
     assert await cards(client, app) and (await client.post("/jobs/list", json={})).json()["data"]["jobs"] == []
+
+
+async def test_every_published_text_of_a_card_is_checked(client, worker, wechat_content):
+    for field, value in (("name", "risky-word"), ("positions", ["厨师", "risky-word"]),
+                         ("description", "risky-word"), ("address", "risky-word")):
+        response = await client.post("/seeker/create", json={**CARD, field: value}, headers=worker)
+        assert (response.status_code, response.json()["data"]) == (400, {"field": field}), response.text
+    assert await Seeker.all().count() == 0
+    card_id = await create(client, worker)
+    refused = await client.post("/seekers/update", json={"id": card_id, "description": "risky-word"}, headers=worker)
+    assert refused.status_code == 400 and (await Seeker.get(id=card_id)).description == CARD["description"]
+
+
+async def test_reports_hide_a_card_and_a_ban_takes_it_down(client, app, worker, tune):
+    tune(report_hide_threshold=2, report_min_account_age_hours=0)
+    card_id = await create(client, worker)
+    for name in ("a", "b"):
+        reporter = await login_as(client, name)
+        await data(client, "/seeker/report", reporter, seeker_id=card_id, reason="fraud")
+    again = await client.post("/seeker/report", json={"seeker_id": card_id, "reason": "fraud"}, headers=reporter)
+    assert again.status_code == 400 and "already reported this seeker" in again.json()["message"]
+    own = await client.post("/seeker/report", json={"seeker_id": card_id, "reason": "fraud"}, headers=worker)
+    assert own.status_code == 400
+    assert (await Seeker.get(id=card_id)).moderation == "hidden"
+    assert await cards(client, app) == []
+    assert (await client.post("/seekers/info", json={"seeker_id": card_id}, headers=reporter)).status_code == 404
+
+    other = await login_as(client, "second worker")
+    kept = await create(client, other)
+    tokens = TokenStore.from_settings(app.ctx.cache, app.ctx.settings)
+    assert await moderation.ban(int(other["user_id"]), "ops-li", "scam", tokens) == [("seeker", kept)]
+    assert (await Seeker.get(id=kept)).moderation == "taken_down" and await cards(client, app) == []
+
+
+async def test_photos_are_the_workers_own_uploads(client, worker, tune):
+    tune(image_url_prefixes="https://cdn.example.com/")
+    response = await client.post("/seeker/create", json={**CARD, "photo_urls": ["https://elsewhere.cn/a.jpg"]},
+                                 headers=worker)
+    assert response.status_code == 400 and response.json()["data"]["url"] == "https://elsewhere.cn/a.jpg"
+    assert await Seeker.all().count() == 0
+    card_id = await create(client, worker, photo_urls=["https://cdn.example.com/me.jpg"])
+    assert (await Seeker.get(id=card_id)).photo_urls == ["https://cdn.example.com/me.jpg"]
