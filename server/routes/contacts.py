@@ -19,8 +19,8 @@ bp = Blueprint("contacts")
 
 @bp.post("/contact_voucher/cost")
 @documented("消费（用联系券联系商家）", body=ContactCostBody, data=ContactAnswer, auth=True, description=(
-    "第一次联系某条招聘消耗 1 张联系券并解锁其电话；再次联系不再消耗。联系对象以招聘信息为准，"
-    "请求体中的 purpose_user_* 被忽略。没有联系券时 402。"))
+    "第一次联系某条招聘（purpose_type 1）或某张求职卡片（2）消耗 1 张联系券并解锁其电话；再次联系不再消耗。"
+    "联系对象以信息为准，请求体中的 purpose_user_* 被忽略。没有联系券时 402。"))
 @login_required
 @limit_writes
 async def cost(request: JobBoardRequest):
@@ -31,7 +31,7 @@ async def cost(request: JobBoardRequest):
 
 @bp.post("/contact_history/out")
 @documented("我联系的", body=BizPageBody, data=ContactHistoryList, auth=True,
-            description="purpose_user_* 为招聘的发布者（联系人、电话）。")
+            description="purpose_user_* 为发布者（招聘的联系人、求职卡片的称呼，及电话）。biz_type 1 招聘、2 求职。")
 @login_required
 async def contacted_by_me(request: JobBoardRequest):
     body = parse_body(request, BizPageBody)
@@ -40,7 +40,7 @@ async def contacted_by_me(request: JobBoardRequest):
 
 @bp.post("/contact_history/in")
 @documented("联系我的", body=BizPageBody, data=ContactHistoryList, auth=True,
-            description="purpose_user_* 为联系我的人。")
+            description="purpose_user_* 为联系我的人（biz_type 2：解锁我的求职卡片的商家）。")
 @login_required
 async def contacted_me(request: JobBoardRequest):
     body = parse_body(request, BizPageBody)

@@ -113,7 +113,7 @@ class CreateJobBody(JobFields):
         "third_area_id": 110105, "third_area_des": "朝阳区", "four_area_id": 110105001, "four_area_des": "三里屯",
         "salary_min": 8000, "salary_max": 20000}]})
 
-    biz_type: choice(1) = Field(1, description="1=招聘（求职、招租尚未开放）")
+    biz_type: choice(1) = Field(1, description="1=招聘（求职卡片用 /seeker/create）")
     positions: Positions = Field(description="岗位，如 服务员、厨师长")
     longitude: Longitude
     latitude: Latitude

@@ -162,7 +162,7 @@ class VoucherRecords(Data):
 
 
 class ContactAnswer(Data):
-    purpose_id: int = Field(description="招聘信息 id")
+    purpose_id: int = Field(description="信息 id（招聘信息或求职卡片）")
     purpose_user_id: int = Field(description="发布者 id")
     name: str = Field(description="联系人")
     phone: str = Field(description="完整电话")
@@ -170,15 +170,15 @@ class ContactAnswer(Data):
 
 
 class ContactHistoryItem(Data):
-    id: int = Field(description="招聘信息 id（用于 /jobs/info）")
+    id: int = Field(description="信息 id：招聘信息（用于 /jobs/info）或求职卡片（用于 /seekers/info）")
     contact_id: int = Field(description="这次联系记录的 id")
-    positions: str
+    positions: str = Field(description="岗位；求职卡片为期望岗位，用“、”连接")
     address: str
     purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")
     purpose_user_name: str
-    purpose_user_phone: str = Field(description="/out：招聘已关闭时为空（同 /jobs/info）")
+    purpose_user_phone: str = Field(description="/out：已关闭时为空（同详情）")
     create_at: str = Field(description="联系时间，" + TIME)
-    status: int = Field(description="招聘信息状态：1 招聘中，2 已关闭")
+    status: int = Field(description="信息状态：1 招聘中（求职中），2 已关闭")
     unavailable: bool = Field(description="/out：已被下架（举报隐藏或运营下架）：只保留 id 与联系时间，内容与电话不再展示")
 
 
