@@ -42,6 +42,11 @@ def posting_document(posting) -> dict:
     }
 
 
-# In every index, never in an item: the geo point, the recommended order's time and the hold.
-INTERNAL_FIELDS = frozenset(("location", "rank_time", "held"))
+def area_names(posting) -> list[str]:
+    return [posting.first_area_des, posting.second_area_des, posting.third_area_des, posting.four_area_des]
+
+
+# In every index, never in an item: the geo point, the recommended order's time, the hold and the texts the
+# search box matches (search/keywords.py).
+INTERNAL_FIELDS = frozenset(("location", "rank_time", "held", "keywords"))
 DATE_FIELDS = ("create_at", "update_at", "last_refresh_time", "top_start_time", "top_end_time")

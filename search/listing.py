@@ -19,13 +19,14 @@ from elasticsearch import AsyncElasticsearch
 from search import recent_pages
 from search.documents import DATE_FIELDS, INTERNAL_FIELDS
 from search.index import doc_time
+from search.keywords import keyword_clauses, words
 from search.section import IndexedSection
 
 RECOMMENDED, NEARBY, LATEST = 1, 2, 3
 # Deepest page any list serves (page_num * page_size): every section's index allows this `max_result_window`.
 RESULT_WINDOW = 10_000
 STATUS_OPEN = 1
-_GEO = ("longitude", "latitude", "distance_km")
+_SHARED = ("longitude", "latitude", "distance_km", "keyword")  # every section's filter fields
 _EARTH_RADIUS_M = 6371008.7714  # Elasticsearch's
 
 
@@ -36,6 +37,7 @@ class ListingRequest:
     longitude: float | None = None
     latitude: float | None = None
     distance_km: float | None = None
+    keyword: str | None = None  # the search box (search/keywords.py)
     page_num: int = 1
     page_size: int = 10
 
@@ -45,8 +47,9 @@ class ListingRequest:
         f = body.get("filter") or {}
         return cls(
             query_type=body.get("query_type", RECOMMENDED),
-            wanted={name: value for name, value in f.items() if name not in _GEO and value is not None},
+            wanted={name: value for name, value in f.items() if name not in _SHARED and value is not None},
             longitude=f.get("longitude"), latitude=f.get("latitude"), distance_km=f.get("distance_km"),
+            keyword=" ".join(words(f.get("keyword"))) or None,
             page_num=body.get("page_num", 1), page_size=body.get("page_size", 10))
 
     def here(self) -> dict | None:
@@ -59,7 +62,7 @@ class ListingRequest:
         wanted = tuple(sorted((name, tuple(value) if isinstance(value, list) else value)
                               for name, value in self.wanted.items()))
         return (section.name, self.query_type, wanted, self.longitude, self.latitude, self.distance_km,
-                self.page_num, self.page_size)
+                self.keyword, self.page_num, self.page_size)
 
 
 def wildcard_escape(text: str) -> str:
@@ -70,7 +73,7 @@ def listing_dsl(section: IndexedSection, req: ListingRequest, now_iso: str = "no
     """The search body for one listing page. The app passes its own clock's time (`doc_time(now)`), so
     ranking and `is_top` agree on one "now"; the CLI leaves the engine's `now` for Kibana."""
     filters: list[dict] = [{"term": {"status": STATUS_OPEN}}, {"term": {"biz_type": section.biz_type}},
-                           *section.filters(req.wanted, now_iso)]
+                           *section.filters(req.wanted, now_iso), *keyword_clauses(req.keyword)]
     here = req.here()
     if req.query_type == NEARBY and req.distance_km and here:
         filters.append({"geo_distance": {"distance": f"{req.distance_km}km", "location": here}})

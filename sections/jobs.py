@@ -11,7 +11,8 @@ from pydantic import Field
 
 from models.job import BIZ_RECRUIT, Job
 from sections.core import TIME, Data, Section, register
-from search.documents import posting_document
+from search.documents import area_names, posting_document
+from search.keywords import searchable
 from search.listing import wildcard_escape
 
 WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
@@ -27,6 +28,9 @@ def job_document(job: Job) -> dict:
         basic_protection=list(job.basic_protection or []),
         salary_benefits=list(job.salary_benefits or []),
         attendance_leave=list(job.attendance_leave or []),
+        # The search box's texts: what a job publishes, but not the contact person's name.
+        keywords=searchable([job.positions, job.description, job.address, *area_names(job),
+                             *(tag for group in WELFARE_GROUPS for tag in getattr(job, group) or [])]),
     )
     return document
 

@@ -18,7 +18,8 @@ from pydantic import Field
 from models.seeker import BIZ_SEEKER, SALARY_NEGOTIABLE, Seeker
 from runtime import clock
 from sections.core import TIME, Data, Section, register
-from search.documents import posting_document
+from search.documents import area_names, posting_document
+from search.keywords import searchable
 from search.listing import wildcard_escape
 
 # The published point's grid: 0.005° is 556 m of latitude (and 430-500 m of longitude in mainland China).
@@ -45,6 +46,8 @@ def seeker_document(card: Seeker) -> dict:
         salary_max=card.salary_max,
         experience_years=card.experience_years,
         available=card.available,
+        # The search box's texts: what the worker wants and says, and the area names; never name or phone.
+        keywords=searchable([*(card.positions or []), card.description, *area_names(card)]),
     )
     return document
 

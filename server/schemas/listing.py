@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
+from search.keywords import MAX_KEYWORD_LENGTH, normalized, words
 from search.listing import RESULT_WINDOW
 from server.schemas.fields import (
     MAX_SALARY,
@@ -29,9 +30,21 @@ def _request_id_text(value):
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-class PlaceFilter(Body):
-    """What every section's list filter has: the nearby list's point and radius."""
+def _keyword(value: str) -> str:
+    if not words(value):
+        raise ValueError("a keyword needs a letter, digit or character")
+    return normalized(value)
 
+
+Keyword = Annotated[text(max_length=MAX_KEYWORD_LENGTH), AfterValidator(_keyword)]
+
+
+class PlaceFilter(Body):
+    """What every section's list filter has: the search box, and the nearby list's point and radius."""
+
+    keyword: Keyword | None = Field(None, description=(
+        f"搜索关键词（去掉首尾空格后最多 {MAX_KEYWORD_LENGTH} 字；空为不搜索）：空格分开的每个词都须出现在信息的文字中；"
+        "汉字按字匹配（“厨”可找到“厨师”），字母与数字按整词匹配；全角半角、大小写不区分。只筛选，不改变列表顺序"))
     longitude: Longitude | None = Field(None, description=NEARBY_NEEDS)
     latitude: Latitude | None = Field(None, description=NEARBY_NEEDS)
     distance_km: number(gt=0, le=1000) | None = Field(None, description="附近：最大距离（公里）")

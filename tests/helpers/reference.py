@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from datetime import datetime
 
 from models.job import Job
@@ -16,6 +18,31 @@ def arc_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _tokens(text: str) -> list[str]:
+    """The standard tokenizer as the search box relies on it: each CJK character a token, each run of other
+    letters and digits a token, the rest separators (after NFKC and lowercasing)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.findall(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_\u3400-\u9fff\uf900-\ufaff]+", text)
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    return any(haystack[i:i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))
+
+
+def keyword_matches(texts: list[str], keyword: str | None) -> bool:
+    """Every whitespace-separated word of the keyword appears within one of the texts (Chinese anywhere,
+    letters and digits as whole words). A word of punctuation only asks for nothing."""
+    words = [_tokens(word) for word in (keyword or "").split()]
+    return all(any(_contains(_tokens(text), word) for text in texts) for word in words if word)
+
+
+def job_texts(job: Job) -> list[str]:
+    """What the search box searches in a job (the issue's list): never the contact person's name."""
+    return [job.positions, job.description, job.address, job.first_area_des, job.second_area_des,
+            job.third_area_des, job.four_area_des, *job.basic_protection, *job.salary_benefits,
+            *job.attendance_leave]
 
 
 def brute_force(jobs: list[Job], query_type: int, filt: dict, now: datetime) -> list[int]:
@@ -32,6 +59,8 @@ def brute_force(jobs: list[Job], query_type: int, filt: dict, now: datetime) -> 
         for group in WELFARE:
             if not set(filt.get(group, [])) <= set(getattr(job, group)):
                 return False
+        if not keyword_matches(job_texts(job), filt.get("keyword")):
+            return False
         if query_type == 2 and filt.get("distance_km"):
             return distance(job) <= filt["distance_km"] * 1000
         return True

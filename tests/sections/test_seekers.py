@@ -264,3 +264,14 @@ async def test_photos_are_the_workers_own_uploads(client, worker, tune):
     assert await Seeker.all().count() == 0
     card_id = await create(client, worker, photo_urls=["https://cdn.example.com/me.jpg"])
     assert (await Seeker.get(id=card_id)).photo_urls == ["https://cdn.example.com/me.jpg"]
+
+
+async def test_the_search_box_finds_cards_by_what_they_publish_never_by_name_or_phone(client, app):
+    cook = await create(client, await login_as(client, "w1"))
+    baker = await create(client, await login_as(client, "w2"), name="李阿姨", positions=["面点师"],
+                         description="会做包子、粥", third_area_des="浦东新区", contact="13900001111")
+    found = {}
+    for keyword in ("面", "粥", "厨师", "静安", "浦东", "王师傅", "13900001111", "川菜 面点", "ＫＦＣ"):
+        found[keyword] = {c["id"] for c in await cards(client, app, filter={"keyword": keyword})}
+    assert found == {"面": {cook, baker}, "粥": {baker}, "厨师": {cook}, "静安": {cook}, "浦东": {baker},
+                     "王师傅": set(), "13900001111": set(), "川菜 面点": {cook}, "ＫＦＣ": set()}
