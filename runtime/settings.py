@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     report_requires_phone: bool = True
     # How often jobs stored while WeChat's content check gave no verdict are checked again.
     content_recheck_seconds: float = Field(default=60.0, gt=0)
+    # How often each process counts its users' searches into the hot-search list (GET /search/hot).
+    hot_search_count_seconds: float = Field(default=10.0, gt=0)
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -29,9 +29,10 @@ from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import contacts, dev, docs, health, jobs, pay, seekers, uploads, users, wechat_push
+from server.routes import contacts, dev, docs, health, jobs, pay, searches, seekers, uploads, users, wechat_push
 from server.services import images
 from server.services.content import ContentRechecker
+from server.services.hot_searches import HotSearches
 from server.services.order_sweeper import OrderSweeper
 from server.supervision import (
     WorkerRoster,
@@ -76,7 +77,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     )
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp, jobs.bp, seekers.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
+    for blueprint in (health.bp, users.bp, jobs.bp, seekers.bp, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
         app.blueprint(blueprint)
     app.ctx.storage = build_storage(settings)
     app.ctx.image_decoding = images.Decoding.from_settings(settings)
@@ -122,6 +123,9 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.content_check = build_content_checker(settings, app.ctx.wechat_api)
         app.ctx.rechecker = ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds)
         app.ctx.rechecker_task = asyncio.create_task(app.ctx.rechecker.run(), name="content_rechecker")
+        app.ctx.hot_searches = HotSearches(app.ctx.cache, lambda: app.ctx.content_check,
+                                           settings.hot_search_count_seconds)
+        app.ctx.hot_searches_task = asyncio.create_task(app.ctx.hot_searches.run(), name="hot_searches")
 
     @app.before_server_stop
     async def _stop_background(app: JobBoard):
@@ -129,7 +133,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.drainer.stop()
         app.ctx.sweeper.stop()
         app.ctx.rechecker.stop()
-        for task in (app.ctx.drainer_task, app.ctx.sweeper_task, app.ctx.rechecker_task):
+        app.ctx.hot_searches.stop()
+        for task in (app.ctx.drainer_task, app.ctx.sweeper_task, app.ctx.rechecker_task, app.ctx.hot_searches_task):
             if task is None:
                 continue
             try:  # the round in progress may finish; one stuck on a hung engine or WeChat is cut off

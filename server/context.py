@@ -20,6 +20,7 @@ from server.providers.storage import ImageStorage
 from server.providers.wechat_api import WeChatApi
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
+from server.services.hot_searches import HotSearches
 from server.services.images import Decoding
 from server.supervision import WorkerRoster
 
@@ -43,6 +44,8 @@ class AppContext:
     rechecker_task: asyncio.Task | None = None
     sweeper: PeriodicTask = field(init=False)
     sweeper_task: asyncio.Task | None = None
+    hot_searches: HotSearches = field(init=False)
+    hot_searches_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
     workers: WorkerRoster | None = None  # WORKERS>1: the sibling workers /readyz reports on
     # Open connections per client address (server/protocol.py); not counted where the peer is a proxy.

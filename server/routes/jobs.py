@@ -67,7 +67,7 @@ async def refresh(request: JobBoardRequest):
 async def list_jobs(request: JobBoardRequest):
     body = parse_body(request, ListBody)
     return ok(await listing.list_postings(JOBS, request.app.ctx.search, body, await viewer(request),
-                                          request.app.ctx.settings.mask_contacts))
+                                          request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches))
 
 
 @bp.post("/jobs/info")

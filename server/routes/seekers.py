@@ -104,7 +104,7 @@ async def top(request: JobBoardRequest):
 async def list_cards(request: JobBoardRequest):
     body = parse_body(request, SeekerListBody)
     return ok(await listing.list_postings(SEEKERS, request.app.ctx.search, body, await viewer(request),
-                                          request.app.ctx.settings.mask_contacts))
+                                          request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches))
 
 
 @bp.post("/seekers/info")

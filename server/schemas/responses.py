@@ -66,6 +66,16 @@ class SeekerList(Data):
     request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
 
 
+class HotSearch(Data):
+    keyword: str = Field(description="关键词（规范化后：半角、小写）")
+    count: int = Field(description="近 7 天搜索过它的人次（每人每天一次）")
+
+
+class HotSearchList(Data):
+    jobs: list[HotSearch] = Field(description="招聘列表的热门搜索")
+    seekers: list[HotSearch] = Field(description="求职卡片列表的热门搜索")
+
+
 class MyPostings(Data):
     contacts: list[MyPosting | MySeekerCard] = Field(description="biz_type 1：我的招聘；2：我的求职卡片")
     total: int

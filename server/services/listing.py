@@ -13,11 +13,13 @@ from sections import Section
 from search.listing import ListingRequest, search_listing
 from server.services.contacts import show_contacts
 from server.services.errors import SearchUnavailable
+from server.services.hot_searches import HotSearches
 
 log = logging.getLogger("server.listing")
 
 
-async def list_postings(section: Section, engine, body, viewer_id: int | None, masking: bool) -> dict:
+async def list_postings(section: Section, engine, body, viewer_id: int | None, masking: bool,
+                        hot: HotSearches | None = None) -> dict:
     request = ListingRequest.from_body(body.model_dump())
     try:
         items, total = await search_listing(engine.listing_client, section, request, clock.now())
@@ -32,6 +34,8 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
         # A 4xx is our query's fault (a DSL bug, expensive queries disabled...): a 500 with the reason.
         log.error("listing: search engine refused the query: %s %s", exc.meta.status, exc.message)
         raise
+    if hot is not None and request.keyword and viewer_id is not None and request.page_num == 1:
+        hot.record(section.name, request.keyword, viewer_id)
     await show_contacts(section, items, viewer_id, masking)
     result = {section.name: items, "total": total}
     if body.request_id is not None:

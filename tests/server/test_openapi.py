@@ -257,6 +257,9 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     assert check(await client.post("/contact_history/out", json={}, headers=worker))["data"]["total"] == 1
     assert check(await client.post("/contact_history/in", json={}, headers=owner))["data"]["total"] == 1
     await _seeker_calls(client, app, check, owner, worker, wechat_pay)
+    check(await client.post("/jobs/list", json={"filter": {"keyword": "服务员"}}, headers=worker))
+    await app.ctx.hot_searches.round()
+    assert check(await client.get("/search/hot"))["data"]["jobs"] == [{"keyword": "服务员", "count": 1}]
     check(await client.post("/wechat/user/logout", headers=owner))
 
     with_data = {(method, path) for method, path, operation in _operations(document)
