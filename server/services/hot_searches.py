@@ -110,3 +110,8 @@ class HotSearches(PeriodicTask):
     def forget_shown(self) -> None:
         """For tests: the next `hot` reads Redis."""
         self._shown.clear()
+
+    def forget(self) -> None:
+        """For tests: nothing waiting, nothing kept."""
+        self._waiting.clear()
+        self._shown.clear()

@@ -54,6 +54,7 @@ async def reset_state(app) -> None:
         await conn.execute_script(f"DELETE FROM {model._meta.db_table}")
     forget_recent()  # ids may be used again (SQLite)
     await app.ctx.cache.flushdb()
+    app.ctx.hot_searches.forget()
     engine = app.ctx.search.client
     for section in all_sections():
         for name in (await engine.indices.get(index=f"{section.name}_v*", allow_no_indices=True)).body:
