@@ -4,6 +4,8 @@ ratio to `GET /healthz` measured in the same run.
     .venv/bin/python -m bench.cpu --jobs 10000 --database-url mysql://root:@127.0.0.1:3306/bench_cpu \\
         --redis-url redis://127.0.0.1:6379/12
 
+`--seekers N` 求职 cards are listed as well (`/seekers/list`; by default as many as jobs).
+
 `python -m server` runs as its own process (one worker) with its embedded engine (a child process, whose
 CPU is not counted); the load comes from `wrk` (Debian package), another process, so the client's own
 work never counts as the app's. CPU is read from /proc for the server process before and after each run. The database is
@@ -28,8 +30,20 @@ import httpx
 from bench.listing import BODIES, _fresh_database, _seed
 from models import db
 from models.job import BIZ_RECRUIT, STATUS_OPEN, Job
+from models.samples import random_seekers
+from models.seeker import Seeker
+from models.user import User
+from runtime import clock
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The 求职 list's calls, as bench.listing's BODIES are the jobs': the same place for nearby, a few filters for latest.
+SEEKER_BODIES = {
+    "recommended": {"query_type": 1, "filter": {}, "page_size": 10},
+    "nearby": {"query_type": 2, "filter": {"longitude": 121.4737, "latitude": 31.2304, "distance_km": 10},
+               "page_size": 10},
+    "latest": {"query_type": 3, "filter": {"positions": "厨师", "age_min": 25, "age_max": 45, "salary_min": 6000},
+               "page_size": 10},
+}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -69,26 +83,38 @@ def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict:
             "errors": int(errors[1]) if errors else 0}
 
 
-async def _prepare(args, database_url: str) -> tuple[int, int, range]:
-    """Seed the jobs; the id of an open one, how many the default listing counts (open recruiting), and
-    the range of every job's id."""
+async def _seed_seekers(count: int) -> None:
+    # One owner for all of them: the one-open-card rule is the create route's, and the listing never reads it.
+    now = clock.now()
+    owner = await User.create(openid="bench-worker", create_at=now, update_at=now)
+    for start in range(0, count, 5000):
+        await Seeker.bulk_create(random_seekers(min(5000, count - start), owner.id, seed=start, now=now),
+                                 batch_size=1000)
+
+
+async def _prepare(args, database_url: str) -> tuple[int, int, range, int]:
+    """Seed the jobs and cards; the id of an open job, how many the default listing counts (open recruiting),
+    the range of every job's id, and how many cards the 求职 list counts (open, not held)."""
     await _fresh_database(database_url)
     await db.connect(database_url)
     try:
         await _seed(args.jobs)
+        await _seed_seekers(args.seekers)
         open_jobs = Job.filter(status=STATUS_OPEN, biz_type=BIZ_RECRUIT)
         ids = range((await Job.first().order_by("id")).id, (await Job.first().order_by("-id")).id + 1)
-        return (await open_jobs.first().order_by("id")).id, await open_jobs.count(), ids
+        listed_cards = await Seeker.filter(status=STATUS_OPEN, photo_held=False).count()
+        return (await open_jobs.first().order_by("id")).id, await open_jobs.count(), ids, listed_cards
     finally:
         await db.close()
 
 
-def _wait_for_index(base: str, jobs: int) -> None:
-    """Until the server's engine lists every open job (it fills its embedded engine itself at start)."""
+def _wait_for_index(base: str, path: str, total: int) -> None:
+    """Until the server's engine lists every open posting of `path`'s list (it fills its embedded engine
+    itself at start)."""
     for _ in range(600):
         try:
-            answer = httpx.post(f"{base}/jobs/list", json={"query_type": 3}, timeout=5)
-            if answer.status_code == 200 and answer.json()["data"]["total"] == jobs:
+            answer = httpx.post(f"{base}{path}", json={"query_type": 3}, timeout=5)
+            if answer.status_code == 200 and answer.json()["data"]["total"] == total:
                 return
         except httpx.HTTPError:
             pass
@@ -99,6 +125,7 @@ def _wait_for_index(base: str, jobs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=10_000)
+    parser.add_argument("--seekers", type=int, help="求职 cards (default: as many as --jobs)")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url")
@@ -109,11 +136,12 @@ def main() -> None:
                              "request reads the database and the engine)")
     parser.add_argument("--only", help="run only the calls whose label contains this text (/healthz always runs)")
     args = parser.parse_args()
+    args.seekers = args.jobs if args.seekers is None else args.seekers
     workdir = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     database_url = args.database_url or f"sqlite://{workdir}/bench.sqlite3"
     server = None
     try:
-        job_id, open_jobs, job_ids = asyncio.run(_prepare(args, database_url))
+        job_id, open_jobs, job_ids, listed_cards = asyncio.run(_prepare(args, database_url))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT"))}
         env.update(APP_ENV="dev", DATA_DIR=str(workdir), DATABASE_URL=database_url, WORKERS="1", BACKGROUND_INDEX_SYNC="false", RATE_LIMIT_WRITES_PER_USER="0",
                    RATE_LIMIT_LOGIN_PER_IP="0", RATE_LIMIT_LOGIN_PER_CODE="0")
@@ -130,7 +158,8 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        _wait_for_index(base, open_jobs)
+        _wait_for_index(base, "/jobs/list", open_jobs)
+        _wait_for_index(base, "/seekers/list", listed_cards)
         registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:bench", "phone_code": "test:bench"})
         token = {"Authorization": registered.headers["authorization"]}
         calls = [("GET /healthz", "GET", "/healthz", None, {}, None),
@@ -139,11 +168,15 @@ def main() -> None:
                  ("POST /jobs/info (any of the jobs)", "POST", "/jobs/info", None, {}, job_ids)]
         calls += [(f"POST /jobs/list {name}", "POST", "/jobs/list", body, {}, None) for name, body in BODIES.items()]
         calls.append(("POST /jobs/list latest (logged in)", "POST", "/jobs/list", BODIES["latest"], token, None))
+        calls += [(f"POST /seekers/list {name}", "POST", "/seekers/list", body, {}, None)
+                  for name, body in SEEKER_BODIES.items()]
+        calls.append(("POST /seekers/list latest (logged in)", "POST", "/seekers/list", SEEKER_BODIES["latest"],
+                      token, None))
         if args.only:
             calls = [call for call in calls if call[0] == "GET /healthz" or args.only in call[0]]
         kept = "app default" if args.kept_seconds is None else f"{args.kept_seconds:g} s"
-        print(f"{args.jobs} jobs, {args.connections} connections, {args.seconds} s each, one worker, "
-              f"answers kept: {kept}\n")
+        print(f"{args.jobs} jobs, {args.seekers} 求职 cards, {args.connections} connections, {args.seconds} s each, "
+              f"one worker, answers kept: {kept}\n")
         print("| call | app CPU ms / request | req/s | × /healthz | p50 ms | p99 ms |")
         print("| --- | --- | --- | --- | --- | --- |")
         healthz_rate = None

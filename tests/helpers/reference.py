@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from models.job import Job
 from models.samples import WELFARE
+from models.seeker import Seeker
 
 
 def arc_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -45,35 +48,77 @@ def job_texts(job: Job) -> list[str]:
             *job.attendance_leave]
 
 
+def _listed(postings: list, biz_type: int, query_type: int, filt: dict, now: datetime,
+            wanted: Callable[[object], bool]) -> list[int]:
+    """The ids a section's list must return, in order: open postings of the section that no photo hold keeps
+    out and that the section `wanted`, within `distance_km` of the point (nearby), in the list type's order."""
+    def distance(posting) -> float:
+        return arc_distance_m(filt["latitude"], filt["longitude"], float(posting.latitude), float(posting.longitude))
+
+    def near(posting) -> bool:
+        return not (query_type == 2 and filt.get("distance_km")) or distance(posting) <= filt["distance_km"] * 1000
+
+    chosen = [p for p in postings
+              if p.status == 1 and p.biz_type == biz_type and not p.photo_held and wanted(p) and near(p)]
+    if query_type == 1:
+        chosen.sort(key=lambda p: (p.top_end_time is not None and p.top_end_time > now,
+                                   p.last_refresh_time or p.create_at, p.id), reverse=True)
+    elif query_type == 2:
+        chosen.sort(key=lambda p: (round(distance(p), 3), p.id))
+    else:
+        chosen.sort(key=lambda p: (p.create_at, p.id), reverse=True)
+    return [p.id for p in chosen]
+
+
+def card_texts(card: Seeker) -> list[str]:
+    """What the search box searches in a card: never its name, address or phone."""
+    return [*card.positions, card.description, card.first_area_des, card.second_area_des, card.third_area_des,
+            card.four_area_des]
+
+
 def brute_force(jobs: list[Job], query_type: int, filt: dict, now: datetime) -> list[int]:
     """The ids `/jobs/list` must return, in order, computed from the rows themselves."""
-    def matches(job: Job) -> bool:
-        if job.status != 1 or job.biz_type != 1 or job.photo_held:
-            return False
+    def wanted(job: Job) -> bool:
         if filt.get("positions") and filt["positions"] not in job.positions:
             return False
         if filt.get("salary_min") is not None and job.salary_max < filt["salary_min"]:
             return False
         if filt.get("salary_max") not in (None, -1) and job.salary_min > filt["salary_max"]:
             return False
-        for group in WELFARE:
-            if not set(filt.get(group, [])) <= set(getattr(job, group)):
-                return False
         if not keyword_matches(job_texts(job), filt.get("keyword")):
             return False
-        if query_type == 2 and filt.get("distance_km"):
-            return distance(job) <= filt["distance_km"] * 1000
-        return True
+        return all(set(filt.get(group, [])) <= set(getattr(job, group)) for group in WELFARE)
 
-    def distance(job: Job) -> float:
-        return arc_distance_m(filt["latitude"], filt["longitude"], float(job.latitude), float(job.longitude))
+    return _listed(jobs, 1, query_type, filt, now, wanted)
 
-    chosen = [job for job in jobs if matches(job)]
-    if query_type == 1:
-        chosen.sort(key=lambda j: (j.top_end_time is not None and j.top_end_time > now,
-                                   j.last_refresh_time or j.create_at, j.id), reverse=True)
-    elif query_type == 2:
-        chosen.sort(key=lambda j: (round(distance(j), 3), j.id))
-    else:
-        chosen.sort(key=lambda j: (j.create_at, j.id), reverse=True)
-    return [job.id for job in chosen]
+
+def brute_force_seekers(cards: list[Seeker], query_type: int, filt: dict, now: datetime) -> list[int]:
+    """The ids `/seekers/list` must return, in order, as SeekerListFilter documents its fields: a wanted
+    position containing the text; an expected salary range meeting the offered one (面议 always does; an
+    offered maximum of -1 is none); the sex; the age (this year minus the birth year) within the inclusive
+    bounds; at least `experience_min` years; the areas given."""
+    def wanted(card: Seeker) -> bool:
+        age = now.year - card.birth_year
+        low, high = filt.get("salary_min"), filt.get("salary_max")
+        high = None if high == -1 else high
+        salary_met = card.salary_min == -1 or (
+            (low is None or card.salary_max >= low) and (high is None or card.salary_min <= high))
+        return ((not filt.get("positions") or any(filt["positions"] in p for p in card.positions))
+                and salary_met
+                and filt.get("sex") in (None, card.sex)
+                and filt.get("age_min", 0) <= age <= filt.get("age_max", math.inf)
+                and card.experience_years >= filt.get("experience_min", 0)
+                and all(filt.get(f"{level}_area_id") in (None, getattr(card, f"{level}_area_id"))
+                        for level in ("first", "second", "third", "four"))
+                and keyword_matches(card_texts(card), filt.get("keyword")))
+
+    return _listed(cards, 2, query_type, filt, now, wanted)
+
+
+def published_point(card: Seeker) -> tuple[float, float]:
+    """(longitude, latitude) a card shows: its exact point to the nearest 1/200 of a degree, halves away from
+    zero (the grid of about 500 m)."""
+    def grid(degrees) -> float:
+        return float((Decimal(str(degrees)) * 200).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 200)
+
+    return grid(card.longitude), grid(card.latitude)
