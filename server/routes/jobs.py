@@ -1,4 +1,5 @@
-"""Seed section 二 (商家招聘) and the job lists of section 一: postings, detail, favourites, "my" lists."""
+"""Seed section 二 (商家招聘) and the job lists of section 一: postings, detail, favourites, "my" lists (the
+routes every section has for one posting: server/routes/posting_actions.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
 from server.routes.guard import image_urls, limit_writes, login_required, viewer
+from server.routes.posting_actions import PostingRoutes, add_posting_routes
 from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, ReportBody, UpdateJobBody
+from server.schemas.pay import PaidRefreshBody, TopBody
 from server.schemas.listing import ListBody
 from server.schemas.responses import JobCreated, JobItem, JobList, MyFavorites, MyPostings
 from sections import JOBS
-from server.services import favorites, jobs, listing, moderation, postings
+from server.services import favorites, jobs, listing, postings
 
 bp = Blueprint("jobs")
+add_posting_routes(bp, PostingRoutes(
+    section=JOBS, noun="招聘信息", owner="商家", browser="用户", id_body=JobIdBody, report_body=ReportBody,
+    top_body=TopBody, paid_refresh_body=PaidRefreshBody, item=JobItem,
+    detail_note="每当商家、用户点击某一条招聘，希望详细展开查看数据时使用。已关闭的招聘只对发布者显示电话。",
+    # "cancnel" is the seed's spelling, which the mini-program calls; the correct spelling is an alias.
+    cancel_paths=("/job/cancnel_collect", "/job/cancel_collect")))
 
 
 @bp.post("/job/create")
@@ -39,27 +48,6 @@ async def update(request: JobBoardRequest):
     return ok(None, message="")
 
 
-@bp.post("/job/close")
-@documented("关闭招聘信息（商家）", body=JobIdBody, auth=True)
-@login_required
-@limit_writes
-async def close(request: JobBoardRequest):
-    body = parse_body(request, JobIdBody)
-    await postings.close(JOBS, request.ctx.user_id, body.job_id)
-    return ok(None, message="")
-
-
-@bp.post("/jobs/refresh")
-@documented("刷新招聘信息（商家）", body=JobIdBody, auth=True, description="每天的免费次数用完后 429。")
-@login_required
-@limit_writes
-async def refresh(request: JobBoardRequest):
-    body = parse_body(request, JobIdBody)
-    await postings.refresh_free(JOBS, request.ctx.user_id, body.job_id,
-                                request.app.ctx.settings.free_refreshes_per_day)
-    return ok(None, message="")
-
-
 @bp.post("/jobs/list")
 @documented("招聘信息列表（用户）", body=ListBody, data=JobList, description=(
     "类型：推荐（刷新时间）、附近（距离）、最新（发布时间倒序）。筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假。"
@@ -70,56 +58,12 @@ async def list_jobs(request: JobBoardRequest):
                                           request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches))
 
 
-@bp.post("/jobs/info")
-@documented("查询详情", body=JobIdBody, data=JobItem, auth="optional",
-            description="每当商家、用户点击某一条招聘，希望详细展开查看数据时使用。可以不带 token；"
-                        "未解锁的 contact 打码（138****8000），contact_unlocked 表示是否完整。")
-async def info(request: JobBoardRequest):
-    body = parse_body(request, JobIdBody)
-    return ok(await postings.detail(JOBS, body.job_id, await viewer(request), request.app.ctx.settings.mask_contacts))
-
-
 @bp.post("/jobs/my")
 @documented("我发布的", body=BizPageBody, data=MyPostings, auth=True)
 @login_required
 async def my_postings(request: JobBoardRequest):
     body = parse_body(request, BizPageBody)
     return ok(await postings.my_postings(request.ctx.user_id, body.biz_type, body.offset, body.page_size))
-
-
-@bp.post("/job/collect")
-@documented("收藏（用户）", body=JobIdBody, auth=True)
-@login_required
-@limit_writes
-async def collect(request: JobBoardRequest):
-    body = parse_body(request, JobIdBody)
-    await favorites.collect(JOBS, request.ctx.user_id, body.job_id)
-    return ok(None, message="")
-
-
-# "cancnel" is the seed's spelling, which the mini-program calls; the correct spelling is an alias.
-@bp.post("/job/cancnel_collect", name="cancnel_collect")
-@bp.post("/job/cancel_collect", name="cancel_collect")
-@documented("取消收藏（用户）", body=JobIdBody, auth=True,
-            description="/job/cancnel_collect 是文档的原拼写；/job/cancel_collect 为同一接口。")
-@login_required
-@limit_writes
-async def cancel_collect(request: JobBoardRequest):
-    body = parse_body(request, JobIdBody)
-    await favorites.cancel(JOBS, request.ctx.user_id, body.job_id)
-    return ok(None, message="")
-
-
-@bp.post("/job/report")
-@documented("举报招聘信息（用户）", body=ReportBody, auth=True, description=(
-    "每人每条招聘只能举报一次；不能举报自己的。被足够多的用户举报后，招聘暂时下架，等待运营处理。"))
-@login_required
-@limit_writes
-async def report(request: JobBoardRequest):
-    body = parse_body(request, ReportBody)
-    await moderation.report(JOBS, request.ctx.user_id, body.job_id, body.reason, body.text,
-                            moderation.ReportRules.from_settings(request.app.ctx.settings))
-    return ok(None, message="")
 
 
 @bp.post("/collect/my")

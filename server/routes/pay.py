@@ -9,13 +9,12 @@ from sanic import Blueprint
 from sanic.response import HTTPResponse, json
 
 from runtime.errors import DomainError
-from sections import JOBS
 from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
 from server.routes.guard import limit_writes, login_required, order_ttl, price_list
-from server.schemas.pay import OrderNoBody, PaidRefreshBody, TopBody, VoucherBuyBody, VoucherRecordsBody
+from server.schemas.pay import OrderNoBody, VoucherBuyBody, VoucherRecordsBody
 from server.schemas.responses import OrderCreated, OrderInfo, Prices, VoucherRecords
 from server.services import orders, settlement, vouchers
 from server.services.errors import NotificationRejected, OrderNotFound, PaymentMismatch
@@ -29,28 +28,6 @@ bp = Blueprint("pay")
                                             "下单时 price 须与此一致，否则 400 price mismatch。")
 async def prices(request: JobBoardRequest):
     return ok(price_list(request).shape())
-
-
-@bp.post("/jobs/top")
-@documented("置顶招聘信息（商家）", body=TopBody, data=OrderCreated, auth=True,
-            description="创建订单并返回 wx.requestPayment 的参数；支付成功后置顶生效（已在置顶中则顺延）。")
-@login_required
-@limit_writes
-async def top(request: JobBoardRequest):
-    body = parse_body(request, TopBody)
-    return ok(await orders.buy_top(JOBS, request.app.ctx.pay, price_list(request), order_ttl(request),
-                                   request.ctx.user_id, body.job_id, body.top_hour, body.price))
-
-
-@bp.post("/jobs/refresh/pay")
-@documented("付费刷新招聘信息（商家）", body=PaidRefreshBody, data=OrderCreated, auth=True,
-            description="创建订单并返回 wx.requestPayment 的参数；支付成功后刷新生效。")
-@login_required
-@limit_writes
-async def refresh_paid(request: JobBoardRequest):
-    body = parse_body(request, PaidRefreshBody)
-    return ok(await orders.buy_refresh(JOBS, request.app.ctx.pay, price_list(request), order_ttl(request),
-                                       request.ctx.user_id, body.job_id, body.price))
 
 
 @bp.post("/contact_voucher/buy")
