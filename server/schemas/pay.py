@@ -55,6 +55,6 @@ class ContactCostBody(Body):
         "purpose_user_phone": "15039021712"}]})
 
     purpose_id: Id = Field(description="招聘信息 id")
-    purpose_type: choice(1, 2, 3) = Field(1, description="1=招聘（求职、招租尚未开放）")
+    purpose_type: choice(1, 2, 3) = Field(1, description="1=招聘、2=求职、3=招租")
     # The seed's body also names the employer (purpose_user_*): not declared, so ignored whatever it
     # holds; the server reads the employer from the posting.
