@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 
 from models.job import Job
+from models.shop import RENT_NEGOTIABLE, Shop
 from models.samples import WELFARE
 
 
@@ -48,3 +49,48 @@ def brute_force(jobs: list[Job], query_type: int, filt: dict, now: datetime) -> 
     else:
         chosen.sort(key=lambda j: (j.create_at, j.id), reverse=True)
     return [job.id for job in chosen]
+
+
+def brute_force_shops(shops: list[Shop], query_type: int, filt: dict, now: datetime) -> list[int]:
+    """The ids `/shops/list` must return, in order: every bound inclusive, a 面议 shop (rent 0) in whatever the
+    rent bounds, a transfer fee of 0 as none."""
+    def matches(shop: Shop) -> bool:
+        if shop.status != 1 or shop.biz_type != 3 or shop.photo_held:
+            return False
+        if filt.get("deal_type") is not None and shop.deal_type != filt["deal_type"]:
+            return False
+        if shop.rent_month != RENT_NEGOTIABLE:
+            if filt.get("rent_min") is not None and shop.rent_month < filt["rent_min"]:
+                return False
+            if filt.get("rent_max") is not None and shop.rent_month > filt["rent_max"]:
+                return False
+        area = shop.area_tenths / 10
+        if filt.get("area_min") is not None and area < filt["area_min"]:
+            return False
+        if filt.get("area_max") is not None and area > filt["area_max"]:
+            return False
+        if filt.get("transfer_fee_max") is not None and shop.transfer_fee > filt["transfer_fee_max"]:
+            return False
+        if filt.get("industry") and filt["industry"] not in shop.industry:
+            return False
+        if not set(filt.get("facilities", [])) <= set(shop.facilities):
+            return False
+        for area_id in ("first_area_id", "second_area_id", "third_area_id", "four_area_id"):
+            if filt.get(area_id) is not None and getattr(shop, area_id) != filt[area_id]:
+                return False
+        if query_type == 2 and filt.get("distance_km"):
+            return distance(shop) <= filt["distance_km"] * 1000
+        return True
+
+    def distance(shop: Shop) -> float:
+        return arc_distance_m(filt["latitude"], filt["longitude"], float(shop.latitude), float(shop.longitude))
+
+    chosen = [shop for shop in shops if matches(shop)]
+    if query_type == 1:
+        chosen.sort(key=lambda s: (s.top_end_time is not None and s.top_end_time > now,
+                                   s.last_refresh_time or s.create_at, s.id), reverse=True)
+    elif query_type == 2:
+        chosen.sort(key=lambda s: (round(distance(s), 3), s.id))
+    else:
+        chosen.sort(key=lambda s: (s.create_at, s.id), reverse=True)
+    return [shop.id for shop in chosen]
