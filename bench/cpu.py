@@ -28,6 +28,10 @@ import httpx
 from bench.listing import BODIES, _fresh_database, _seed
 from models import db
 from models.job import BIZ_RECRUIT, STATUS_OPEN, Job
+from models.samples import random_shops
+from models.shop import Shop
+from models.user import User
+from runtime import clock
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -83,11 +87,34 @@ async def _prepare(args, database_url: str) -> tuple[int, int, range]:
         await db.close()
 
 
-def _wait_for_index(base: str, jobs: int) -> None:
-    """Until the server's engine lists every open job (it fills its embedded engine itself at start)."""
+# 招租's list, as many shops as jobs: the same three list types, with the section's own filters.
+SHOP_BODIES = {
+    "recommended": {"query_type": 1, "filter": {}, "page_size": 10},
+    "nearby": {"query_type": 2, "filter": {"longitude": 116.397, "latitude": 39.916, "distance_km": 10},
+               "page_size": 10},
+    "latest": {"query_type": 3, "filter": {"rent_max": 20000, "facilities": ["明火"]}, "page_size": 10},
+}
+
+
+async def _prepare_shops(count: int, database_url: str) -> int:
+    """Seed as many shops as jobs (after _prepare); how many the default shop listing counts."""
+    await db.connect(database_url)
+    try:
+        now = clock.now()
+        owner = await User.create(openid="bench-shop-owner", create_at=now, update_at=now)
+        for start in range(0, count, 5000):
+            await Shop.bulk_create(random_shops(min(5000, count - start), owner.id, seed=start, now=now),
+                                   batch_size=1000)
+        return await Shop.filter(status=STATUS_OPEN).count()
+    finally:
+        await db.close()
+
+
+def _wait_for_index(base: str, jobs: int, path: str = "/jobs/list") -> None:
+    """Until the server's engine lists every open posting of `path` (it fills its embedded engine itself at start)."""
     for _ in range(600):
         try:
-            answer = httpx.post(f"{base}/jobs/list", json={"query_type": 3}, timeout=5)
+            answer = httpx.post(f"{base}{path}", json={"query_type": 3}, timeout=5)
             if answer.status_code == 200 and answer.json()["data"]["total"] == jobs:
                 return
         except httpx.HTTPError:
@@ -114,6 +141,7 @@ def main() -> None:
     server = None
     try:
         job_id, open_jobs, job_ids = asyncio.run(_prepare(args, database_url))
+        open_shops = asyncio.run(_prepare_shops(args.jobs, database_url))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT"))}
         env.update(APP_ENV="dev", DATA_DIR=str(workdir), DATABASE_URL=database_url, WORKERS="1", BACKGROUND_INDEX_SYNC="false", RATE_LIMIT_WRITES_PER_USER="0",
                    RATE_LIMIT_LOGIN_PER_IP="0", RATE_LIMIT_LOGIN_PER_CODE="0")
@@ -131,6 +159,7 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         _wait_for_index(base, open_jobs)
+        _wait_for_index(base, open_shops, "/shops/list")
         registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:bench", "phone_code": "test:bench"})
         token = {"Authorization": registered.headers["authorization"]}
         calls = [("GET /healthz", "GET", "/healthz", None, {}, None),
@@ -139,6 +168,8 @@ def main() -> None:
                  ("POST /jobs/info (any of the jobs)", "POST", "/jobs/info", None, {}, job_ids)]
         calls += [(f"POST /jobs/list {name}", "POST", "/jobs/list", body, {}, None) for name, body in BODIES.items()]
         calls.append(("POST /jobs/list latest (logged in)", "POST", "/jobs/list", BODIES["latest"], token, None))
+        calls += [(f"POST /shops/list {name}", "POST", "/shops/list", body, {}, None)
+                  for name, body in SHOP_BODIES.items()]
         if args.only:
             calls = [call for call in calls if call[0] == "GET /healthz" or args.only in call[0]]
         kept = "app default" if args.kept_seconds is None else f"{args.kept_seconds:g} s"
