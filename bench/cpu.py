@@ -4,7 +4,8 @@ ratio to `GET /healthz` measured in the same run.
     .venv/bin/python -m bench.cpu --jobs 10000 --database-url mysql://root:@127.0.0.1:3306/bench_cpu \\
         --redis-url redis://127.0.0.1:6379/12
 
-`--seekers N` 求职 cards are listed as well (`/seekers/list`; by default as many as jobs).
+`--seekers N` 求职 cards and `--shops N` 招租 shops are listed as well (`/seekers/list`, `/shops/list`; by
+default as many as jobs). Each list also runs with a keyword (the search box), to show what one costs.
 
 `python -m server` runs as its own process (one worker) with its embedded engine (a child process, whose
 CPU is not counted); the load comes from `wrk` (Debian package), another process, so the client's own
@@ -30,8 +31,9 @@ import httpx
 from bench.listing import BODIES, _fresh_database, _seed
 from models import db
 from models.job import BIZ_RECRUIT, STATUS_OPEN, Job
-from models.samples import random_seekers
+from models.samples import random_seekers, random_shops
 from models.seeker import Seeker
+from models.shop import Shop
 from models.user import User
 from runtime import clock
 
@@ -44,6 +46,15 @@ SEEKER_BODIES = {
     "latest": {"query_type": 3, "filter": {"positions": "厨师", "age_min": 25, "age_max": 45, "salary_min": 6000},
                "page_size": 10},
 }
+# 招租's list: the same three list types, with the section's own filters.
+SHOP_BODIES = {
+    "recommended": {"query_type": 1, "filter": {}, "page_size": 10},
+    "nearby": {"query_type": 2, "filter": {"longitude": 116.397, "latitude": 39.916, "distance_km": 10},
+               "page_size": 10},
+    "latest": {"query_type": 3, "filter": {"rent_max": 20000, "facilities": ["明火"]}, "page_size": 10},
+}
+# The search box: each list's latest call again with a keyword, the same as its other filters would be.
+KEYWORDS = {"/jobs/list": "厨", "/seekers/list": "面点", "/shops/list": "旺铺"}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -83,27 +94,28 @@ def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict:
             "errors": int(errors[1]) if errors else 0}
 
 
-async def _seed_seekers(count: int) -> None:
-    # One owner for all of them: the one-open-card rule is the create route's, and the listing never reads it.
+async def _seed_postings(model, sample, count: int, openid: str) -> int:
+    """`count` postings of one owner (the one-open-card rule is the create route's; the listing never reads
+    it); how many the section's list counts (open, not held)."""
     now = clock.now()
-    owner = await User.create(openid="bench-worker", create_at=now, update_at=now)
+    owner = await User.create(openid=openid, create_at=now, update_at=now)
     for start in range(0, count, 5000):
-        await Seeker.bulk_create(random_seekers(min(5000, count - start), owner.id, seed=start, now=now),
-                                 batch_size=1000)
+        await model.bulk_create(sample(min(5000, count - start), owner.id, seed=start, now=now), batch_size=1000)
+    return await model.filter(status=STATUS_OPEN, photo_held=False).count()
 
 
-async def _prepare(args, database_url: str) -> tuple[int, int, range, int]:
-    """Seed the jobs and cards; the id of an open job, how many the default listing counts (open recruiting),
-    the range of every job's id, and how many cards the 求职 list counts (open, not held)."""
+async def _prepare(args, database_url: str) -> tuple[int, int, range, dict[str, int]]:
+    """Seed the jobs, cards and shops; the id of an open job, how many the default listing counts (open
+    recruiting), the range of every job's id, and how many the other sections' lists count, by path."""
     await _fresh_database(database_url)
     await db.connect(database_url)
     try:
         await _seed(args.jobs)
-        await _seed_seekers(args.seekers)
+        listed = {"/seekers/list": await _seed_postings(Seeker, random_seekers, args.seekers, "bench-worker"),
+                  "/shops/list": await _seed_postings(Shop, random_shops, args.shops, "bench-shop-owner")}
         open_jobs = Job.filter(status=STATUS_OPEN, biz_type=BIZ_RECRUIT)
         ids = range((await Job.first().order_by("id")).id, (await Job.first().order_by("-id")).id + 1)
-        listed_cards = await Seeker.filter(status=STATUS_OPEN, photo_held=False).count()
-        return (await open_jobs.first().order_by("id")).id, await open_jobs.count(), ids, listed_cards
+        return (await open_jobs.first().order_by("id")).id, await open_jobs.count(), ids, listed
     finally:
         await db.close()
 
@@ -126,6 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--seekers", type=int, help="求职 cards (default: as many as --jobs)")
+    parser.add_argument("--shops", type=int, help="招租 shops (default: as many as --jobs)")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url")
@@ -137,11 +150,12 @@ def main() -> None:
     parser.add_argument("--only", help="run only the calls whose label contains this text (/healthz always runs)")
     args = parser.parse_args()
     args.seekers = args.jobs if args.seekers is None else args.seekers
+    args.shops = args.jobs if args.shops is None else args.shops
     workdir = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     database_url = args.database_url or f"sqlite://{workdir}/bench.sqlite3"
     server = None
     try:
-        job_id, open_jobs, job_ids, listed_cards = asyncio.run(_prepare(args, database_url))
+        job_id, open_jobs, job_ids, listed = asyncio.run(_prepare(args, database_url))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT"))}
         env.update(APP_ENV="dev", DATA_DIR=str(workdir), DATABASE_URL=database_url, WORKERS="1", BACKGROUND_INDEX_SYNC="false", RATE_LIMIT_WRITES_PER_USER="0",
                    RATE_LIMIT_LOGIN_PER_IP="0", RATE_LIMIT_LOGIN_PER_CODE="0")
@@ -159,7 +173,8 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         _wait_for_index(base, "/jobs/list", open_jobs)
-        _wait_for_index(base, "/seekers/list", listed_cards)
+        for path, total in listed.items():
+            _wait_for_index(base, path, total)
         registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:bench", "phone_code": "test:bench"})
         token = {"Authorization": registered.headers["authorization"]}
         calls = [("GET /healthz", "GET", "/healthz", None, {}, None),
@@ -172,10 +187,16 @@ def main() -> None:
                   for name, body in SEEKER_BODIES.items()]
         calls.append(("POST /seekers/list latest (logged in)", "POST", "/seekers/list", SEEKER_BODIES["latest"],
                       token, None))
+        calls += [(f"POST /shops/list {name}", "POST", "/shops/list", body, {}, None)
+                  for name, body in SHOP_BODIES.items()]
+        for path, latest in (("/jobs/list", BODIES["latest"]), ("/seekers/list", SEEKER_BODIES["latest"]),
+                             ("/shops/list", SHOP_BODIES["latest"])):
+            with_keyword = {**latest, "filter": {**latest["filter"], "keyword": KEYWORDS[path]}}
+            calls.append((f"POST {path} latest + keyword {KEYWORDS[path]}", "POST", path, with_keyword, {}, None))
         if args.only:
             calls = [call for call in calls if call[0] == "GET /healthz" or args.only in call[0]]
         kept = "app default" if args.kept_seconds is None else f"{args.kept_seconds:g} s"
-        print(f"{args.jobs} jobs, {args.seekers} 求职 cards, {args.connections} connections, {args.seconds} s each, "
+        print(f"{args.jobs} jobs, {args.seekers} 求职 cards, {args.shops} shops, {args.connections} connections, {args.seconds} s each, "
               f"one worker, answers kept: {kept}\n")
         print("| call | app CPU ms / request | req/s | × /healthz | p50 ms | p99 ms |")
         print("| --- | --- | --- | --- | --- | --- |")

@@ -10,7 +10,8 @@ from tortoise import Tortoise, connections
 from models import migrating
 
 MODEL_MODULES = ["models.user", "models.job", "models.outbox", "models.order", "models.vouchers",
-                 "models.contacts", "models.moderation", "models.favorites", "models.seeker"]
+                 "models.contacts", "models.moderation", "models.favorites", "models.seeker",
+                 "models.shop"]
 
 # Datetimes are stored naive, as Asia/Shanghai wall time (the time the API speaks):
 # Tortoise's use_tz=True mis-stores aware non-UTC datetimes on MySQL.

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # 求职 cards (a worker pays for their own card): `seeker` in GET /pay/prices.
     price_seeker_top: dict[int, Decimal] = {24: Decimal("1.00"), 72: Decimal("2.50"), 168: Decimal("4.90")}
     price_seeker_refresh: Decimal = Decimal("0.99")
+    # 招租 shops (an owner or agent letting a shop): `shop` in GET /pay/prices.
+    price_shop_top: dict[int, Decimal] = {24: Decimal("5.00"), 72: Decimal("12.00"), 168: Decimal("19.90")}
+    price_shop_refresh: Decimal = Decimal("2.99")
     # An unpaid order lives as long as WeChat keeps a prepay id (2 hours), then the sweeper closes it.
     order_ttl_minutes: int = Field(default=120, ge=5, le=120)
     order_sweep_seconds: float = Field(default=60.0, gt=0)
@@ -154,7 +157,7 @@ class Settings(BaseSettings):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("price_top", "price_contact_voucher", "price_seeker_top")
+    @field_validator("price_top", "price_contact_voucher", "price_seeker_top", "price_shop_top")
     @classmethod
     def _price_list(cls, prices: dict[int, Decimal]) -> dict[int, Decimal]:
         if not prices:
@@ -165,7 +168,7 @@ class Settings(BaseSettings):
             _check_price(price)
         return dict(sorted(prices.items()))
 
-    @field_validator("price_refresh", "price_seeker_refresh")
+    @field_validator("price_refresh", "price_seeker_refresh", "price_shop_refresh")
     @classmethod
     def _price(cls, price: Decimal) -> Decimal:
         return _check_price(price)

@@ -29,7 +29,7 @@ from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import contacts, dev, docs, health, jobs, pay, searches, seekers, uploads, users, wechat_push
+from server.routes import contacts, dev, docs, health, jobs, pay, searches, seekers, shops, uploads, users, wechat_push
 from server.services import images
 from server.services.content import ContentRechecker
 from server.services.hot_searches import HotSearches
@@ -77,7 +77,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     )
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp, jobs.bp, seekers.bp, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
+    for blueprint in (health.bp, users.bp, jobs.bp, seekers.bp, shops.bp, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
         app.blueprint(blueprint)
     app.ctx.storage = build_storage(settings)
     app.ctx.image_decoding = images.Decoding.from_settings(settings)

@@ -103,6 +103,13 @@ Money = Annotated[Decimal, Field(gt=0, le=100_000, decimal_places=2, allow_inf_n
                   BeforeValidator(_money), _OrText(pattern=NUMBER_PATTERN)]
 
 
+def decimal(*, ge: str, le: str, places: int) -> Any:
+    """An exact number with at most `places` decimals (123.4 stays 123.4, never 123.39999…), from `ge` to `le`,
+    as a JSON number or ASCII digits; more decimals are refused, not rounded."""
+    return Annotated[Decimal, Field(ge=Decimal(ge), le=Decimal(le), decimal_places=places, allow_inf_nan=False),
+                     BeforeValidator(_money), _OrText(pattern=NUMBER_PATTERN)]
+
+
 def choice(*values: int) -> Any:
     """One of a few integer codes, as a number or its string ("1")."""
     return Annotated[Literal[values], BeforeValidator(_integer),

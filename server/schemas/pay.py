@@ -54,7 +54,7 @@ class ContactCostBody(Body):
         "purpose_id": 2, "purpose_type": 1, "purpose_user_id": 301, "purpose_user_name": "段先生",
         "purpose_user_phone": "15039021712"}]})
 
-    purpose_id: Id = Field(description="信息 id：招聘信息 id（purpose_type 1）或求职卡片 id（2）")
-    purpose_type: choice(1, 2, 3) = Field(1, description="1=招聘、2=求职（招租尚未开放）")
+    purpose_id: Id = Field(description="信息 id：招聘信息（purpose_type 1）、求职卡片（2）或招租信息（3）的 id")
+    purpose_type: choice(1, 2, 3) = Field(1, description="1=招聘、2=求职、3=招租")
     # The seed's body also names the employer (purpose_user_*): not declared, so ignored whatever it
     # holds; the server reads the employer from the posting.

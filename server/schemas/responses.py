@@ -13,6 +13,7 @@ from pydantic import Field
 from sections.core import TIME, Data
 from sections.jobs import FavoriteItem, JobItem, ListedJob, MyPosting  # a section's items: declared with it
 from sections.seekers import ListedSeeker, MySeekerCard, SeekerFavorite, SeekerItem
+from sections.shops import ListedShop, MyShop, ShopFavorite, ShopItem
 
 
 class ErrorEnvelope(Data):
@@ -66,6 +67,16 @@ class SeekerList(Data):
     request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
 
 
+class ShopCreated(Data):
+    id: int = Field(description="新招租信息的 id")
+
+
+class ShopList(Data):
+    shops: list[ListedShop]
+    total: int
+    request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
+
+
 class HotSearch(Data):
     keyword: str = Field(description="关键词（规范化后：半角、小写）")
     count: int = Field(description="近 7 天搜索过它的人次（每人每天一次）")
@@ -74,16 +85,19 @@ class HotSearch(Data):
 class HotSearchList(Data):
     jobs: list[HotSearch] = Field(description="招聘列表的热门搜索")
     seekers: list[HotSearch] = Field(description="求职卡片列表的热门搜索")
+    shops: list[HotSearch] = Field(description="招租列表的热门搜索")
 
 
 class MyPostings(Data):
-    contacts: list[MyPosting | MySeekerCard] = Field(description="biz_type 1：我的招聘；2：我的求职卡片")
+    contacts: list[MyPosting | MySeekerCard | MyShop] = Field(
+        description="biz_type 1：我的招聘；2：我的求职卡片；3：我的招租")
     total: int
 
 
 class MyFavorites(Data):
-    list: Annotated[list[FavoriteItem | SeekerFavorite],
-                    Field(description="biz_type 1：收藏的招聘（job_id）；2：收藏的求职卡片（seeker_id）")]
+    list: Annotated[list[FavoriteItem | SeekerFavorite | ShopFavorite],
+                    Field(description="biz_type 1：收藏的招聘（job_id）；2：收藏的求职卡片（seeker_id）；"
+                                      "3：收藏的店铺（shop_id）")]
     total: int
 
 
@@ -155,6 +169,7 @@ class Prices(Data):
     refresh: RefreshPrice = Field(description="招聘信息付费刷新")
     contact_voucher: list[VoucherPrice]
     seeker: PostingPrices = Field(description="求职卡片的置顶与付费刷新（/seekers/top、/seekers/refresh/pay）")
+    shop: PostingPrices = Field(description="招租信息的置顶与付费刷新（/shops/top、/shops/refresh/pay）")
 
 
 class VoucherRecord(Data):
@@ -192,6 +207,22 @@ class ContactHistoryItem(Data):
     unavailable: bool = Field(description="/out：已被下架（举报隐藏或运营下架）：只保留 id 与联系时间，内容与电话不再展示")
 
 
+class ShopContactHistoryItem(Data):
+    """biz_type 3: a shop is named by its title (it has no positions); otherwise as ContactHistoryItem."""
+
+    id: int = Field(description="店铺 id（用于 /shops/info）")
+    contact_id: int = Field(description="这次联系记录的 id")
+    title: str = Field(description="招租标题")
+    address: str
+    purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")
+    purpose_user_name: str
+    purpose_user_phone: str = Field(description="/out：已关闭时为空（同 /shops/info）")
+    create_at: str = Field(description="联系时间，" + TIME)
+    status: int = Field(description="1 招租中，2 已关闭")
+    unavailable: bool = Field(description="/out：已被下架（举报隐藏或运营下架）：只保留 id 与联系时间，内容与电话不再展示")
+
+
 class ContactHistoryList(Data):
-    list: list[ContactHistoryItem]
+    list: Annotated[list[ContactHistoryItem | ShopContactHistoryItem],
+                    Field(description="biz_type 1、2：岗位（positions）与地址；3：店铺标题（title）与地址")]
     total: int

@@ -96,3 +96,14 @@ async def listed_now(client: httpx.AsyncClient, app) -> list[int]:
     response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
     assert response.status_code == 200, response.text
     return [job["id"] for job in response.json()["data"]["jobs"]]
+
+# A 招租 shop as the mini-program would post it (POST /shop/create).
+SEED_SHOP = {
+    "title": "静安寺旁临街餐饮旺铺转让，可明火", "deal_type": 2, "area_m2": 85.5, "rent_month": 18000,
+    "transfer_fee": 150000, "industry": ["中餐", "火锅"], "floor": "1层", "frontage_m": 6.5,
+    "facilities": ["明火", "排烟", "上下水"], "description": "原川菜馆，厨房设备齐全，接手即可营业。",
+    "contact": "13812341234", "contact_name": "张先生", "photo_urls": [],
+    "longitude": 121.445412, "latitude": 31.223518, "address": "上海市静安区南京西路1000号",
+    "first_area_id": 31, "first_area_des": "上海市", "second_area_id": 3101, "second_area_des": "上海市",
+    "third_area_id": 310106, "third_area_des": "静安区",
+}

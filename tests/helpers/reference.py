@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from models.job import Job
+from models.shop import RENT_NEGOTIABLE, Shop
 from models.samples import WELFARE
 from models.seeker import Seeker
 
@@ -122,3 +123,29 @@ def published_point(card: Seeker) -> tuple[float, float]:
         return float((Decimal(str(degrees)) * 200).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 200)
 
     return grid(card.longitude), grid(card.latitude)
+
+
+def shop_texts(shop: Shop) -> list[str]:
+    """What the search box searches in a shop: title, description, address, industry and area names."""
+    return [shop.title, shop.description, shop.address, *shop.industry, shop.first_area_des, shop.second_area_des,
+            shop.third_area_des, shop.four_area_des]
+
+
+def brute_force_shops(shops: list[Shop], query_type: int, filt: dict, now: datetime) -> list[int]:
+    """The ids `/shops/list` must return, in order: every bound inclusive, a 面议 shop (rent 0) in whatever the
+    rent bounds, a transfer fee of 0 as none, every facility asked for."""
+    def between(value, low: str, high: str) -> bool:
+        return (filt.get(low) is None or value >= filt[low]) and (filt.get(high) is None or value <= filt[high])
+
+    def wanted(shop: Shop) -> bool:
+        return (filt.get("deal_type") in (None, shop.deal_type)
+                and (shop.rent_month == RENT_NEGOTIABLE or between(shop.rent_month, "rent_min", "rent_max"))
+                and between(shop.area_tenths / 10, "area_min", "area_max")
+                and (filt.get("transfer_fee_max") is None or shop.transfer_fee <= filt["transfer_fee_max"])
+                and (not filt.get("industry") or filt["industry"] in shop.industry)
+                and set(filt.get("facilities", [])) <= set(shop.facilities)
+                and all(filt.get(f"{level}_area_id") in (None, getattr(shop, f"{level}_area_id"))
+                        for level in ("first", "second", "third", "four"))
+                and keyword_matches(shop_texts(shop), filt.get("keyword")))
+
+    return _listed(shops, 3, query_type, filt, now, wanted)

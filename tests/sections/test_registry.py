@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from sections import JOBS, SEEKERS, UnknownSection, all_sections, by_biz_type, by_name, served
+from sections import JOBS, SEEKERS, SHOPS, UnknownSection, all_sections, by_biz_type, by_name, served
 from sections.core import register
 from search.listing import RESULT_WINDOW
 
@@ -14,10 +14,11 @@ from search.listing import RESULT_WINDOW
 def test_each_section_is_found_by_its_biz_type_and_name():
     for section in all_sections():
         assert by_biz_type(section.biz_type) is section and by_name(section.name) is section
-    assert served(JOBS.biz_type) is JOBS and served(SEEKERS.biz_type) is SEEKERS
-    assert served(3) is None  # 招租 is not open yet
+    assert served(JOBS.biz_type) is JOBS and served(SEEKERS.biz_type) is SEEKERS and served(SHOPS.biz_type) is SHOPS
+    assert [section.biz_type for section in all_sections()] == [1, 2, 3]
+    assert served(4) is None
     with pytest.raises(UnknownSection):
-        by_name("shops")
+        by_name("gigs")
 
 
 def test_every_index_allows_the_deepest_page_the_lists_serve():

@@ -153,8 +153,9 @@ async def test_what_cannot_be_contacted(client, tune):
         (owner, {"purpose_id": job_id}, 400, "this is your own job"),
         (worker, {"purpose_id": closed}, 400, "this job is closed"),
         (worker, {"purpose_id": 987654}, 404, "Not Found"),
-        (worker, {"purpose_id": job_id, "purpose_type": 3}, 400, "purpose_type must be 1"),
+        (worker, {"purpose_id": job_id, "purpose_type": 4}, 400, "invalid purpose_type"),
         (worker, {"purpose_id": job_id, "purpose_type": 2}, 404, "Not Found"),  # a card's id, not a job's
+        (worker, {"purpose_id": job_id, "purpose_type": 3}, 404, "Not Found"),  # a shop's id, not a job's
         (worker, {"purpose_id": "abc"}, 400, "invalid purpose_id"),
         ({}, {"purpose_id": job_id}, 401, "Unauthorized"),
     ):

@@ -46,7 +46,8 @@ async def test_each_user_counts_once_a_day_and_anonymous_or_later_pages_not_at_a
     await search(client, users[2], "保洁", page_num=2)  # paging on
     await search(client, users[2], "   ")  # blank
     await search(client, users[1], "面点", path="/seekers/list")
-    assert await counted(client) == {"jobs": [("面点", 3), ("kfc 晚班", 1), ("厨师", 1)], "seekers": [("面点", 1)]}
+    assert await counted(client) == {"jobs": [("面点", 3), ("kfc 晚班", 1), ("厨师", 1)], "seekers": [("面点", 1)],
+                                     "shops": []}
     travel(NOW + timedelta(days=1))
     await search(client, users[0], "厨师")  # a new day: counts again
     assert (await counted(client))["jobs"][:2] == [("面点", 3), ("厨师", 2)]

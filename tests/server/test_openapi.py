@@ -17,6 +17,7 @@ from indexer.reindex import reindex
 from server.openapi import REF_TEMPLATE, doc_of, undocumented_routes
 from indexer.sync import drain
 from tests.helpers.api import SEED_CARD as CARD
+from tests.helpers.api import SEED_SHOP as SHOP
 from tests.helpers.api import SEED_JOB, login_as
 from tests.helpers.payments import deliver
 from tests.helpers.processes import ServerProcess, server_env
@@ -257,6 +258,7 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     assert check(await client.post("/contact_history/out", json={}, headers=worker))["data"]["total"] == 1
     assert check(await client.post("/contact_history/in", json={}, headers=owner))["data"]["total"] == 1
     await _seeker_calls(client, app, check, owner, worker, wechat_pay)
+    await _shop_calls(client, app, check, owner, worker, wechat_pay)
     check(await client.post("/jobs/list", json={"filter": {"keyword": "服务员"}}, headers=worker))
     await app.ctx.hot_searches.round()
     assert check(await client.get("/search/hot"))["data"]["jobs"] == [{"keyword": "服务员", "count": 1}]
@@ -298,6 +300,41 @@ async def _seeker_calls(client, app, check, owner: dict, worker: dict, wechat_pa
     check(await client.post("/seekers/info", json={"seeker_id": card_id}, headers=owner))  # 404: closed card
 
 
+async def _shop_calls(client, app, check, owner: dict, tenant: dict, wechat_pay) -> None:
+    """A 招租 shop through every route of its own, and the cross-section lists with biz_type 3."""
+    shop_id = check(await client.post("/shop/create", json=SHOP, headers=owner))["data"]["id"]
+    check(await client.post("/shop/create", json={**SHOP, "industry": ["赌场"]}, headers=owner))  # 400
+    check(await client.post("/shops/update", json={"id": shop_id, "rent_month": 0, "frontage_m": ""}, headers=owner))
+    check(await client.post("/shops/refresh", json={"shop_id": shop_id}, headers=owner))
+    await drain(app.ctx.search.client)
+    for query_type in (1, 2, 3):
+        listed = check(await client.post("/shops/list", json={
+            "query_type": query_type, "request_id": "r3",
+            "filter": {"longitude": 121.44, "latitude": 31.22, "rent_max": 1000, "facilities": ["明火"]}}))
+        assert [item["id"] for item in listed["data"]["shops"]] == [shop_id]
+    check(await client.post("/shops/info", json={"shop_id": shop_id}, headers=tenant))
+    check(await client.post("/shop/collect", json={"shop_id": shop_id}, headers=tenant))
+    assert check(await client.post("/collect/my", json={"biz_type": 3}, headers=tenant))["data"]["total"] == 1
+    assert check(await client.post("/jobs/my", json={"biz_type": 3}, headers=owner))["data"]["total"] == 1
+    pack = check(await client.post("/contact_voucher/buy", json={"contact_voucher_num": 1, "price": 3.99},
+                                   headers=tenant))
+    await deliver(client, wechat_pay, wechat_pay.pay(pack["data"]["order_no"]))
+    check(await client.post("/contact_voucher/cost", json={"purpose_type": 3, "purpose_id": shop_id},
+                            headers=tenant))
+    assert check(await client.post("/contact_history/out", json={"biz_type": 3}, headers=tenant))["data"]["total"] == 1
+    assert check(await client.post("/contact_history/in", json={"biz_type": 3}, headers=owner))["data"]["total"] == 1
+    check(await client.post("/shop/report", json={"shop_id": shop_id, "reason": "other"}, headers=tenant))
+    top = check(await client.post("/shops/top", json={"shop_id": shop_id, "top_hour": 24, "price": 5},
+                                  headers=owner))
+    assert (await deliver(client, wechat_pay, wechat_pay.pay(top["data"]["order_no"]))).status_code == 204
+    assert check(await client.post("/order/info", json={"order_no": top["data"]["order_no"]},
+                                   headers=owner))["data"]["posting_id"] == shop_id
+    check(await client.post("/shops/refresh/pay", json={"shop_id": shop_id, "price": 2.99}, headers=owner))
+    check(await client.post("/shop/close", json={"shop_id": shop_id}, headers=owner))
+    check(await client.post("/shops/info", json={"shop_id": shop_id}, headers=tenant))  # closed: still public
+    check(await client.post("/shop/cancel_collect", json={"shop_id": shop_id}, headers=tenant))
+
+
 def _schemathesis(base: str, headers: dict, report, *selection: str) -> dict:
     command = [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/docs/openapi.json",
                "--checks", "not_a_server_error,response_schema_conformance",
@@ -323,8 +360,9 @@ def test_schemathesis_finds_no_server_error_and_only_documented_responses(tmp_pa
         registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:st", "phone_code": "test:st"})
         headers = {"Authorization": registered.headers["authorization"],
                    "user_id": str(registered.json()["data"]["user_info"]["id"])}
-        for _ in range(2):  # jobs 1 and 2 exist, so id boundaries reach the handlers' logic
+        for _ in range(2):  # jobs 1 and 2 exist (and shops 1 and 2), so id boundaries reach the handlers' logic
             assert httpx.post(f"{base}/job/create", json=JOB, headers=headers).status_code == 200
+            assert httpx.post(f"{base}/shop/create", json=SHOP, headers=headers).status_code == 200
         operations = sum(len(item) for item in httpx.get(f"{base}/docs/openapi.json").json()["paths"].values())
 
         # Logout last: it revokes the token the other operations use.
