@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from models.job import BIZ_RECRUIT, Job
-from sections.core import TIME, Data, Section, register
+from sections.core import MinePosting, PostingItem, SavedPosting, Section, register
 from search.documents import area_names, posting_document
 from search.keywords import searchable
 from search.listing import wildcard_escape
@@ -52,84 +52,35 @@ def job_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     return clauses
 
 
-class JobItem(Data):
+class JobItem(PostingItem):
     """A job as the listing and the detail show it."""
 
-    id: int
-    user_id: int
     biz_type: int = Field(description="1=招聘、2=求职、3=招租")
     status: int = Field(description="1 招聘中、2 已关闭")
     positions: str
-    longitude: float
-    latitude: float
-    address: str
-    contact: str
     contact_person_name: str
-    description: str
-    photo_urls: list[str]
-    first_area_id: int | None
-    first_area_des: str
-    second_area_id: int | None
-    second_area_des: str
-    third_area_id: int | None
-    third_area_des: str
-    four_area_id: int | None
-    four_area_des: str
     salary_min: int
     salary_max: int
     basic_protection: list[str]
     salary_benefits: list[str]
     attendance_leave: list[str]
-    create_at: str = Field(description=TIME)
-    update_at: str = Field(description=TIME)
-    last_refresh_time: str = Field(description=TIME)
-    top_start_time: str = Field(description=TIME)
-    top_end_time: str = Field(description=TIME)
-    is_top: int = Field(description="1 置顶中（top_end_time 未到）、0 否")
-    contact_unlocked: bool = Field(description="contact 是否完整：自己发布的、已用联系券解锁的为 true，其余打码")
 
 
 class ListedJob(JobItem):
     distance: int | None = Field(None, description="附近列表（query_type 2）：距离，米")
 
 
-class MyPosting(Data):
-    id: int
-    biz_type: int
+class MyPosting(MinePosting):
     positions: str
-    address: str
-    purpose_user_id: int = Field(description="发布者 id")
-    purpose_user_name: str = Field(description="联系人")
-    purpose_user_phone: str = Field(description="联系电话")
-    status: int
-    is_top: int
     salary_min: int
     salary_max: int
-    create_at: str = Field(description=TIME)
-    update_at: str = Field(description=TIME)
-    last_refresh_time: str = Field(description=TIME)
-    top_start_time: str = Field(description=TIME)
-    top_end_time: str = Field(description=TIME)
-    moderation: str = Field(description='"" 正常；"hidden" 被多人举报（或内容安全检测），暂时下架待处理；"taken_down" 被运营下架')
-    moderation_reason: str = Field(description='下架原因（moderation 非空时），如 "reported by 3 users"、运营填写的理由')
-    photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
 
 
-class FavoriteItem(Data):
+class FavoriteItem(SavedPosting):
     job_id: int
     positions: str
     salary_min: int
     salary_max: int
-    first_area_des: str
-    second_area_des: str
-    third_area_des: str
-    address: str
-    create_at: str = Field(description=TIME)
-    is_top: int
-    last_refresh_time: str = Field(description=TIME)
-    status: int
-    collect_at: str = Field(description="收藏时间，" + TIME)
-    unavailable: bool = Field(description="已被下架（举报隐藏或运营下架）：只保留 job_id、时间与状态，内容不再展示")
 
 
 JOBS = register(Section(

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from models.seeker import BIZ_SEEKER, SALARY_NEGOTIABLE, Seeker
 from runtime import clock
-from sections.core import TIME, Data, Section, register
+from sections.core import MinePosting, PostingItem, SavedPosting, Section, register
 from search.documents import area_names, posting_document
 from search.keywords import searchable
 from search.listing import wildcard_escape
@@ -98,11 +98,9 @@ def seeker_age(source: Mapping[str, Any], now_iso: str) -> dict:
 SALARY_DOC = "期望月薪（元）；salary_min 与 salary_max 均为 -1 时为面议"
 
 
-class SeekerItem(Data):
+class SeekerItem(PostingItem):
     """A card as the listing and the detail show it."""
 
-    id: int
-    user_id: int
     biz_type: int = Field(description="2=求职")
     status: int = Field(description="1 求职中、2 已关闭（已关闭的卡片只有本人能看到）")
     name: str = Field(description="称呼（本人填写，如 王师傅）")
@@ -117,56 +115,23 @@ class SeekerItem(Data):
     longitude: float = Field(description="约 500 米精度的位置（不公开精确位置）")
     latitude: float = Field(description="约 500 米精度的位置（不公开精确位置）")
     address: str = Field(description="所在区域（文字）")
-    contact: str
-    description: str = Field(description="自我介绍")
-    photo_urls: list[str]
-    first_area_id: int | None
-    first_area_des: str
-    second_area_id: int | None
-    second_area_des: str
-    third_area_id: int | None
-    third_area_des: str
-    four_area_id: int | None
-    four_area_des: str
-    create_at: str = Field(description=TIME)
-    update_at: str = Field(description=TIME)
-    last_refresh_time: str = Field(description=TIME)
-    top_start_time: str = Field(description=TIME)
-    top_end_time: str = Field(description=TIME)
-    is_top: int = Field(description="1 置顶中（top_end_time 未到）、0 否")
-    contact_unlocked: bool = Field(description="contact 是否完整：自己的、已用联系券解锁的为 true，其余打码")
 
 
 class ListedSeeker(SeekerItem):
     distance: int | None = Field(None, description="附近列表（query_type 2）：到卡片公开位置（约 500 米精度）的距离，米")
 
 
-class MySeekerCard(Data):
+class MySeekerCard(MinePosting):
     """One of my cards in `/jobs/my` (biz_type 2)."""
 
-    id: int
-    biz_type: int
     name: str
     positions: list[str]
-    address: str
-    purpose_user_id: int = Field(description="发布者 id（本人）")
     purpose_user_name: str = Field(description="称呼")
-    purpose_user_phone: str = Field(description="联系电话")
-    status: int
-    is_top: int
     salary_min: int = Field(description=SALARY_DOC)
     salary_max: int = Field(description=SALARY_DOC)
-    create_at: str = Field(description=TIME)
-    update_at: str = Field(description=TIME)
-    last_refresh_time: str = Field(description=TIME)
-    top_start_time: str = Field(description=TIME)
-    top_end_time: str = Field(description=TIME)
-    moderation: str = Field(description='"" 正常；"hidden" 被多人举报（或内容安全检测），暂时下架待处理；"taken_down" 被运营下架')
-    moderation_reason: str = Field(description="下架原因（moderation 非空时）")
-    photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
 
 
-class SeekerFavorite(Data):
+class SeekerFavorite(SavedPosting):
     """A saved card in `/collect/my` (biz_type 2)."""
 
     seeker_id: int
@@ -175,15 +140,6 @@ class SeekerFavorite(Data):
     salary_min: int = Field(description=SALARY_DOC)
     salary_max: int = Field(description=SALARY_DOC)
     experience_years: int
-    first_area_des: str
-    second_area_des: str
-    third_area_des: str
-    address: str
-    create_at: str = Field(description=TIME)
-    is_top: int
-    last_refresh_time: str = Field(description=TIME)
-    status: int
-    collect_at: str = Field(description="收藏时间，" + TIME)
     unavailable: bool = Field(description="已关闭或已被下架：只保留 seeker_id、时间与状态，内容不再展示")
 
 

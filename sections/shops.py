@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from models.shop import BIZ_SHOP, RENT_NEGOTIABLE, Shop
-from sections.core import TIME, Data, Section, register
+from sections.core import MinePosting, PostingItem, SavedPosting, Section, register
 from search.documents import area_names, posting_document
 from search.keywords import searchable
 
@@ -89,11 +89,9 @@ FEE_DOC = "转让费（元，整数）；0 为无转让费"
 AREA_DOC = "面积（平方米，一位小数）"
 
 
-class ShopItem(Data):
+class ShopItem(PostingItem):
     """A shop as the listing and the detail show it."""
 
-    id: int
-    user_id: int
     biz_type: int = Field(description="3=招租")
     status: int = Field(description="1 招租中、2 已关闭")
     title: str = Field(description="标题")
@@ -106,59 +104,23 @@ class ShopItem(Data):
     frontage_m: float | None = Field(description="门宽（米，一位小数）；未填为 null")
     facilities: list[str] = Field(description="配套设施")
     contact_name: str = Field(description="联系人")
-    longitude: float
-    latitude: float
     address: str = Field(description="店铺地址")
-    contact: str
-    description: str
-    photo_urls: list[str]
-    first_area_id: int | None
-    first_area_des: str
-    second_area_id: int | None
-    second_area_des: str
-    third_area_id: int | None
-    third_area_des: str
-    four_area_id: int | None
-    four_area_des: str
-    create_at: str = Field(description=TIME)
-    update_at: str = Field(description=TIME)
-    last_refresh_time: str = Field(description=TIME)
-    top_start_time: str = Field(description=TIME)
-    top_end_time: str = Field(description=TIME)
-    is_top: int = Field(description="1 置顶中（top_end_time 未到）、0 否")
-    contact_unlocked: bool = Field(description="contact 是否完整：自己发布的、已用联系券解锁的为 true，其余打码")
 
 
 class ListedShop(ShopItem):
     distance: int | None = Field(None, description="附近列表（query_type 2）：距离，米")
 
 
-class MyShop(Data):
+class MyShop(MinePosting):
     """One of my shops in `/jobs/my` (biz_type 3)."""
 
-    id: int
-    biz_type: int
     title: str
     deal_type: int = Field(description="1 出租、2 转让")
     rent_month: int = Field(description=RENT_DOC)
     transfer_fee: int = Field(description=FEE_DOC)
-    address: str
-    purpose_user_id: int = Field(description="发布者 id")
-    purpose_user_name: str = Field(description="联系人")
-    purpose_user_phone: str = Field(description="联系电话")
-    status: int
-    is_top: int
-    create_at: str = Field(description=TIME)
-    update_at: str = Field(description=TIME)
-    last_refresh_time: str = Field(description=TIME)
-    top_start_time: str = Field(description=TIME)
-    top_end_time: str = Field(description=TIME)
-    moderation: str = Field(description='"" 正常；"hidden" 被多人举报（或内容安全检测），暂时下架待处理；"taken_down" 被运营下架')
-    moderation_reason: str = Field(description="下架原因（moderation 非空时）")
-    photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
 
 
-class ShopFavorite(Data):
+class ShopFavorite(SavedPosting):
     """A saved shop in `/collect/my` (biz_type 3)."""
 
     shop_id: int
@@ -166,15 +128,6 @@ class ShopFavorite(Data):
     deal_type: int = Field(description="1 出租、2 转让")
     rent_month: int = Field(description=RENT_DOC)
     transfer_fee: int = Field(description=FEE_DOC)
-    first_area_des: str
-    second_area_des: str
-    third_area_des: str
-    address: str
-    create_at: str = Field(description=TIME)
-    is_top: int
-    last_refresh_time: str = Field(description=TIME)
-    status: int
-    collect_at: str = Field(description="收藏时间，" + TIME)
     unavailable: bool = Field(description="已被下架（举报隐藏或运营下架）：只保留 shop_id、时间与状态，内容不再展示")
 
 

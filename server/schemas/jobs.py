@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from models.moderation import REPORT_REASONS
+from server.schemas.posting_bodies import Reporting, SomethingToChange
 from server.schemas.fields import (
     Address,
     AreaDes,
@@ -123,7 +123,7 @@ class CreateJobBody(JobFields):
     salary_max: Salary
 
 
-class UpdateJobBody(JobFields):
+class UpdateJobBody(JobFields, SomethingToChange):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": 39, "positions": "收银员", "longitude": 116.3974, "latitude": 39.9093, "address": "北京市朝阳区建国路88号",
         "contact": "13800138000", "description": "连锁餐饮店招聘服务员，包吃住，有经验者优先。", "photo_urls": "",
@@ -133,12 +133,6 @@ class UpdateJobBody(JobFields):
 
     id: Id = Field(description="必填参数：要修改的招聘信息 id")
 
-    @model_validator(mode="after")
-    def _something(self):
-        if not self.changes():
-            raise ValueError("give at least one field to change besides id")
-        return self
-
 
 class JobIdBody(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234}, {"job_id": "1234567"}]})
@@ -146,15 +140,9 @@ class JobIdBody(Body):
     job_id: Id = Field(description="招聘信息 id（数字或数字字符串）")
 
 
-class ReportBody(Body):
+class ReportBody(JobIdBody, Reporting):
     model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234, "reason": "fraud",
                                                                "text": "收取押金后联系不上"}]})
-
-    job_id: Id = Field(description="招聘信息 id")
-    reason: Literal[REPORT_REASONS] = Field(
-        description="fraud 诈骗、false_information 虚假信息、discrimination 歧视、other 其他")
-    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = Field(
-        "", description="补充说明（可选，最多 500 字）")
 
 
 class PageBody(Body):

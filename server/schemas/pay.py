@@ -6,26 +6,20 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
 
+from server.schemas.posting_bodies import RefreshOrder, TopOrder
 from server.schemas.fields import Body, Id, Money, choice, integer
-from server.schemas.jobs import PageBody
+from server.schemas.jobs import JobIdBody, PageBody
 
 OrderNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
                                            pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-class TopBody(Body):
+class TopBody(JobIdBody, TopOrder):
     model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234, "top_hour": 72, "price": 5.00}]})
 
-    job_id: Id
-    top_hour: integer(ge=1, le=10_000) = Field(description="置顶时长（小时），取 /pay/prices 中的一项")
-    price: Money = Field(description="价格（元），须等于 /pay/prices 中的价格")
 
-
-class PaidRefreshBody(Body):
+class PaidRefreshBody(JobIdBody, RefreshOrder):
     model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234, "price": 1.99}]})
-
-    job_id: Id
-    price: Money = Field(description="价格（元），须等于 /pay/prices 中的价格")
 
 
 class VoucherBuyBody(Body):

@@ -6,9 +6,9 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from models.moderation import REPORT_REASONS
 from models.seeker import AVAILABLE, SALARY_NEGOTIABLE
 from runtime import clock
+from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
 from server.schemas.fields import (
     MAX_SALARY,
     Address,
@@ -18,7 +18,6 @@ from server.schemas.fields import (
     Id,
     Latitude,
     Longitude,
-    Money,
     Positions,
     choice,
     integer,
@@ -140,17 +139,11 @@ class CreateSeekerBody(SeekerFields):
         return fields
 
 
-class UpdateSeekerBody(SeekerFields):
+class UpdateSeekerBody(SeekerFields, SomethingToChange):
     model_config = ConfigDict(json_schema_extra={"examples": [{"id": 12, "salary_min": 8000, "salary_max": 10000,
                                                                "available": "随时"}]})
 
     id: Id = Field(description="必填参数：要修改的求职卡片 id")
-
-    @model_validator(mode="after")
-    def _something(self):
-        if not self.changes():
-            raise ValueError("give at least one field to change besides id")
-        return self
 
 
 class SeekerIdBody(Body):
@@ -159,27 +152,17 @@ class SeekerIdBody(Body):
     seeker_id: Id = Field(description="求职卡片 id（数字或数字字符串）")
 
 
-class SeekerReportBody(SeekerIdBody):
+class SeekerReportBody(SeekerIdBody, Reporting):
     model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "reason": "false_information",
                                                                "text": "电话是空号"}]})
 
-    reason: Literal[REPORT_REASONS] = Field(
-        description="fraud 诈骗、false_information 虚假信息、discrimination 歧视、other 其他")
-    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = Field(
-        "", description="补充说明（可选，最多 500 字）")
 
-
-class SeekerTopBody(SeekerIdBody):
+class SeekerTopBody(SeekerIdBody, TopOrder):
     model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "top_hour": 24, "price": 1.00}]})
 
-    top_hour: integer(ge=1, le=10_000) = Field(description="置顶时长（小时），取 /pay/prices 中 seeker.top 的一项")
-    price: Money = Field(description="价格（元），须等于 /pay/prices 中 seeker 的价格")
 
-
-class SeekerPaidRefreshBody(SeekerIdBody):
+class SeekerPaidRefreshBody(SeekerIdBody, RefreshOrder):
     model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "price": 0.99}]})
-
-    price: Money = Field(description="价格（元），须等于 /pay/prices 中 seeker.refresh 的价格")
 
 
 class SeekerListFilter(PlaceFilter):

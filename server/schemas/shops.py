@@ -7,8 +7,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from models.moderation import REPORT_REASONS
 from models.shop import FACILITIES, INDUSTRIES, RENT_NEGOTIABLE
+from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
 from server.schemas.fields import (
     Address,
     AreaDes,
@@ -18,7 +18,6 @@ from server.schemas.fields import (
     Id,
     Latitude,
     Longitude,
-    Money,
     PersonName,
     choice,
     decimal,
@@ -136,17 +135,11 @@ class CreateShopBody(ShopFields):
         return fields
 
 
-class UpdateShopBody(ShopFields):
+class UpdateShopBody(ShopFields, SomethingToChange):
     model_config = ConfigDict(json_schema_extra={"examples": [{"id": 7, "rent_month": 16000, "transfer_fee": 0,
                                                                "facilities": ["明火", "排烟"]}]})
 
     id: Id = Field(description="必填参数：要修改的店铺 id")
-
-    @model_validator(mode="after")
-    def _something(self):
-        if not self.changes():
-            raise ValueError("give at least one field to change besides id")
-        return self
 
 
 class ShopIdBody(Body):
@@ -155,27 +148,17 @@ class ShopIdBody(Body):
     shop_id: Id = Field(description="店铺 id（数字或数字字符串）")
 
 
-class ShopReportBody(ShopIdBody):
+class ShopReportBody(ShopIdBody, Reporting):
     model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "reason": "false_information",
                                                                "text": "店铺已经租出去了"}]})
 
-    reason: Literal[REPORT_REASONS] = Field(
-        description="fraud 诈骗、false_information 虚假信息、discrimination 歧视、other 其他")
-    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = Field(
-        "", description="补充说明（可选，最多 500 字）")
 
-
-class ShopTopBody(ShopIdBody):
+class ShopTopBody(ShopIdBody, TopOrder):
     model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "top_hour": 24, "price": 5.00}]})
 
-    top_hour: integer(ge=1, le=10_000) = Field(description="置顶时长（小时），取 /pay/prices 中 shop.top 的一项")
-    price: Money = Field(description="价格（元），须等于 /pay/prices 中 shop 的价格")
 
-
-class ShopPaidRefreshBody(ShopIdBody):
+class ShopPaidRefreshBody(ShopIdBody, RefreshOrder):
     model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "price": 2.99}]})
-
-    price: Money = Field(description="价格（元），须等于 /pay/prices 中 shop.refresh 的价格")
 
 
 class ShopListFilter(PlaceFilter):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from models.job import Job
-from sections.core import Data, Section
+from sections.core import Data, PostingItem, Section
 from search.documents import posting_document
 
 
@@ -25,33 +25,8 @@ def gig_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     return [{"range": {"pay": {"gte": wanted["min_pay"]}}}] if wanted.get("min_pay") is not None else []
 
 
-class GigItem(Data):
-    id: int
-    user_id: int
-    biz_type: int
-    status: int
-    longitude: float
-    latitude: float
-    address: str
-    contact: str
-    description: str
-    photo_urls: list[str]
-    first_area_id: int | None
-    first_area_des: str
-    second_area_id: int | None
-    second_area_des: str
-    third_area_id: int | None
-    third_area_des: str
-    four_area_id: int | None
-    four_area_des: str
+class GigItem(PostingItem):
     pay: int
-    create_at: str
-    update_at: str
-    last_refresh_time: str
-    top_start_time: str
-    top_end_time: str
-    is_top: int
-    contact_unlocked: bool
 
 
 class ListedGig(GigItem):
