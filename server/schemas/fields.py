@@ -140,6 +140,17 @@ Tag = text(min_length=1, max_length=20)
 TagList = Annotated[list[Tag], Field(max_length=10)]
 
 
+def split_list(value):
+    """A list of short texts as the mini-program may send it: a list, or one text of them joined by commas
+    (, or ，) or 、; blanks and repeats dropped, the order kept."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return value  # let pydantic report the wrong type
+    parts = [part.strip() for item in value for part in item.replace("，", ",").replace("、", ",").split(",")]
+    return list(dict.fromkeys(part for part in parts if part))
+
+
 def _http_url(value: str) -> str:
     if not value.lower().startswith(("http://", "https://")) or len(value) < 10 or any(c.isspace() for c in value):
         raise ValueError("must be an http(s) URL")
@@ -188,3 +199,16 @@ class Body(BaseModel):
         if _control_characters(value):
             raise ValueError("must not contain control characters (only newline and tab are allowed)")
         return value
+
+
+class AreaFields(Body):
+    """The four levels of the mini-program's area picker: ids and names, each optional."""
+
+    first_area_id: AreaId | None = None
+    first_area_des: AreaDes | None = None
+    second_area_id: AreaId | None = None
+    second_area_des: AreaDes | None = None
+    third_area_id: AreaId | None = None
+    third_area_des: AreaDes | None = None
+    four_area_id: AreaId | None = None
+    four_area_des: AreaDes | None = None

@@ -8,9 +8,8 @@ from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, fiel
 
 from server.schemas.posting_bodies import Reporting, SomethingToChange
 from server.schemas.fields import (
+    AreaFields,
     Address,
-    AreaDes,
-    AreaId,
     BizType,
     Body,
     HttpUrlText,
@@ -57,7 +56,7 @@ def _dedupe(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-class JobFields(Body):
+class JobFields(AreaFields):
     """Every writable field; create requires some of them, update takes any subset."""
 
     blank_is_value: ClassVar[frozenset[str]] = frozenset({"photo_urls"})
@@ -71,14 +70,6 @@ class JobFields(Body):
     description: Description | None = None
     photo_urls: PhotoUrls | None = Field(
         None, description='图片链接：数组、含逗号拼接字符串的数组或逗号拼接的字符串；"" 为清空，最多 4 张')
-    first_area_id: AreaId | None = None
-    first_area_des: AreaDes | None = None
-    second_area_id: AreaId | None = None
-    second_area_des: AreaDes | None = None
-    third_area_id: AreaId | None = None
-    third_area_des: AreaDes | None = None
-    four_area_id: AreaId | None = None
-    four_area_des: AreaDes | None = None
     salary_min: Salary | None = None
     salary_max: Salary | None = None
     basic_protection: TagList | None = Field(None, description="基础保障，如 社保、公积金")

@@ -10,9 +10,10 @@ from models.seeker import AVAILABLE, SALARY_NEGOTIABLE
 from runtime import clock
 from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
 from server.schemas.fields import (
+    split_list,
+    AreaFields,
     MAX_SALARY,
     Address,
-    AreaDes,
     AreaId,
     Body,
     Id,
@@ -30,17 +31,7 @@ MIN_AGE, MAX_AGE = 16, 80  # the legal working age in China; a bound for typos a
 MAX_POSITIONS = 3
 
 
-def _positions_list(value):
-    """A list of positions, or one text of them joined by commas (, or ，) or 、."""
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        return value  # let pydantic report the wrong type
-    parts = [part.strip() for item in value for part in item.replace("，", ",").replace("、", ",").split(",")]
-    return list(dict.fromkeys(part for part in parts if part))
-
-
-PositionList = Annotated[list[Positions], BeforeValidator(_positions_list),
+PositionList = Annotated[list[Positions], BeforeValidator(split_list),
                          Field(min_length=1, max_length=MAX_POSITIONS)]
 SeekerSalary = integer(ge=SALARY_NEGOTIABLE, le=MAX_SALARY)
 SALARY_DOC = "期望月薪（元）；-1 为面议（两项须同为 -1）"
@@ -50,7 +41,7 @@ def _birth_year(age: int) -> int:
     return clock.now().year - age
 
 
-class SeekerFields(Body):
+class SeekerFields(AreaFields):
     """Every writable field of a card; create requires some, update takes any subset."""
 
     blank_is_value: ClassVar[frozenset[str]] = frozenset({"photo_urls"})
@@ -71,14 +62,6 @@ class SeekerFields(Body):
     longitude: Longitude | None = Field(None, description="位置（仅用于附近搜索；对外只显示约 500 米精度）")
     latitude: Latitude | None = None
     address: Annotated[Address, StringConstraints(min_length=1)] | None = Field(None, description="所在区域（文字），如 静安区南京西路")
-    first_area_id: AreaId | None = None
-    first_area_des: AreaDes | None = None
-    second_area_id: AreaId | None = None
-    second_area_des: AreaDes | None = None
-    third_area_id: AreaId | None = None
-    third_area_des: AreaDes | None = None
-    four_area_id: AreaId | None = None
-    four_area_des: AreaDes | None = None
     available: Literal[AVAILABLE] | None = Field(None, description="到岗时间：随时、一周内、一月内")
 
     @field_validator("birth_year")

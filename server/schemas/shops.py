@@ -10,8 +10,9 @@ from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, mode
 from models.shop import FACILITIES, INDUSTRIES, RENT_NEGOTIABLE
 from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
 from server.schemas.fields import (
+    split_list,
+    AreaFields,
     Address,
-    AreaDes,
     AreaId,
     Body,
     HttpUrlText,
@@ -35,20 +36,10 @@ MAX_TRANSFER_FEE = 100_000_000  # yuan
 MAX_AREA = 100_000  # m²
 
 
-def _tag_list(value):
-    """A list of tags, or one text of them joined by commas (, or ，) or 、; repeats dropped."""
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        return value  # let pydantic report the wrong type
-    parts = [part.strip() for item in value for part in item.replace("，", ",").replace("、", ",").split(",")]
-    return list(dict.fromkeys(part for part in parts if part))
-
-
 Industry = Literal[INDUSTRIES]
 Facility = Literal[FACILITIES]
-IndustryList = Annotated[list[Industry], BeforeValidator(_tag_list), Field(min_length=1, max_length=MAX_INDUSTRIES)]
-FacilityList = Annotated[list[Facility], BeforeValidator(_tag_list), Field(max_length=len(FACILITIES))]
+IndustryList = Annotated[list[Industry], BeforeValidator(split_list), Field(min_length=1, max_length=MAX_INDUSTRIES)]
+FacilityList = Annotated[list[Facility], BeforeValidator(split_list), Field(max_length=len(FACILITIES))]
 ShopPhotoUrls = Annotated[list[HttpUrlText], BeforeValidator(_split_photo_urls), Field(max_length=MAX_PHOTOS)]
 Area = decimal(ge="1", le=str(MAX_AREA), places=1)
 Frontage = decimal(ge="0.1", le="1000", places=1)
@@ -67,7 +58,7 @@ def _tenths(value: Decimal) -> int:
     return int(value * 10)
 
 
-class ShopFields(Body):
+class ShopFields(AreaFields):
     """Every writable field of a shop; create requires some, update takes any subset."""
 
     blank_is_value: ClassVar[frozenset[str]] = frozenset({"photo_urls"})
@@ -89,14 +80,6 @@ class ShopFields(Body):
     longitude: Longitude | None = Field(None, description="店铺位置（公开，附近搜索用）")
     latitude: Latitude | None = None
     address: Annotated[Address, StringConstraints(min_length=1)] | None = Field(None, description="店铺地址")
-    first_area_id: AreaId | None = None
-    first_area_des: AreaDes | None = None
-    second_area_id: AreaId | None = None
-    second_area_des: AreaDes | None = None
-    third_area_id: AreaId | None = None
-    third_area_des: AreaDes | None = None
-    four_area_id: AreaId | None = None
-    four_area_des: AreaDes | None = None
 
     def changes(self) -> dict:
         """The fields the client sent, as model columns (lengths and areas in tenths)."""
