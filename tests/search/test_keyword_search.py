@@ -35,6 +35,8 @@ KEYWORDS = [
     None, "", "厨", "粥", "厨师", "面点", "南京东路", "南京 东路", "东路100", "5000", "500", "kfc", "ＫＦＣ",
     "Kfc 晚班", "社保", "月休4天", "段先生", "王老板", "b1", "  厨   上海  ", "火锅 春熙路", "不存在的词",
     "厨 北京", "!!! 厨",
+    # Query syntax is text here: nothing reaches the engine as an operator or a wildcard.
+    "厨*", '"厨师"', "厨 OR 服务员", "name:厨", "\\厨", "(厨)",
 ]
 HERE = {"longitude": 121.47, "latitude": 31.23}
 
