@@ -16,6 +16,7 @@ import logging
 import sys
 from contextlib import asynccontextmanager
 
+from elasticsearch import ApiError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_never, wait_exponential
 
 from indexer.check import check
@@ -28,7 +29,7 @@ from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
 from sections import JOBS, Section, UnknownSection, all_sections, by_name
-from search.engine import SearchEngine, cluster_connection
+from search.engine import CREDENTIALS_REFUSED, SearchEngine, cluster_connection, refused_credentials
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_dsl
 
@@ -58,6 +59,14 @@ async def _resources(args):
         await db.close()
 
 
+def _retrying(state) -> None:
+    exc = state.outcome.exception()
+    if status := refused_credentials(exc):
+        log.error("sync: " + CREDENTIALS_REFUSED.format(status=status) + "; retrying")
+    else:
+        log.warning("sync failed, retrying: %s", exc)
+
+
 async def _sync(args) -> int:
     async with _resources(args) as (client, cache):
         while True:
@@ -65,8 +74,7 @@ async def _sync(args) -> int:
             async for attempt in AsyncRetrying(wait=wait_exponential(min=1, max=30),
                                                stop=stop_after_attempt(4) if args.once else stop_never,
                                                retry=retry_if_exception_type(Exception), reraise=True,
-                                               before_sleep=lambda s: log.warning("sync failed, retrying: %s",
-                                                                                  s.outcome.exception())):
+                                               before_sleep=_retrying):
                 with attempt:
                     consumed = await drain(client)
             if consumed:
@@ -138,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     except tuple(EXIT_CODES) as exc:
         print(f"indexer: {exc}", file=sys.stderr)
         return next(EXIT_CODES[cls] for cls in type(exc).__mro__ if cls in EXIT_CODES)
+    except ApiError as exc:
+        if status := refused_credentials(exc):  # configuration, not a bug: said so, exit 2
+            print(f"indexer: {CREDENTIALS_REFUSED.format(status=status)}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

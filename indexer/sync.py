@@ -6,11 +6,12 @@ import logging
 from itertools import groupby
 from typing import Protocol
 
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import ApiError, AsyncElasticsearch
 
 from models.outbox import claimed_rows
 from runtime.periodic import PeriodicTask
 from sections import all_sections, by_biz_type
+from search.engine import CREDENTIALS_REFUSED, refused_credentials
 from search.index import bulk_write
 
 log = logging.getLogger("indexer.sync")
@@ -74,4 +75,9 @@ class OutboxDrainer(PeriodicTask):
         self._client = client
 
     async def round(self) -> None:
-        await drain(self._client)  # the engine may be down: the rows wait for the next round
+        try:
+            await drain(self._client)  # the engine may be down: the rows wait for the next round
+        except ApiError as exc:
+            if status := refused_credentials(exc):
+                log.error("outbox drain: " + CREDENTIALS_REFUSED.format(status=status) + "; the rows wait")
+            raise

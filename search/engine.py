@@ -43,6 +43,18 @@ def cluster_connection(settings) -> dict:
     return options
 
 
+# What the operator sees when the cluster answers 401 or 403: not the query's fault, not a passing outage.
+CREDENTIALS_REFUSED = ("the search cluster refused our credentials (HTTP {status}): check ELASTICSEARCH_API_KEY "
+                       "(or ELASTICSEARCH_USERNAME/PASSWORD) and its role (README: the search cluster's role)")
+
+
+def refused_credentials(exc: Exception) -> int | None:
+    """401 or 403 when the cluster refused who we are or what we may do (a rotated API key, a missing
+    privilege); None for any other error."""
+    status = getattr(getattr(exc, "meta", None), "status", None)
+    return status if status in (401, 403) else None
+
+
 # A listing the engine cannot answer in this time is an outage to report (503), not a wait to impose.
 LISTING_TIMEOUT_SECONDS = 3.0
 

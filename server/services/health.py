@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from models import db
+from search.engine import CREDENTIALS_REFUSED, refused_credentials
 
 log = logging.getLogger("server.health")
 
@@ -18,6 +19,9 @@ async def _probe(name: str, check) -> tuple[str, str]:
         log.warning("readiness: workers not serving: %s", exc)
         return name, f"unavailable: {exc}"
     except Exception as exc:  # a probe reports any failure rather than raising it
+        if status := refused_credentials(exc):
+            log.error("readiness: " + CREDENTIALS_REFUSED.format(status=status))
+            return name, f"unavailable: credentials refused ({status})"
         log.warning("readiness: %s unavailable: %s", name, type(exc).__name__)
         return name, f"unavailable: {type(exc).__name__}"
 

@@ -10,6 +10,7 @@ from elasticsearch import TransportError
 
 from runtime import clock
 from sections import Section
+from search.engine import CREDENTIALS_REFUSED, refused_credentials
 from search.listing import ListingRequest, search_listing
 from server.services.contacts import show_contacts
 from server.services.errors import SearchUnavailable
@@ -27,6 +28,9 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
         log.warning("listing: search engine unreachable: %s", type(exc).__name__)
         raise SearchUnavailable() from None
     except EngineApiError as exc:
+        if status := refused_credentials(exc):  # the operator's to fix, and said so: never blamed on the query
+            log.error("listing: " + CREDENTIALS_REFUSED.format(status=status))
+            raise SearchUnavailable() from None
         # Overloaded, failing, or its index not there yet (a restarted engine being refilled): an outage.
         if exc.meta.status >= 500 or exc.meta.status == 429 or exc.error == "index_not_found_exception":
             log.warning("listing: search engine answered %s %s", exc.meta.status, exc.error)

@@ -70,6 +70,25 @@ async def test_a_late_writer_never_puts_an_older_state_over_a_newer_one(client, 
     assert held["_version"] == (await Job.get(id=job_id)).version == before.version + 1
 
 
+async def test_a_closed_posting_stays_a_document_so_a_late_open_state_cannot_relist_it(client, app):
+    """Elasticsearch forgets a delete's version after index.gc_deletes (60 s): a late write of an older state
+    would then bring a deleted document back. A closed posting is never deleted: it stays, status 2, with its
+    version, against which any older state, however late, is refused."""
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    engine = app.ctx.search.client
+    await drain(engine)
+    still_open = await Job.get(id=job_id)
+    late = (still_open.version, job_document(still_open))
+    await client.post("/job/close", json={"job_id": job_id}, headers=owner)
+    await drain(engine)
+    await bulk_write(engine, JOBS, [late], [])
+    held = await engine.get(index=JOBS.name, id=str(job_id))
+    assert held["_source"]["status"] == 2 and held["_version"] == still_open.version + 1
+    listed = await client.post("/jobs/list", json={"query_type": 3})
+    assert listed.json()["data"]["jobs"] == []
+
+
 async def test_drainers_and_writers_do_not_wait_for_a_drain_stuck_on_the_engine(client, app, settings):
     owner = await login_as(client, "owner")
     first = await post_job(client, owner, positions="厨师")
