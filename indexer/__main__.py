@@ -20,6 +20,7 @@ from elasticsearch import ApiError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_never, wait_exponential
 
 from indexer.check import check
+from indexer.heal import heal
 from indexer.lock import LockBusy, reindex_lock, renewed_lock
 from indexer.reindex import reindex
 from indexer.sync import drain
@@ -76,6 +77,8 @@ async def _sync(args) -> int:
                                                retry=retry_if_exception_type(Exception), reraise=True,
                                                before_sleep=_retrying):
                 with attempt:
+                    for section in all_sections():  # a lost or broken index is rebuilt first (indexer/heal.py)
+                        await heal(client, cache, section)
                     consumed = await drain(client)
             if consumed:
                 log.info("indexed %d outbox rows", consumed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from itertools import groupby
 from typing import Protocol
 
@@ -70,14 +71,17 @@ class OutboxDrainer(PeriodicTask):
     what = "outbox drain"
     pause_after_failure = 1.0
 
-    def __init__(self, client: AsyncElasticsearch, interval: float = 5.0):
+    def __init__(self, client: AsyncElasticsearch, interval: float = 5.0,
+                 on_failure: Callable[[], None] = lambda: None):
         super().__init__(interval)
         self._client = client
+        self._on_failure = on_failure  # the index may be lost or broken: its healer looks at once
 
     async def round(self) -> None:
         try:
             await drain(self._client)  # the engine may be down: the rows wait for the next round
-        except ApiError as exc:
-            if status := refused_credentials(exc):
+        except Exception as exc:
+            self._on_failure()
+            if isinstance(exc, ApiError) and (status := refused_credentials(exc)):
                 log.error("outbox drain: " + CREDENTIALS_REFUSED.format(status=status) + "; the rows wait")
             raise

@@ -48,3 +48,13 @@ class PeriodicTask(ABC):
             except Exception as exc:  # a dependency away: the work waits for the next round
                 self.log.warning("%s failed, will retry: %s", self.what, type(exc).__name__)
                 await asyncio.sleep(self.pause_after_failure)
+
+
+class NullTask:
+    """Stands in for a background task a process does not run: nudging or stopping it does nothing."""
+
+    def nudge(self) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None

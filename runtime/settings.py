@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     report_requires_phone: bool = True
     # How often jobs stored while WeChat's content check gave no verdict are checked again.
     content_recheck_seconds: float = Field(default=60.0, gt=0)
+    # How often each process looks at an external cluster's aliases (a lost or broken index is rebuilt).
+    index_check_seconds: float = Field(default=30.0, gt=0)
     # How often each process counts its users' searches into the hot-search list (GET /search/hot).
     hot_search_count_seconds: float = Field(default=10.0, gt=0)
 

@@ -35,9 +35,14 @@ def _index_number(name: str) -> int:
     return int(suffix) if suffix.isdigit() else 0
 
 
+async def section_indices(client: AsyncElasticsearch, section: IndexedSection) -> list[str]:
+    """Every versioned index of the section (<name>_v<N>), behind its alias or not."""
+    return sorted((await client.indices.get(index=f"{section.name}_v*", allow_no_indices=True,
+                                            expand_wildcards="all")).body)
+
+
 async def next_index_name(client: AsyncElasticsearch, section: IndexedSection) -> str:
-    existing = (await client.indices.get(index=f"{section.name}_v*", allow_no_indices=True,
-                                         expand_wildcards="all")).body
+    existing = await section_indices(client, section)
     return f"{section.name}_v{max(map(_index_number, existing), default=0) + 1}"
 
 
@@ -63,8 +68,9 @@ def serving_settings(section: IndexedSection) -> dict:
     return {name: defined.get(name) for name in BULK_LOADING}
 
 
-async def ensure_alias(client: AsyncElasticsearch, section: IndexedSection) -> str:
-    """Create the first versioned index and point the alias at it, unless the alias exists.
+async def ensure_alias(client: AsyncElasticsearch, section: IndexedSection, create: bool = True) -> str | None:
+    """Create the first versioned index and point the alias at it, unless the alias exists (`create` False:
+    never; None then). Where it exists, the definition's new fields are added to its index.
 
     One atomic request, so concurrent workers cannot end with two indices behind the alias.
     """
@@ -74,6 +80,8 @@ async def ensure_alias(client: AsyncElasticsearch, section: IndexedSection) -> s
         # documents carrying them are accepted at once, without waiting for the next reindex.
         await client.indices.put_mapping(index=section.name, properties=section.definition()["mappings"]["properties"])
         return current[0]
+    if not create:
+        return None
     name = await next_index_name(client, section)
     try:
         await create_index(client, section, name, alias=True)

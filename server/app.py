@@ -18,6 +18,7 @@ from runtime.logs import configure_logging
 from runtime.settings import Settings, load_settings
 from sections import all_sections
 from search.engine import SearchEngine, cluster_connection
+from indexer.heal import IndexHealer
 from search.index import ensure_alias
 from search.recent_pages import keep_pages
 from server import errors, observability
@@ -101,13 +102,20 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.wechat = build_wechat_login(app.ctx.wechat_api)
         app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url,
                                       **cluster_connection(settings))
+        external = bool(settings.elasticsearch_url)
         for section in all_sections():
             try:
-                await ensure_alias(app.ctx.search.client, section)
+                # A cluster's missing alias is the healer's to rebuild from the database (an empty index made
+                # here would be served as if it were whole); the embedded engine is filled by its supervisor.
+                await ensure_alias(app.ctx.search.client, section, create=not external)
             except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
                 log.warning("search index %s not ensured at start-up: %s", section.name, type(exc).__name__)
+        if external:
+            app.ctx.healer = IndexHealer(app.ctx.search.client, app.ctx.cache, settings.index_check_seconds)
+            app.ctx.healer_task = asyncio.create_task(app.ctx.healer.run(), name="index_healer")
+            app.ctx.healer.nudge()  # at once: a cluster that lost an index while we were down
         if settings.background_index_sync:
-            drainer = OutboxDrainer(app.ctx.search.client)
+            drainer = OutboxDrainer(app.ctx.search.client, on_failure=lambda: app.ctx.healer.nudge())
             # Our own task, not Sanic's (app.add_task): Sanic cancels its tasks at shutdown before the
             # listeners run, mid-query, and a connection lost that way can stall closing the pool.
             app.ctx.drainer_task = asyncio.create_task(drainer.run(), name="outbox_drainer")
@@ -134,7 +142,9 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.sweeper.stop()
         app.ctx.rechecker.stop()
         app.ctx.hot_searches.stop()
-        for task in (app.ctx.drainer_task, app.ctx.sweeper_task, app.ctx.rechecker_task, app.ctx.hot_searches_task):
+        app.ctx.healer.stop()
+        for task in (app.ctx.drainer_task, app.ctx.sweeper_task, app.ctx.rechecker_task, app.ctx.hot_searches_task,
+                     app.ctx.healer_task):
             if task is None:
                 continue
             try:  # the round in progress may finish; one stuck on a hung engine or WeChat is cut off

@@ -11,7 +11,7 @@ from sanic import Request, Sanic
 from sanic.config import Config
 
 from indexer.sync import Drainer
-from runtime.periodic import PeriodicTask
+from runtime.periodic import NullTask, PeriodicTask
 from runtime.settings import Settings
 from search.engine import SearchEngine
 from server.protocol import ClientConnections
@@ -46,6 +46,9 @@ class AppContext:
     sweeper_task: asyncio.Task | None = None
     hot_searches: HotSearches = field(init=False)
     hot_searches_task: asyncio.Task | None = None
+    # An external cluster's lost or broken index rebuilt from the database (indexer/heal.py); none embedded.
+    healer: PeriodicTask = field(default_factory=NullTask)
+    healer_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
     workers: WorkerRoster | None = None  # WORKERS>1: the sibling workers /readyz reports on
     # Open connections per client address (server/protocol.py); not counted where the peer is a proxy.

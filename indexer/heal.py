@@ -1,0 +1,68 @@
+"""A section's index that is lost or broken comes back by itself, on any cluster.
+
+Lost: its alias is gone (a cluster restarted without its data, a wrong snapshot restore, an operator's delete).
+Broken: the alias points at more than one index (a crashed create race), so every write through it fails.
+Either way one process (the section's reindex lock) rebuilds the index from the database into a new
+versioned index and points the alias at it when complete: until then the section's list answers 503, never
+an empty or partial index as if it were whole. Each is logged as an ERROR with its reason; the outbox keeps
+the changes made meanwhile, and the reindex's catch-up and the drainer bring them in.
+
+The embedded engine has its own supervisor (server/supervision.py), which restarts and refills it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis.asyncio as redis
+from elasticsearch import AsyncElasticsearch
+
+from indexer.lock import LockBusy, reindex_lock, renewed_lock
+from indexer.reindex import reindex
+from runtime.periodic import PeriodicTask
+from sections import Section, all_sections
+from search.index import indices_behind_alias, section_indices
+
+log = logging.getLogger("indexer.heal")
+
+
+async def heal(client: AsyncElasticsearch, cache: redis.Redis, section: Section) -> str | None:
+    """Rebuild the section's index if its alias is missing or points at several indices; the new index's
+    name, or None when it is sound (or another process is already rebuilding it)."""
+    if len(await indices_behind_alias(client, section)) == 1:
+        return None
+    try:
+        async with renewed_lock(cache, reindex_lock(section.name), what=f"a rebuild of {section.name}"):
+            behind = await indices_behind_alias(client, section)  # again, under the lock
+            if len(behind) == 1:
+                return None  # healed meanwhile by the lock's last holder
+            reason = "its alias is missing" if not behind else f"its alias points at {len(behind)} indices {behind}"
+            log.error("search index %s is lost or broken (%s): rebuilding it from the database; its list "
+                      "answers 503 until the rebuild is done", section.name, reason)
+            name = await reindex(client, section)
+            # Indices of the section behind no alias are what crashed loads and lost aliases left.
+            for stray in set(await section_indices(client, section)) - {name}:
+                await client.indices.delete(index=stray)
+            log.error("search index %s rebuilt from the database into %s: its list is served again",
+                      section.name, name)
+            return name
+    except LockBusy:
+        return None  # another process is rebuilding it
+
+
+class IndexHealer(PeriodicTask):
+    """Looks at every section's alias every `interval` (and at once when nudged: a write refused for want of
+    the alias), and heals what it finds."""
+
+    log = log
+    what = "index check"
+    pause_after_failure = 5.0
+
+    def __init__(self, client: AsyncElasticsearch, cache: redis.Redis, interval: float):
+        super().__init__(interval)
+        self._client = client
+        self._cache = cache
+
+    async def round(self) -> None:
+        for section in all_sections():
+            await heal(self._client, self._cache, section)
