@@ -8,8 +8,6 @@ so a real Elasticsearch and the embedded engine answer alike.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +25,6 @@ RECOMMENDED, NEARBY, LATEST = 1, 2, 3
 RESULT_WINDOW = 10_000
 STATUS_OPEN = 1
 _SHARED = ("longitude", "latitude", "distance_km", "keyword")  # every section's filter fields
-_EARTH_RADIUS_M = 6371008.7714  # Elasticsearch's
 
 
 @dataclass
@@ -103,14 +100,6 @@ def _seed_time(value: str | None) -> str:
     return f"{value[:10]} {value[11:23]}" if value else ""
 
 
-def _arc_distance_m(here: dict, item: Mapping[str, Any]) -> float:
-    """Elasticsearch's default (arc) distance between two points, in metres."""
-    lat1, lat2 = math.radians(here["lat"]), math.radians(item["latitude"])
-    dlat, dlon = lat2 - lat1, math.radians(item["longitude"] - here["lon"])
-    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
 def hit_to_item(section: IndexedSection, hit: dict, now_iso: str, here: dict | None = None) -> dict:
     """An item as the seed shows it; `here` (the nearby list's point) adds its `distance` in metres."""
     source = hit["_source"]
@@ -120,9 +109,7 @@ def hit_to_item(section: IndexedSection, hit: dict, now_iso: str, here: dict | N
     for key in DATE_FIELDS:
         item[key] = _seed_time(source.get(key))
     if here is not None:
-        # The engine's sort value is the distance to the exact point; a section publishing a rounded point
-        # shows the distance to that one, so the two published numbers never tell the exact point.
-        item["distance"] = round(hit["sort"][0] if section.exact_location else _arc_distance_m(here, item))
+        item["distance"] = round(hit["sort"][0])  # the engine's distance to the indexed (published) point
     if section.derived is not None:
         item.update(section.derived(source, now_iso))
     return item

@@ -23,9 +23,6 @@ class IndexedSection:
     document: Callable[[Any], dict]  # a posting → the document the index holds (the listing's and the detail's item)
     # The list body's `filter` and the listing's "now" (ISO, Shanghai) → this section's DSL clauses.
     filters: Callable[[Mapping[str, Any], str], list[dict]]
-    # False: the document's published longitude/latitude are a rounded point (a person's card), the exact
-    # `location` only filters and sorts the nearby list; the distance shown is the published point's.
-    exact_location: bool = True
     # Fields an item shows that its document does not hold (an age from a birth year): (item, now_iso) → fields.
     derived: Callable[[Mapping[str, Any], str], dict] | None = None
 

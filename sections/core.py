@@ -104,7 +104,7 @@ class Section(IndexedSection):
     descriptions and operators call the section (招聘). `texts` are the published texts WeChat's content
     security checks (tags joined). `contact_name` is the field holding the name shown with the phone number;
     `summary` the fields a contact history item shows of a posting.
-    `derived` and `exact_location` (search.section) are how a person's card shows an age and a rounded place.
+    `derived` (search.section) is how a person's card shows an age.
 
     Its items, as the API document declares them: `item` (the detail; the listing's item is `listed`, built
     from the document by the shared mapper, a test keeping the two in step), `mine` ("my postings") and

@@ -1,9 +1,10 @@
 """求职 (biz_type 2): workers' own cards. The whole declaration of the section; its routes are
 server/routes/seekers.py, its bodies server/schemas/seekers.py, its rules server/services/seekers.py.
 
-A card is a person, not a shop (PIPL): its place is published rounded to a grid of about 500 m, and the distance
-the nearby list shows is that point's; the exact point is only in the index's `location`, which the nearby list
-filters and sorts on. A closed card is its owner's only (`closed_is_private`).
+A card is a person, not a shop (PIPL): its place is indexed and published rounded to a grid of about 500 m, and
+the nearby list filters, sorts and measures its distance on that point alone. The exact point stays in the
+database: were it in the index, a radius search (distance_km narrowed step by step) would measure it to the
+metre. A closed card is its owner's only (`closed_is_private`).
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ def rounded(degrees: Decimal | float) -> float:
 
 
 def seeker_document(card: Seeker) -> dict:
-    document = posting_document(card)  # `location` stays exact: the nearby list's filter and sort
+    document = posting_document(card)
+    published = {"lat": rounded(card.latitude), "lon": rounded(card.longitude)}
     document.update(
-        longitude=rounded(card.longitude),
-        latitude=rounded(card.latitude),
+        location=published,  # the nearby list's filter and sort: never the exact point
+        longitude=published["lon"],
+        latitude=published["lat"],
         name=card.name,
         sex=card.sex,
         birth_year=card.birth_year,
@@ -149,7 +152,6 @@ SEEKERS = register(Section(
     mapping=files("es_mappings") / "seekers.json",
     document=seeker_document,
     filters=seeker_filters,
-    exact_location=False,
     derived=seeker_age,
     model=Seeker,
     target="seeker",

@@ -49,12 +49,18 @@ def job_texts(job: Job) -> list[str]:
             *job.attendance_leave]
 
 
+def _exact_point(posting) -> tuple[float, float]:
+    return float(posting.longitude), float(posting.latitude)
+
+
 def _listed(postings: list, biz_type: int, query_type: int, filt: dict, now: datetime,
-            wanted: Callable[[object], bool]) -> list[int]:
+            wanted: Callable[[object], bool], point: Callable[[object], tuple[float, float]] = _exact_point) -> list[int]:
     """The ids a section's list must return, in order: open postings of the section that no photo hold keeps
-    out and that the section `wanted`, within `distance_km` of the point (nearby), in the list type's order."""
+    out and that the section `wanted`, within `distance_km` of the point (nearby), in the list type's order.
+    `point`: where a posting is for the nearby list (a card: its published point)."""
     def distance(posting) -> float:
-        return arc_distance_m(filt["latitude"], filt["longitude"], float(posting.latitude), float(posting.longitude))
+        longitude, latitude = point(posting)
+        return arc_distance_m(filt["latitude"], filt["longitude"], latitude, longitude)
 
     def near(posting) -> bool:
         return not (query_type == 2 and filt.get("distance_km")) or distance(posting) <= filt["distance_km"] * 1000
@@ -113,7 +119,7 @@ def brute_force_seekers(cards: list[Seeker], query_type: int, filt: dict, now: d
                         for level in ("first", "second", "third", "four"))
                 and keyword_matches(card_texts(card), filt.get("keyword")))
 
-    return _listed(cards, 2, query_type, filt, now, wanted)
+    return _listed(cards, 2, query_type, filt, now, wanted, point=published_point)
 
 
 def published_point(card: Seeker) -> tuple[float, float]:

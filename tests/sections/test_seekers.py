@@ -209,7 +209,7 @@ async def test_the_exact_point_is_never_served(client, app, worker, employer):
     [near] = await cards(client, app, employer, query_type=2, filter={**here, "distance_km": 1})
     published = (rounded(Decimal("121.473712")), rounded(Decimal("31.230416")))
     assert (near["longitude"], near["latitude"]) == published
-    # The distance is the published point's, not the exact one's.
+    # The distance is the published point's, not the exact one's: nothing the list answers tells the exact one.
     assert near["distance"] == round(arc_distance_m(here["latitude"], here["longitude"], published[1], published[0]))
     assert near["distance"] != round(arc_distance_m(here["latitude"], here["longitude"], 31.230416, 121.473712))
     for shown in (near, await data(client, "/seekers/info", employer, seeker_id=card_id)):

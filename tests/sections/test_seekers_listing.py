@@ -57,7 +57,8 @@ FILTERS = [
     *NOTHING,
 ]
 HERE = {"longitude": 121.4737, "latitude": 31.2304}
-# Radii whose circle splits cards whose exact point and published point lie on either side of it.
+# Radii whose circle splits cards whose exact point and published point lie on either side of it: the list
+# must go by the published one.
 RADII = [3, 5]
 
 
@@ -151,8 +152,8 @@ async def test_the_seeded_cards_reach_every_edge(seeded):
 
 @pytest.mark.parametrize("km", RADII)
 async def test_the_radius_splits_exact_and_published_points(seeded, km):
-    """Some card is in by its exact point and out by its published one, and one the other way round: the
-    distance filter is the exact point's, so a filter on the published point would list other cards."""
+    """Some card is in by its exact point and out by its published one, and one the other way round: a
+    filter on the exact point would list other cards (and let a narrowing radius measure the exact point)."""
     _, cards = seeded
 
     def within(longitude, latitude) -> bool:
