@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     index_check_seconds: float = Field(default=30.0, gt=0)
     # How often each process counts its users' searches into the hot-search list (GET /search/hot).
     hot_search_count_seconds: float = Field(default=10.0, gt=0)
+    # ...and how many people must have searched a keyword (within 7 days) before it is shown to everyone.
+    hot_search_min_users: int = Field(default=3, ge=1, le=1000)
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)

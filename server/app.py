@@ -131,8 +131,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.content_check = build_content_checker(settings, app.ctx.wechat_api)
         app.ctx.rechecker = ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds)
         app.ctx.rechecker_task = asyncio.create_task(app.ctx.rechecker.run(), name="content_rechecker")
-        app.ctx.hot_searches = HotSearches(app.ctx.cache, lambda: app.ctx.content_check,
-                                           settings.hot_search_count_seconds)
+        app.ctx.hot_searches = HotSearches(app.ctx.cache, lambda: app.ctx.content_check, app.ctx.settings)
         app.ctx.hot_searches_task = asyncio.create_task(app.ctx.hot_searches.run(), name="hot_searches")
 
     @app.before_server_stop

@@ -6,7 +6,10 @@ neither gamed nor offensive, a keyword counts
 - once per user and Shanghai day (paging, retyping or a script of one account does not push it up),
 - only when searched by a logged-in user (the lists need no login: anonymous calls are not counted),
 - only when WeChat's content security passes it (asked once per keyword, the verdict kept for a week;
-  risky or flagged for review: never counted). WeChat away: the searches wait in the buffer.
+  risky or flagged for review: never counted). WeChat away: the searches wait in the buffer;
+- never when it holds a run of 7 or more digits (a phone number, an id: a person's, not a trend's).
+A keyword is shown once `HOT_SEARCH_MIN_USERS` people have searched it within the 7 days: one account
+cannot put a name or a number in front of everyone.
 Blank keywords never reach here; a keyword is counted as the listing normalised it (search/keywords.py).
 The buffer is bounded and lives in the process: a crash loses at most one round of counts.
 """
@@ -14,6 +17,7 @@ The buffer is bounded and lives in the process: a crash loses at most one round 
 from __future__ import annotations
 
 import logging
+import re
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,10 +28,12 @@ from cachetools import TTLCache
 from models.user import User
 from runtime import clock
 from runtime.periodic import PeriodicTask
+from runtime.settings import Settings
 from server.providers.content_check import SCENE_FORUM, ContentChecker, ContentCheckUnavailable, Verdict
 
 log = logging.getLogger("server.hot_searches")
 
+_PERSONAL = re.compile(r"\d{7,}")
 DAYS = 7
 SHOWN = 10
 KEPT_PER_DAY = 1000  # a day's long tail beyond this many keywords is dropped (the top 10 never needs it)
@@ -48,8 +54,9 @@ class HotSearches(PeriodicTask):
     what = "hot searches round"
     pause_after_failure = 5.0
 
-    def __init__(self, cache: redis.Redis, checker: Callable[[], ContentChecker], interval: float):
-        super().__init__(interval)
+    def __init__(self, cache: redis.Redis, checker: Callable[[], ContentChecker], settings: Settings):
+        super().__init__(settings.hot_search_count_seconds)
+        self._settings = settings  # read as it is (min users)
         self._cache = cache
         self._checker = checker  # the app's checker as it is at each round
         self._waiting: deque[tuple[str, str, int]] = deque(maxlen=BUFFER_LIMIT)
@@ -71,7 +78,7 @@ class HotSearches(PeriodicTask):
             self._waiting.popleft()
 
     async def _count(self, section: str, keyword: str, user_id: int, day: str) -> None:
-        if await self._verdict(keyword, user_id) != Verdict.PASS:
+        if _PERSONAL.search(keyword) or await self._verdict(keyword, user_id) != Verdict.PASS:
             return
         seen = f"search:hot-seen:{section}:{day}"
         if not await self._cache.sadd(seen, f"{user_id}:{keyword}"):
@@ -103,7 +110,8 @@ class HotSearches(PeriodicTask):
         counted = await self._cache.zunion(days, withscores=True)
         ranked = sorted(((k.decode() if isinstance(k, bytes) else k, int(n)) for k, n in counted),
                         key=lambda item: (-item[1], item[0]))
-        shown = [{"keyword": keyword, "count": count} for keyword, count in ranked[:SHOWN]]
+        enough = self._settings.hot_search_min_users
+        shown = [{"keyword": keyword, "count": count} for keyword, count in ranked if count >= enough][:SHOWN]
         self._shown[key] = shown
         return shown
 

@@ -12,10 +12,12 @@ NOW = datetime(2026, 3, 2, 10, 0)
 
 
 @pytest.fixture
-async def counted(app):
+async def counted(app, tune):
     """`await counted()`: the app's counting round now (as the background does every few seconds), then
-    GET /search/hot's jobs and seekers as (keyword, count) pairs."""
+    GET /search/hot's lists as (keyword, count) pairs. Keywords show from one searcher on (the threshold's
+    own test sets it)."""
     hot = app.ctx.hot_searches
+    tune(hot_search_min_users=1)
 
     async def run(client) -> dict:
         await hot.round()
@@ -79,6 +81,18 @@ async def test_words_content_security_refuses_are_never_counted(client, counted,
         await search(client, headers, "服务员")
     assert (await counted(client))["jobs"] == [("服务员", 2)]
     assert sum("risky-word" in check["content"] for check in wechat_content.text_checks) == 1  # asked once
+
+
+async def test_one_account_cannot_show_a_name_or_a_number_to_everyone(client, counted, tune):
+    users = [await login_as(client, f"u{i}") for i in range(3)]
+    await search(client, users[0], "张三 离职")  # one person's search stays theirs
+    for headers in users:
+        await search(client, headers, "13812341234")  # a phone number is never counted, however many search it
+        await search(client, headers, "面点")
+    await search(client, users[0], "厨师")
+    await search(client, users[1], "厨师")
+    tune(hot_search_min_users=3)
+    assert (await counted(client))["jobs"] == [("面点", 3)]
 
 
 async def test_searches_wait_while_wechat_cannot_judge_them(client, counted, wechat_content):
