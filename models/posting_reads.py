@@ -11,6 +11,7 @@ from tortoise import connections
 
 from tortoise.models import Model
 
+from models.postings import STATUS_OPEN
 from runtime import clock
 
 # Recently read rows by (model, id), shared read-only by every request of this process. Writes through
@@ -69,6 +70,15 @@ def forget_recent(model: type[Model] | None = None, posting_id: int | None = Non
         _recent.clear()
     else:
         _recent.pop((model, posting_id), None)
+
+
+async def open_posting_of(model: type[Model], user_id: int, excluding: int | None = None) -> int | None:
+    """The id of one of the user's open postings of `model` (but `excluding`), if any."""
+    query = model.filter(user_id=user_id, status=STATUS_OPEN)
+    if excluding is not None:
+        query = query.exclude(id=excluding)
+    ids = await query.order_by("id").limit(1).values_list("id", flat=True)
+    return ids[0] if ids else None
 
 
 async def postings_with_photo(model: type[Model], url: str) -> list[Model]:

@@ -127,6 +127,9 @@ class Section(IndexedSection):
     # A closed posting's detail stays public (a favourite can say "closed"), unless it is a person's card:
     # then it is its owner's only, as a withheld one (404 to others, unavailable in their lists).
     closed_is_private: bool = False
+    # One open posting per user (a worker's one card): a second is refused naming the first, and an operator's
+    # restore cannot make two.
+    one_open_per_user: bool = False
 
 
 _BY_BIZ_TYPE: dict[int, Section] = {}

@@ -167,4 +167,5 @@ SEEKERS = register(Section(
     favorite=SeekerFavorite,
     price_key="seeker",
     closed_is_private=True,
+    one_open_per_user=True,
 ))

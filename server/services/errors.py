@@ -53,12 +53,12 @@ class SalaryNegotiableMixed(DomainError):
     detail = "面议 is salary_min = salary_max = -1: change both"
 
 
-class OneOpenCard(DomainError):
-    """A worker has one open 求职 card: they edit it rather than post another."""
+class OneOpenPosting(PostingError):
+    """A section with one open posting per user (a worker's 求职 card): they edit it rather than post another."""
 
-    def __init__(self, open_id: int):
-        super().__init__(f"you already have an open card ({open_id}): edit it with /seekers/update or close it first",
-                         {"seeker_id": open_id})
+    def __init__(self, target: str, name: str, open_id: int):
+        super().__init__(target, {f"{target}_id": open_id},
+                         f"you already have an open {target} ({open_id}): edit it with /{name}/update or close it first")
 
 
 class FreeRefreshUsed(DomainError):

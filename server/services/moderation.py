@@ -23,6 +23,7 @@ from models.postings import (
 )
 from models.moderation import ModerationAction, Report
 from models.posting_writes import posting_transaction, save_posting
+from models.posting_reads import open_posting_of
 from models.user import User
 from runtime import clock
 from sections import Section, all_sections, by_biz_type
@@ -151,9 +152,13 @@ async def restore(section: Section, job_id: int, actor: str, reason: str):
     now = clock.now()
     target = section.target
     async with posting_transaction():
-        job = await section.model.select_for_update().get_or_none(id=job_id)
+        job = await section.model.get_or_none(id=job_id)
         if job is None:
             raise PostingNotFound(target)
+        # The owner's row first, as a create and a ban take it: a restore and a create of one section with
+        # one open posting per user cannot both pass.
+        await User.select_for_update().get(id=job.user_id)
+        job = await section.model.select_for_update().get(id=job_id)
         if not job.moderation:
             if (await _undecided_reports(section, job_id))[1] is None:
                 raise NothingToRestore(f"{target} {job_id} was not hidden, taken down or flagged")
@@ -161,6 +166,9 @@ async def restore(section: Section, job_id: int, actor: str, reason: str):
             return job
         if await User.filter(id=job.user_id, banned_at__not_isnull=True).exists():
             raise NothingToRestore(f"the owner of {target} {job_id} is banned: unban them first")
+        if section.one_open_per_user and (other := await open_posting_of(section.model, job.user_id, job_id)):
+            raise NothingToRestore(f"the owner of {target} {job_id} has another open {target} ({other}), and "
+                                   f"one is all a user may have: it stays down unless they close that one")
         # The operator's decision covers what content security found, too.
         job.status, job.moderation = STATUS_OPEN, ""
         job.content_check = "" if job.content_check == "risky" else job.content_check

@@ -7,13 +7,13 @@ the indexer woken on commit).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from tortoise.models import Model
 
 from models.postings import STATUS_CLOSED, STATUS_OPEN
-from models.posting_reads import recent_posting
+from models.posting_reads import open_posting_of, recent_posting
 from models.posting_writes import create_posting, posting_transaction, save_posting
 from models.user import User
 from runtime import clock
@@ -24,6 +24,7 @@ from server.services.contacts import show_contacts
 from server.services.errors import (
     FreeRefreshUsed,
     NotYourPosting,
+    OneOpenPosting,
     PostingClosed,
     PostingNotFound,
     UserBanned,
@@ -88,11 +89,17 @@ async def refresh_free(section: Section, user_id: int, posting_id: int, free_per
         await save_posting(posting, "refresh", now, ["free_refresh_day", "free_refresh_count", "last_refresh_time"])
 
 
-async def publish(section: Section, user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker,
-                  before_insert: Callable[[], Awaitable[None]] | None = None) -> int:
+async def _one_open(section: Section, user_id: int) -> None:
+    if section.one_open_per_user and (open_id := await open_posting_of(section.model, user_id)) is not None:
+        raise OneOpenPosting(section.target, section.name, open_id)
+
+
+async def publish(section: Section, user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker) -> int:
     """A new open posting of the user's: its photos theirs, its texts checked by WeChat's content security
-    before anything is stored and outside any transaction (WeChat may take a while). `before_insert` runs
-    in the insert's transaction, the owner's row locked: a section's rule about the owner's other postings."""
+    before anything is stored and outside any transaction (WeChat may take a while). A section with one
+    open posting per user refuses a second, before asking WeChat and again under the owner's row lock (of
+    two concurrent creates, the second sees the first's posting)."""
+    await _one_open(section, user_id)
     await image_urls.check(user_id, "photo_urls", fields.get("photo_urls") or [])
     fields.setdefault("description", "")
     owner = await User.get_or_none(id=user_id)
@@ -103,8 +110,7 @@ async def publish(section: Section, user_id: int, fields: dict, image_urls: Imag
         owner = await User.select_for_update().get(id=user_id)
         if owner.banned_at is not None:
             raise UserBanned()  # banned while WeChat was checking: the ban's takedown has already run
-        if before_insert is not None:
-            await before_insert()
+        await _one_open(section, user_id)
         posting = await create_posting(section.model, clock.now(), user_id=user_id, status=STATUS_OPEN, **fields)
     return posting.id
 

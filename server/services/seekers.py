@@ -4,12 +4,11 @@ detail and "my postings" are every section's (server/services/postings.py)."""
 
 from __future__ import annotations
 
-from models.postings import STATUS_OPEN
 from models.seeker import SALARY_NEGOTIABLE, Seeker
 from sections import SEEKERS
 from server.providers.content_check import ContentChecker
 from server.services import postings
-from server.services.errors import OneOpenCard, SalaryNegotiableMixed, SalaryRangeInverted
+from server.services.errors import SalaryNegotiableMixed, SalaryRangeInverted
 from server.services.images import ImageUrls
 
 
@@ -20,20 +19,11 @@ def _salary_range(salary_min: int, salary_max: int) -> None:
         raise SalaryRangeInverted(data={"salary_min": salary_min, "salary_max": salary_max})
 
 
-async def _no_open_card(user_id: int) -> None:
-    open_ids = await Seeker.filter(user_id=user_id, status=STATUS_OPEN).order_by("id").limit(1).values_list(
-        "id", flat=True)
-    if open_ids:
-        raise OneOpenCard(open_ids[0])
-
-
 async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker) -> int:
-    """A new open card; OneOpenCard (naming the open one) when the worker already has one."""
-    await _no_open_card(user_id)  # before WeChat is asked anything
+    """A new open card; OneOpenPosting (naming the open one) when the worker already has one (the
+    section's `one_open_per_user`)."""
     _salary_range(fields["salary_min"], fields["salary_max"])
-    # Checked again under the owner's row lock: of two concurrent creates, the second sees the first's card.
-    return await postings.publish(SEEKERS, user_id, fields, image_urls, checker,
-                                  before_insert=lambda: _no_open_card(user_id))
+    return await postings.publish(SEEKERS, user_id, fields, image_urls, checker)
 
 
 def _rules(card: Seeker, changes: dict) -> None:

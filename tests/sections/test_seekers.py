@@ -14,7 +14,9 @@ from sections.seekers import rounded
 from tests.helpers.api import SEED_CARD as CARD
 from tests.helpers.api import login_as
 from server.services import content, moderation
+from sections import SEEKERS
 from server.services.auth import TokenStore
+from server.services.errors import NothingToRestore
 from tests.helpers.payments import order, order_status, pay
 from tests.helpers.reference import arc_distance_m
 
@@ -275,3 +277,16 @@ async def test_the_search_box_finds_cards_by_what_they_publish_never_by_name_or_
         found[keyword] = {c["id"] for c in await cards(client, app, filter={"keyword": keyword})}
     assert found == {"面": {cook, baker}, "粥": {baker}, "厨师": {cook}, "静安": {cook}, "浦东": {baker},
                      "王师傅": set(), "13900001111": set(), "川菜 面点": {cook}, "ＫＦＣ": set()}
+
+
+async def test_a_restore_never_gives_a_worker_two_open_cards(client, worker):
+    first = await create(client, worker)
+    await moderation.take_down(SEEKERS, first, "ops-li", "fake number")
+    second = await create(client, worker)  # their one open card is down: a new one is theirs to post
+    with pytest.raises(NothingToRestore, match=f"has another open seeker \\({second}\\)"):
+        await moderation.restore(SEEKERS, first, "ops-li", "appeal accepted")
+    assert (await Seeker.get(id=first)).moderation == "taken_down"
+    await data(client, "/seeker/close", worker, seeker_id=second)
+    await moderation.restore(SEEKERS, first, "ops-li", "appeal accepted")
+    assert [c["id"] for c in (await data(client, "/jobs/my", worker, biz_type=2))["contacts"] if c["status"] == 1] \
+        == [first]
