@@ -12,6 +12,7 @@ The rules, each implemented once here:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
@@ -134,7 +135,20 @@ Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=MOBILE_
 AreaDes = text(max_length=64)
 Address = text(max_length=255)
 Positions = text(min_length=1, max_length=20)
-PersonName = text(min_length=1, max_length=32)
+def _one_line(value: str) -> str:
+    """A name or a title shown on one line: no line breaks or tabs, no invisible format characters (zero-width
+    spaces, direction marks: Unicode Cf), and something visible."""
+    if any(c in "\n\t" or unicodedata.category(c) == "Cf" for c in value):
+        raise ValueError("must be one line of visible text (no line breaks, tabs or invisible characters)")
+    return value
+
+
+def one_line(*, max_length: int) -> Any:
+    """A short one-line text (a name, a title): 1 to `max_length` characters, trimmed."""
+    return Annotated[text(min_length=1, max_length=max_length), AfterValidator(_one_line)]
+
+
+PersonName = one_line(max_length=32)
 # Welfare tags are free-form ("社保", "包吃住") but bounded.
 Tag = text(min_length=1, max_length=20)
 TagList = Annotated[list[Tag], Field(max_length=10)]

@@ -10,6 +10,7 @@ from models.seeker import AVAILABLE, SALARY_NEGOTIABLE
 from runtime import clock
 from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
 from server.schemas.fields import (
+    one_line,
     split_list,
     AreaFields,
     MAX_SALARY,
@@ -22,7 +23,6 @@ from server.schemas.fields import (
     Positions,
     choice,
     integer,
-    text,
 )
 from server.schemas.jobs import Contact, PhotoUrls
 from server.schemas.listing import ListBody, PlaceFilter, salary_in_order
@@ -46,7 +46,7 @@ class SeekerFields(AreaFields):
 
     blank_is_value: ClassVar[frozenset[str]] = frozenset({"photo_urls"})
 
-    name: text(min_length=1, max_length=20) | None = Field(None, description="称呼，如 王师傅（展示给商家）")
+    name: one_line(max_length=20) | None = Field(None, description="称呼，如 王师傅（展示给商家）")
     sex: choice(1, 2) | None = Field(None, description="1 男、2 女")
     birth_year: integer(ge=1900, le=9999) | None = Field(None, description=f"出生年份（或填 age）；年龄须在 {MIN_AGE}–{MAX_AGE} 岁")
     age: integer(ge=MIN_AGE, le=MAX_AGE) | None = Field(None, description="年龄（换算为出生年份保存）")
@@ -99,7 +99,7 @@ class CreateSeekerBody(SeekerFields):
         "first_area_id": 31, "first_area_des": "上海市", "second_area_id": 3101, "second_area_des": "上海市",
         "third_area_id": 310106, "third_area_des": "静安区", "available": "一周内"}]})
 
-    name: text(min_length=1, max_length=20) = Field(description="称呼，如 王师傅（展示给商家）")
+    name: one_line(max_length=20) = Field(description="称呼，如 王师傅（展示给商家）")
     sex: choice(1, 2) = Field(description="1 男、2 女")
     positions: PositionList = Field(description="期望岗位 1–3 个：数组，或用逗号、顿号分隔的字符串")
     contact: Contact = Field(description="联系电话：手机号或带区号的座机（解锁前打码）")

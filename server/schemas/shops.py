@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, mode
 from models.shop import FACILITIES, INDUSTRIES, RENT_NEGOTIABLE
 from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
 from server.schemas.fields import (
+    one_line,
     split_list,
     AreaFields,
     Address,
@@ -63,7 +64,7 @@ class ShopFields(AreaFields):
 
     blank_is_value: ClassVar[frozenset[str]] = frozenset({"photo_urls"})
 
-    title: text(min_length=1, max_length=40) | None = Field(None, description="标题（最多 40 字）")
+    title: one_line(max_length=40) | None = Field(None, description="标题（最多 40 字）")
     deal_type: choice(1, 2) | None = Field(None, description="1 出租、2 转让")
     area_m2: Area | None = Field(None, description=AREA_DOC)
     rent_month: Rent | None = Field(None, description=RENT_DOC)
@@ -101,7 +102,7 @@ class CreateShopBody(ShopFields):
         "first_area_id": 31, "first_area_des": "上海市", "second_area_id": 3101, "second_area_des": "上海市",
         "third_area_id": 310106, "third_area_des": "静安区"}]})
 
-    title: text(min_length=1, max_length=40) = Field(description="标题（最多 40 字）")
+    title: one_line(max_length=40) = Field(description="标题（最多 40 字）")
     deal_type: choice(1, 2) = Field(description="1 出租、2 转让")
     area_m2: Area = Field(description=AREA_DOC)
     industry: IndustryList = Field(description=INDUSTRY_DOC)

@@ -68,7 +68,7 @@ async def contact(user_id: int, purpose_type: int, purpose_id: int, charge: bool
     if section is None:
         raise PurposeTypeUnsupported({open_.biz_type: open_.target for open_ in all_sections()})
     posting = await section.model.get_or_none(id=purpose_id)
-    if posting is None:
+    if posting is None or posting_shapes.private_to_others(section, posting, user_id):
         raise PostingNotFound(section.target)
     if posting.user_id == user_id:
         raise OwnPosting(section.target)

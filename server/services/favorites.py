@@ -23,7 +23,10 @@ async def _require(section: Section, posting_id: int) -> Model:
 
 async def collect(section: Section, user_id: int, posting_id: int) -> None:
     """Save an open posting; saving it again changes nothing."""
-    postings.require_open(section, await _require(section, posting_id), "collected")
+    posting = await _require(section, posting_id)
+    if posting_shapes.private_to_others(section, posting, user_id):
+        raise PostingNotFound(section.target)
+    postings.require_open(section, posting, "collected")
     mine = {"user_id": user_id, "biz_type": section.biz_type, "posting_id": posting_id}
     # Concurrent inserts of one pair wait on its unique key; MySQL may end that with a deadlock, after
     # which the insert is simply tried again (collecting is idempotent).

@@ -27,6 +27,7 @@ from models.posting_reads import open_posting_of
 from models.user import User
 from runtime import clock
 from sections import Section, all_sections, by_biz_type
+from server.services import posting_shapes
 from server.services.auth import TokenStore
 from server.services.errors import (
     AlreadyReported,
@@ -92,7 +93,7 @@ async def report(section: Section, user_id: int, job_id: int, reason: str, text:
     place: an operator, not reports alone, takes it away). A report of a job that is not listed (closed,
     hidden, taken down) never changes it."""
     job = await section.model.get_or_none(id=job_id)
-    if job is None:
+    if job is None or posting_shapes.private_to_others(section, job, user_id):
         raise PostingNotFound(section.target)
     if job.user_id == user_id:
         raise CannotReportOwnPosting(section.target)

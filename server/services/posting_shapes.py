@@ -5,7 +5,7 @@ response models (sections/<name>.py), so a field is declared once."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, get_origin
 
 from pydantic import BaseModel
 from tortoise.fields import DatetimeField
@@ -18,12 +18,17 @@ from search.index import doc_time
 from search.listing import hit_to_item
 
 
+def private_to_others(section: Section, posting: Model, viewer_id: int | None) -> bool:
+    """A closed posting of a section whose closed postings are private (a person's card): to anyone but its
+    owner as if it did not exist (404 to collect, contact or report it, as to its detail)."""
+    return section.closed_is_private and posting.status != STATUS_OPEN and viewer_id != posting.user_id
+
+
 def withheld(section: Section, posting: Model, viewer_id: int | None) -> bool:
-    """Hidden or taken down by moderation, or a closed card of a section whose closed postings are private:
-    its texts and number are its owner's only (the detail answers others 404; the lists that keep it show
-    it unavailable, by its id)."""
-    private = bool(posting.moderation) or (section.closed_is_private and posting.status != STATUS_OPEN)
-    return private and viewer_id != posting.user_id
+    """Hidden or taken down by moderation, or private once closed: its texts and number are its owner's only
+    (the detail answers others 404; the lists that keep it show it unavailable, by its id)."""
+    return (bool(posting.moderation) and viewer_id != posting.user_id) or private_to_others(section, posting,
+                                                                                             viewer_id)
 
 
 def number_shown(posting: Model, viewer_id: int | None) -> bool:
@@ -49,6 +54,8 @@ def _stored(posting: Model, name: str) -> Any:
 
 def _blank(annotation: Any) -> Any:
     """What a withheld item shows in place of a field's value: nothing, in the field's own type."""
+    if get_origin(annotation) is list:
+        return []
     return {str: "", int: 0, float: 0.0, bool: False}.get(annotation, None)
 
 

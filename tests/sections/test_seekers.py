@@ -113,6 +113,7 @@ async def test_the_whole_flow_of_a_card(client, app, worker, employer, wechat_pa
     assert (await data(client, "/seekers/info", worker, seeker_id=card_id))["status"] == 2
     saved = await data(client, "/collect/my", employer, biz_type=2)
     assert saved["list"][0]["unavailable"] is True and saved["list"][0]["name"] == ""
+    assert saved["list"][0]["positions"] == []  # nothing, in the documented type
     out = await data(client, "/contact_history/out", employer, biz_type=2)
     assert out["list"][0]["unavailable"] is True and out["list"][0]["purpose_user_phone"] == ""
     # ...and with it closed, the worker may post a new one.
@@ -170,6 +171,7 @@ async def test_age_is_stored_as_a_birth_year(client, worker, travel):
     ({"salary_max": None}, "salary"), ({"experience_years": 51}, "experience_years"),
     ({"available": "明天"}, "available"), ({"description": "长" * 1001}, "description"),
     ({"contact": "12345"}, "contact"), ({"name": "名" * 21}, "name"), ({"latitude": 91}, "latitude"),
+    ({"name": "\u200b"}, "name"), ({"name": "王\n师傅"}, "name"),
 ])
 async def test_bad_cards_are_400_and_store_nothing(client, worker, changes, field):
     response = await client.post("/seeker/create", json={**CARD, **changes}, headers=worker)
@@ -240,13 +242,15 @@ async def test_every_published_text_of_a_card_is_checked(client, worker, wechat_
 async def test_reports_hide_a_card_and_a_ban_takes_it_down(client, app, worker, tune):
     tune(report_hide_threshold=2, report_min_account_age_hours=0)
     card_id = await create(client, worker)
+    own = await client.post("/seeker/report", json={"seeker_id": card_id, "reason": "fraud"}, headers=worker)
+    assert own.status_code == 400
     for name in ("a", "b"):
         reporter = await login_as(client, name)
         await data(client, "/seeker/report", reporter, seeker_id=card_id, reason="fraud")
-    again = await client.post("/seeker/report", json={"seeker_id": card_id, "reason": "fraud"}, headers=reporter)
-    assert again.status_code == 400 and "already reported this seeker" in again.json()["message"]
-    own = await client.post("/seeker/report", json={"seeker_id": card_id, "reason": "fraud"}, headers=worker)
-    assert own.status_code == 400
+        if name == "a":
+            again = await client.post("/seeker/report", json={"seeker_id": card_id, "reason": "fraud"},
+                                      headers=reporter)
+            assert again.status_code == 400 and "already reported this seeker" in again.json()["message"]
     assert (await Seeker.get(id=card_id)).moderation == "hidden"
     assert await cards(client, app) == []
     assert (await client.post("/seekers/info", json={"seeker_id": card_id}, headers=reporter)).status_code == 404
@@ -290,3 +294,16 @@ async def test_a_restore_never_gives_a_worker_two_open_cards(client, worker):
     await moderation.restore(SEEKERS, first, "ops-li", "appeal accepted")
     assert [c["id"] for c in (await data(client, "/jobs/my", worker, biz_type=2))["contacts"] if c["status"] == 1] \
         == [first]
+
+
+async def test_a_closed_card_is_not_found_by_others_whatever_they_try(client, worker, employer):
+    card_id = await create(client, worker)
+    await data(client, "/seeker/close", worker, seeker_id=card_id)
+    for path, body in (("/seekers/info", {"seeker_id": card_id}), ("/seeker/collect", {"seeker_id": card_id}),
+                       ("/seeker/report", {"seeker_id": card_id, "reason": "fraud"}),
+                       ("/contact_voucher/cost", {"purpose_type": 2, "purpose_id": card_id})):
+        closed = await client.post(path, json=body, headers=employer)
+        unknown = await client.post(path, json={**body, **{k: 987654 for k in body if k.endswith("id")}},
+                                    headers=employer)
+        assert (closed.status_code, closed.json()) == (unknown.status_code, unknown.json()) == \
+            (404, {"code": 404, "message": "Not Found", "data": "seeker not found"}), path
