@@ -41,7 +41,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The 求职 list's calls, as bench.listing's BODIES are the jobs': the same place for nearby, a few filters for latest.
 SEEKER_BODIES = {
     "recommended": {"query_type": 1, "filter": {}, "page_size": 10},
-    "nearby": {"query_type": 2, "filter": {"longitude": 121.4737, "latitude": 31.2304, "distance_km": 10},
+    "nearby": {"query_type": 2, "filter": {"longitude": 121.4737, "latitude": 31.2304, "distance_km": 3},
                "page_size": 10},
     "latest": {"query_type": 3, "filter": {"positions": "厨师", "age_min": 25, "age_max": 45, "salary_min": 6000},
                "page_size": 10},
