@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 from contextlib import asynccontextmanager
 from urllib.parse import unquote, urlsplit
@@ -25,10 +26,22 @@ def reachable(url: str, default_port: int) -> bool:
         return False
 
 
+# Below Linux's ephemeral range (32768-60999): a port handed out for a bind to port 0 or an outgoing
+# connection (the embedded engine's, a client's) can never take one of these between our check and its use.
+_QUIET_PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on now, outside the range the system hands out by itself."""
+    for _ in range(200):
+        port = random.choice(_QUIET_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port found")
 
 
 @asynccontextmanager
