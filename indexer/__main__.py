@@ -14,13 +14,13 @@ import asyncio
 import json
 import logging
 import sys
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from elasticsearch import ApiError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_never, wait_exponential
 
 from indexer.check import check
-from indexer.heal import heal
+from indexer.heal import IndexHealer
 from indexer.lock import LockBusy, reindex_lock, renewed_lock
 from indexer.reindex import reindex
 from indexer.sync import drain
@@ -70,6 +70,7 @@ def _retrying(state) -> None:
 
 async def _sync(args) -> int:
     async with _resources(args) as (client, cache):
+        healer = IndexHealer(client, cache, args.interval)
         while True:
             # The daemon waits out an engine outage; a one-off run gives up after a few tries.
             async for attempt in AsyncRetrying(wait=wait_exponential(min=1, max=30),
@@ -77,8 +78,8 @@ async def _sync(args) -> int:
                                                retry=retry_if_exception_type(Exception), reraise=True,
                                                before_sleep=_retrying):
                 with attempt:
-                    for section in all_sections():  # a lost or broken index is rebuilt first (indexer/heal.py)
-                        await heal(client, cache, section)
+                    with suppress(Exception):  # each section's trouble is logged; the drain goes on regardless
+                        await healer.round()  # a lost or broken index is rebuilt first (indexer/heal.py)
                     consumed = await drain(client)
             if consumed:
                 log.info("indexed %d outbox rows", consumed)

@@ -21,7 +21,8 @@ from indexer.lock import LockBusy, reindex_lock, renewed_lock
 from indexer.reindex import reindex
 from runtime.periodic import PeriodicTask
 from sections import Section, all_sections
-from search.index import indices_behind_alias, section_indices
+from search.engine import CREDENTIALS_REFUSED, refused_credentials
+from search.index import ensure_alias, indices_behind_alias, section_indices
 
 log = logging.getLogger("indexer.heal")
 
@@ -39,6 +40,9 @@ async def heal(client: AsyncElasticsearch, cache: redis.Redis, section: Section)
             reason = "its alias is missing" if not behind else f"its alias points at {len(behind)} indices {behind}"
             log.error("search index %s is lost or broken (%s): rebuilding it from the database; its list "
                       "answers 503 until the rebuild is done", section.name, reason)
+            if behind:  # the list must not serve both meanwhile (each posting twice): 503 until rebuilt
+                await client.indices.update_aliases(actions=[{"remove": {"index": index, "alias": section.name}}
+                                                             for index in behind])
             name = await reindex(client, section)
             # Indices of the section behind no alias are what crashed loads and lost aliases left.
             for stray in set(await section_indices(client, section)) - {name}:
@@ -62,7 +66,21 @@ class IndexHealer(PeriodicTask):
         super().__init__(interval)
         self._client = client
         self._cache = cache
+        self._mapped: set[str] = set()
 
     async def round(self) -> None:
-        for section in all_sections():
-            await heal(self._client, self._cache, section)
+        failed = None
+        for section in all_sections():  # one section failing never keeps the others from their turn
+            try:
+                await heal(self._client, self._cache, section)
+                # The definition's new fields (an upgrade's), once the cluster answers: a start may have missed it.
+                if section.name not in self._mapped and await ensure_alias(self._client, section, create=False):
+                    self._mapped.add(section.name)
+            except Exception as exc:
+                failed = exc
+                if status := refused_credentials(exc):
+                    log.error("index check of %s: %s", section.name, CREDENTIALS_REFUSED.format(status=status))
+                else:
+                    log.error("index check of %s failed, will retry: %s: %s", section.name, type(exc).__name__, exc)
+        if failed is not None:
+            raise failed  # the round's pause before the next one

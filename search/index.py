@@ -36,9 +36,11 @@ def _index_number(name: str) -> int:
 
 
 async def section_indices(client: AsyncElasticsearch, section: IndexedSection) -> list[str]:
-    """Every versioned index of the section (<name>_v<N>), behind its alias or not."""
-    return sorted((await client.indices.get(index=f"{section.name}_v*", allow_no_indices=True,
-                                            expand_wildcards="all")).body)
+    """Every versioned index of the section (<name>_v<N>), behind its alias or not; never another index
+    the pattern also matches (an operator's `jobs_v3_backup`)."""
+    found = (await client.indices.get(index=f"{section.name}_v*", allow_no_indices=True, expand_wildcards="all")).body
+    versioned = re.compile(rf"{re.escape(section.name)}_v\d+")
+    return sorted(name for name in found if versioned.fullmatch(name))
 
 
 async def next_index_name(client: AsyncElasticsearch, section: IndexedSection) -> str:

@@ -19,7 +19,8 @@ bp = Blueprint("contacts")
 
 @bp.post("/contact_voucher/cost")
 @documented("消费（用联系券联系商家）", body=ContactCostBody, data=ContactAnswer, auth=True, description=(
-    "第一次联系某条招聘（purpose_type 1）或某张求职卡片（2）消耗 1 张联系券并解锁其电话；再次联系不再消耗。"
+    "第一次联系某条招聘（purpose_type 1）、某张求职卡片（2）或某条招租信息（3）消耗 1 张联系券并解锁其电话；"
+    "再次联系不再消耗。"
     "联系对象以信息为准，请求体中的 purpose_user_* 被忽略。没有联系券时 402。"))
 @login_required
 @limit_writes

@@ -187,7 +187,7 @@ class VoucherRecords(Data):
 
 
 class ContactAnswer(Data):
-    purpose_id: int = Field(description="信息 id（招聘信息或求职卡片）")
+    purpose_id: int = Field(description="信息 id（招聘信息、求职卡片或招租信息）")
     purpose_user_id: int = Field(description="发布者 id")
     name: str = Field(description="联系人")
     phone: str = Field(description="完整电话")

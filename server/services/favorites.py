@@ -42,8 +42,13 @@ async def collect(section: Section, user_id: int, posting_id: int) -> None:
 
 
 async def cancel(section: Section, user_id: int, posting_id: int) -> None:
-    await _require(section, posting_id)
-    await Favorite.filter(user_id=user_id, biz_type=section.biz_type, posting_id=posting_id).delete()
+    """Un-save a posting; one that closed privately meanwhile can still be un-saved by whoever saved it (to
+    anyone else it does not exist)."""
+    posting = await _require(section, posting_id)
+    saved = Favorite.filter(user_id=user_id, biz_type=section.biz_type, posting_id=posting_id)
+    if posting_shapes.private_to_others(section, posting, user_id) and not await saved.exists():
+        raise PostingNotFound(section.target)
+    await saved.delete()
 
 
 async def my_favorites(user_id: int, biz_type: int, offset: int, limit: int) -> dict:

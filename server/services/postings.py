@@ -33,24 +33,23 @@ from server.services.errors import (
 from server.services.images import ImageUrls
 
 
-async def owned_for_update(section: Section, posting_id: int, user_id: int) -> Model:
-    """The posting, row-locked until the transaction ends, if it exists and belongs to the user."""
-    posting = await section.model.select_for_update().get_or_none(id=posting_id)
-    if posting is None:
+def _theirs(section: Section, posting: Model | None, user_id: int) -> Model:
+    # Someone else's private closed posting is, to them, as an unknown id (not "not yours": that says it exists).
+    if posting is None or posting_shapes.private_to_others(section, posting, user_id):
         raise PostingNotFound(section.target)
     if posting.user_id != user_id:
         raise NotYourPosting(section.target)
     return posting
+
+
+async def owned_for_update(section: Section, posting_id: int, user_id: int) -> Model:
+    """The posting, row-locked until the transaction ends, if it exists and belongs to the user."""
+    return _theirs(section, await section.model.select_for_update().get_or_none(id=posting_id), user_id)
 
 
 async def owned(section: Section, posting_id: int, user_id: int) -> Model:
     """The posting as it is (no lock), if it exists and belongs to the user."""
-    posting = await section.model.get_or_none(id=posting_id)
-    if posting is None:
-        raise PostingNotFound(section.target)
-    if posting.user_id != user_id:
-        raise NotYourPosting(section.target)
-    return posting
+    return _theirs(section, await section.model.get_or_none(id=posting_id), user_id)
 
 
 def require_open(section: Section, posting: Model, action: str) -> None:

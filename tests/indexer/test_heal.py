@@ -64,7 +64,7 @@ async def test_a_lost_index_comes_back_with_every_posting_and_no_operator(client
     assert len(await indices_behind_alias(engine, JOBS)) == 1 == len(await section_indices(engine, JOBS))
 
 
-async def test_two_indices_behind_the_alias_are_repaired_where_found(client, app, caplog):
+async def test_two_indices_behind_the_alias_are_repaired_where_found(client, app, caplog, monkeypatch):
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
     engine = app.ctx.search.client
@@ -73,7 +73,16 @@ async def test_two_indices_behind_the_alias_are_repaired_where_found(client, app
     await engine.indices.create(index="jobs_v9", mappings=JOBS.definition()["mappings"],
                                 aliases={JOBS.name: {}})
     assert len(await indices_behind_alias(engine, JOBS)) == 2
+    during: list[tuple[int, list[int]]] = []
+    loading = reindex_module._load
+
+    async def watched(*args, **kwargs):
+        during.append(await listed(client))
+        return await loading(*args, **kwargs)
+
+    monkeypatch.setattr(reindex_module, "_load", watched)
     await IndexHealer(engine, app.ctx.cache, interval=30).round()
+    assert during[0] == (503, [])  # not both indices' postings meanwhile
     assert len(await indices_behind_alias(engine, JOBS)) == 1
     second = await post_job(client, owner, positions="洗碗工")
     await drain(engine)  # writes go through again
@@ -115,8 +124,11 @@ async def test_an_alias_removed_alone_leaves_no_orphan_index(client, app):
     await drain(engine)
     [orphan] = await indices_behind_alias(engine, JOBS)
     await engine.indices.delete_alias(index=orphan, name=JOBS.name)  # an operator's mistake
+    await engine.indices.create(index=f"{orphan}_backup")  # an operator's own copy: the pattern matches it
     name = await heal(engine, app.ctx.cache, JOBS)
     assert await section_indices(engine, JOBS) == [name] != [orphan]
+    assert await engine.indices.exists(index=f"{orphan}_backup")
+    await engine.indices.delete(index=f"{orphan}_backup")
     assert await listed(client) == (200, [job_id])
 
 

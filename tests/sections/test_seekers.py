@@ -301,7 +301,11 @@ async def test_a_closed_card_is_not_found_by_others_whatever_they_try(client, wo
     await data(client, "/seeker/close", worker, seeker_id=card_id)
     for path, body in (("/seekers/info", {"seeker_id": card_id}), ("/seeker/collect", {"seeker_id": card_id}),
                        ("/seeker/report", {"seeker_id": card_id, "reason": "fraud"}),
-                       ("/contact_voucher/cost", {"purpose_type": 2, "purpose_id": card_id})):
+                       ("/contact_voucher/cost", {"purpose_type": 2, "purpose_id": card_id}),
+                       ("/seeker/cancel_collect", {"seeker_id": card_id}), ("/seeker/close", {"seeker_id": card_id}),
+                       ("/seekers/update", {"id": card_id, "name": "x"}), ("/seekers/refresh", {"seeker_id": card_id}),
+                       ("/seekers/top", {"seeker_id": card_id, "top_hour": 24, "price": 1}),
+                       ("/seekers/refresh/pay", {"seeker_id": card_id, "price": 0.99})):
         closed = await client.post(path, json=body, headers=employer)
         unknown = await client.post(path, json={**body, **{k: 987654 for k in body if k.endswith("id")}},
                                     headers=employer)
