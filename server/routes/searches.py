@@ -15,7 +15,7 @@ bp = Blueprint("searches")
 
 @bp.get("/search/hot")
 @documented("热门搜索", data=HotSearchList, description=(
-    "每个栏目近 7 天（上海日期）搜索最多的 10 个关键词，次数多的在前。每个登录用户每天对同一个词只计一次；"
-    "未登录的搜索、翻页不计；未通过内容安全检测的词不计。约 10 秒内计入，列表最多 1 分钟更新一次。"))
+    "每个栏目近 7 天（上海日期）搜索人数最多的 10 个关键词，人数多的在前（count 为人数）。只计登录用户的搜索，"
+    "翻页不计；至少 3 人搜索过、且通过内容安全检测的词才显示；含 7 位以上数字的词不计。列表最多 1 分钟更新一次。"))
 async def hot(request: JobBoardRequest):
-    return ok({section.name: await request.app.ctx.hot_searches.hot(section.name) for section in all_sections()})
+    return ok(await request.app.ctx.hot_searches.hot_lists([section.name for section in all_sections()]))

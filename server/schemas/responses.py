@@ -79,7 +79,7 @@ class ShopList(Data):
 
 class HotSearch(Data):
     keyword: str = Field(description="关键词（规范化后：半角、小写）")
-    count: int = Field(description="近 7 天搜索过它的人次（每人每天一次）")
+    count: int = Field(description="近 7 天搜索过它的人数")
 
 
 class HotSearchList(Data):

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from runtime import clock
 from tests.helpers.api import login_as
 
 NOW = datetime(2026, 3, 2, 10, 0)
@@ -51,7 +52,9 @@ async def test_each_user_counts_once_a_day_and_anonymous_or_later_pages_not_at_a
     assert await counted(client) == {"jobs": [("面点", 3), ("kfc 晚班", 1), ("厨师", 1)], "seekers": [("面点", 1)],
                                      "shops": []}
     travel(NOW + timedelta(days=1))
-    await search(client, users[0], "厨师")  # a new day: counts again
+    await search(client, users[0], "厨师")  # the same person on a new day: still one person
+    assert ("厨师", 1) in (await counted(client))["jobs"]
+    await search(client, users[1], "厨师")
     assert (await counted(client))["jobs"][:2] == [("面点", 3), ("厨师", 2)]
 
 
@@ -83,16 +86,29 @@ async def test_words_content_security_refuses_are_never_counted(client, counted,
     assert sum("risky-word" in check["content"] for check in wechat_content.text_checks) == 1  # asked once
 
 
-async def test_one_account_cannot_show_a_name_or_a_number_to_everyone(client, counted, tune):
+async def test_one_account_cannot_show_a_name_or_a_number_to_everyone(client, counted, tune, travel):
     users = [await login_as(client, f"u{i}") for i in range(3)]
-    await search(client, users[0], "张三 离职")  # one person's search stays theirs
+    for day in range(3):  # one person's search stays theirs, however many days they search it
+        travel(NOW + timedelta(days=day))
+        await search(client, users[0], "张三 离职")
+        await counted(client)
     for headers in users:
-        await search(client, headers, "13812341234")  # a phone number is never counted, however many search it
+        for number in ("13812341234", "138 1234 5678", "138-1234-5678"):  # never counted, however many search it
+            await search(client, headers, number)
         await search(client, headers, "面点")
     await search(client, users[0], "厨师")
     await search(client, users[1], "厨师")
     tune(hot_search_min_users=3)
     assert (await counted(client))["jobs"] == [("面点", 3)]
+
+
+async def test_a_flood_of_made_up_keywords_never_reaches_wechat(client, app, counted, tune, wechat_content):
+    user = await login_as(client, "flooder")
+    for n in range(60):  # one account, many keywords: 50 a day counted, none judged below the threshold
+        await search(client, user, f"词{n}")
+    tune(hot_search_min_users=2)
+    assert (await counted(client))["jobs"] == [] and wechat_content.text_checks == []
+    assert await app.ctx.cache.zcard(f"search:hot:jobs:{clock.now():%Y%m%d}") == 50
 
 
 async def test_searches_wait_while_wechat_cannot_judge_them(client, counted, wechat_content):
