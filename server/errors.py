@@ -191,5 +191,11 @@ def install(app) -> None:
     @app.exception(Exception)
     async def _unexpected(request: Request, exc: Exception):
         request_id = getattr(request.ctx, "request_id", None)
-        log.exception("unhandled error", extra={"request_id": request_id})
+        if request.conn_info is not None and request.conn_info.lost:
+            # The client hung up, so Sanic cancelled the handler; what that cancellation broke on its way out
+            # (a rollback on an interrupted database connection) is not an error of ours (logged 499).
+            log.info("client left mid-request; the handler was cancelled: %s", type(exc).__name__,
+                     extra={"request_id": request_id})
+        else:
+            log.exception("unhandled error", extra={"request_id": request_id})
         return envelope(500, "Internal Server Error", {"request_id": request_id}, status=500)

@@ -122,14 +122,17 @@ def test_the_limit_is_off_where_sanic_is_told_of_a_proxy():
     assert behind_proxy(Config({"FORWARDED_SECRET": "s3cret"}))
 
 
-async def test_a_client_that_leaves_before_its_answer_is_logged_499_not_as_an_error(caplog):
+@pytest.mark.parametrize("path", ["/held", "/held_then_broken"])
+async def test_a_client_that_leaves_before_its_answer_is_logged_499_not_as_an_error(caplog, path):
+    """Also when the handler's cancellation breaks something on its way out (a rollback on a database
+    connection interrupted mid-query raises its own error in place of the cancellation)."""
     from sanic import Sanic
     from sanic.response import json
 
     from server import errors, observability
     from tests.helpers.services import serving
 
-    probe = Sanic("leaving_client_probe")
+    probe = Sanic(f"leaving_client_probe_{path.strip('/')}")
     probe.config.TOUCHUP = False  # a second app in this process must not recompile Sanic's shared classes
     errors.install(probe)
     observability.install(probe)
@@ -141,14 +144,24 @@ async def test_a_client_that_leaves_before_its_answer_is_logged_499_not_as_an_er
         await release.wait()
         return json({"code": 0})
 
+    @probe.get("/held_then_broken")
+    async def held_then_broken(request):
+        entered.set()
+        try:
+            await release.wait()
+        except asyncio.CancelledError:
+            raise RuntimeError("rollback on an interrupted connection") from None
+        return json({"code": 0})
+
     caplog.set_level(logging.INFO)
     async with serving(probe) as base_url:
         reader, writer = await open_raw(base_url)
-        writer.write(b"GET /held HTTP/1.1\r\nHost: test\r\nX-Request-ID: leaving-client\r\n\r\n")
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: test\r\nX-Request-ID: leaving-client\r\n\r\n".encode())
         await asyncio.wait_for(entered.wait(), 5)
         writer.transport.abort()  # the client gives up
         async with asyncio.timeout(5):
-            while not (lines := [r for r in caplog.records if getattr(r, "request_id", None) == "leaving-client"]):
+            while not (lines := [r for r in caplog.records
+                                 if getattr(r, "request_id", None) == "leaving-client" and r.name == "server.access"]):
                 await asyncio.sleep(0.01)
         release.set()
     assert [(line.name, line.levelname, line.status) for line in lines] == [("server.access", "INFO", 499)]
