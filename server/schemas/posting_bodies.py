@@ -30,11 +30,8 @@ class RefreshOrder(Body):
 
 
 class SomethingToChange(Body):
-    """An update body (`id` and the fields to change, as its section's `changes()` gives them): one with
-    nothing to change besides its id is a mistake, not a no-op."""
-
-    def changes(self) -> dict:
-        raise NotImplementedError
+    """Mixed into an update body after its section's fields, whose `changes()` gives the fields to change: one
+    with nothing to change besides its id is a mistake, not a no-op."""
 
     @model_validator(mode="after")
     def _something(self):

@@ -194,32 +194,29 @@ class ContactAnswer(Data):
     contact_voucher_num: int = Field(description="剩余联系券")
 
 
-class ContactHistoryItem(Data):
-    id: int = Field(description="信息 id：招聘信息（用于 /jobs/info）或求职卡片（用于 /seekers/info）")
+class ContactRecord(Data):
+    """A contact history item of any section; each adds how it names the posting (`Section.summary`)."""
+
     contact_id: int = Field(description="这次联系记录的 id")
-    positions: str = Field(description="岗位；求职卡片为期望岗位，用“、”连接")
     address: str
     purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")
     purpose_user_name: str
     purpose_user_phone: str = Field(description="/out：已关闭时为空（同详情）")
     create_at: str = Field(description="联系时间，" + TIME)
-    status: int = Field(description="信息状态：1 招聘中（求职中），2 已关闭")
+    status: int = Field(description="信息状态：1 招聘中（求职中、招租中），2 已关闭")
     unavailable: bool = Field(description="/out：已被下架（举报隐藏或运营下架）：只保留 id 与联系时间，内容与电话不再展示")
 
 
-class ShopContactHistoryItem(Data):
-    """biz_type 3: a shop is named by its title (it has no positions); otherwise as ContactHistoryItem."""
+class ContactHistoryItem(ContactRecord):
+    id: int = Field(description="信息 id：招聘信息（用于 /jobs/info）或求职卡片（用于 /seekers/info）")
+    positions: str = Field(description="岗位；求职卡片为期望岗位，用“、”连接")
+
+
+class ShopContactHistoryItem(ContactRecord):
+    """biz_type 3: a shop is named by its title (it has no positions)."""
 
     id: int = Field(description="店铺 id（用于 /shops/info）")
-    contact_id: int = Field(description="这次联系记录的 id")
     title: str = Field(description="招租标题")
-    address: str
-    purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")
-    purpose_user_name: str
-    purpose_user_phone: str = Field(description="/out：已关闭时为空（同 /shops/info）")
-    create_at: str = Field(description="联系时间，" + TIME)
-    status: int = Field(description="1 招租中，2 已关闭")
-    unavailable: bool = Field(description="/out：已被下架（举报隐藏或运营下架）：只保留 id 与联系时间，内容与电话不再展示")
 
 
 class ContactHistoryList(Data):
