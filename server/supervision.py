@@ -157,6 +157,11 @@ def stop_with_main_process(app: Sanic, interval: float = 1.0) -> None:
         app.add_task(watch(os.getppid()), name="main_process_watch")
 
 
+# Set in the main process by a SIGTERM/SIGINT, before its handler's thread starts: from then on a worker seen
+# dead is one the shutdown stopped, never one to replace.
+_SHUTTING_DOWN = threading.Event()
+
+
 def shutdown_signals_off_the_monitor(app: Sanic) -> None:
     """In the main process: run Sanic's SIGTERM/SIGINT handler on a thread of its own.
 
@@ -171,6 +176,7 @@ def shutdown_signals_off_the_monitor(app: Sanic) -> None:
         manager = app.manager
 
         def handler(signum, _frame) -> None:
+            _SHUTTING_DOWN.set()
             threading.Thread(target=manager.shutdown_signal, args=(signum, None), name="shutdown-signal",
                              daemon=True).start()
 
@@ -191,10 +197,13 @@ def replace_dead_workers(app: Sanic, interval: float = 0.2) -> None:
 
     def watch(manager: WorkerManager) -> None:
         replaced: set[tuple[str, int]] = set()
-        # A shutdown needs no check here: only the manager's thread marks a worker dead, it runs its SIGTERM/
-        # SIGINT handler (which ends its monitoring) before it could see a worker stopped by the same signal,
-        # and it marks none after.
+        seen_clean: set[tuple[str, int]] = set()
+        # The shutdown signal's handler runs on a thread of its own (shutdown_signals_off_the_monitor), so the
+        # manager may mark a worker stopped by a group's SIGTERM before that handler has run: a worker that
+        # exited cleanly (code 0) is replaced only if it is still so one look later and no shutdown began.
         while not stopping.wait(interval):
+            if _SHUTTING_DOWN.is_set():
+                return
             for worker in list(manager.transient.values()):
                 for process in list(worker.processes):
                     # Dead with a non-zero exit code (SIGKILL, a crash), or 0 (a SIGTERM to it alone). A worker
@@ -203,6 +212,9 @@ def replace_dead_workers(app: Sanic, interval: float = 0.2) -> None:
                         continue
                     dead = (process.name, process.pid)
                     if dead in replaced:  # asked already; the manager has not got to it yet
+                        continue
+                    if process.exitcode == 0 and dead not in seen_clean:
+                        seen_clean.add(dead)
                         continue
                     replaced.add(dead)
                     workers_log.error("worker %s (pid %s) exited with code %s; starting a replacement",
