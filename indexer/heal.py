@@ -37,6 +37,12 @@ async def heal(client: AsyncElasticsearch, cache: redis.Redis, section: Section)
             behind = await indices_behind_alias(client, section)  # again, under the lock
             if len(behind) == 1:
                 return None  # healed meanwhile by the lock's last holder
+            if not behind and not await section_indices(client, section) and not await section.model.all().exists():
+                # A new cluster and nothing to list yet (a first deployment): no loss to report.
+                name = await reindex(client, section)
+                log.info("search index %s created as %s (the database holds no %s yet)", section.name, name,
+                         section.target)
+                return name
             reason = "its alias is missing" if not behind else f"its alias points at {len(behind)} indices {behind}"
             log.error("search index %s is lost or broken (%s): rebuilding it from the database; its list "
                       "answers 503 until the rebuild is done", section.name, reason)

@@ -21,6 +21,7 @@ from search.engine import EmbeddedEngine
 from server.app import create_app
 from server.providers.content_check import WeChatContentCheck
 from server.providers.wechat_api import WeChatApi
+from tests.fakes.refreshing_engine import RefreshingEngine
 from tests.fakes.wechat import APPID as WECHAT_APPID
 from tests.fakes.wechat import SECRET as WECHAT_SECRET
 from tests.fakes.wechat import FakeWeChat
@@ -70,9 +71,27 @@ async def _drop_all_tables(database_url: str) -> None:
 
 @pytest.fixture(scope="session")
 def engine():
+    """The embedded engine behind a proxy that gives it Elasticsearch's refresh: searches see only what a
+    refresh published (tests/fakes/refreshing_engine.py), so a test reading without one goes red here too.
+    No periodic refresh: a read that only waited for one would pass or not by the machine's speed."""
     process = EmbeddedEngine.start()
-    yield process
+    proxy = RefreshingEngine.start(process.url, periodic=False)
+    yield proxy
+    proxy.stop()
     process.stop()
+
+
+@pytest.fixture(autouse=True)
+def refresh_discipline(request):
+    """A test whose code sent `refresh=wait_for` to an index that never refreshes (-1) fails: Elasticsearch
+    would have held that request until someone refreshed."""
+    if "engine" not in request.fixturenames:
+        yield
+        return
+    proxy = request.getfixturevalue("engine")
+    before = len(proxy.violations)
+    yield
+    assert proxy.violations[before:] == []
 
 
 @pytest.fixture(scope="session")

@@ -123,13 +123,18 @@ async def test_changes_during_reindex_reach_the_new_index(client, app):
     next_index = f"{JOBS.name}_v{int((await indices_behind_alias(engine, JOBS))[0].rsplit('_v', 1)[1]) + 1}"
 
     async def edit_after_first_batch():
-        while not await engine.indices.exists(index=next_index) or (await engine.count(index=next_index))["count"] < 20:
+        # The loading index never refreshes (refresh_interval -1), so a count there stays 0 on Elasticsearch:
+        # a realtime GET of the first batch's last job says that batch is in.
+        while not await engine.exists(index=next_index, id=str(jobs[19].id)):
             await asyncio.sleep(0.001)
         await change_job(edit.id, positions="后来改的")
+        assert next_index not in await indices_behind_alias(engine, JOBS)  # mid-load, not after the switch
 
-    await asyncio.gather(reindex(engine, JOBS, batch_size=20), edit_after_first_batch())
-    held = await engine.get(index=JOBS.name, id=str(edit.id))
-    assert held["_source"]["positions"] == "后来改的"
+    await asyncio.gather(reindex(engine, JOBS, batch_size=20),
+                         asyncio.wait_for(edit_after_first_batch(), 60))
+    # What readers search, at once: the reindex refreshed its catch-up.
+    found = await engine.search(index=JOBS.name, query={"term": {"id": edit.id}})
+    assert [hit["_source"]["positions"] for hit in found["hits"]["hits"]] == ["后来改的"]
 
 
 async def test_check_finds_and_repairs_drift(client, app):
@@ -141,10 +146,11 @@ async def test_check_finds_and_repairs_drift(client, app):
     await engine.delete(index=JOBS.name, id=str(missing.id), refresh=True)
     # Stale at the row's own version, as older document code would have written it.
     corrupted = {**job_document(stale), "positions": "篡改"}
-    await engine.index(index=JOBS.name, id=str(stale.id), document=corrupted, refresh=True,
-                       version=stale.version, version_type="external_gte")
     extra = {**job_document(jobs[0]), "id": 999_999}
     await engine.index(index=JOBS.name, id="999999", document=extra, refresh=True)
+    # Not refreshed: the check refreshes before it compares, so a write of a moment ago counts.
+    await engine.index(index=JOBS.name, id=str(stale.id), document=corrupted,
+                       version=stale.version, version_type="external_gte")
     drift = await check(engine, JOBS, batch_size=40)
     assert (drift.missing, drift.stale, drift.extra) == ([missing.id], [stale.id], [999_999])
     await check(engine, JOBS, repair=True, batch_size=40)

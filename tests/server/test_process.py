@@ -17,6 +17,8 @@ import orjson
 import pytest
 
 from runtime.settings import OFFICIAL_WECHATPAY_API
+from search.engine import EmbeddedEngine
+from tests.fakes.refreshing_engine import RefreshingEngine
 from tests.helpers.migrations import migration_lock_held
 from tests.helpers.payments import pay_settings
 from tests.helpers.processes import (
@@ -271,13 +273,51 @@ def test_a_group_sigterm_the_main_process_takes_up_after_its_workers_have_stoppe
 
 
 def test_two_workers_with_an_external_engine_start_no_engine_of_their_own(servers, engine):
-    # `engine` stands in for an Elasticsearch (it answers the ping; index creation needs --plain-json).
+    # `engine` stands in for an Elasticsearch (the refresh-realistic proxy takes its compatibility media types).
     server = servers(ELASTICSEARCH_URL=engine.url, **two_worker_settings())
     server.wait_healthy()
     assert len(sanic_workers(server.pid)) == 2
     assert not engine_children(server.pid)
     assert not [pid for worker in sanic_workers(server.pid) for pid in engine_children(worker)]
     assert httpx.get(f"{server.base}/user/info", headers=register(server.base, "someone")).status_code == 200
+
+
+@pytest.fixture
+def cluster():
+    """A search cluster of the test's own, spoken to as Elasticsearch (compatibility media types, refreshes):
+    the embedded engine behind the refresh-realistic proxy."""
+    process = EmbeddedEngine.start()
+    proxy = RefreshingEngine.start(process.url)
+    yield proxy
+    proxy.stop()
+    process.stop()
+    assert proxy.violations == []
+
+
+def test_a_cluster_that_lost_the_index_is_healed_by_the_running_app(servers, cluster):
+    server = servers(ELASTICSEARCH_URL=cluster.url, INDEX_CHECK_SECONDS="0.5", LISTING_CACHE_SECONDS="0",
+                     **two_worker_settings())
+    server.wait_healthy()
+    owner = register(server.base, "someone")
+    jobs = {create_job(server.base, owner, positions=f"厨师{i}") for i in range(3)}
+    wait_until(lambda: jobs <= (listed_job_ids(server.base) or set()), 10, "the jobs are listed")
+    # A new cluster on a new database: each section's index made at the first start, and no loss reported.
+    firsts = wait_until(lambda: len(found := log_lines(server, "INFO", r"search index \w+ created as \w+_v1 \(the "
+                                                       r"database holds no \w+ yet\)")) == 3 and found, 10,
+                        "every section's first index is made")
+    assert any("search index jobs created as jobs_v1 (the database holds no job yet)" in line for line in firsts)
+    assert log_lines(server, "ERROR", r"search index") == [], server.log()
+    rebuilt = r"search index jobs rebuilt from the database"
+
+    for name in httpx.get(f"{cluster.url}/jobs_v*/_alias").json():  # the cluster loses the index
+        assert httpx.delete(f"{cluster.url}/{name}").status_code == 200
+    jobs.add(create_job(server.base, owner, positions="面点师"))  # written while it may still be gone
+
+    wait_until(lambda: listed_job_ids(server.base) == jobs, 30, "the listing comes back with every job")
+    wait_until(lambda: log_lines(server, "ERROR", rebuilt), 10, "the log says it was rebuilt")
+    # One process rebuilt it (the reindex lock), not each worker.
+    assert len(log_lines(server, "ERROR", rebuilt)) == 1, server.log()
+    assert log_lines(server, "ERROR", r"search index jobs is lost or broken \(its alias is missing\)")
 
 
 @pytest.mark.parametrize("settings, complaint", [
