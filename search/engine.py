@@ -17,15 +17,22 @@ from elasticsearch.serializer import OrjsonSerializer
 log = logging.getLogger("search.engine")
 
 
+def plain_media_type(value: str) -> str:
+    """The plain JSON (or NDJSON) type for one of the official client's compatibility media types
+    (`application/vnd.elasticsearch+json; compatible-with=8`); any other value as it is."""
+    if "vnd.elasticsearch+" not in value:
+        return value
+    return "application/x-ndjson" if "x-ndjson" in value else "application/json"
+
+
 class PlainJsonNode(AiohttpHttpNode):
     """For the embedded engine only: it answers 406 to the client's compatibility media types."""
 
     async def perform_request(self, method, target, body=None, headers=None, **kwargs):
         fixed = HttpHeaders(headers or {})
         for name in ("content-type", "accept"):
-            value = fixed.get(name)
-            if value and "vnd.elasticsearch+" in value:
-                fixed[name] = "application/x-ndjson" if "x-ndjson" in value else "application/json"
+            if value := fixed.get(name):
+                fixed[name] = plain_media_type(value)
         return await super().perform_request(method, target, body=body, headers=fixed, **kwargs)
 
 

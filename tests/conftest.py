@@ -17,11 +17,10 @@ from tortoise import connections
 from models import db
 from runtime import clock
 from runtime.settings import Settings
-from search.engine import EmbeddedEngine
 from server.app import create_app
 from server.providers.content_check import WeChatContentCheck
 from server.providers.wechat_api import WeChatApi
-from tests.fakes.refreshing_engine import RefreshingEngine
+from tests.fakes.refreshing_engine import refreshing_embedded_engine
 from tests.fakes.wechat import APPID as WECHAT_APPID
 from tests.fakes.wechat import SECRET as WECHAT_SECRET
 from tests.fakes.wechat import FakeWeChat
@@ -74,17 +73,15 @@ def engine():
     """The embedded engine behind a proxy that gives it Elasticsearch's refresh: searches see only what a
     refresh published (tests/fakes/refreshing_engine.py), so a test reading without one goes red here too.
     No periodic refresh: a read that only waited for one would pass or not by the machine's speed."""
-    process = EmbeddedEngine.start()
-    proxy = RefreshingEngine.start(process.url, periodic=False)
-    yield proxy
-    proxy.stop()
-    process.stop()
+    with refreshing_embedded_engine(periodic=False) as proxy:
+        yield proxy
 
 
 @pytest.fixture(autouse=True)
 def refresh_discipline(request):
-    """A test whose code sent `refresh=wait_for` to an index that never refreshes (-1) fails: Elasticsearch
-    would have held that request until someone refreshed."""
+    """A test whose code broke the engine's refresh rules fails (the proxy's `violations`): a
+    `refresh=wait_for` on an index that never refreshes (-1), which Elasticsearch would hold until someone
+    refreshed, or an alias pointed at an index with unrefreshed writes."""
     if "engine" not in request.fixturenames:
         yield
         return

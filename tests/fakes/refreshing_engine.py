@@ -28,11 +28,15 @@ import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import aiohttp
 import orjson
 from aiohttp import web
 from yarl import URL
+
+from search.engine import EmbeddedEngine, plain_media_type
 
 TWIN = ".published."
 DEFAULT_REFRESH_SECONDS = 1.0
@@ -45,12 +49,6 @@ _REFUSED = {"_msearch", "_delete_by_query", "_update_by_query", "_reindex", "_se
 _ALL = {"_all", "*"}
 # Index settings a twin takes from its index (what changes what a search finds or may ask for).
 _COPIED_SETTINGS = ("analysis", "max_result_window", "similarity", "max_ngram_diff", "max_shingle_diff")
-
-
-def _plain_media_type(value: str) -> str:
-    if "vnd.elasticsearch+" not in value:
-        return value
-    return "application/x-ndjson" if "x-ndjson" in value else "application/json"
 
 
 def _seconds(interval) -> float | None:
@@ -170,7 +168,7 @@ class RefreshingEngine:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        headers = {name: _plain_media_type(value) for name, value in request.headers.items()
+        headers = {name: plain_media_type(value) for name, value in request.headers.items()
                    if name.lower() not in _HOP_HEADERS}
         parts = [part for part in request.path.split("/") if part]
         method = request.method
@@ -408,3 +406,17 @@ class RefreshingEngine:
             self._intervals.pop(index, None)
             self._twins.discard(index)
             await self._json("DELETE", f"/{TWIN}{index}")  # 404 when it had none
+
+
+@contextmanager
+def refreshing_embedded_engine(periodic: bool = True) -> Iterator[RefreshingEngine]:
+    """An embedded engine of its own behind the proxy; both stopped on leaving."""
+    process = EmbeddedEngine.start()
+    try:
+        proxy = RefreshingEngine.start(process.url, periodic)
+        try:
+            yield proxy
+        finally:
+            proxy.stop()
+    finally:
+        process.stop()

@@ -17,8 +17,7 @@ import orjson
 import pytest
 
 from runtime.settings import OFFICIAL_WECHATPAY_API
-from search.engine import EmbeddedEngine
-from tests.fakes.refreshing_engine import RefreshingEngine
+from tests.fakes.refreshing_engine import refreshing_embedded_engine
 from tests.helpers.migrations import migration_lock_held
 from tests.helpers.payments import pay_settings
 from tests.helpers.processes import (
@@ -286,11 +285,8 @@ def test_two_workers_with_an_external_engine_start_no_engine_of_their_own(server
 def cluster():
     """A search cluster of the test's own, spoken to as Elasticsearch (compatibility media types, refreshes):
     the embedded engine behind the refresh-realistic proxy."""
-    process = EmbeddedEngine.start()
-    proxy = RefreshingEngine.start(process.url)
-    yield proxy
-    proxy.stop()
-    process.stop()
+    with refreshing_embedded_engine() as proxy:
+        yield proxy
     assert proxy.violations == []
 
 
