@@ -1,9 +1,11 @@
-"""`python -m indexer create|reindex|sync|check|dsl`: the operator's tool for the sections' indices.
+"""`python -m indexer create|reindex|sync|check|dsl|relevance`: the operator's tool for the sections' indices.
 
 `--section NAME` (jobs, ...) limits create, reindex and check to one section; by default they take every
 section in turn. `sync` drains the outbox of every section.
 
 Reads DATABASE_URL, REDIS_URL and ELASTICSEARCH_URL like the app (`--es-url` overrides the latter).
+`relevance` scores the search box on the judged set (indexer/relevance/): on ELASTICSEARCH_URL if set, else
+on an embedded engine of its own; it needs no database.
 Exit codes: 0 done, 1 drift found (`check`), 2 usage or configuration, 75 another reindex is running.
 """
 
@@ -23,6 +25,7 @@ from indexer.check import check
 from indexer.heal import IndexHealer
 from indexer.lock import LockBusy, reindex_lock, renewed_lock
 from indexer.reindex import reindex
+from indexer.relevance.run import measure, report
 from indexer.sync import drain
 from models import db
 from runtime.cache import connect_cache
@@ -30,7 +33,7 @@ from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
 from sections import JOBS, Section, UnknownSection, all_sections, by_name
-from search.engine import CREDENTIALS_REFUSED, SearchEngine, cluster_connection, refused_credentials
+from search.engine import CREDENTIALS_REFUSED, EmbeddedEngine, SearchEngine, cluster_connection, refused_credentials
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_dsl
 
@@ -110,6 +113,25 @@ async def _run(args) -> int:
     return 1 if drifted and not args.repair else 0
 
 
+async def _relevance(args) -> int:
+    """Scratch indices only (relevance_<section>), so a production cluster's aliases are never touched."""
+    url = args.es_url or load_settings().elasticsearch_url
+    embedded = None if url else EmbeddedEngine.start()
+    engine = (SearchEngine(url, embedded=args.plain_json, request_timeout=60, **cluster_connection(load_settings()))
+              if url else SearchEngine(embedded.url, embedded=True, request_timeout=60))
+    try:
+        results = [await measure(engine.client, section) for section in _sections(args)]
+    finally:
+        await engine.close()
+        if embedded:
+            embedded.stop()
+    if args.json:
+        print(json.dumps({r.section: r.as_json(args.verbose) for r in results}, ensure_ascii=False, indent=2))
+    else:
+        print(report(results, args.verbose))
+    return 0
+
+
 def _dsl(args) -> int:
     section = by_name(args.section or JOBS.name)
     body = json.loads(args.request if args.request != "-" else sys.stdin.read())
@@ -141,11 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-size", type=int, default=1000)
     p = commands.add_parser("dsl", parents=[one_section], help="print the DSL of a list request body (JSON, or - for stdin)")
     p.add_argument("request")
+    p = commands.add_parser("relevance", parents=[one_section],
+                            help="recall, P@10, nDCG@10 and zero-result rate of the search box on the judged set")
+    p.add_argument("--json", action="store_true", help="the figures as JSON")
+    p.add_argument("--verbose", action="store_true", help="every query too, worst first")
     args = parser.parse_args(argv)
     configure_logging()
     try:
         if args.command == "dsl":
             return _dsl(args)
+        if args.command == "relevance":
+            return asyncio.run(_relevance(args))
         return asyncio.run(_run(args))
     except tuple(EXIT_CODES) as exc:
         print(f"indexer: {exc}", file=sys.stderr)
