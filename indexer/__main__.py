@@ -115,9 +115,10 @@ async def _run(args) -> int:
 
 async def _relevance(args) -> int:
     """Scratch indices only (relevance_<section>), so a production cluster's aliases are never touched."""
-    url = args.es_url or load_settings().elasticsearch_url
+    settings = load_settings()
+    url = args.es_url or settings.elasticsearch_url
     embedded = None if url else EmbeddedEngine.start()
-    engine = (SearchEngine(url, embedded=args.plain_json, request_timeout=60, **cluster_connection(load_settings()))
+    engine = (SearchEngine(url, embedded=args.plain_json, request_timeout=60, **cluster_connection(settings))
               if url else SearchEngine(embedded.url, embedded=True, request_timeout=60))
     try:
         results = [await measure(engine.client, section) for section in _sections(args)]

@@ -182,9 +182,9 @@ def generate_jobs(count: int = 420, seed: int = 32) -> list[dict]:
              texts.append(rng.choice(["工资日结。", "可日结，干一天结一天。", "日结200元/天，也可月结。"])))
         else:
             trap = rng.random()
-            if trap < 0.15:
+            if trap < 0.08:
                 texts.append("每日结束营业后需配合打扫卫生。")
-            elif trap < 0.25:
+            elif trap < 0.14:
                 texts.append("收银需每日结账对账。" if family == "收银员" else "每日结束后有员工餐。")
             texts.append(rng.choice([f"月薪{salary_min}-{salary_max}元。", "工资面议。", "底薪加提成。",
                                      "工资每月15号准时发放。"]))
