@@ -13,7 +13,7 @@ from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 
-DATA = files("indexer.relevance") / "data"
+DATA = files("indexer.relevance.data")
 TIME_FIELDS = ("create_at", "update_at", "last_refresh_time", "top_start_time", "top_end_time")
 
 

@@ -1,0 +1,1 @@
+"""The judged set's data files (package data: found when installed)."""
