@@ -84,8 +84,7 @@ async def load(client: AsyncElasticsearch, section: Section, postings: list[dict
     await drop(client, section)
     await create_index(client, section, f"{section.name}_v1", alias=True)
     documents = [(1, section.document(section.model(**posting["fields"]))) for posting in postings]
-    await bulk_write(client, section, documents, [], refresh=True)
-    await client.indices.refresh(index=section.name)
+    await bulk_write(client, section, documents, [], refresh=True)  # published before the first query
 
 
 async def ranked_ids(client: AsyncElasticsearch, section: Section, keyword: str, now) -> tuple[list[int], int]:
