@@ -62,3 +62,22 @@ async def issued_images(user_id: int, keys: list[str]) -> set[str]:
     """Of these storage keys, those `user_id` uploaded and the media check has not removed."""
     rows = ImageCheck.filter(user_id=user_id, key__in=keys).exclude(verdict="risky")
     return set(await rows.values_list("key", flat=True))
+
+
+HOT_ALLOW, HOT_BLOCK = "allow", "block"
+
+
+class HotSearchRule(Model):
+    """An operator's word on 热门搜索: `allow` a word outside the trade's vocabulary (a chain's name), so keywords
+    holding it may count; `block` a keyword (its word set) or a word, so no keyword holding it is shown."""
+
+    id = fields.BigIntField(primary_key=True)
+    keyword = fields.CharField(max_length=64)  # normalised: one word, or a keyword's words sorted and spaced
+    rule = fields.CharField(max_length=8)
+    actor = fields.CharField(max_length=64)
+    reason = fields.CharField(max_length=500)
+    create_at = fields.DatetimeField()
+
+    class Meta:
+        table = "hot_search_rules"
+        unique_together = (("keyword", "rule"),)

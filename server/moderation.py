@@ -9,6 +9,10 @@
     ban USER_ID --by NAME --reason TEXT       revoke the user's tokens, refuse their logins, take their
                                               postings of every section down
     unban USER_ID --by NAME --reason TEXT     allow logins again (their postings stay down)
+    hot-rules                                 热门搜索: the allowed words and blocked keywords
+    hot-allow WORD --by NAME --reason TEXT    let a word outside the trade's vocabulary (a chain's name) count
+    hot-block KEYWORD --by NAME --reason TEXT never show this keyword (or any keyword holding this word)
+    hot-unallow / hot-unblock KEYWORD --by NAME --reason TEXT    drop that rule
 
 reports, flagged, takedown and restore take `--section NAME` (default jobs) for another section's postings.
 Every action is written to the audit table with who, what, why and when. Posting changes are indexed at
@@ -31,7 +35,7 @@ from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
 from sections import JOBS, by_name
 from search.engine import SearchEngine, cluster_connection
-from server.services import moderation
+from server.services import hot_searches, moderation
 from server.services.auth import TokenStore
 
 
@@ -74,6 +78,13 @@ async def _run(args) -> int:
             posting = await moderation.restore(section, args.id, args.by, args.reason)
             print(f"{section.target} {posting.id} restored")
             await _index_now(settings)
+        elif args.command == "hot-rules":
+            _table(await hot_searches.rules())
+        elif args.command.startswith("hot-"):
+            rule = args.command.removeprefix("hot-un").removeprefix("hot-")
+            change = hot_searches.drop_rule if args.command.startswith("hot-un") else hot_searches.set_rule
+            keyword = await change(rule, args.keyword, args.by, args.reason)
+            print(f"热门搜索 {args.command.removeprefix('hot-')} {keyword!r}: shown lists follow within a minute")
         elif args.command in ("ban", "unban"):
             if not settings.redis_url:  # the tokens live there: an in-process cache here would revoke nothing
                 raise ConfigError("ban and unban need REDIS_URL: the login tokens are kept there")
@@ -108,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("takedown", "restore", "ban", "unban"):
         p = commands.add_parser(name, parents=[one_section] if name in ("takedown", "restore") else [])
         p.add_argument("id", type=int)
+        p.add_argument("--by", required=True, help="who decides (written to the audit table)")
+        p.add_argument("--reason", required=True, help="why (written to the audit table)")
+    commands.add_parser("hot-rules")
+    for name in ("hot-allow", "hot-block", "hot-unallow", "hot-unblock"):
+        p = commands.add_parser(name)
+        p.add_argument("keyword")
         p.add_argument("--by", required=True, help="who decides (written to the audit table)")
         p.add_argument("--reason", required=True, help="why (written to the audit table)")
     args = parser.parse_args(argv)

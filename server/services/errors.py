@@ -136,5 +136,13 @@ class NothingToRestore(DomainError):
     """An operator asked to restore a job no moderation closed."""
 
 
+class HotSearchRuleInvalid(DomainError):
+    """An operator's 热门搜索 rule that cannot be kept (an allow of several words, nothing to block)."""
+
+
+class HotSearchRuleNotFound(DomainError):
+    """An operator dropped a 热门搜索 rule that is not there."""
+
+
 class ContentRefused(DomainError):
     """WeChat's content security found a field risky: nothing is stored."""

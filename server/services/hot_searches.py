@@ -3,16 +3,19 @@
 Counted off the request path: a listing only appends (section, keyword, user) to this process's buffer
 (`record`, no I/O), and a background round counts the buffer in Redis, one script per search (atomic: a
 crash or a Redis error never counts a search twice or loses it for the day). A list shown to everyone must
-be neither gamed nor offensive nor anybody's secret, so:
-- only logged-in users' searches count (the lists need no login: anonymous calls are not counted), each
-  user once per keyword and Shanghai day, and at most PER_USER_PER_DAY keywords of a user a day;
-- a keyword holding 7 or more digits, spaces or dashes between them allowed (a phone number, an id), is
-  never counted;
-- a keyword is shown only once `HOT_SEARCH_MIN_USERS` different people searched it within the 7 days
-  (counted by HyperLogLog per keyword and day), so one account cannot show a name or a number to everyone;
-- and only once WeChat's content security passed it: asked by the round, once per keyword that reached
-  the threshold (so a flood of made-up keywords never spends the content-check quota posts need), the
-  verdict kept a week. WeChat away: those keywords wait unshown, the counting goes on.
+be neither gamed nor offensive nor anybody's secret, so a search counts only when all of these hold:
+- its keyword is a set of known words: every word (search.vocabulary: the keyword normalised, invisible
+  characters dropped, segmented) is a word of the trade's vocabulary or one an operator allowed. A name, a
+  phone number however written, a WeChat id or any made-up text is never a set of known words. The set is
+  the keyword: order and repeats do not matter (`甲 乙` is `乙 甲`), and it is what the list shows;
+- the search found at least one posting;
+- the searcher is an account that could report (ReportRules.trusted: old enough, with a phone, not
+  banned), counted once per keyword and Shanghai day, at most PER_USER_PER_DAY keywords a day;
+- no operator blocked the keyword or one of its words (`python -m server.moderation hot-block`).
+A keyword is shown once `HOT_SEARCH_MIN_USERS` different people searched it within the 7 days (counted by
+HyperLogLog per keyword and day), and only once WeChat's content security passed it: asked by the round,
+once per keyword that reached the threshold, the verdict kept a week. WeChat away: those keywords wait
+unshown, the counting goes on.
 The buffer is bounded and lives in the process: a crash loses at most one round of searches.
 """
 
@@ -26,12 +29,17 @@ from datetime import timedelta
 
 import redis.asyncio as redis
 from cachetools import TTLCache
+from tortoise.exceptions import IntegrityError
 
+from models.moderation import HOT_ALLOW, HOT_BLOCK, HotSearchRule
 from models.user import User
 from runtime import clock
 from runtime.periodic import PeriodicTask
 from runtime.settings import Settings
+from search.vocabulary import is_known, query_words
 from server.providers.content_check import SCENE_FORUM, ContentChecker, ContentCheckUnavailable, Verdict
+from server.services.errors import HotSearchRuleInvalid, HotSearchRuleNotFound
+from server.services.moderation import ReportRules, audit
 
 log = logging.getLogger("server.hot_searches")
 
@@ -41,7 +49,11 @@ CANDIDATES = 50  # the most searched (user-days) keywords looked at for the list
 KEPT_PER_DAY = 1000  # a day's long tail beyond this many keywords is dropped
 PER_USER_PER_DAY = 50  # keywords of one user counted a day
 BUFFER_LIMIT = 10_000  # searches waiting for a round; beyond it the oldest are dropped
+MAX_WORDS = 4  # a longer keyword is a sentence, not something to put in front of everyone
+MAX_LENGTH = 30  # of the keyword as shown (after normalisation), as the search box's own limit
 _SHOWN_FOR_SECONDS = 60.0
+_RULES_FOR_SECONDS = 30.0  # an operator's allow or block takes effect within this (and the shown list's minute)
+# Defence in depth: no operator-allowed word may bring a phone number or an id to the list either.
 _PERSONAL = re.compile(r"\d(?:[\s\-.]*\d){6,}")
 _KEEP = int(timedelta(days=DAYS + 1).total_seconds())
 _KEEP_DAY = int(timedelta(days=2).total_seconds())
@@ -75,6 +87,42 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def keyword_set(keyword: str) -> tuple[str, ...]:
+    """A keyword as the list counts and shows it: its distinct words, sorted (so `甲 乙` is `乙 甲`)."""
+    return tuple(sorted(set(query_words(keyword))))
+
+
+class HotSearchRules:
+    """The operators' allowed words and blocked keywords, read from the database at most every
+    `_RULES_FOR_SECONDS` (a round and the shown list read them; the request path never does)."""
+
+    def __init__(self):
+        self._kept: TTLCache = TTLCache(maxsize=1, ttl=_RULES_FOR_SECONDS, timer=clock.monotonic)
+
+    async def current(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(allowed words, blocked keywords and words)."""
+        if (kept := self._kept.get("rules")) is None:
+            rows = await HotSearchRule.all().values_list("keyword", "rule")
+            kept = (frozenset(k for k, rule in rows if rule == HOT_ALLOW),
+                    frozenset(k for k, rule in rows if rule == HOT_BLOCK))
+            self._kept["rules"] = kept
+        return kept
+
+    def forget(self) -> None:
+        self._kept.clear()
+
+
+def _blocked(words: tuple[str, ...], blocked: frozenset[str]) -> bool:
+    return " ".join(words) in blocked or any(word in blocked for word in words)
+
+
+def countable(words: tuple[str, ...], allowed: frozenset[str], blocked: frozenset[str]) -> bool:
+    """May a search of this word set count toward the list: known words only, not blocked, short."""
+    shown = " ".join(words)
+    return (0 < len(words) <= MAX_WORDS and len(shown) <= MAX_LENGTH and not _PERSONAL.search(shown)
+            and all(is_known(word) or word in allowed for word in words) and not _blocked(words, blocked))
+
+
 class HotSearches(PeriodicTask):
     log = log
     what = "hot searches round"
@@ -82,27 +130,37 @@ class HotSearches(PeriodicTask):
 
     def __init__(self, cache: redis.Redis, checker: Callable[[], ContentChecker], settings: Settings):
         super().__init__(settings.hot_search_count_seconds)
-        self._settings = settings  # read as it is (min users)
+        self._settings = settings  # read as it is (min users, who may count)
         self._cache = cache
         self._checker = checker  # the app's checker as it is at each round
         self._counting = cache.register_script(_COUNT)
         self._waiting: deque[tuple[str, str, int]] = deque(maxlen=BUFFER_LIMIT)
         self._sections: set[str] = set()
         self._shown: TTLCache = TTLCache(maxsize=16, ttl=_SHOWN_FOR_SECONDS, timer=clock.monotonic)
+        self.rules = HotSearchRules()
 
     def record(self, section: str, keyword: str, user_id: int) -> None:
-        """A logged-in user's search (the first page of a list with a keyword); counted by the next round."""
+        """A logged-in user's search that found something (the first page of a list with a keyword); judged
+        and counted by the next round."""
         self._waiting.append((section, keyword, user_id))
 
     async def round(self) -> None:
-        day = _day()
+        day, now = _day(), clock.now()
+        allowed, blocked = await self.rules.current()
+        trust = ReportRules.from_settings(self._settings)
+        searchers = {user.id: user for user in
+                     await User.filter(id__in={user_id for _, _, user_id in self._waiting})}
         while self._waiting:
             section, keyword, user_id = self._waiting[0]
-            if not _PERSONAL.search(keyword):
+            words = keyword_set(keyword)
+            if user_id not in searchers:  # appended while this round ran
+                searchers[user_id] = await User.get_or_none(id=user_id)
+            if countable(words, allowed, blocked) and trust.trusted(searchers[user_id], now):
+                shown = " ".join(words)
                 await self._counting(keys=[f"search:hot-seen:{section}:{day}", f"search:hot:{section}:{day}",
-                                           f"search:hot-people:{section}:{day}:{keyword}",
+                                           f"search:hot-people:{section}:{day}:{shown}",
                                            f"search:hot-quota:{day}:{user_id}", f"search:hot-last:{section}"],
-                                     args=[f"{user_id}:{keyword}", keyword, user_id, KEPT_PER_DAY, PER_USER_PER_DAY,
+                                     args=[f"{user_id}:{shown}", shown, user_id, KEPT_PER_DAY, PER_USER_PER_DAY,
                                            _KEEP_DAY, _KEEP])
                 self._sections.add(section)
             self._waiting.popleft()
@@ -110,10 +168,13 @@ class HotSearches(PeriodicTask):
             await self._judge(section)
 
     async def _candidates(self, section: str) -> list[tuple[str, int]]:
-        """(keyword, people within the 7 days) of the section's most searched keywords, people ≥ the minimum."""
+        """(keyword, people within the 7 days) of the section's most searched keywords, people ≥ the minimum,
+        none an operator blocked since it was counted."""
         days = [_day(days_ago) for days_ago in range(DAYS)]
         counted = await self._cache.zunion([f"search:hot:{section}:{day}" for day in days], withscores=True)
         ranked = sorted(((_text(k), n) for k, n in counted), key=lambda item: (-item[1], item[0]))[:CANDIDATES]
+        _, blocked = await self.rules.current()
+        ranked = [(keyword, n) for keyword, n in ranked if not _blocked(tuple(keyword.split(" ")), blocked)]
         async with self._cache.pipeline(transaction=False) as pipe:
             for keyword, _ in ranked:
                 pipe.pfcount(*(f"search:hot-people:{section}:{day}:{keyword}" for day in days))
@@ -163,3 +224,37 @@ class HotSearches(PeriodicTask):
         self._waiting.clear()
         self._sections.clear()
         self._shown.clear()
+        self.rules.forget()
+
+
+async def set_rule(rule: str, keyword: str, actor: str, reason: str) -> str:
+    """An operator allows a word (`allow`: one word) or blocks a keyword or a word (`block`); audited. Returns
+    the normalised form the rule holds."""
+    words = keyword_set(keyword)
+    if not words or (rule == HOT_ALLOW and len(words) != 1) or len(" ".join(words)) > MAX_LENGTH:
+        raise HotSearchRuleInvalid("allow takes one word; block a keyword of at most "
+                                   f"{MAX_LENGTH} characters", {"keyword": keyword})
+    normal = " ".join(words)
+    try:
+        row = await HotSearchRule.create(keyword=normal, rule=rule, actor=actor, reason=reason[:500],
+                                         create_at=clock.now())
+    except IntegrityError:  # already so: nothing to change, nothing to audit
+        return normal
+    await audit(actor, f"hot-{rule}", "keyword", row.id, f"{normal}: {reason}", clock.now())
+    return normal
+
+
+async def drop_rule(rule: str, keyword: str, actor: str, reason: str) -> str:
+    normal = " ".join(keyword_set(keyword))
+    row = await HotSearchRule.get_or_none(keyword=normal, rule=rule)
+    if row is None:
+        raise HotSearchRuleNotFound(f"no {rule} rule for {normal!r}", {"keyword": normal})
+    await row.delete()
+    await audit(actor, f"hot-un{rule}", "keyword", row.id, f"{normal}: {reason}", clock.now())
+    return normal
+
+
+async def rules() -> list[dict]:
+    return [{"rule": row.rule, "keyword": row.keyword, "by": row.actor, "reason": row.reason,
+             "at": f"{row.create_at:%Y-%m-%d %H:%M}"}
+            for row in await HotSearchRule.all().order_by("rule", "keyword")]

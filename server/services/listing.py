@@ -38,7 +38,8 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
         # A 4xx is our query's fault (a DSL bug, expensive queries disabled...): a 500 with the reason.
         log.error("listing: search engine refused the query: %s %s", exc.meta.status, exc.message)
         raise
-    if hot is not None and request.keyword and viewer_id is not None and request.page_num == 1:
+    # 热门搜索 counts a logged-in user's first page, and only a search that found something.
+    if hot is not None and request.keyword and viewer_id is not None and request.page_num == 1 and total:
         hot.record(section.name, request.keyword, viewer_id)
     await show_contacts(section, items, viewer_id, masking)
     result = {section.name: items, "total": total}

@@ -66,9 +66,13 @@ class ReportRules:
                    settings.report_requires_phone)
 
     def counts(self, report: Report, reporter: User | None) -> bool:
-        return (reporter is not None and reporter.banned_at is None
-                and reporter.create_at <= report.create_at - self.min_account_age
-                and (bool(reporter.phone) or not self.requires_phone))
+        return self.trusted(reporter, report.create_at)
+
+    def trusted(self, user: User | None, at: datetime) -> bool:
+        """Could `user` have reported at `at`: not banned, old enough then, with a phone when required. What
+        such an account does may change what everyone sees (a hide, 热门搜索)."""
+        return (user is not None and user.banned_at is None and user.create_at <= at - self.min_account_age
+                and (bool(user.phone) or not self.requires_phone))
 
 
 async def _undecided_reports(section: Section, job_id: int) -> tuple[list[Report], ModerationAction | None]:

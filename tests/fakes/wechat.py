@@ -39,6 +39,7 @@ class FakeWeChat:
         self.used_codes: set[str] = set()
         self.expire_next_token_checks = 0  # answer 40001 this many times even for a valid token
         self.text_checks_busy = False  # every text check answers 45009 (rate limited) while set
+        self.risky_words: set[str] = set()  # text checks of content holding one of these say risky too
         self.stale_openids: set[str] = set()  # users not seen lately: their checks answer 61010
         self.text_checks: list[dict] = []  # the bodies msg_sec_check accepted
         self.media_checks: list[dict] = []  # the bodies media_check_async accepted, with their trace_id
@@ -177,7 +178,7 @@ class FakeWeChat:
         if "nonsense-word" in content:
             return web.json_response({"errcode": 0, "errmsg": "ok", "result": {"label": 100}, "trace_id": trace_id})
         suggest, label = "pass", 100
-        if "risky-word" in content:
+        if "risky-word" in content or any(word in content for word in self.risky_words):
             suggest, label = "risky", 20001
         elif "review-word" in content:
             suggest, label = "review", 21000
