@@ -97,8 +97,14 @@ async def test_the_whole_flow_of_a_card(client, app, worker, employer, wechat_pa
     refused = await client.post("/seekers/refresh", json={"seeker_id": card_id}, headers=worker)
     assert refused.status_code == 429 and "/seekers/refresh/pay" in refused.json()["message"]
     prices = (await client.get("/pay/prices")).json()["data"]["seeker"]
-    top = await order(client, worker, "/seekers/top", seeker_id=card_id, top_hour=24,
-                      price=prices["top"][0]["price"])
+    assert prices["top"] == [{"top_hour": 24, "price": 1.0}, {"top_hour": 72, "price": 2.5},
+                             {"top_hour": 168, "price": 4.9}] and prices["refresh"] == {"price": 0.99}
+    refresh = await order(client, worker, "/seekers/refresh/pay", seeker_id=card_id, price=0.99)
+    top = await order(client, worker, "/seekers/top", seeker_id=card_id, top_hour=24, price=1.00)
+    assert (refresh["amount"], top["amount"]) == (0.99, 1.0)
+    assert {r["out_trade_no"]: r["amount"]["total"] for r in wechat_pay.requests
+            if r["out_trade_no"] in (top["order_no"], refresh["order_no"])} == {top["order_no"]: 100,
+                                                                                refresh["order_no"]: 99}
     assert (await pay(client, wechat_pay, top["order_no"])).status_code == 204
     paid = await order_status(client, worker, top["order_no"])
     assert paid["status"] == "paid" and paid["biz_type"] == 2 and paid["posting_id"] == card_id

@@ -97,10 +97,14 @@ async def test_the_whole_flow_of_a_shop(client, app, owner, tenant, wechat_pay, 
     refused = await client.post("/shops/refresh", json={"shop_id": shop_id}, headers=owner)
     assert refused.status_code == 429 and "/shops/refresh/pay" in refused.json()["message"]
     prices = (await client.get("/pay/prices")).json()["data"]["shop"]
-    assert prices["top"][0] == {"top_hour": 24, "price": 5.0} and prices["refresh"] == {"price": 2.99}
-    refresh = await order(client, owner, "/shops/refresh/pay", shop_id=shop_id, price=prices["refresh"]["price"])
-    assert refresh["amount"] == 2.99
-    top = await order(client, agent, "/shops/top", shop_id=other, top_hour=24, price=prices["top"][0]["price"])
+    assert prices["top"] == [{"top_hour": 24, "price": 5.0}, {"top_hour": 72, "price": 12.0},
+                             {"top_hour": 168, "price": 19.9}] and prices["refresh"] == {"price": 2.99}
+    refresh = await order(client, owner, "/shops/refresh/pay", shop_id=shop_id, price=2.99)
+    top = await order(client, agent, "/shops/top", shop_id=other, top_hour=24, price=5.00)
+    assert (refresh["amount"], top["amount"]) == (2.99, 5.0)
+    assert {r["out_trade_no"]: r["amount"]["total"] for r in wechat_pay.requests
+            if r["out_trade_no"] in (top["order_no"], refresh["order_no"])} == {top["order_no"]: 500,
+                                                                                refresh["order_no"]: 299}
     assert (await pay(client, wechat_pay, top["order_no"])).status_code == 204
     paid = await order_status(client, agent, top["order_no"])
     assert paid["status"] == "paid" and paid["biz_type"] == 3 and paid["posting_id"] == other
