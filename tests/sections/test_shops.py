@@ -201,6 +201,8 @@ async def test_transfer_fee_and_area_bounds_are_inclusive(client, app, owner):
     assert set(await ids(client, app, transfer_fee_max=80000)) == {none, some}
     assert await ids(client, app, area_min=50.1) == [some]
     assert await ids(client, app, area_max=50) == [none]
+    assert await ids(client, app, area_min=50, area_max=50) == [none]  # one size exactly
+    assert await ids(client, app, area_min=50.1, area_max=50.1) == [some]
 
 
 @pytest.mark.parametrize("filt, field", [
@@ -211,6 +213,13 @@ async def test_transfer_fee_and_area_bounds_are_inclusive(client, app, owner):
 async def test_bad_filters_are_400(client, filt, field):
     response = await client.post("/shops/list", json={"filter": filt})
     assert response.status_code == 400 and field in response.text, response.text
+
+
+async def test_the_search_box_never_finds_a_shop_by_its_contact_name(client, app, owner):
+    shop_id = await create(client, owner, contact_name="欧阳先生")
+    assert await ids(client, app, keyword="旺铺") == [shop_id]  # what it publishes as text is found
+    for keyword in ("欧阳先生", "欧阳", "欧"):
+        assert await ids(client, app, keyword=keyword) == [], keyword
 
 
 async def test_a_shop_is_a_section_of_its_own(client, app, owner, tenant):
