@@ -11,7 +11,7 @@ from indexer.sync import drain
 from models.shop import Shop
 from tests.helpers.api import SEED_SHOP as SHOP
 from tests.helpers.api import login_as
-from tests.helpers.payments import order, order_status, pay
+from tests.helpers.payments import charged_fen, order, order_status, pay
 
 NOW = datetime(2026, 3, 2, 10, 0)
 
@@ -102,9 +102,7 @@ async def test_the_whole_flow_of_a_shop(client, app, owner, tenant, wechat_pay, 
     refresh = await order(client, owner, "/shops/refresh/pay", shop_id=shop_id, price=2.99)
     top = await order(client, agent, "/shops/top", shop_id=other, top_hour=24, price=5.00)
     assert (refresh["amount"], top["amount"]) == (2.99, 5.0)
-    assert {r["out_trade_no"]: r["amount"]["total"] for r in wechat_pay.requests
-            if r["out_trade_no"] in (top["order_no"], refresh["order_no"])} == {top["order_no"]: 500,
-                                                                                refresh["order_no"]: 299}
+    assert charged_fen(wechat_pay, refresh, top) == [299, 500]
     assert (await pay(client, wechat_pay, top["order_no"])).status_code == 204
     paid = await order_status(client, agent, top["order_no"])
     assert paid["status"] == "paid" and paid["biz_type"] == 3 and paid["posting_id"] == other
