@@ -43,6 +43,12 @@ async def pay(client: httpx.AsyncClient, wechat_pay: FakeWeChatPay, order_no: st
     return await deliver(client, wechat_pay, wechat_pay.pay(order_no))
 
 
+def charged_fen(wechat_pay: FakeWeChatPay, *orders: dict) -> list[int]:
+    """What WeChat Pay was asked to charge for each of `orders` (`order`'s answers), in fen."""
+    totals = {request["out_trade_no"]: request["amount"]["total"] for request in wechat_pay.requests}
+    return [totals[created["order_no"]] for created in orders]
+
+
 async def order_status(client: httpx.AsyncClient, headers: dict, order_no: str) -> dict:
     response = await client.post("/order/info", json={"order_no": order_no}, headers=headers)
     assert response.status_code == 200, response.text

@@ -17,7 +17,7 @@ from indexer.lock import reindex_lock
 from indexer.sync import OutboxDrainer, drain
 from search.engine import SearchEngine
 from search.index import BulkRejected, ensure_alias, indices_behind_alias, section_indices
-from sections import JOBS, SEEKERS
+from sections import JOBS, SEEKERS, all_sections
 from tests.helpers.api import SEED_CARD, login_as, post_job
 
 
@@ -88,6 +88,27 @@ async def test_two_indices_behind_the_alias_are_repaired_where_found(client, app
     await drain(engine)  # writes go through again
     assert await listed(client) == (200, [second, job_id])
     assert any("its alias points at 2 indices" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+
+
+async def test_a_section_whose_heal_fails_keeps_no_other_from_healing_in_the_round(client, app, monkeypatch, caplog):
+    engine = app.ctx.search.client
+    for section in all_sections():
+        for name in await section_indices(engine, section):
+            await engine.indices.delete(index=name)
+    real = heal_module.heal
+
+    async def failing_for_jobs(client_, cache, section):
+        if section is JOBS:
+            raise ConnectionError("jobs' rebuild broke off")
+        return await real(client_, cache, section)
+
+    monkeypatch.setattr(heal_module, "heal", failing_for_jobs)
+    with pytest.raises(ConnectionError):  # the round still fails, so the next comes after a pause
+        await IndexHealer(engine, app.ctx.cache, interval=30).round()
+    assert await indices_behind_alias(engine, JOBS) == []
+    others = [section for section in all_sections() if section is not JOBS]
+    assert others and all([len(await indices_behind_alias(engine, section)) == 1 for section in others])
+    assert any("index check of jobs failed" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
 
 
 async def test_one_process_rebuilds_while_the_others_wait(client, app):

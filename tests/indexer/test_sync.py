@@ -163,12 +163,15 @@ async def test_the_background_drainer_outlives_an_engine_outage(client, app, eng
     owner = await login_as(client, "owner")
     port = free_port()  # the engine's address, with nothing listening there yet: the engine is down
     down_then_up = SearchEngine(f"http://127.0.0.1:{port}", embedded=True, request_timeout=2)
-    drainer = OutboxDrainer(down_then_up.client, interval=0.2)
+    failed_rounds: list[bool] = []
+    drainer = OutboxDrainer(down_then_up.client, interval=0.2, on_failure=lambda: failed_rounds.append(True))
     task = asyncio.create_task(drainer.run())
     try:
         job_id = await post_job(client, owner)
         drainer.nudge()
-        await asyncio.sleep(0.5)  # at least one round failed meanwhile: the row waits
+        async with asyncio.timeout(10):
+            while len(failed_rounds) < 2:  # rounds ran and failed, a second after the first: the loop goes on
+                await asyncio.sleep(0.05)
         assert await IndexOutbox.filter(biz_type=1, posting_id=job_id).count() == 1 and not task.done()
         async with slow_proxy(engine.url, delay=0, port=port):  # the engine comes back at the same address
             async with asyncio.timeout(10):

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from decimal import Decimal
 
 import pytest
 
 from indexer.sync import drain
 from models.seeker import Seeker
-from sections.seekers import rounded
 from tests.helpers.api import SEED_CARD as CARD
 from tests.helpers.api import login_as
 from server.services import content, moderation
 from sections import SEEKERS
 from server.services.auth import TokenStore
 from server.services.errors import NothingToRestore
-from tests.helpers.payments import order, order_status, pay
+from tests.helpers.payments import charged_fen, order, order_status, pay
 from tests.helpers.reference import arc_distance_m
 
 NOW = datetime(2026, 3, 2, 10, 0)
@@ -97,8 +95,12 @@ async def test_the_whole_flow_of_a_card(client, app, worker, employer, wechat_pa
     refused = await client.post("/seekers/refresh", json={"seeker_id": card_id}, headers=worker)
     assert refused.status_code == 429 and "/seekers/refresh/pay" in refused.json()["message"]
     prices = (await client.get("/pay/prices")).json()["data"]["seeker"]
-    top = await order(client, worker, "/seekers/top", seeker_id=card_id, top_hour=24,
-                      price=prices["top"][0]["price"])
+    assert prices["top"] == [{"top_hour": 24, "price": 1.0}, {"top_hour": 72, "price": 2.5},
+                             {"top_hour": 168, "price": 4.9}] and prices["refresh"] == {"price": 0.99}
+    refresh = await order(client, worker, "/seekers/refresh/pay", seeker_id=card_id, price=0.99)
+    top = await order(client, worker, "/seekers/top", seeker_id=card_id, top_hour=24, price=1.00)
+    assert (refresh["amount"], top["amount"]) == (0.99, 1.0)
+    assert charged_fen(wechat_pay, refresh, top) == [99, 100]
     assert (await pay(client, wechat_pay, top["order_no"])).status_code == 204
     paid = await order_status(client, worker, top["order_no"])
     assert paid["status"] == "paid" and paid["biz_type"] == 2 and paid["posting_id"] == card_id
@@ -163,6 +165,20 @@ async def test_age_is_stored_as_a_birth_year(client, worker, travel):
     assert (await data(client, "/seekers/info", worker, seeker_id=card_id))["age"] == 31
 
 
+async def test_ages_from_16_to_80_are_accepted(client, worker, travel):
+    travel(NOW)  # 2026
+    for card in ({"birth_year": None, "age": 16}, {"birth_year": None, "age": 80}, {"birth_year": 2010},
+                 {"birth_year": 1946}):
+        card_id = await create(client, worker, **card)
+        assert (await Seeker.get(id=card_id)).birth_year == (card["birth_year"] or 2026 - card["age"])
+        await data(client, "/seeker/close", worker, seeker_id=card_id)
+    for card, field in (({"birth_year": None, "age": 15}, "age"), ({"birth_year": None, "age": 81}, "age"),
+                        ({"birth_year": 2011}, "birth_year"), ({"birth_year": 1945}, "birth_year")):
+        response = await client.post("/seeker/create", json={**CARD, **card}, headers=worker)
+        assert response.status_code == 400 and field in response.text, (card, response.text)
+    assert await Seeker.all().count() == 4
+
+
 @pytest.mark.parametrize("changes, field", [
     ({"birth_year": None, "age": None}, "birth_year"), ({"age": 12, "birth_year": None}, "age"),
     ({"birth_year": 1900}, "birth_year"), ({"age": 30, "birth_year": 1980}, "age"),
@@ -211,7 +227,7 @@ async def test_the_exact_point_is_never_served(client, app, worker, employer):
     card_id = await create(client, worker)
     here = {"longitude": 121.4700, "latitude": 31.2290}
     [near] = await cards(client, app, employer, query_type=2, filter={**here, "distance_km": 1})
-    published = (rounded(Decimal("121.473712")), rounded(Decimal("31.230416")))
+    published = (121.475, 31.23)  # the nearest points of the 0.005° grid: 24295 × 0.005, 6246 × 0.005
     assert (near["longitude"], near["latitude"]) == published
     # The distance is the published point's, not the exact one's: nothing the list answers tells the exact one.
     assert near["distance"] == round(arc_distance_m(here["latitude"], here["longitude"], published[1], published[0]))
@@ -294,6 +310,18 @@ async def test_a_restore_never_gives_a_worker_two_open_cards(client, worker):
     await moderation.restore(SEEKERS, first, "ops-li", "appeal accepted")
     assert [c["id"] for c in (await data(client, "/jobs/my", worker, biz_type=2))["contacts"] if c["status"] == 1] \
         == [first]
+
+
+async def test_who_saved_a_card_can_unsave_it_once_closed(client, app, worker, employer):
+    """Closed, the card is private to others, but not to whoever saved it before: their favourite can go."""
+    card_id = await create(client, worker)
+    await data(client, "/seeker/collect", employer, seeker_id=card_id)
+    await data(client, "/seeker/close", worker, seeker_id=card_id)
+    assert [f["seeker_id"] for f in (await data(client, "/collect/my", employer, biz_type=2))["list"]] == [card_id]
+    await data(client, "/seeker/cancel_collect", employer, seeker_id=card_id)
+    assert (await data(client, "/collect/my", employer, biz_type=2))["list"] == []
+    again = await client.post("/seeker/cancel_collect", json={"seeker_id": card_id}, headers=employer)
+    assert again.status_code == 404  # saved no longer: the closed card is private to them as to anyone
 
 
 async def test_a_closed_card_is_not_found_by_others_whatever_they_try(client, worker, employer):

@@ -11,7 +11,7 @@ from indexer.sync import drain
 from models.shop import Shop
 from tests.helpers.api import SEED_SHOP as SHOP
 from tests.helpers.api import login_as
-from tests.helpers.payments import order, order_status, pay
+from tests.helpers.payments import charged_fen, order, order_status, pay
 
 NOW = datetime(2026, 3, 2, 10, 0)
 
@@ -97,10 +97,12 @@ async def test_the_whole_flow_of_a_shop(client, app, owner, tenant, wechat_pay, 
     refused = await client.post("/shops/refresh", json={"shop_id": shop_id}, headers=owner)
     assert refused.status_code == 429 and "/shops/refresh/pay" in refused.json()["message"]
     prices = (await client.get("/pay/prices")).json()["data"]["shop"]
-    assert prices["top"][0] == {"top_hour": 24, "price": 5.0} and prices["refresh"] == {"price": 2.99}
-    refresh = await order(client, owner, "/shops/refresh/pay", shop_id=shop_id, price=prices["refresh"]["price"])
-    assert refresh["amount"] == 2.99
-    top = await order(client, agent, "/shops/top", shop_id=other, top_hour=24, price=prices["top"][0]["price"])
+    assert prices["top"] == [{"top_hour": 24, "price": 5.0}, {"top_hour": 72, "price": 12.0},
+                             {"top_hour": 168, "price": 19.9}] and prices["refresh"] == {"price": 2.99}
+    refresh = await order(client, owner, "/shops/refresh/pay", shop_id=shop_id, price=2.99)
+    top = await order(client, agent, "/shops/top", shop_id=other, top_hour=24, price=5.00)
+    assert (refresh["amount"], top["amount"]) == (2.99, 5.0)
+    assert charged_fen(wechat_pay, refresh, top) == [299, 500]
     assert (await pay(client, wechat_pay, top["order_no"])).status_code == 204
     paid = await order_status(client, agent, top["order_no"])
     assert paid["status"] == "paid" and paid["biz_type"] == 3 and paid["posting_id"] == other
@@ -197,6 +199,8 @@ async def test_transfer_fee_and_area_bounds_are_inclusive(client, app, owner):
     assert set(await ids(client, app, transfer_fee_max=80000)) == {none, some}
     assert await ids(client, app, area_min=50.1) == [some]
     assert await ids(client, app, area_max=50) == [none]
+    assert await ids(client, app, area_min=50, area_max=50) == [none]  # one size exactly
+    assert await ids(client, app, area_min=50.1, area_max=50.1) == [some]
 
 
 @pytest.mark.parametrize("filt, field", [
@@ -207,6 +211,13 @@ async def test_transfer_fee_and_area_bounds_are_inclusive(client, app, owner):
 async def test_bad_filters_are_400(client, filt, field):
     response = await client.post("/shops/list", json={"filter": filt})
     assert response.status_code == 400 and field in response.text, response.text
+
+
+async def test_the_search_box_never_finds_a_shop_by_its_contact_name(client, app, owner):
+    shop_id = await create(client, owner, contact_name="欧阳先生")
+    assert await ids(client, app, keyword="旺铺") == [shop_id]  # what it publishes as text is found
+    for keyword in ("欧阳先生", "欧阳", "欧"):
+        assert await ids(client, app, keyword=keyword) == [], keyword
 
 
 async def test_a_shop_is_a_section_of_its_own(client, app, owner, tenant):

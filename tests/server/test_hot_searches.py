@@ -13,6 +13,7 @@ import pytest
 from models.user import User
 from runtime import clock
 from search.vocabulary import is_known
+from server.services import hot_searches
 from server.services.hot_searches import countable, keyword_set, set_rule
 from tests.helpers.api import SEED_CARD, SEED_SHOP, listed_now, login_as, post_job
 
@@ -142,7 +143,12 @@ async def test_words_content_security_refuses_are_never_counted(client, counted,
         await search(client, headers, "厨师长")
         await search(client, headers, "服务员")
     assert (await counted(client))["jobs"] == [("服务员", 2)]
+    for _ in range(3):  # more rounds, and searches again: the verdicts are kept, WeChat is not asked again
+        for headers in users:
+            await search(client, headers, "服务员")
+        assert (await counted(client))["jobs"] == [("服务员", 2)]
     assert sum("厨师长" in check["content"] for check in wechat_content.text_checks) == 1  # asked once
+    assert sum("服务员" in check["content"] for check in wechat_content.text_checks) == 1
 
 
 # Every way the probe put a phone number, a name or an id on the list (three accounts, one round), and more.
@@ -157,6 +163,12 @@ BYPASSES = [
 @pytest.mark.parametrize("keyword", BYPASSES)
 def test_a_keyword_that_is_not_a_set_of_known_words_never_counts(keyword):
     assert not countable(keyword_set(keyword), frozenset(), frozenset())
+
+
+def test_seven_digits_never_count_even_allowed_six_do():
+    allowed = frozenset({"123456", "1234567"})  # as if an operator had allowed both
+    assert [countable(keyword_set(keyword), allowed, frozenset()) for keyword in ("123456", "1234567")] == \
+        [True, False]
 
 
 def test_known_word_sets_count_in_any_order():
@@ -226,6 +238,18 @@ async def test_a_flood_of_keywords_never_reaches_wechat(client, app, counted, bo
     app.ctx.settings.hot_search_min_users = 2
     assert (await counted(client))["jobs"] == [] and wechat_content.text_checks == []
     assert await app.ctx.cache.zcard(f"search:hot:jobs:{clock.now():%Y%m%d}") == len(WORDS)
+
+
+async def test_the_daily_keyword_quota_starts_afresh_the_next_day(client, counted, board, travel, monkeypatch):
+    monkeypatch.setattr(hot_searches, "PER_USER_PER_DAY", 2)
+    [user] = await board.people(1)
+    for word in WORDS[:3]:
+        await search(client, user, word)
+    assert sorted((await counted(client))["jobs"]) == sorted((word, 1) for word in WORDS[:2])  # the third: over
+    travel(NOW + timedelta(days=1))
+    for word in WORDS[2:4]:
+        await search(client, user, word)
+    assert sorted((await counted(client))["jobs"]) == sorted((word, 1) for word in WORDS[:4])
 
 
 async def test_searches_wait_while_wechat_cannot_judge_them(client, counted, board, wechat_content):

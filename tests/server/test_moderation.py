@@ -210,6 +210,31 @@ async def test_brand_new_or_phoneless_accounts_cannot_hide_a_job(client, app, tr
     assert await _audit() == [("system", "hide", "job", job_id)]
 
 
+async def test_a_report_counts_from_exactly_the_account_age_and_no_longer_once_its_reporter_is_banned(
+        client, app, tune):
+    tune(report_hide_threshold=3)
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    exact, younger, banned = await _reporters(client, "exact", "a millisecond younger", "banned later")
+    for headers in (exact, younger, banned):
+        assert (await _report(client, headers, job_id)).status_code == 200
+    reports = {r.user_id: r.create_at for r in await Report.filter(posting_id=job_id)}
+    for headers, age in ((exact, timedelta(hours=24)), (younger, timedelta(hours=24, milliseconds=-1)),
+                         (banned, timedelta(days=30))):
+        user_id = int(headers["user_id"])
+        await User.filter(id=user_id).update(create_at=reports[user_id] - age)
+    assert (await _summary(app, job_id))["counting"] == 2  # exactly 24 h old counts; a millisecond less not
+    tokens = TokenStore.from_settings(app.ctx.cache, app.ctx.settings)
+    await moderation.ban(int(banned["user_id"]), "ops-li", "false reports", tokens)
+    assert (await _summary(app, job_id))["counting"] == 1  # a banned reporter's report no longer counts
+    # ...nor toward the hide: the next counting reporter makes two of the three it takes, not three.
+    late = await login_as(client, "late")
+    await User.filter(id=int(late["user_id"])).update(create_at=clock.now() - timedelta(days=2))
+    assert (await _report(client, late, job_id)).status_code == 200
+    assert (await Job.get(id=job_id)).moderation == "" and job_id in await listed_now(client, app)
+    assert (await _summary(app, job_id))["counting"] == 2
+
+
 async def test_a_reported_job_on_paid_top_goes_to_the_operator_and_stays_listed(client, app, tune):
     tune(report_hide_threshold=2, report_min_account_age_hours=0)
     owner = await login_as(client, "owner")

@@ -260,7 +260,7 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     await _seeker_calls(client, app, check, owner, worker, wechat_pay)
     await _shop_calls(client, app, check, owner, worker, wechat_pay)
     check(await client.post("/jobs/list", json={"filter": {"keyword": "服务员"}}, headers=worker))
-    tune(hot_search_min_users=1)
+    tune(hot_search_min_users=1, report_min_account_age_hours=0)  # the worker signed up just now
     await app.ctx.hot_searches.round()
     assert check(await client.get("/search/hot"))["data"]["jobs"] == [{"keyword": "服务员", "count": 1}]
     check(await client.post("/wechat/user/logout", headers=owner))

@@ -14,12 +14,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from indexer.sync import NullDrainer, OutboxDrainer, drain
 from models.job import Job
 from models.order import Order
+from models.outbox import IndexOutbox
+from models.seeker import Seeker
+from models.shop import Shop
 from models.user import User
 from runtime import clock
 from server.services import order_sync
 from server.services.order_sweeper import OrderSweeper
 from tests.fakes.wechat_pay import APPID, verify_pay_sign
-from tests.helpers.api import login_as, outbox_reasons, post_job
+from tests.helpers.api import SEED_CARD, SEED_SHOP, login_as, outbox_reasons, post_job
 from tests.helpers.payments import assert_ledger_adds_up, deliver, order, order_status, pay, vouchers
 from tests.helpers.services import LockBarrier, mysql_only
 
@@ -257,6 +260,28 @@ async def test_the_same_notification_five_times_settles_once(client, owner, wech
     job = await Job.get(id=job_id)
     assert job.top_end_time - job.top_start_time == timedelta(hours=72)
     assert await outbox_reasons(job_id) == ["create", "top"]
+
+
+@pytest.mark.parametrize("section", ["seeker", "shop"])
+async def test_a_card_or_shop_order_notified_twice_settles_once(client, owner, wechat_pay, section):
+    """A 求职 card's or a 招租 shop's top and paid refresh, each notified twice: each applied once."""
+    model, create_path, top_path, refresh_path, id_key, body, biz_type, top, refresh = {
+        "seeker": (Seeker, "/seeker/create", "/seekers/top", "/seekers/refresh/pay", "seeker_id", SEED_CARD, 2,
+                   1.00, 0.99),
+        "shop": (Shop, "/shop/create", "/shops/top", "/shops/refresh/pay", "shop_id", SEED_SHOP, 3, 5.00, 2.99),
+    }[section]
+    created = await client.post(create_path, json=body, headers=owner)
+    posting_id = created.json()["data"]["id"]
+    for path, extra in ((top_path, {"top_hour": 24, "price": top}), (refresh_path, {"price": refresh})):
+        bought = await order(client, owner, path, **{id_key: posting_id}, **extra)
+        headers, body_ = wechat_pay.notification(wechat_pay.pay(bought["order_no"]), timestamp=int(clock.epoch()))
+        for _ in range(2):
+            assert (await client.post("/pay/notify/wechat", content=body_, headers=headers)).status_code == 204
+    posting = await model.get(id=posting_id)
+    assert posting.top_end_time - posting.top_start_time == timedelta(hours=24)
+    reasons = [row.reason for row in await IndexOutbox.filter(biz_type=biz_type, posting_id=posting_id).order_by("id")]
+    assert reasons == ["create", "top", "paid_refresh"]
+    assert posting.version == 3  # created, topped, refreshed: no change applied twice
 
 
 @mysql_only

@@ -83,6 +83,44 @@ async def test_gps_is_stripped_from_every_format_and_orientation_kept(client, us
     assert stored.tobytes() == Image.open(io.BytesIO(data)).tobytes()  # the pixels as sent
 
 
+def _webp_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    chunks, pos = [], 12
+    while pos + 8 <= len(data):
+        kind, length = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
+        chunks.append((kind, data[pos + 8:pos + 8 + length]))
+        pos += 8 + length + (length & 1)  # a chunk is padded to an even size
+    return chunks
+
+
+def _webp(chunks: list[tuple[bytes, bytes]]) -> bytes:
+    body = b"".join(kind + len(payload).to_bytes(4, "little") + payload + b"\x00" * (len(payload) & 1)
+                    for kind, payload in chunks)
+    return b"RIFF" + (4 + len(body)).to_bytes(4, "little") + b"WEBP" + body
+
+
+async def test_a_webp_whose_odd_sized_exif_comes_first_keeps_its_image_and_what_follows(client, user):
+    """RIFF pads an odd-sized chunk with a byte its size does not count: the chunks after an odd EXIF (here
+    the image, then XMP) must be found where they are, whatever the EXIF's new size once GPS is gone."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[GPS] = {2: (39.0, 54.0, 0.0), 4: (116.0, 23.0, 0.0)}
+    chunks = dict(_webp_chunks(image_bytes("WEBP", exif=exif.tobytes())))
+    assert len(chunks[b"EXIF"]) % 2 == 0
+    xmp = b"<x:xmpmeta>kept</x:xmpmeta>"
+    data = _webp([(b"VP8X", chunks[b"VP8X"]), (b"EXIF", chunks[b"EXIF"] + b"\x00"),  # odd: padded
+                  (b"VP8 ", chunks[b"VP8 "]), (b"XMP ", xmp)])
+    sent = Image.open(io.BytesIO(data))
+    assert GPS in sent.getexif() and sent.size == (64, 48)
+    url = (await upload(client, user, data, name="a.webp")).json()["data"]["url"]
+    stored_bytes = (await client.get(httpx.URL(url).raw_path.decode())).content
+    assert [kind for kind, _ in _webp_chunks(stored_bytes)] == [b"VP8X", b"EXIF", b"VP8 ", b"XMP "]
+    assert dict(_webp_chunks(stored_bytes))[b"VP8 "] == chunks[b"VP8 "]
+    assert dict(_webp_chunks(stored_bytes))[b"XMP "] == xmp
+    stored = Image.open(io.BytesIO(stored_bytes))
+    assert GPS not in stored.getexif() and stored.getexif()[0x0112] == 6
+    assert stored.tobytes() == sent.tobytes()  # the pixels as sent
+
+
 @pytest.mark.parametrize("fmt, save", [("JPEG", {}), ("JPEG", {"progressive": True}), ("PNG", {}), ("WEBP", {}),
                                        ("BMP", {})])
 async def test_what_follows_the_image_is_not_stored(client, user, fmt, save):
