@@ -12,6 +12,7 @@ from runtime import clock
 from sections import Section
 from search.engine import CREDENTIALS_REFUSED, refused_credentials
 from search.listing import ListingRequest, search_listing
+from server.services import posting_shapes
 from server.services.contacts import show_contacts
 from server.services.errors import SearchUnavailable
 from server.services.hot_searches import HotSearches
@@ -41,6 +42,7 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
     if hot is not None and request.keyword and viewer_id is not None and request.page_num == 1:
         hot.record(section.name, request.keyword, viewer_id)
     await show_contacts(section, items, viewer_id, masking)
+    posting_shapes.without_owner(section, items)
     result = {section.name: items, "total": total}
     if body.request_id is not None:
         result["request_id"] = body.request_id

@@ -147,8 +147,9 @@ async def detail(section: Section, posting_id: int, viewer_id: int | None, maski
     posting = await recent_posting(section.model, posting_id, unless_owned_by=viewer_id)
     if posting is None or posting_shapes.withheld(section, posting, viewer_id):
         raise PostingNotFound(section.target)  # hidden or taken down by moderation: not served to others
-    item = posting_shapes.detail(section, posting, clock.now())
+    item = posting_shapes.detail(section, posting, clock.now(), viewer_id)
     await show_contacts(section, [item], viewer_id, masking)
+    posting_shapes.without_owner(section, [item])
     if not posting_shapes.number_shown(posting, viewer_id):
         item["contact"], item["contact_unlocked"] = "", False
     return item
