@@ -12,6 +12,7 @@ from server.services import rate_limits
 from server.services.auth import LoginLimits, TokenStore
 from server.services.images import ImageUrls
 from server.services.money import PriceList
+from server.services.posting_caps import PostingCaps
 from sections import all_sections
 
 
@@ -25,6 +26,10 @@ def image_urls(request: JobBoardRequest) -> ImageUrls:
 
 def price_list(request: JobBoardRequest) -> PriceList:
     return PriceList.from_settings(request.app.ctx.settings, all_sections())
+
+
+def posting_caps(request: JobBoardRequest) -> PostingCaps:
+    return PostingCaps.from_settings(request.app.ctx.settings)
 
 
 def order_ttl(request: JobBoardRequest) -> timedelta:

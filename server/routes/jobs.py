@@ -9,8 +9,8 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import image_urls, limit_writes, login_required, viewer
-from server.routes.posting_actions import PostingRoutes, add_posting_routes
+from server.routes.guard import image_urls, limit_writes, login_required, posting_caps, viewer
+from server.routes.posting_actions import CAPS, PostingRoutes, add_posting_routes
 from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, ReportBody, UpdateJobBody
 from server.schemas.pay import PaidRefreshBody, TopBody
 from server.schemas.listing import ListBody
@@ -28,12 +28,13 @@ add_posting_routes(bp, PostingRoutes(
 
 
 @bp.post("/job/create")
-@documented("发布招聘信息（商家）", body=CreateJobBody, data=JobCreated, auth=True)
+@documented("发布招聘信息（商家）", body=CreateJobBody, data=JobCreated, auth=True, description=CAPS)
 @login_required
 @limit_writes
 async def create(request: JobBoardRequest):
     body = parse_body(request, CreateJobBody)
-    job_id = await jobs.create(request.ctx.user_id, body.changes(), image_urls(request), request.app.ctx.content_check)
+    job_id = await jobs.create(request.ctx.user_id, body.changes(), image_urls(request), request.app.ctx.content_check,
+                               posting_caps(request))
     return ok({"id": job_id}, message="")
 
 

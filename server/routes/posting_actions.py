@@ -18,6 +18,10 @@ from server.schemas.responses import OrderCreated
 from sections import Section
 from server.services import favorites, moderation, orders, postings
 
+# Every section's create says its caps (server/services/posting_caps.py).
+CAPS = ("每个账号在每个栏目同时发布中的信息数、每天新发布的条数（含已关闭的）都有上限：超过时 400，"
+        "data.cap 为 max_open_postings 或 max_new_postings_per_day，data.limit 为上限。")
+
 
 @dataclass(frozen=True)
 class PostingRoutes:

@@ -10,8 +10,8 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import image_urls, limit_writes, login_required, viewer
-from server.routes.posting_actions import PostingRoutes, add_posting_routes
+from server.routes.guard import image_urls, limit_writes, login_required, posting_caps, viewer
+from server.routes.posting_actions import CAPS, PostingRoutes, add_posting_routes
 from server.schemas.responses import SeekerCreated, SeekerItem, SeekerList
 from server.schemas.seekers import (
     CreateSeekerBody,
@@ -37,13 +37,13 @@ add_posting_routes(bp, PostingRoutes(
 @bp.post("/seeker/create")
 @documented("发布求职卡片（求职者）", body=CreateSeekerBody, data=SeekerCreated, auth=True, description=(
     "每人只能有一张求职中的卡片：已有时 400，data.seeker_id 为那一张（请修改它或先关闭）。"
-    "salary_min、salary_max 都不填为面议。" + PRIVATE))
+    "salary_min、salary_max 都不填为面议。" + PRIVATE + CAPS))
 @login_required
 @limit_writes
 async def create(request: JobBoardRequest):
     body = parse_body(request, CreateSeekerBody)
     card_id = await seekers.create(request.ctx.user_id, body.changes(), image_urls(request),
-                                   request.app.ctx.content_check)
+                                   request.app.ctx.content_check, posting_caps(request))
     return ok({"id": card_id}, message="")
 
 

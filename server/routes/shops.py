@@ -10,8 +10,8 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import image_urls, limit_writes, login_required, viewer
-from server.routes.posting_actions import PostingRoutes, add_posting_routes
+from server.routes.guard import image_urls, limit_writes, login_required, posting_caps, viewer
+from server.routes.posting_actions import CAPS, PostingRoutes, add_posting_routes
 from server.schemas.responses import ShopCreated, ShopItem, ShopList
 from server.schemas.shops import (
     CreateShopBody,
@@ -36,13 +36,13 @@ add_posting_routes(bp, PostingRoutes(
 
 @bp.post("/shop/create")
 @documented("发布招租（店铺出租、转让）", body=CreateShopBody, data=ShopCreated, auth=True, description=(
-    MONEY + "业态、配套设施只能取文档列出的值，否则 400。文字与图片经过内容安全检测。"))
+    MONEY + "业态、配套设施只能取文档列出的值，否则 400。文字与图片经过内容安全检测。" + CAPS))
 @login_required
 @limit_writes
 async def create(request: JobBoardRequest):
     body = parse_body(request, CreateShopBody)
     shop_id = await shops.create(request.ctx.user_id, body.changes(), image_urls(request),
-                                 request.app.ctx.content_check)
+                                 request.app.ctx.content_check, posting_caps(request))
     return ok({"id": shop_id}, message="")
 
 
