@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     rate_limit_login_per_code: int = Field(default=10, ge=0)
     rate_limit_login_per_ip: int = Field(default=120, ge=0)
     rate_limit_writes_per_user: int = Field(default=60, ge=0)
+    # Lists and searches that reach the engine (a kept page is free), a minute: per client address for
+    # anonymous callers (off behind a declared proxy, as MAX_CONNECTIONS_PER_CLIENT), per account otherwise.
+    rate_limit_reads_per_ip: int = Field(default=600, ge=0)
+    rate_limit_reads_per_user: int = Field(default=600, ge=0)
     max_tokens_per_user: int = Field(default=10, ge=1, le=1000)
     # The app drains the index outbox itself after each write; the indexer daemon is the safety net.
     background_index_sync: bool = True

@@ -10,8 +10,8 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import image_urls, limit_writes, login_required, posting_caps, viewer
-from server.routes.posting_actions import CAPS, PostingRoutes, add_posting_routes
+from server.routes.guard import image_urls, limit_writes, login_required, posting_caps, read_budget, viewer
+from server.routes.posting_actions import CAPS, READS, PostingRoutes, add_posting_routes
 from server.schemas.responses import ShopCreated, ShopItem, ShopList
 from server.schemas.shops import (
     CreateShopBody,
@@ -62,8 +62,9 @@ async def update(request: JobBoardRequest):
 @documented("招租列表", body=ShopListBody, data=ShopList, description=(
     "类型：1 推荐（置顶在前，再按刷新时间）、2 附近（距离）、3 最新（发布时间倒序）。筛选：出租/转让、月租金、面积、"
     "转让费、业态、配套设施（须全部具备）、区域；范围的上下限都包含在内。月租金筛选时面议（0）的店铺总在内；"
-    "任何列表都不按租金排序。可以不带 token；带 token 时，已解锁或自己的店铺显示完整电话。"))
+    "任何列表都不按租金排序。可以不带 token；带 token 时，已解锁或自己的店铺显示完整电话。" + READS))
 async def list_shops(request: JobBoardRequest):
     body = parse_body(request, ShopListBody)
     return ok(await listing.list_postings(SHOPS, request.app.ctx.search, body, await viewer(request),
-                                          request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches))
+                                          request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches,
+                                          budget=read_budget(request)))
