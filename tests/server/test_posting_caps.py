@@ -12,10 +12,11 @@ import pytest
 from models.job import Job
 from models.shop import Shop
 from sections import JOBS
-from server.services import content, moderation
+from server.services import moderation
 from server.services.errors import NothingToRestore
 from server.services.posting_caps import PostingCaps
 from tests.helpers.api import SEED_JOB, SEED_SHOP, login_as
+from tests.helpers.concurrency import meet_at_the_content_check
 
 MORNING = datetime(2026, 3, 2, 9, 0)
 
@@ -66,16 +67,7 @@ async def test_new_postings_are_capped_per_shanghai_day(client, owner, tune, tra
 
 async def test_concurrent_creates_stop_at_the_cap(client, owner, tune, monkeypatch):
     tune(max_open_postings={"shops": 2}, max_new_postings_per_day=0)
-    # Every create waits at the content check until all four are there: each has passed the first look at
-    # the cap, so only the look under the owner's row lock can refuse two.
-    barrier = asyncio.Barrier(4)
-    checked = content.check_posting
-
-    async def all_at_once(*args, **kwargs):
-        await asyncio.wait_for(barrier.wait(), 10)
-        return await checked(*args, **kwargs)
-
-    monkeypatch.setattr(content, "check_posting", all_at_once)
+    meet_at_the_content_check(monkeypatch, 4)  # only the look under the owner's row lock can refuse two
     answers = await asyncio.gather(*(create(client, owner, "/shop/create", SEED_SHOP) for _ in range(4)))
     assert sorted(a.status_code for a in answers) == [200, 200, 400, 400]
     assert await Shop.filter(user_id=int(owner["user_id"])).count() == 2
