@@ -209,7 +209,7 @@ def _format_positions(value: str) -> list[int]:
 
 def _has_format_characters(value) -> bool:
     if isinstance(value, str):
-        return bool(_format_positions(value))
+        return not value.isascii() and bool(_format_positions(value))  # no Cf is ASCII
     if isinstance(value, list):
         return any(_has_format_characters(item) for item in value)
     return False
