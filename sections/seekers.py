@@ -151,6 +151,7 @@ class SeekerFavorite(SavedPosting):
     """A saved card in `/collect/my` (biz_type 2)."""
 
     seeker_id: int
+    address: str = Field(description="所在区域：省、市、区名（不显示本人填写的地址文字）")
     name: str
     positions: list[str]
     salary_min: int = Field(description=SALARY_DOC)

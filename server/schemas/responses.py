@@ -221,5 +221,5 @@ class ShopContactHistoryItem(ContactRecord):
 
 class ContactHistoryList(Data):
     list: Annotated[list[ContactHistoryItem | ShopContactHistoryItem],
-                    Field(description="biz_type 1、2：岗位（positions）与地址；3：店铺标题（title）与地址")]
+                    Field(description="biz_type 1、2：岗位（positions）与地址（求职卡片为省、市、区名）；3：店铺标题（title）与地址")]
     total: int
