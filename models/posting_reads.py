@@ -4,6 +4,7 @@ rows of recently read postings, kept a moment for the public detail. Any section
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 
 from cachetools import TTLCache
@@ -70,6 +71,17 @@ def forget_recent(model: type[Model] | None = None, posting_id: int | None = Non
         _recent.clear()
     else:
         _recent.pop((model, posting_id), None)
+
+
+async def postings_of(model: type[Model], user_id: int, biz_type: int, *, open_only: bool = False,
+                      created_since: datetime | None = None) -> int:
+    """How many postings of `model` the user has: all, the open ones, or those created since a moment."""
+    query = model.filter(user_id=user_id, biz_type=biz_type)  # the (user_id, biz_type, create_at) index
+    if open_only:
+        query = query.filter(status=STATUS_OPEN)
+    if created_since is not None:
+        query = query.filter(create_at__gte=created_since)
+    return await query.count()
 
 
 async def open_posting_of(model: type[Model], user_id: int, excluding: int | None = None) -> int | None:

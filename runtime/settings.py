@@ -147,10 +147,19 @@ class Settings(BaseSettings):
     redis_connect_timeout_seconds: float = Field(default=1.0, gt=0)
     redis_socket_timeout_seconds: float = Field(default=1.0, gt=0)
     free_refreshes_per_day: int = Field(default=1, ge=0, le=100)
+    # Posting caps, one number for every account (0: no cap). Open postings at once per section (JSON, by
+    # section name; one not named has 10; a 求职 card is one per worker whatever this says), and new postings
+    # per section and Shanghai day, closed ones counted: one account posted 59 shops in a minute.
+    max_open_postings: dict[str, int] = {"jobs": 20, "shops": 10}
+    max_new_postings_per_day: int = Field(default=10, ge=0)
     # Requests a minute; 0 turns a limit off. One IP can hide many real users (carrier-grade NAT).
     rate_limit_login_per_code: int = Field(default=10, ge=0)
     rate_limit_login_per_ip: int = Field(default=120, ge=0)
     rate_limit_writes_per_user: int = Field(default=60, ge=0)
+    # Lists and searches that reach the engine (a kept page is free), a minute: per client address for
+    # anonymous callers (off behind a declared proxy, as MAX_CONNECTIONS_PER_CLIENT), per account otherwise.
+    rate_limit_reads_per_ip: int = Field(default=600, ge=0)
+    rate_limit_reads_per_user: int = Field(default=600, ge=0)
     max_tokens_per_user: int = Field(default=10, ge=1, le=1000)
     # The app drains the index outbox itself after each write; the indexer daemon is the safety net.
     background_index_sync: bool = True

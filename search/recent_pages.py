@@ -44,6 +44,12 @@ async def page(key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
     return await asyncio.shield(answer)
 
 
+def kept(key: Hashable) -> bool:
+    """Whether `page(key, ...)` would answer without a new engine request (kept, or being fetched)."""
+    pages = _pages
+    return pages is not None and key in pages  # a TTLCache holds no expired key
+
+
 def forget_pages() -> None:
     if _pages is not None:
         _pages.clear()

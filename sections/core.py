@@ -23,12 +23,13 @@ class Data(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class PostingItem(Data):
+class UnsignedItem(Data):
     """What every section's item (the listing's and the detail's) starts with: the fields every posting's
-    document has (search/documents.py), as the shared mapper shows them. A section's item adds its own."""
+    document has (search/documents.py), as the shared mapper shows them, but the owner's id. A section's
+    item adds its own; one whose postings are people (`Section.shows_owner` False: a worker's card) starts
+    here, so its items cannot join the person's other postings by their account."""
 
     id: int
-    user_id: int
     biz_type: int = Field(description="1=招聘、2=求职、3=招租")
     status: int = Field(description="1 发布中、2 已关闭")
     longitude: float
@@ -52,6 +53,12 @@ class PostingItem(Data):
     top_end_time: str = Field(description=TIME)
     is_top: int = Field(description="1 置顶中（top_end_time 未到）、0 否")
     contact_unlocked: bool = Field(description="contact 是否完整：自己发布的、已用联系券解锁的为 true，其余打码")
+
+
+class PostingItem(UnsignedItem):
+    """An item that names its owner's account, as the seed's jobs do."""
+
+    user_id: int
 
 
 class MinePosting(Data):
@@ -130,6 +137,12 @@ class Section(IndexedSection):
     # One open posting per user (a worker's one card): a second is refused naming the first, and an operator's
     # restore cannot make two.
     one_open_per_user: bool = False
+    # Whether others see the owner's account id (the seed's `user_id`, `purpose_user_id`). Not on a person's
+    # card: the sequential id would join it to that person's shop post, address and name included.
+    shows_owner: bool = True
+    # Stored fields shown to others in another form, as (posting) → {field: shown value}: a card's typed
+    # address is its owner's, others see its area names. The index holds the shown form only.
+    shown_to_others: Callable[[Any], dict] = field(default=lambda posting: {})
 
 
 _BY_BIZ_TYPE: dict[int, Section] = {}

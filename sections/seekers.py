@@ -4,7 +4,9 @@ server/routes/seekers.py, its bodies server/schemas/seekers.py, its rules server
 A card is a person, not a shop (PIPL): its place is indexed and published rounded to a grid of about 500 m, and
 the nearby list filters, sorts and measures its distance on that point alone. The exact point stays in the
 database: were it in the index, a radius search (distance_km narrowed step by step) would measure it to the
-metre. A closed card is its owner's only (`closed_is_private`).
+metre. A closed card is its owner's only (`closed_is_private`). Others never see the owner's account id
+(`shows_owner`), nor the typed address: the index and every item shown to others hold the card's area names
+(province, city, district) in its place; the text stays the owner's ("my postings", their own detail).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pydantic import Field
 
 from models.seeker import BIZ_SEEKER, SALARY_NEGOTIABLE, Seeker
 from runtime import clock
-from sections.core import MinePosting, PostingItem, SavedPosting, Section, register
+from sections.core import MinePosting, SavedPosting, Section, UnsignedItem, register
 from search.documents import area_names, posting_document
 from search.keywords import searchable
 from search.listing import wildcard_escape
@@ -34,9 +36,20 @@ def rounded(degrees: Decimal | float) -> float:
     return float(cells * GRID_DEGREES)
 
 
+def card_area(card: Seeker) -> str:
+    """What a card publishes of where the worker is: its area names, province to district (上海市静安区)."""
+    return "".join(dict.fromkeys(name for name in area_names(card)[:3] if name))
+
+
+def shown_to_others(card: Seeker) -> dict:
+    return {"address": card_area(card)}
+
+
 def seeker_document(card: Seeker) -> dict:
     document = posting_document(card)
     published = {"lat": rounded(card.latitude), "lon": rounded(card.longitude)}
+    # user_id stays in the document (it recognises the owner's own card in a list) but no item shows it.
+    document.update(shown_to_others(card))
     document.update(
         location=published,  # the nearby list's filter and sort: never the exact point
         longitude=published["lon"],
@@ -101,8 +114,8 @@ def seeker_age(source: Mapping[str, Any], now_iso: str) -> dict:
 SALARY_DOC = "期望月薪（元）；salary_min 与 salary_max 均为 -1 时为面议"
 
 
-class SeekerItem(PostingItem):
-    """A card as the listing and the detail show it."""
+class SeekerItem(UnsignedItem):
+    """A card as the listing and the detail show it: no owner's account id."""
 
     biz_type: int = Field(description="2=求职")
     status: int = Field(description="1 求职中、2 已关闭（已关闭的卡片只有本人能看到）")
@@ -117,7 +130,7 @@ class SeekerItem(PostingItem):
     available: str = Field(description="到岗时间：随时、一周内、一月内")
     longitude: float = Field(description="约 500 米精度的位置（不公开精确位置）")
     latitude: float = Field(description="约 500 米精度的位置（不公开精确位置）")
-    address: str = Field(description="所在区域（文字）")
+    address: str = Field(description="所在区域：省、市、区名（如 上海市静安区）；本人填写的地址文字只在本人的详情中显示")
 
 
 class ListedSeeker(SeekerItem):
@@ -138,6 +151,7 @@ class SeekerFavorite(SavedPosting):
     """A saved card in `/collect/my` (biz_type 2)."""
 
     seeker_id: int
+    address: str = Field(description="所在区域：省、市、区名（不显示本人填写的地址文字）")
     name: str
     positions: list[str]
     salary_min: int = Field(description=SALARY_DOC)
@@ -160,7 +174,7 @@ SEEKERS = register(Section(
     texts=("name", "positions", "description", "address", "first_area_des", "second_area_des",
            "third_area_des", "four_area_des"),
     contact_name="name",
-    summary=lambda card: {"positions": "、".join(card.positions or []), "address": card.address},
+    summary=lambda card: {"positions": "、".join(card.positions or []), **shown_to_others(card)},
     item=SeekerItem,
     listed=ListedSeeker,
     mine=MySeekerCard,
@@ -168,4 +182,6 @@ SEEKERS = register(Section(
     price_key="seeker",
     closed_is_private=True,
     one_open_per_user=True,
+    shows_owner=False,
+    shown_to_others=shown_to_others,
 ))

@@ -37,6 +37,7 @@ from sections import JOBS, by_name
 from search.engine import SearchEngine, cluster_connection
 from server.services import hot_searches, moderation
 from server.services.auth import TokenStore
+from server.services.posting_caps import PostingCaps
 
 
 def _table(rows: list[dict]) -> None:
@@ -75,7 +76,8 @@ async def _run(args) -> int:
             print(f"{section.target} {posting.id} taken down")
             await _index_now(settings)
         elif args.command == "restore":
-            posting = await moderation.restore(section, args.id, args.by, args.reason)
+            posting = await moderation.restore(section, args.id, args.by, args.reason,
+                                               PostingCaps.from_settings(settings))
             print(f"{section.target} {posting.id} restored")
             await _index_now(settings)
         elif args.command == "hot-rules":

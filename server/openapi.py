@@ -151,7 +151,10 @@ def build_document(app: Sanic, *, title: str = "Catering job board API", version
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version,
-                 "description": "招聘小程序接口。成功：{code: 0, message, data}；出错：code 等于 HTTP 状态码。"},
+                 "description": "招聘小程序接口。成功：{code: 0, message, data}；出错：code 等于 HTTP 状态码。"
+                                "文字字段不得含控制字符（换行、制表符除外）和不可见的格式字符（Unicode Cf：零宽空格、"
+                                "U+202E 等方向控制符、BOM；表情中的零宽连接符除外），否则 400 并指出字段；"
+                                "搜索关键词中的格式字符则先被删去。"},
         "paths": paths,
         "components": {
             "schemas": defs.get("$defs", {}),

@@ -111,6 +111,8 @@ def settings(tmp_path_factory, pay_keys, wechat_pay) -> Settings:
     return Settings(app_env="dev", data_dir=data_dir, database_url=database_url, redis_url=redis_url,
                     elasticsearch_url=None, wechat_provider="dev", background_index_sync=False,
                     image_url_prefixes="https://",  # tests of that rule tune it
+                    # One address runs thousands of lists a minute here; tests of the read budget tune it.
+                    rate_limit_reads_per_ip=0, rate_limit_reads_per_user=0,
                     # Tests run the background rounds themselves, never behind a test's back.
                     order_sweep_seconds=86400, content_recheck_seconds=86400,
                     # WeChat's message push, safe mode, for the mini-program of the fake WeChat.

@@ -12,6 +12,8 @@ from server.services import rate_limits
 from server.services.auth import LoginLimits, TokenStore
 from server.services.images import ImageUrls
 from server.services.money import PriceList
+from server.services.posting_caps import PostingCaps
+from server.services.rate_limits import ReadBudget
 from sections import all_sections
 
 
@@ -27,6 +29,10 @@ def price_list(request: JobBoardRequest) -> PriceList:
     return PriceList.from_settings(request.app.ctx.settings, all_sections())
 
 
+def posting_caps(request: JobBoardRequest) -> PostingCaps:
+    return PostingCaps.from_settings(request.app.ctx.settings)
+
+
 def order_ttl(request: JobBoardRequest) -> timedelta:
     return timedelta(minutes=request.app.ctx.settings.order_ttl_minutes)
 
@@ -38,6 +44,13 @@ def login_limits(request: JobBoardRequest) -> LoginLimits:
 def client_ip(request: JobBoardRequest) -> str:
     # remote_addr is the proxy-forwarded address when SANIC_PROXIES_COUNT / SANIC_REAL_IP_HEADER are set.
     return request.remote_addr or request.ip
+
+
+def read_budget(request: JobBoardRequest) -> ReadBudget:
+    settings = request.app.ctx.settings
+    address = None if request.app.ctx.connections_via_proxy else client_ip(request)
+    return ReadBudget(request.app.ctx.cache, address, settings.rate_limit_reads_per_ip,
+                      settings.rate_limit_reads_per_user)
 
 
 def identity_header(request: JobBoardRequest, *names: str) -> str | None:

@@ -9,8 +9,8 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import image_urls, limit_writes, login_required, viewer
-from server.routes.posting_actions import PostingRoutes, add_posting_routes
+from server.routes.guard import image_urls, limit_writes, login_required, posting_caps, read_budget, viewer
+from server.routes.posting_actions import CAPS, READS, PostingRoutes, add_posting_routes
 from server.schemas.jobs import BizPageBody, CreateJobBody, JobIdBody, ReportBody, UpdateJobBody
 from server.schemas.pay import PaidRefreshBody, TopBody
 from server.schemas.listing import ListBody
@@ -28,12 +28,13 @@ add_posting_routes(bp, PostingRoutes(
 
 
 @bp.post("/job/create")
-@documented("发布招聘信息（商家）", body=CreateJobBody, data=JobCreated, auth=True)
+@documented("发布招聘信息（商家）", body=CreateJobBody, data=JobCreated, auth=True, description=CAPS)
 @login_required
 @limit_writes
 async def create(request: JobBoardRequest):
     body = parse_body(request, CreateJobBody)
-    job_id = await jobs.create(request.ctx.user_id, body.changes(), image_urls(request), request.app.ctx.content_check)
+    job_id = await jobs.create(request.ctx.user_id, body.changes(), image_urls(request), request.app.ctx.content_check,
+                               posting_caps(request))
     return ok({"id": job_id}, message="")
 
 
@@ -51,11 +52,13 @@ async def update(request: JobBoardRequest):
 @bp.post("/jobs/list")
 @documented("招聘信息列表（用户）", body=ListBody, data=JobList, description=(
     "类型：推荐（刷新时间）、附近（距离）、最新（发布时间倒序）。筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假。"
-    "可以不带 token；带 token 时，已解锁（/contact_voucher/cost）或自己发布的招聘显示完整电话，其余 contact 打码。"))
+    "可以不带 token；带 token 时，已解锁（/contact_voucher/cost）或自己发布的招聘显示完整电话，其余 contact 打码。"
+    + READS))
 async def list_jobs(request: JobBoardRequest):
     body = parse_body(request, ListBody)
     return ok(await listing.list_postings(JOBS, request.app.ctx.search, body, await viewer(request),
-                                          request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches))
+                                          request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches,
+                                          budget=read_budget(request)))
 
 
 @bp.post("/jobs/my")

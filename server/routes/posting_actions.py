@@ -18,6 +18,13 @@ from server.schemas.responses import OrderCreated
 from sections import Section
 from server.services import favorites, moderation, orders, postings
 
+# Every section's create says its caps (server/services/posting_caps.py).
+CAPS = ("每个账号在每个栏目同时发布中的信息数、每天新发布的条数（含已关闭的）都有上限：超过时 400，"
+        "data.cap 为 max_open_postings 或 max_new_postings_per_day，data.limit 为上限。")
+# Every section's list says its read budget (server/services/rate_limits.py ReadBudget).
+READS = ("每个 IP（未登录）或账号（已登录）每分钟的列表与搜索请求有上限（默认 600，刚查过的同一页不计）："
+         "超过时 429，Retry-After 为可再试的秒数。")
+
 
 @dataclass(frozen=True)
 class PostingRoutes:

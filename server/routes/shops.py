@@ -10,8 +10,8 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
-from server.routes.guard import image_urls, limit_writes, login_required, viewer
-from server.routes.posting_actions import PostingRoutes, add_posting_routes
+from server.routes.guard import image_urls, limit_writes, login_required, posting_caps, read_budget, viewer
+from server.routes.posting_actions import CAPS, READS, PostingRoutes, add_posting_routes
 from server.schemas.responses import ShopCreated, ShopItem, ShopList
 from server.schemas.shops import (
     CreateShopBody,
@@ -36,13 +36,13 @@ add_posting_routes(bp, PostingRoutes(
 
 @bp.post("/shop/create")
 @documented("发布招租（店铺出租、转让）", body=CreateShopBody, data=ShopCreated, auth=True, description=(
-    MONEY + "业态、配套设施只能取文档列出的值，否则 400。文字与图片经过内容安全检测。"))
+    MONEY + "业态、配套设施只能取文档列出的值，否则 400。文字与图片经过内容安全检测。" + CAPS))
 @login_required
 @limit_writes
 async def create(request: JobBoardRequest):
     body = parse_body(request, CreateShopBody)
     shop_id = await shops.create(request.ctx.user_id, body.changes(), image_urls(request),
-                                 request.app.ctx.content_check)
+                                 request.app.ctx.content_check, posting_caps(request))
     return ok({"id": shop_id}, message="")
 
 
@@ -62,8 +62,9 @@ async def update(request: JobBoardRequest):
 @documented("招租列表", body=ShopListBody, data=ShopList, description=(
     "类型：1 推荐（置顶在前，再按刷新时间）、2 附近（距离）、3 最新（发布时间倒序）。筛选：出租/转让、月租金、面积、"
     "转让费、业态、配套设施（须全部具备）、区域；范围的上下限都包含在内。月租金筛选时面议（0）的店铺总在内；"
-    "任何列表都不按租金排序。可以不带 token；带 token 时，已解锁或自己的店铺显示完整电话。"))
+    "任何列表都不按租金排序。可以不带 token；带 token 时，已解锁或自己的店铺显示完整电话。" + READS))
 async def list_shops(request: JobBoardRequest):
     body = parse_body(request, ShopListBody)
     return ok(await listing.list_postings(SHOPS, request.app.ctx.search, body, await viewer(request),
-                                          request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches))
+                                          request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches,
+                                          budget=read_budget(request)))

@@ -4,7 +4,12 @@ The rules, each implemented once here:
 - "" (or only spaces) or null in an optional field means "not set": its default applies (in an update
   body: unchanged). A required field keeps its blank, which fails its own validation: a 400 naming it.
   Fields named in a body's `blank_is_value` keep "" as a value.
-- No string field holds control characters (Unicode Cc) other than newline and tab.
+- No string field holds control characters (Unicode Cc) other than newline and tab, nor invisible format
+  characters (Unicode Cf: zero-width spaces, bidi controls such as U+202E, the BOM...): a 400 naming the
+  field. Everything posted is published or searched, and these hide what a text says (a phone number split
+  by zero-width spaces, a name reversed on screen). One exception, visible and harmless: the zero-width
+  joiner inside an emoji sequence (👨‍🍳). Fields a body names in `format_is_dropped` (the search keyword)
+  lose them silently instead, before any other rule.
 - Numbers may come as strings (WXML pickers send "1"): only ASCII digits, never booleans, never NaN/inf.
   Integer ids fit the database's signed BIGINT on every backend.
 """
@@ -24,6 +29,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -136,10 +142,9 @@ AreaDes = text(max_length=64)
 Address = text(max_length=255)
 Positions = text(min_length=1, max_length=20)
 def _one_line(value: str) -> str:
-    """A name or a title shown on one line: no line breaks or tabs, no invisible format characters (zero-width
-    spaces, direction marks: Unicode Cf), and something visible."""
-    if any(c in "\n\t" or unicodedata.category(c) == "Cf" for c in value):
-        raise ValueError("must be one line of visible text (no line breaks, tabs or invisible characters)")
+    """A name or a title shown on one line (Body already refused invisible format characters)."""
+    if any(c in "\n\t" for c in value):
+        raise ValueError("must be one line of text (no line breaks or tabs)")
     return value
 
 
@@ -186,12 +191,47 @@ def _control_characters(value) -> bool:
     return False
 
 
+_ZWJ = "\u200d"
+
+
+def _emoji_joiner(text: str, at: int) -> bool:
+    """Whether the zero-width joiner at `at` joins two emoji (👨‍🍳: a symbol, maybe a skin tone or VS16, then
+    a symbol), the one Cf an emoji keyboard types."""
+    before, after = text[at - 1:at], text[at + 1:at + 2]
+    return (at > 0 and (unicodedata.category(before) in ("So", "Sk") or before == "\ufe0f")
+            and unicodedata.category(after or " ") == "So")
+
+
+def _format_positions(value: str) -> list[int]:
+    return [at for at, c in enumerate(value)
+            if unicodedata.category(c) == "Cf" and not (c == _ZWJ and _emoji_joiner(value, at))]
+
+
+def _has_format_characters(value) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and bool(_format_positions(value))  # no Cf is ASCII
+    if isinstance(value, list):
+        return any(_has_format_characters(item) for item in value)
+    return False
+
+
+def drop_format_characters(value):
+    """`value` without its invisible format characters (Unicode Cf), an emoji's joiner included."""
+    if isinstance(value, str):
+        return "".join(c for c in value if unicodedata.category(c) != "Cf")
+    if isinstance(value, list):
+        return [drop_format_characters(item) for item in value]
+    return value
+
+
 class Body(BaseModel):
     """Base of request bodies: unknown keys are ignored so the mini-program may send extras."""
 
     model_config = ConfigDict(extra="ignore", str_max_length=10_000)
     # Fields where "" is a value rather than "not set" (photo_urls: the empty comma-joined list).
     blank_is_value: ClassVar[frozenset[str]] = frozenset()
+    # Fields whose invisible format characters (Cf) are dropped rather than refused (the search keyword).
+    format_is_dropped: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
@@ -203,15 +243,22 @@ class Body(BaseModel):
         def not_set(key, value) -> bool:
             if key not in fields or fields[key].is_required():
                 return False  # a required field keeps its blank, so the 400 says what is wrong with it
+            if key in cls.format_is_dropped:
+                value = drop_format_characters(value)  # a keyword of zero-width spaces is no keyword
             return value is None or (_is_blank(value) and key not in cls.blank_is_value)
 
         return {key: value for key, value in data.items() if not not_set(key, value)}
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_control_characters(cls, value):
+    def _no_control_characters(cls, value, info: ValidationInfo):
         if _control_characters(value):
             raise ValueError("must not contain control characters (only newline and tab are allowed)")
+        if info.field_name in cls.format_is_dropped:
+            return drop_format_characters(value)
+        if _has_format_characters(value):
+            raise ValueError("must not contain invisible format characters (Unicode Cf: zero-width spaces, "
+                             "direction controls such as U+202E, BOM)")
         return value
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -42,9 +42,13 @@ Keyword = Annotated[text(max_length=MAX_KEYWORD_LENGTH), AfterValidator(_keyword
 class PlaceFilter(Body):
     """What every section's list filter has: the search box, and the nearby list's point and radius."""
 
+    # Zero-width spaces in "138\u200b0013..." go before any other rule sees the keyword.
+    format_is_dropped: ClassVar[frozenset[str]] = frozenset({"keyword"})
+
     keyword: Keyword | None = Field(None, description=(
         f"搜索关键词（去掉首尾空格后最多 {MAX_KEYWORD_LENGTH} 字；空为不搜索）：空格分开的每个词都须出现在信息的文字中；"
-        "汉字按字匹配（“厨”可找到“厨师”），字母与数字按整词匹配；全角半角、大小写不区分。只筛选，不改变列表顺序"))
+        "汉字按字匹配（“厨”可找到“厨师”），字母与数字按整词匹配；全角半角、大小写不区分。只筛选，不改变列表顺序"
+        "；不可见的格式字符（零宽空格、方向控制符）先被删去"))
     longitude: Longitude | None = Field(None, description=NEARBY_NEEDS)
     latitude: Latitude | None = Field(None, description=NEARBY_NEEDS)
     distance_km: number(gt=0, le=1000) | None = Field(None, description="附近：最大距离（公里）")

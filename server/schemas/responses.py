@@ -188,7 +188,7 @@ class VoucherRecords(Data):
 
 class ContactAnswer(Data):
     purpose_id: int = Field(description="信息 id（招聘信息、求职卡片或招租信息）")
-    purpose_user_id: int = Field(description="发布者 id")
+    purpose_user_id: int = Field(description="发布者 id；求职卡片为 0（不公开求职者的账号）")
     name: str = Field(description="联系人")
     phone: str = Field(description="完整电话")
     contact_voucher_num: int = Field(description="剩余联系券")
@@ -199,7 +199,7 @@ class ContactRecord(Data):
 
     contact_id: int = Field(description="这次联系记录的 id")
     address: str
-    purpose_user_id: int = Field(description="/out：发布者；/in：联系我的人")
+    purpose_user_id: int = Field(description="/out：发布者（求职卡片为 0：不公开求职者的账号）；/in：联系我的人")
     purpose_user_name: str
     purpose_user_phone: str = Field(description="/out：已关闭时为空（同详情）")
     create_at: str = Field(description="联系时间，" + TIME)
@@ -221,5 +221,5 @@ class ShopContactHistoryItem(ContactRecord):
 
 class ContactHistoryList(Data):
     list: Annotated[list[ContactHistoryItem | ShopContactHistoryItem],
-                    Field(description="biz_type 1、2：岗位（positions）与地址；3：店铺标题（title）与地址")]
+                    Field(description="biz_type 1、2：岗位（positions）与地址（求职卡片为省、市、区名）；3：店铺标题（title）与地址")]
     total: int

@@ -55,7 +55,8 @@ class _AlreadyUnlocked(Exception):
 
 
 def _answer(section: Section, posting: Model, balance: int) -> dict:
-    return {"purpose_id": posting.id, "purpose_user_id": posting.user_id, "name": getattr(posting, section.contact_name),
+    return {"purpose_id": posting.id, "purpose_user_id": posting_shapes.owner_id_shown(section, posting),
+            "name": getattr(posting, section.contact_name),
             "phone": posting.contact, "contact_voucher_num": balance}
 
 
@@ -115,10 +116,11 @@ def _poster_item(section: Section, row: ContactHistory, posting: Model, caller_i
     """As the detail shows the posting to the caller: a closed one without its number, one hidden or taken
     down by moderation as unavailable (its id and the contact's time only)."""
     if posting_shapes.withheld(section, posting, caller_id):
-        item = _item(section, row, posting, posting.user_id, "", "")
+        item = _item(section, row, posting, posting_shapes.owner_id_shown(section, posting), "", "")
         return {**item, **dict.fromkeys(section.summary(posting), ""), "unavailable": True}
     phone = posting.contact if posting_shapes.number_shown(posting, caller_id) else ""
-    return _item(section, row, posting, posting.user_id, getattr(posting, section.contact_name), phone)
+    return _item(section, row, posting, posting_shapes.owner_id_shown(section, posting),
+                 getattr(posting, section.contact_name), phone)
 
 
 async def contacted_by_me(user_id: int, biz_type: int, offset: int, limit: int) -> dict:

@@ -61,6 +61,10 @@ class OneOpenPosting(PostingError):
                          f"you already have an open {target} ({open_id}): edit it with /{name}/update or close it first")
 
 
+class PostingCapReached(DomainError):
+    """Past a posting cap of the settings (`data.cap` names it): close one, or post again tomorrow."""
+
+
 class FreeRefreshUsed(DomainError):
     detail = "today's free refresh is used up, use the paid refresh (/jobs/refresh/pay)"
 

@@ -11,13 +11,15 @@ from server.providers.content_check import ContentChecker
 from server.services import postings
 from server.services.errors import SalaryRangeInverted
 from server.services.images import ImageUrls
+from server.services.posting_caps import PostingCaps
 
 
-async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker) -> int:
+async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker,
+                 caps: PostingCaps) -> int:
     if not fields.get("contact_person_name"):
         owner = await User.get_or_none(id=user_id)
         fields["contact_person_name"] = owner.name if owner else ""
-    return await postings.publish(JOBS, user_id, fields, image_urls, checker)
+    return await postings.publish(JOBS, user_id, fields, image_urls, checker, caps)
 
 
 def _salary_in_order(job: Job, changes: dict) -> None:

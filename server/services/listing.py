@@ -11,17 +11,23 @@ from elasticsearch import TransportError
 from runtime import clock
 from sections import Section
 from search.engine import CREDENTIALS_REFUSED, refused_credentials
+from search import recent_pages
 from search.listing import ListingRequest, search_listing
+from server.services import posting_shapes
 from server.services.contacts import show_contacts
 from server.services.errors import SearchUnavailable
 from server.services.hot_searches import HotSearches
+from server.services.rate_limits import ReadBudget
 
 log = logging.getLogger("server.listing")
 
 
 async def list_postings(section: Section, engine, body, viewer_id: int | None, masking: bool,
-                        hot: HotSearches | None = None) -> dict:
+                        hot: HotSearches | None = None, budget: ReadBudget | None = None) -> dict:
+    """The page; one the engine must answer (not kept a moment ago) is spent from the caller's `budget`."""
     request = ListingRequest.from_body(body.model_dump())
+    if budget is not None and not recent_pages.kept(request.key(section)):
+        await budget.spend(viewer_id)
     try:
         items, total = await search_listing(engine.listing_client, section, request, clock.now())
     except TransportError as exc:  # unreachable or timed out: an outage, answered quickly
@@ -42,6 +48,7 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
     if hot is not None and request.keyword and viewer_id is not None and request.page_num == 1 and total:
         hot.record(section.name, request.keyword, viewer_id)
     await show_contacts(section, items, viewer_id, masking)
+    posting_shapes.without_owner(section, items)
     result = {section.name: items, "total": total}
     if body.request_id is not None:
         result["request_id"] = body.request_id

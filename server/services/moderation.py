@@ -23,17 +23,19 @@ from models.postings import (
 )
 from models.moderation import ModerationAction, Report
 from models.posting_writes import posting_transaction, save_posting
-from models.posting_reads import open_posting_of
 from models.user import User
 from runtime import clock
 from sections import Section, all_sections, by_biz_type
 from server.services import posting_shapes
 from server.services.auth import TokenStore
+from server.services.posting_caps import PostingCaps, within_open_cap
 from server.services.errors import (
     AlreadyReported,
     CannotReportOwnPosting,
     PostingNotFound,
     NothingToRestore,
+    OneOpenPosting,
+    PostingCapReached,
     UserNotFound,
 )
 
@@ -151,8 +153,9 @@ async def take_down(section: Section, job_id: int, actor: str, reason: str):
     return await _close(section, job_id, MODERATION_TAKEN_DOWN, actor, "takedown", reason, clock.now())
 
 
-async def restore(section: Section, job_id: int, actor: str, reason: str):
-    """An operator's decision for a hidden or taken-down posting: open and listed again. For one flagged
+async def restore(section: Section, job_id: int, actor: str, reason: str, caps: PostingCaps = PostingCaps()):
+    """An operator's decision for a hidden or taken-down posting: open and listed again, unless its owner
+    has as many open postings as the caps allow (a restore is no way around them). For one flagged
     (reported while on paid top, still listed), the decision that the reports so far are unfounded."""
     now = clock.now()
     target = section.target
@@ -171,9 +174,16 @@ async def restore(section: Section, job_id: int, actor: str, reason: str):
             return job
         if await User.filter(id=job.user_id, banned_at__not_isnull=True).exists():
             raise NothingToRestore(f"the owner of {target} {job_id} is banned: unban them first")
-        if section.one_open_per_user and (other := await open_posting_of(section.model, job.user_id, job_id)):
+        try:
+            if job.status != STATUS_OPEN:  # a hidden one is still open, so already counted
+                await within_open_cap(section, job.user_id, caps, reopening=job_id)
+        except OneOpenPosting as exc:
+            other = exc.data[f"{target}_id"]
             raise NothingToRestore(f"the owner of {target} {job_id} has another open {target} ({other}), and "
-                                   f"one is all a user may have: it stays down unless they close that one")
+                                   f"one is all a user may have: it stays down unless they close that one") from None
+        except PostingCapReached as exc:
+            raise NothingToRestore(f"the owner of {target} {job_id} has {exc.data['limit']} open {section.name}, "
+                                   f"the most one account may have: it stays down unless they close one") from None
         # The operator's decision covers what content security found, too.
         job.status, job.moderation = STATUS_OPEN, ""
         job.content_check = "" if job.content_check == "risky" else job.content_check

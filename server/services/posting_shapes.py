@@ -40,9 +40,26 @@ def is_top(posting: Model, now: datetime) -> int:
     return int(posting.top_end_time is not None and now < posting.top_end_time)
 
 
-def detail(section: Section, posting: Model, now: datetime) -> dict:
-    """The same item the listing serves, built by the same code from the same document."""
-    return hit_to_item(section, {"_source": section.document(posting)}, doc_time(now))
+def detail(section: Section, posting: Model, now: datetime, viewer_id: int | None = None) -> dict:
+    """The same item the listing serves, built by the same code from the same document; its owner sees the
+    stored texts a section shows others in another form (a card's typed address)."""
+    item = hit_to_item(section, {"_source": section.document(posting)}, doc_time(now))
+    if viewer_id is not None and viewer_id == posting.user_id:
+        item.update({name: getattr(posting, name) for name in section.shown_to_others(posting)})
+    return item
+
+
+def owner_id_shown(section: Section, posting: Model) -> int:
+    """The owner's account id as others see it: 0 for a section that does not show its owners (a card)."""
+    return posting.user_id if section.shows_owner else 0
+
+
+def without_owner(section: Section, items: list[dict]) -> None:
+    """Items as others see them, once the contacts are shown (which read the owner's id): a section that
+    does not show its owners (a person's card) drops `user_id`."""
+    if not section.shows_owner:
+        for item in items:
+            item.pop("user_id", None)
 
 
 def _stored(posting: Model, name: str) -> Any:
@@ -82,4 +99,5 @@ def favorite(section: Section, posting: Model, collected_at: datetime, collector
     if withheld(section, posting, collector_id):
         blanks = {name: _blank(field.annotation) for name, field in model.model_fields.items()}
         return {**blanks, "is_top": 0, **kept, "unavailable": True}
-    return _shaped(model, posting, {**kept, "is_top": is_top(posting, now), "unavailable": False})
+    return _shaped(model, posting, {**kept, **section.shown_to_others(posting), "is_top": is_top(posting, now),
+                                    "unavailable": False})

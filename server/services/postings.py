@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from tortoise.models import Model
 
 from models.postings import STATUS_CLOSED, STATUS_OPEN
-from models.posting_reads import open_posting_of, recent_posting
+from models.posting_reads import recent_posting
 from models.posting_writes import create_posting, posting_transaction, save_posting
 from models.user import User
 from runtime import clock
@@ -24,13 +24,13 @@ from server.services.contacts import show_contacts
 from server.services.errors import (
     FreeRefreshUsed,
     NotYourPosting,
-    OneOpenPosting,
     PostingClosed,
     PostingNotFound,
     UserBanned,
     UserNotFound,
 )
 from server.services.images import ImageUrls
+from server.services.posting_caps import PostingCaps, within_caps
 
 
 def _theirs(section: Section, posting: Model | None, user_id: int) -> Model:
@@ -88,17 +88,13 @@ async def refresh_free(section: Section, user_id: int, posting_id: int, free_per
         await save_posting(posting, "refresh", now, ["free_refresh_day", "free_refresh_count", "last_refresh_time"])
 
 
-async def _one_open(section: Section, user_id: int) -> None:
-    if section.one_open_per_user and (open_id := await open_posting_of(section.model, user_id)) is not None:
-        raise OneOpenPosting(section.target, section.name, open_id)
-
-
-async def publish(section: Section, user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker) -> int:
+async def publish(section: Section, user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker,
+                  caps: PostingCaps) -> int:
     """A new open posting of the user's: its photos theirs, its texts checked by WeChat's content security
-    before anything is stored and outside any transaction (WeChat may take a while). A section with one
-    open posting per user refuses a second, before asking WeChat and again under the owner's row lock (of
-    two concurrent creates, the second sees the first's posting)."""
-    await _one_open(section, user_id)
+    before anything is stored and outside any transaction (WeChat may take a while). The posting caps (one
+    open card per worker among them) are checked before asking WeChat and again under the owner's row lock:
+    of concurrent creates, each sees the postings of those before it."""
+    await within_caps(section, user_id, caps)
     await image_urls.check(user_id, "photo_urls", fields.get("photo_urls") or [])
     fields.setdefault("description", "")
     owner = await User.get_or_none(id=user_id)
@@ -109,7 +105,7 @@ async def publish(section: Section, user_id: int, fields: dict, image_urls: Imag
         owner = await User.select_for_update().get(id=user_id)
         if owner.banned_at is not None:
             raise UserBanned()  # banned while WeChat was checking: the ban's takedown has already run
-        await _one_open(section, user_id)
+        await within_caps(section, user_id, caps)
         posting = await create_posting(section.model, clock.now(), user_id=user_id, status=STATUS_OPEN, **fields)
     return posting.id
 
@@ -147,8 +143,9 @@ async def detail(section: Section, posting_id: int, viewer_id: int | None, maski
     posting = await recent_posting(section.model, posting_id, unless_owned_by=viewer_id)
     if posting is None or posting_shapes.withheld(section, posting, viewer_id):
         raise PostingNotFound(section.target)  # hidden or taken down by moderation: not served to others
-    item = posting_shapes.detail(section, posting, clock.now())
+    item = posting_shapes.detail(section, posting, clock.now(), viewer_id)
     await show_contacts(section, [item], viewer_id, masking)
+    posting_shapes.without_owner(section, [item])
     if not posting_shapes.number_shown(posting, viewer_id):
         item["contact"], item["contact_unlocked"] = "", False
     return item

@@ -10,6 +10,7 @@ from server.providers.content_check import ContentChecker
 from server.services import postings
 from server.services.errors import SalaryNegotiableMixed, SalaryRangeInverted
 from server.services.images import ImageUrls
+from server.services.posting_caps import PostingCaps
 
 
 def _salary_range(salary_min: int, salary_max: int) -> None:
@@ -19,11 +20,12 @@ def _salary_range(salary_min: int, salary_max: int) -> None:
         raise SalaryRangeInverted(data={"salary_min": salary_min, "salary_max": salary_max})
 
 
-async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker) -> int:
+async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker,
+                 caps: PostingCaps) -> int:
     """A new open card; OneOpenPosting (naming the open one) when the worker already has one (the
     section's `one_open_per_user`)."""
     _salary_range(fields["salary_min"], fields["salary_max"])
-    return await postings.publish(SEEKERS, user_id, fields, image_urls, checker)
+    return await postings.publish(SEEKERS, user_id, fields, image_urls, checker, caps)
 
 
 def _rules(card: Seeker, changes: dict) -> None:

@@ -8,10 +8,12 @@ from sections import SHOPS
 from server.providers.content_check import ContentChecker
 from server.services import postings
 from server.services.images import ImageUrls
+from server.services.posting_caps import PostingCaps
 
 
-async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker) -> int:
-    return await postings.publish(SHOPS, user_id, fields, image_urls, checker)
+async def create(user_id: int, fields: dict, image_urls: ImageUrls, checker: ContentChecker,
+                 caps: PostingCaps) -> int:
+    return await postings.publish(SHOPS, user_id, fields, image_urls, checker, caps)
 
 
 async def update(user_id: int, shop_id: int, changes: dict, image_urls: ImageUrls, checker: ContentChecker) -> None:

@@ -11,7 +11,8 @@ from indexer.sync import drain
 from models.seeker import Seeker
 from tests.helpers.api import SEED_CARD as CARD
 from tests.helpers.api import login_as
-from server.services import content, moderation
+from tests.helpers.concurrency import meet_at_the_content_check
+from server.services import moderation
 from sections import SEEKERS
 from server.services.auth import TokenStore
 from server.services.errors import NothingToRestore
@@ -135,16 +136,7 @@ async def test_one_open_card_per_worker(client, app, worker):
 
 
 async def test_concurrent_creates_leave_one_card(client, app, worker, monkeypatch):
-    # Every create waits at the content check until all four are there: each has passed the first "no open
-    # card yet" look before any inserts, so only the check under the user's row lock can refuse three.
-    barrier = asyncio.Barrier(4)
-    checked = content.check_posting
-
-    async def all_at_once(*args, **kwargs):
-        await asyncio.wait_for(barrier.wait(), 10)
-        return await checked(*args, **kwargs)
-
-    monkeypatch.setattr(content, "check_posting", all_at_once)
+    meet_at_the_content_check(monkeypatch, 4)
     answers = await asyncio.gather(*(client.post("/seeker/create", json=CARD, headers=worker) for _ in range(4)))
     assert sorted(a.status_code for a in answers) == [200, 400, 400, 400]
     assert await Seeker.filter(user_id=int(worker["user_id"])).count() == 1
