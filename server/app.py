@@ -53,8 +53,9 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
 
+    # Sanic's own log set-up off: its lines go through runtime/logs.py as JSON like every other.
     app: JobBoard = GuardedSanic(f"jobboard_{next(_app_numbers)}", request_class=BoundedBodyRequest,
-                                 ctx=AppContext(settings))
+                                 ctx=AppContext(settings), configure_logging=False)
     # Every route takes a JSON body: Sanic refuses a larger one from its Content-Length (or a chunk's
     # declared size) before reading it, so no body bigger than this is ever buffered. The upload route
     # will be a streaming route (`stream=True`, for which Sanic lifts this limit) that counts and caps

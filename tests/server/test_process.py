@@ -408,3 +408,26 @@ async def test_a_start_waiting_too_long_for_another_applying_migrations_exits_sa
         assert server.process.wait(60) == 3
     assert "another process held the migration lock" in server.log()
     assert "DATABASE_MIGRATION_LOCK_SECONDS" in server.log()
+
+
+def test_every_line_a_restarted_server_writes_on_mariadb_is_json_without_mysql_notes(servers):
+    # The second start finds the migrations table there: MySQL's note about it must not reach the log.
+    settings = two_worker_settings()
+    first = servers(**settings)
+    first.wait_healthy()
+    register(first.base, "someone")
+    first.stop()
+    again = servers(port=first.port, **settings)
+    again.wait_healthy()
+    register(again.base, "someone")
+    again.process.terminate()
+    assert again.process.wait(15) == 0
+    for server in (first, again):
+        lines = [line for line in server.log().splitlines() if line.strip()]
+        assert lines
+        for line in lines:
+            try:
+                orjson.loads(line)
+            except orjson.JSONDecodeError:
+                pytest.fail(f"a log line is not JSON: {line!r}")
+        assert "already exists" not in server.log() and "Duplicate entry" not in server.log(), server.log()
