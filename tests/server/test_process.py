@@ -22,6 +22,7 @@ from tests.helpers.migrations import migration_lock_held
 from tests.helpers.payments import pay_settings
 from tests.helpers.processes import (
     ServerProcess,
+    cmdline,
     create_job,
     engine_children,
     execute_sql,
@@ -431,3 +432,22 @@ def test_every_line_a_restarted_server_writes_on_mariadb_is_json_without_mysql_n
             except orjson.JSONDecodeError:
                 pytest.fail(f"a log line is not JSON: {line!r}")
         assert "already exists" not in server.log() and "Duplicate entry" not in server.log(), server.log()
+
+
+def test_nothing_of_a_two_worker_server_outlives_its_killed_main_process(servers):
+    server = servers(**two_worker_settings())
+    server.wait_healthy()
+    engines = engine_children(server.pid)
+    assert len(processes_in_group(server.pid)) >= 4  # main, two workers, multiprocessing's helpers
+
+    os.kill(server.pid, signal.SIGKILL)  # the main process alone (out of memory, a kill by pid)
+    server.process.wait(10)  # reaped, as its parent would
+
+    def left() -> list[str]:
+        return [" ".join(cmdline(pid))[:120] for pid in processes_in_group(server.pid) + engines
+                if state(pid) not in (None, "Z")]
+
+    try:
+        wait_until(lambda: not left(), 15, "every process of the server exits")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; still running: {left()}") from None
