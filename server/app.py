@@ -117,6 +117,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
             app.ctx.healer.nudge()  # at once: a cluster that lost an index while we were down
         if settings.background_index_sync:
             drainer = OutboxDrainer(app.ctx.search.client, on_failure=lambda: app.ctx.healer.nudge())
+            # A start drains first: what a crash left in the outbox is in the lists before this process serves.
+            await drainer.first_round()
             # Our own task, not Sanic's (app.add_task): Sanic cancels its tasks at shutdown before the
             # listeners run, mid-query, and a connection lost that way can stall closing the pool.
             app.ctx.drainer_task = asyncio.create_task(drainer.run(), name="outbox_drainer")

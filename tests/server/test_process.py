@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 from urllib.parse import urlsplit
 
@@ -451,3 +453,24 @@ def test_nothing_of_a_two_worker_server_outlives_its_killed_main_process(servers
         wait_until(lambda: not left(), 15, "every process of the server exits")
     except AssertionError as exc:
         raise AssertionError(f"{exc}; still running: {left()}") from None
+
+
+def test_a_posting_closed_just_before_a_crash_is_off_the_lists_once_a_restart_says_ready(servers, cluster):
+    settings = {"ELASTICSEARCH_URL": cluster.url, "LISTING_CACHE_SECONDS": "0", **two_worker_settings()}
+    # This server leaves the outbox to the indexer daemon: the close below is committed and never drained.
+    server = servers(BACKGROUND_INDEX_SYNC="false", **settings)
+    server.wait_healthy()
+    owner = register(server.base, "someone")
+    kept, closed = create_job(server.base, owner), create_job(server.base, owner, positions="面点师")
+    daemon = subprocess.run([sys.executable, "-m", "indexer", "sync", "--once"], env=server_env(**settings),
+                            capture_output=True, text=True, timeout=60)
+    assert daemon.returncode == 0, daemon.stderr
+    wait_until(lambda: listed_job_ids(server.base) == {kept, closed}, 10, "both jobs are listed")
+    response = httpx.post(f"{server.base}/job/close", json={"job_id": closed}, headers=owner, timeout=10)
+    assert response.status_code == 200, response.text
+    server.kill_everything()  # the crash: its outbox row is left
+
+    again = servers(port=server.port, **settings)
+    wait_until(lambda: httpx.get(f"{again.base}/readyz", timeout=5).status_code == 200, 60, "/readyz is ok",
+               interval=0.02)
+    assert listed_job_ids(again.base) == {kept}
