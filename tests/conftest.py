@@ -112,7 +112,7 @@ def settings(tmp_path_factory, pay_keys, wechat_pay) -> Settings:
                     elasticsearch_url=None, wechat_provider="dev", background_index_sync=False,
                     image_url_prefixes="https://",  # tests of that rule tune it
                     # Tests run the background rounds themselves, never behind a test's back.
-                    order_sweep_seconds=86400, content_recheck_seconds=86400,
+                    order_sweep_seconds=86400, content_recheck_seconds=86400, index_check_seconds=86400,
                     # WeChat's message push, safe mode, for the mini-program of the fake WeChat.
                     wechat_appid=WECHAT_APPID, wechat_push_token=PUSH_TOKEN, wechat_push_aes_key=PUSH_AES_KEY,
                     **pay_settings(pay_keys, wechat_pay.url))

@@ -11,6 +11,7 @@ from elasticsearch import TransportError
 from runtime import clock
 from sections import Section
 from search.engine import CREDENTIALS_REFUSED, refused_credentials
+from search.index import NotServed
 from search.listing import ListingRequest, search_listing
 from server.services.contacts import show_contacts
 from server.services.errors import SearchUnavailable
@@ -23,7 +24,9 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
                         hot: HotSearches | None = None) -> dict:
     request = ListingRequest.from_body(body.model_dump())
     try:
-        items, total = await search_listing(engine.listing_client, section, request, clock.now())
+        items, total = await search_listing(engine.listing_client, section, request, clock.now(), engine.aliases)
+    except NotServed:  # a squatting index: the index healer logs it once and /readyz names it
+        raise SearchUnavailable() from None
     except TransportError as exc:  # unreachable or timed out: an outage, answered quickly
         log.warning("listing: search engine unreachable: %s", type(exc).__name__)
         raise SearchUnavailable() from None
