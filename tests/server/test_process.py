@@ -474,3 +474,29 @@ def test_a_posting_closed_just_before_a_crash_is_off_the_lists_once_a_restart_sa
     wait_until(lambda: httpx.get(f"{again.base}/readyz", timeout=5).status_code == 200, 60, "/readyz is ok",
                interval=0.02)
     assert listed_job_ids(again.base) == {kept}
+
+
+def test_the_embedded_engine_heals_a_deleted_index_and_a_stray_one_behind_the_alias(servers):
+    server = servers(INDEX_CHECK_SECONDS="0.5", LISTING_CACHE_SECONDS="0")  # `make run`: no ELASTICSEARCH_URL
+    server.wait_healthy()
+    engine = re.search(r"embedded search engine at (http://[\d.:]+)", server.log()).group(1)
+    owner = register(server.base, "someone")
+    jobs = {create_job(server.base, owner), create_job(server.base, owner, positions="面点师")}
+    wait_until(lambda: listed_job_ids(server.base) == jobs, 10, "the jobs are listed")
+
+    for name in httpx.get(f"{engine}/jobs_v*/_alias").json():  # an operator's delete
+        assert httpx.delete(f"{engine}/{name}").status_code == 200
+    wait_until(lambda: listed_job_ids(server.base) == jobs, 30, "the list comes back after a deleted index")
+
+    # A stray index behind the alias: every write through it fails, and the list would show it too.
+    mapping = httpx.get(f"{engine}/jobs/_mapping").json()
+    [current] = mapping
+    assert httpx.put(f"{engine}/jobs_v99", json={"mappings": mapping[current]["mappings"],
+                                                 "aliases": {"jobs": {}}}).status_code == 200
+    jobs.add(create_job(server.base, owner, positions="洗碗工"))
+    wait_until(lambda: listed_job_ids(server.base) == jobs
+               and httpx.get(f"{server.base}/readyz", timeout=5).status_code == 200, 30,
+               "the list comes back, whole, after a stray index behind the alias")
+    assert len(httpx.get(f"{engine}/jobs/_alias").json()) == 1
+    assert log_lines(server, "ERROR", r"search index jobs is lost or broken \(its alias is missing\)")
+    assert log_lines(server, "ERROR", r"search index jobs is lost or broken \(its alias points at 2 indices")
