@@ -355,7 +355,7 @@ def test_a_server_killed_mid_work_comes_back_at_once_on_the_same_data(servers, s
         os.kill(server.pid, signal.SIGKILL)  # the main process alone: the engine and workers must not outlive it
         server.process.wait(10)  # reaped, as its parent (a shell, systemd) would: the engine looks for its pid
         wait_until(lambda: all(state(pid) is None for pid in engines + workers), 15, "the engine and workers exit")
-        server.kill_everything()  # what is left of the group (multiprocessing's helpers)
+        server.kill_everything()  # a safety net: nothing of the group should be left (see the test below)
     finally:
         writer.join(30)
 
