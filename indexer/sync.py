@@ -77,6 +77,14 @@ class OutboxDrainer(PeriodicTask):
         self._client = client
         self._on_failure = on_failure  # the index may be lost or broken: its healer looks at once
 
+    async def first_round(self) -> None:
+        """One round now, before the process serves; a failure is logged and left to the next rounds (the
+        engine's client times out, so a start never hangs on it)."""
+        try:
+            await self.round()
+        except Exception as exc:
+            log.warning("outbox not drained at start-up, will retry: %s", type(exc).__name__)
+
     async def round(self) -> None:
         try:
             await drain(self._client)  # the engine may be down: the rows wait for the next round

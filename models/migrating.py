@@ -35,6 +35,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 from tortoise.migrations.operations import RunPython
+from tortoise.migrations.recorder import MigrationRecorder
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 
 log = logging.getLogger("models.migrations")
@@ -195,8 +196,21 @@ def _resumable(editor_class: type[BaseSchemaEditor]) -> type[BaseSchemaEditor]:
     return type(f"Resumable{editor_class.__name__}", (ResumableSchemaEditor, editor_class), {})
 
 
+class QuietRecorder(MigrationRecorder):
+    """Tortoise's record of applied migrations, its table created only when missing: Tortoise's `CREATE TABLE IF
+    NOT EXISTS` earns a MySQL warning ("Table ... already exists") at every start, which the driver logs."""
+
+    async def ensure_schema(self, schema_editor) -> None:
+        if not await table_exists(schema_editor, self.table_name):
+            await super().ensure_schema(schema_editor)
+
+
 class ResumableExecutor(MigrationExecutor):
     """Tortoise's executor (plan, recording) with the dialect's schema editor made resumable."""
+
+    def __init__(self, connection, apps_config: dict[str, dict]) -> None:
+        super().__init__(connection, apps_config)
+        self.recorder = self.loader.recorder = QuietRecorder(connection)
 
     def _schema_editor(self, atomic: bool = True, collect_sql: bool = False) -> BaseSchemaEditor:
         editor = super()._schema_editor(atomic=atomic, collect_sql=collect_sql)

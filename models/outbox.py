@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager, nullcontext
+from datetime import datetime
 
 from tortoise import connections, fields
 from tortoise.models import Model
@@ -43,3 +44,8 @@ async def claimed_rows(limit: int, biz_types: list[int]):
         yield rows
         if rows:
             await IndexOutbox.filter(id__in=[row.id for row in rows]).delete()
+
+
+async def rows_older_than(moment: datetime) -> int:
+    """How many changes have waited in the outbox since before `moment` (readiness)."""
+    return await IndexOutbox.filter(create_at__lt=moment).count()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.vouchers import VoucherAccount, VoucherLedger
@@ -17,12 +18,15 @@ class NotEnoughVouchers(DomainError):
 async def open_account(user_id: int, now: datetime) -> None:
     """Make sure the user's account row exists. Call it *before* the transaction that changes the balance:
     inserting it there would take a shared lock that two concurrent transactions then both try to upgrade
-    (a deadlock on MySQL); rows are never deleted, so once is enough. A plain read first: an INSERT IGNORE
-    of an existing row would wait for its lock, behind any change of the balance in progress."""
+    (a deadlock on MySQL); rows are never deleted, so once is enough. A plain read first: an INSERT of an
+    existing row would wait for its lock, behind any change of the balance in progress. A plain INSERT whose
+    duplicate is caught, not INSERT IGNORE: MySQL answers that with a warning, which the driver logs."""
     if await VoucherAccount.exists(user_id=user_id):
         return
-    await VoucherAccount.bulk_create([VoucherAccount(user_id=user_id, balance=0, update_at=now)],
-                                     ignore_conflicts=True)
+    try:
+        await VoucherAccount.create(user_id=user_id, balance=0, update_at=now)
+    except IntegrityError:  # a concurrent call opened it a moment ago (MySQL undoes the statement only)
+        pass
 
 
 async def balance_of(user_id: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import traceback
@@ -70,8 +71,25 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler.setFormatter(JsonFormatter())
     # oss2 logs whole error answers at INFO and requests at DEBUG: keys and object names stay out.
     logging.getLogger("oss2").setLevel(logging.WARNING)
-    for name in ("server", "search", "indexer", "models", "runtime"):
+    for name in ("server", "search", "indexer", "models", "runtime", "sanic"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level)
         logger.propagate = False
+    # Everything else (libraries' warnings, Python's `warnings`) in the same JSON lines: Python's last-resort
+    # handler would print them bare. The apps are made with Sanic's own logging set-up off (server/app.py).
+    logging.getLogger().handlers[:] = [handler]
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    # The MySQL driver logs the server's warnings, which quote the values involved (a duplicate phone number).
+    driver = logging.getLogger("asyncmy")
+    if not any(isinstance(f, _QuotedValuesWithheld) for f in driver.filters):
+        driver.addFilter(_QuotedValuesWithheld())
+
+
+class _QuotedValuesWithheld(logging.Filter):
+    _quoted = re.compile(r"'(?:[^'\\]|\\.)*'")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self._quoted.sub("'…'", record.getMessage()), None
+        return True

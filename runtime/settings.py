@@ -100,8 +100,10 @@ class Settings(BaseSettings):
     report_requires_phone: bool = True
     # How often jobs stored while WeChat's content check gave no verdict are checked again.
     content_recheck_seconds: float = Field(default=60.0, gt=0)
-    # How often each process looks at an external cluster's aliases (a lost or broken index is rebuilt).
+    # How often each process looks at each section's alias (a lost or broken index is rebuilt).
     index_check_seconds: float = Field(default=30.0, gt=0)
+    # Index outbox rows older than this (or from before the process started) make /readyz say search: degraded.
+    index_outbox_max_age_seconds: float = Field(default=10.0, gt=0)
     # How often each process counts its users' searches into the hot-search list (GET /search/hot).
     hot_search_count_seconds: float = Field(default=10.0, gt=0)
     # ...and how many people must have searched a keyword (within 7 days) before it is shown to everyone.

@@ -4,6 +4,8 @@ writes. Every function takes the section (`search.section.IndexedSection`) it wo
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
@@ -30,6 +32,72 @@ async def indices_behind_alias(client: AsyncElasticsearch, section: IndexedSecti
         return []
 
 
+@dataclass(frozen=True)
+class AliasState:
+    """What the section's name resolves to on the engine."""
+
+    behind: tuple[str, ...]  # the indices the alias points at (sound: exactly one)
+    squatter: str | None = None  # a concrete index holding the alias's name: the alias cannot exist
+
+    def problem(self) -> str | None:
+        """Why the section's list cannot be served as whole, or None."""
+        if self.squatter:
+            return f"a concrete index named {self.squatter} holds the alias's name"
+        if not self.behind:
+            return "its alias is missing"
+        if len(self.behind) > 1:
+            return f"its alias points at {len(self.behind)} indices {list(self.behind)}"
+        return None
+
+
+async def alias_state(client: AsyncElasticsearch, section: IndexedSection) -> AliasState:
+    """One request: `GET /<name>/_alias` answers the indices the name resolves to, which is the name itself
+    when a concrete index squats it (an auto-created `jobs`, a restore under the alias's name)."""
+    try:
+        found = (await client.indices.get_alias(index=section.name)).body
+    except NotFoundError:
+        return AliasState(())
+    if section.name in found:
+        return AliasState((), squatter=section.name)
+    return AliasState(tuple(sorted(found)))
+
+
+class AliasWatch:
+    """This process's view of each section's alias, at most `ttl` seconds old: cheap enough for /readyz and
+    for the listing's empty pages."""
+
+    def __init__(self, client: AsyncElasticsearch, ttl: float = 2.0):
+        self._client = client
+        self._ttl = ttl
+        self._seen: dict[str, tuple[float, AliasState]] = {}
+
+    async def state(self, section: IndexedSection) -> AliasState:
+        seen = self._seen.get(section.name)
+        if seen is not None and time.monotonic() - seen[0] < self._ttl:
+            return seen[1]
+        state = await alias_state(self._client, section)
+        self._seen[section.name] = (time.monotonic(), state)
+        return state
+
+    def forget(self) -> None:
+        self._seen.clear()
+
+
+class NotServed(RuntimeError):
+    """The section's name resolved to an index that is not one of its versioned indices (a squatter): its
+    documents are never served as the list."""
+
+
+def check_served(section: IndexedSection, index: str) -> None:
+    if not is_versioned(section, index):
+        raise NotServed(f"search index {section.name} resolves to {index}, which is not one of its versioned "
+                        f"indices")
+
+
+def is_versioned(section: IndexedSection, index: str) -> bool:
+    return re.fullmatch(rf"{re.escape(section.name)}_v\d+", index) is not None
+
+
 def _index_number(name: str) -> int:
     suffix = name.rsplit("_v", 1)[-1]
     return int(suffix) if suffix.isdigit() else 0
@@ -39,8 +107,7 @@ async def section_indices(client: AsyncElasticsearch, section: IndexedSection) -
     """Every versioned index of the section (<name>_v<N>), behind its alias or not; never another index
     the pattern also matches (an operator's `jobs_v3_backup`)."""
     found = (await client.indices.get(index=f"{section.name}_v*", allow_no_indices=True, expand_wildcards="all")).body
-    versioned = re.compile(rf"{re.escape(section.name)}_v\d+")
-    return sorted(name for name in found if versioned.fullmatch(name))
+    return sorted(name for name in found if is_versioned(section, name))
 
 
 async def next_index_name(client: AsyncElasticsearch, section: IndexedSection) -> str:

@@ -16,7 +16,7 @@ from elasticsearch import AsyncElasticsearch
 
 from search import recent_pages
 from search.documents import DATE_FIELDS, INTERNAL_FIELDS
-from search.index import doc_time
+from search.index import AliasWatch, check_served, doc_time
 from search.keywords import keyword_clauses, words
 from search.section import IndexedSection
 
@@ -116,18 +116,26 @@ def hit_to_item(section: IndexedSection, hit: dict, now_iso: str, here: dict | N
 
 
 async def _engine_page(client: AsyncElasticsearch, section: IndexedSection, req: ListingRequest,
-                       now_iso: str) -> tuple[list[dict], int]:
+                       now_iso: str, aliases: AliasWatch | None) -> tuple[list[dict], int]:
     response = await client.search(index=section.name, **listing_dsl(section, req, now_iso))
     hits = response["hits"]
+    # Only the section's versioned indices are served: a concrete index squatting the alias's name never is.
+    # A hit names its index; an empty page asks this process's recent look at the alias.
+    for hit in hits["hits"]:
+        check_served(section, hit["_index"])
+    if not hits["hits"] and aliases is not None and (squatter := (await aliases.state(section)).squatter):
+        check_served(section, squatter)
     return hits["hits"], hits["total"]["value"]
 
 
 async def search_listing(client: AsyncElasticsearch, section: IndexedSection, req: ListingRequest,
-                         now: datetime) -> tuple[list[dict], int]:
+                         now: datetime, aliases: AliasWatch | None = None) -> tuple[list[dict], int]:
     """One engine request, or the same page's answer from a moment ago (`recent_pages`) → (items, total).
     `is_top` is always this instant's; a kept page's order is the one the engine gave then.
-    `client` carries the listing's timeout (`SearchEngine.listing_client`)."""
+    `client` carries the listing's timeout (`SearchEngine.listing_client`). Raises `NotServed` when the
+    section's name resolves to a squatting index."""
     now_iso = doc_time(now)
-    hits, total = await recent_pages.page(req.key(section), lambda: _engine_page(client, section, req, now_iso))
+    hits, total = await recent_pages.page(req.key(section),
+                                          lambda: _engine_page(client, section, req, now_iso, aliases))
     here = req.here() if req.query_type == NEARBY else None
     return [hit_to_item(section, hit, now_iso, here) for hit in hits], total

@@ -17,7 +17,7 @@ from models.migrating import MigrationLockTimeout
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
 from server.app import EMBEDDED_ENGINE_URL_ENV, app_from_environment
-from server.supervision import EngineSupervisor
+from server.supervision import EngineSupervisor, helpers_stop_with_main_process
 
 log = logging.getLogger("server.main")
 
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             # whole group does not take it away while the main process still reads it (which ended in exit 1
             # and a traceback); the main process stops it last. Sanic's own handlers replace this right after.
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            helpers_stop_with_main_process()
             app.prepare(host=args.host, port=args.port, workers=settings.workers, motd=False)
             Sanic.serve(primary=app, app_loader=loader)
     finally:

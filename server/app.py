@@ -13,6 +13,7 @@ from indexer.sync import NullDrainer, OutboxDrainer
 from models import db
 from models import posting_writes
 from models.posting_reads import keep_recent_rows
+from runtime import clock
 from runtime.cache import connect_cache
 from runtime.logs import configure_logging
 from runtime.settings import Settings, load_settings
@@ -53,8 +54,9 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
 
+    # Sanic's own log set-up off: its lines go through runtime/logs.py as JSON like every other.
     app: JobBoard = GuardedSanic(f"jobboard_{next(_app_numbers)}", request_class=BoundedBodyRequest,
-                                 ctx=AppContext(settings))
+                                 ctx=AppContext(settings), configure_logging=False)
     # Every route takes a JSON body: Sanic refuses a larger one from its Content-Length (or a chunk's
     # declared size) before reading it, so no body bigger than this is ever buffered. The upload route
     # will be a streaming route (`stream=True`, for which Sanic lifts this limit) that counts and caps
@@ -91,6 +93,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
 
     @app.before_server_start
     async def _open(app: JobBoard):
+        app.ctx.started_at = clock.now()
         await db.connect(settings.resolved_database_url)
         keep_recent_rows(settings.job_detail_cache_seconds)
         keep_pages(settings.listing_cache_seconds)
@@ -110,12 +113,14 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
                 await ensure_alias(app.ctx.search.client, section, create=not external)
             except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
                 log.warning("search index %s not ensured at start-up: %s", section.name, type(exc).__name__)
-        if external:
-            app.ctx.healer = IndexHealer(app.ctx.search.client, app.ctx.cache, settings.index_check_seconds)
-            app.ctx.healer_task = asyncio.create_task(app.ctx.healer.run(), name="index_healer")
-            app.ctx.healer.nudge()  # at once: a cluster that lost an index while we were down
+        # The embedded engine too: its supervisor refills it after a crash, but not after a deleted index.
+        app.ctx.healer = IndexHealer(app.ctx.search.client, app.ctx.cache, settings.index_check_seconds)
+        app.ctx.healer_task = asyncio.create_task(app.ctx.healer.run(), name="index_healer")
+        app.ctx.healer.nudge()  # at once: a cluster that lost an index while we were down
         if settings.background_index_sync:
             drainer = OutboxDrainer(app.ctx.search.client, on_failure=lambda: app.ctx.healer.nudge())
+            # A start drains first: what a crash left in the outbox is in the lists before this process serves.
+            await drainer.first_round()
             # Our own task, not Sanic's (app.add_task): Sanic cancels its tasks at shutdown before the
             # listeners run, mid-query, and a connection lost that way can stall closing the pool.
             app.ctx.drainer_task = asyncio.create_task(drainer.run(), name="outbox_drainer")

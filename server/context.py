@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import redis.asyncio as redis
 from sanic import Request, Sanic
@@ -46,8 +47,9 @@ class AppContext:
     sweeper_task: asyncio.Task | None = None
     hot_searches: HotSearches = field(init=False)
     hot_searches_task: asyncio.Task | None = None
-    # An external cluster's lost or broken index rebuilt from the database (indexer/heal.py); none embedded.
+    # A lost or broken index rebuilt from the database (indexer/heal.py).
     healer: PeriodicTask = field(default_factory=NullTask)
+    started_at: datetime | None = None  # the clock when this process's start-up began (readiness)
     healer_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
     workers: WorkerRoster | None = None  # WORKERS>1: the sibling workers /readyz reports on

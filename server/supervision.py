@@ -17,7 +17,8 @@ requests with the engine still up, and the main process stops the engine last. W
 group, it would exit at once and the watcher would take that for a crash and start another one.
 
 With WORKERS>1, each worker stops when the main process is gone (killed, out of memory): an orphaned
-worker would keep the port and answer with no engine behind it, and a restart could not bind. A worker
+worker would keep the port and answer with no engine behind it, and a restart could not bind. So does
+Sanic's shared-state manager process, and with both gone multiprocessing's resource tracker exits too. A worker
 that dies (SIGKILL, out of memory, a crash) while the server runs is replaced by the main process, and
 until its replacement is ready every worker's /readyz names it (`WorkerRoster`).
 """
@@ -25,12 +26,15 @@ until its replacement is ready every worker's /readyz names it (`WorkerRoster`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping
+from multiprocessing.managers import SyncManager
 
 import signal
 
@@ -155,6 +159,38 @@ def stop_with_main_process(app: Sanic, interval: float = 1.0) -> None:
     @app.after_server_start
     async def _watch_main_process(app: Sanic) -> None:
         app.add_task(watch(os.getppid()), name="main_process_watch")
+
+
+def helpers_stop_with_main_process() -> None:
+    """In the main process of WORKERS>1, before `Sanic.serve`: the helper process Sanic starts for its shared
+    worker state (a multiprocessing manager) exits when this process is gone, as the workers and the engine
+    do. Otherwise a SIGKILL of this process left it running, and with it multiprocessing's resource tracker,
+    which exits by itself only once every holder of its pipe (this process, the workers, the manager) is gone.
+
+    Sanic calls `multiprocessing.Manager()` with no initializer, so its start gets ours."""
+    if getattr(SyncManager.start, "watched", False):
+        return
+    start = SyncManager.start
+
+    @functools.wraps(start)
+    def start_watched(self, initializer=None, initargs=()):
+        if initializer is None:
+            initializer, initargs = exit_with_parent, (os.getpid(),)
+        return start(self, initializer, initargs)
+
+    start_watched.watched = True
+    SyncManager.start = start_watched
+
+
+def exit_with_parent(parent_pid: int, interval: float = 0.5) -> None:
+    """In a helper process: a thread that ends the process once `parent_pid` is no longer its parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(interval)
+        os._exit(0)  # nothing of a helper's state outlives its main process
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 # Set in the main process by a SIGTERM/SIGINT, before its handler's thread starts: from then on a worker seen

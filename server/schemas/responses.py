@@ -108,7 +108,7 @@ class Alive(Data):
 class Readiness(Data):
     database: str = Field(description='"ok" 或出错原因')
     cache: str
-    search: str
+    search: str = Field(description='"ok"、"unavailable: 原因"，或 "degraded: 原因"（索引别名缺失、指向多个索引或被同名索引占用；索引待同步记录过久）')
     workers: str | None = Field(None, description='仅多 worker（WORKERS>1）时出现："ok" 或未在服务的 worker 名')
 
 

@@ -11,7 +11,11 @@ from elasticsearch import TransportError
 from runtime import clock
 from sections import Section
 from search.engine import CREDENTIALS_REFUSED, refused_credentials
+<<<<<<< HEAD
 from search import recent_pages
+=======
+from search.index import NotServed
+>>>>>>> h/trust
 from search.listing import ListingRequest, search_listing
 from server.services import posting_shapes
 from server.services.contacts import show_contacts
@@ -29,7 +33,9 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
     if budget is not None and not recent_pages.kept(request.key(section)):
         await budget.spend(viewer_id)
     try:
-        items, total = await search_listing(engine.listing_client, section, request, clock.now())
+        items, total = await search_listing(engine.listing_client, section, request, clock.now(), engine.aliases)
+    except NotServed:  # a squatting index: the index healer logs it once and /readyz names it
+        raise SearchUnavailable() from None
     except TransportError as exc:  # unreachable or timed out: an outage, answered quickly
         log.warning("listing: search engine unreachable: %s", type(exc).__name__)
         raise SearchUnavailable() from None

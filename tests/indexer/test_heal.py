@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
+from datetime import timedelta
 
 import pytest
 from elasticsearch import ConnectionError
@@ -15,8 +16,10 @@ from indexer import reindex as reindex_module
 from indexer.heal import IndexHealer, heal
 from indexer.lock import reindex_lock
 from indexer.sync import OutboxDrainer, drain
+from models.job import Job
+from runtime import clock
 from search.engine import SearchEngine
-from search.index import BulkRejected, ensure_alias, indices_behind_alias, section_indices
+from search.index import AliasState, BulkRejected, ensure_alias, indices_behind_alias, section_indices
 from sections import JOBS, SEEKERS, all_sections
 from tests.helpers.api import SEED_CARD, login_as, post_job
 
@@ -158,13 +161,13 @@ async def test_a_process_that_saw_the_index_lost_does_not_rebuild_it_again(clien
     engine = app.ctx.search.client
     [healthy] = await indices_behind_alias(engine, JOBS)
     looks = []
-    real = heal_module.indices_behind_alias
+    real = heal_module.alias_state
 
     async def stale_first(client_, section):
         looks.append(section.name)
-        return [] if len(looks) == 1 else await real(client_, section)
+        return AliasState(()) if len(looks) == 1 else await real(client_, section)
 
-    monkeypatch.setattr(heal_module, "indices_behind_alias", stale_first)
+    monkeypatch.setattr(heal_module, "alias_state", stale_first)
     assert await heal(engine, app.ctx.cache, JOBS) is None
     assert await indices_behind_alias(engine, JOBS) == [healthy]
 
@@ -179,3 +182,78 @@ async def test_a_failed_drain_sends_the_healer_to_look_at_once(client, app):
     finally:
         await down.close()
     assert nudged == [True]
+
+
+def heal_errors(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR and r.name == "indexer.heal"]
+
+
+async def search_readiness(client, app) -> str:
+    app.ctx.search.aliases.forget()  # readiness looks at most every 2 s; the test looks now
+    return (await client.get("/readyz")).json()["data"]["search"]
+
+
+async def test_an_index_squatting_the_alias_name_is_never_served_and_named_once(client, app, caplog):
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    engine = app.ctx.search.client
+    await drain(engine)
+    for name in await section_indices(engine, JOBS):
+        await engine.indices.delete(index=name)
+    # Someone wrote to `jobs` while its alias was missing, without require_alias: a plain index took the name.
+    await engine.indices.create(index=JOBS.name, mappings=JOBS.definition()["mappings"])
+    impostor = JOBS.document(await Job.get(id=job_id)) | {"id": 999, "description": "冒名顶替"}
+    await engine.index(index=JOBS.name, id="999", document=impostor, refresh=True)
+    assert await listed(client) == (503, [])  # never the impostor's documents
+    app.ctx.search.aliases.forget()
+    nothing = await client.post("/jobs/list", json={"query_type": 3, "filter": {"keyword": "无此词"}})
+    assert nothing.status_code == 503  # nor an empty page of it
+
+    healer = IndexHealer(engine, app.ctx.cache, interval=30)
+    for _ in range(3):
+        await healer.round()
+    assert heal_errors(caplog) == [
+        "search index jobs is not served: a concrete index named jobs holds the alias's name, so the alias cannot "
+        "be made; its list answers 503 until an operator deletes that index (keep its documents first if they "
+        "matter: DELETE /jobs), then it is rebuilt from the database"]
+    assert await engine.indices.exists(index=JOBS.name)  # not ours to delete
+    assert await listed(client) == (503, [])
+    await drain(engine)
+    assert await search_readiness(client, app) == "degraded: jobs: a concrete index named jobs holds the alias's name"
+
+    await engine.indices.delete(index=JOBS.name)  # the operator's part
+    await healer.round()
+    assert await listed(client) == (200, [job_id])
+    assert await search_readiness(client, app) == "ok"
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ("missing", "jobs: its alias is missing"),
+    ("doubled", "jobs: its alias points at 2 indices ['{current}', 'jobs_v9']"),
+])
+async def test_readyz_says_search_degraded_while_an_alias_is_not_sound(client, app, fault, reason):
+    engine = app.ctx.search.client
+    await drain(engine)
+    assert await search_readiness(client, app) == "ok"
+    [current] = await indices_behind_alias(engine, JOBS)
+    if fault == "missing":
+        await engine.indices.delete(index=current)
+    else:
+        await engine.indices.create(index="jobs_v9", mappings=JOBS.definition()["mappings"], aliases={JOBS.name: {}})
+    assert await search_readiness(client, app) == f"degraded: {reason.format(current=current)}"
+    assert (await client.get("/readyz")).status_code == 503
+    await IndexHealer(engine, app.ctx.cache, interval=30).round()
+    assert await search_readiness(client, app) == "ok"
+
+
+async def test_readyz_says_search_degraded_while_changes_wait_in_the_outbox(client, app, travel):
+    engine = app.ctx.search.client
+    await drain(engine)
+    owner = await login_as(client, "owner")
+    await post_job(client, owner)  # the suite's app leaves its outbox to the test
+    assert await search_readiness(client, app) == "ok"  # a change a moment old: the drainer is on it
+    travel(clock.now() + timedelta(seconds=app.ctx.settings.index_outbox_max_age_seconds + 1))
+    assert await search_readiness(client, app) == ("degraded: 1 changes wait in the index outbox (older than "
+                                                   "10 s or from before this process started)")
+    await drain(engine)
+    assert await search_readiness(client, app) == "ok"

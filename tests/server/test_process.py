@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 from urllib.parse import urlsplit
 
@@ -22,6 +24,7 @@ from tests.helpers.migrations import migration_lock_held
 from tests.helpers.payments import pay_settings
 from tests.helpers.processes import (
     ServerProcess,
+    cmdline,
     create_job,
     engine_children,
     execute_sql,
@@ -352,7 +355,7 @@ def test_a_server_killed_mid_work_comes_back_at_once_on_the_same_data(servers, s
         os.kill(server.pid, signal.SIGKILL)  # the main process alone: the engine and workers must not outlive it
         server.process.wait(10)  # reaped, as its parent (a shell, systemd) would: the engine looks for its pid
         wait_until(lambda: all(state(pid) is None for pid in engines + workers), 15, "the engine and workers exit")
-        server.kill_everything()  # what is left of the group (multiprocessing's helpers)
+        server.kill_everything()  # a safety net: nothing of the group should be left (see the test below)
     finally:
         writer.join(30)
 
@@ -408,3 +411,92 @@ async def test_a_start_waiting_too_long_for_another_applying_migrations_exits_sa
         assert server.process.wait(60) == 3
     assert "another process held the migration lock" in server.log()
     assert "DATABASE_MIGRATION_LOCK_SECONDS" in server.log()
+
+
+def test_every_line_a_restarted_server_writes_on_mariadb_is_json_without_mysql_notes(servers):
+    # The second start finds the migrations table there: MySQL's note about it must not reach the log.
+    settings = two_worker_settings()
+    first = servers(**settings)
+    first.wait_healthy()
+    register(first.base, "someone")
+    first.stop()
+    again = servers(port=first.port, **settings)
+    again.wait_healthy()
+    register(again.base, "someone")
+    again.process.terminate()
+    assert again.process.wait(15) == 0
+    for server in (first, again):
+        lines = [line for line in server.log().splitlines() if line.strip()]
+        assert lines
+        for line in lines:
+            try:
+                orjson.loads(line)
+            except orjson.JSONDecodeError:
+                pytest.fail(f"a log line is not JSON: {line!r}")
+        assert "already exists" not in server.log() and "Duplicate entry" not in server.log(), server.log()
+
+
+def test_nothing_of_a_two_worker_server_outlives_its_killed_main_process(servers):
+    server = servers(**two_worker_settings())
+    server.wait_healthy()
+    engines = engine_children(server.pid)
+    assert len(processes_in_group(server.pid)) >= 4  # main, two workers, multiprocessing's helpers
+
+    os.kill(server.pid, signal.SIGKILL)  # the main process alone (out of memory, a kill by pid)
+    server.process.wait(10)  # reaped, as its parent would
+
+    def left() -> list[str]:
+        return [" ".join(cmdline(pid))[:120] for pid in processes_in_group(server.pid) + engines
+                if state(pid) not in (None, "Z")]
+
+    try:
+        wait_until(lambda: not left(), 15, "every process of the server exits")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; still running: {left()}") from None
+
+
+def test_a_posting_closed_just_before_a_crash_is_off_the_lists_once_a_restart_says_ready(servers, cluster):
+    settings = {"ELASTICSEARCH_URL": cluster.url, "LISTING_CACHE_SECONDS": "0", **two_worker_settings()}
+    # This server leaves the outbox to the indexer daemon: the close below is committed and never drained.
+    server = servers(BACKGROUND_INDEX_SYNC="false", **settings)
+    server.wait_healthy()
+    owner = register(server.base, "someone")
+    kept, closed = create_job(server.base, owner), create_job(server.base, owner, positions="面点师")
+    daemon = subprocess.run([sys.executable, "-m", "indexer", "sync", "--once"], env=server_env(**settings),
+                            capture_output=True, text=True, timeout=60)
+    assert daemon.returncode == 0, daemon.stderr
+    wait_until(lambda: listed_job_ids(server.base) == {kept, closed}, 10, "both jobs are listed")
+    response = httpx.post(f"{server.base}/job/close", json={"job_id": closed}, headers=owner, timeout=10)
+    assert response.status_code == 200, response.text
+    server.kill_everything()  # the crash: its outbox row is left
+
+    again = servers(port=server.port, **settings)
+    wait_until(lambda: httpx.get(f"{again.base}/readyz", timeout=5).status_code == 200, 60, "/readyz is ok",
+               interval=0.02)
+    assert listed_job_ids(again.base) == {kept}
+
+
+def test_the_embedded_engine_heals_a_deleted_index_and_a_stray_one_behind_the_alias(servers):
+    server = servers(INDEX_CHECK_SECONDS="0.5", LISTING_CACHE_SECONDS="0")  # `make run`: no ELASTICSEARCH_URL
+    server.wait_healthy()
+    engine = re.search(r"embedded search engine at (http://[\d.:]+)", server.log()).group(1)
+    owner = register(server.base, "someone")
+    jobs = {create_job(server.base, owner), create_job(server.base, owner, positions="面点师")}
+    wait_until(lambda: listed_job_ids(server.base) == jobs, 10, "the jobs are listed")
+
+    for name in httpx.get(f"{engine}/jobs_v*/_alias").json():  # an operator's delete
+        assert httpx.delete(f"{engine}/{name}").status_code == 200
+    wait_until(lambda: listed_job_ids(server.base) == jobs, 30, "the list comes back after a deleted index")
+
+    # A stray index behind the alias: every write through it fails, and the list would show it too.
+    mapping = httpx.get(f"{engine}/jobs/_mapping").json()
+    [current] = mapping
+    assert httpx.put(f"{engine}/jobs_v99", json={"mappings": mapping[current]["mappings"],
+                                                 "aliases": {"jobs": {}}}).status_code == 200
+    jobs.add(create_job(server.base, owner, positions="洗碗工"))
+    wait_until(lambda: listed_job_ids(server.base) == jobs
+               and httpx.get(f"{server.base}/readyz", timeout=5).status_code == 200, 30,
+               "the list comes back, whole, after a stray index behind the alias")
+    assert len(httpx.get(f"{engine}/jobs/_alias").json()) == 1
+    assert log_lines(server, "ERROR", r"search index jobs is lost or broken \(its alias is missing\)")
+    assert log_lines(server, "ERROR", r"search index jobs is lost or broken \(its alias points at 2 indices")
