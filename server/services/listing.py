@@ -11,11 +11,8 @@ from elasticsearch import TransportError
 from runtime import clock
 from sections import Section
 from search.engine import CREDENTIALS_REFUSED, refused_credentials
-<<<<<<< HEAD
 from search import recent_pages
-=======
 from search.index import NotServed
->>>>>>> h/trust
 from search.listing import ListingRequest, search_listing
 from server.services import posting_shapes
 from server.services.contacts import show_contacts
