@@ -147,6 +147,26 @@ def _runs(tokens: list[str]) -> tuple[list[str], set[str]]:
     return list(dict.fromkeys(merged)), runs
 
 
+def _typo_joined(tokens: list[str]) -> list[str]:
+    """Neighbouring tokens, one of them a lone character, joined where together they are one character away
+    from a vocabulary word (厨师场 was cut 厨师 + 场: it is 厨师长 mistyped)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + 3), i + 1, -1):
+            window = tokens[i:j]
+            joined = "".join(window)
+            if (3 <= len(joined) <= 6 and is_cjk(joined) and any(len(t) == 1 for t in window)
+                    and vocabulary.typo_candidates(joined)):
+                out.append(joined)
+                i = j
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 def parse(keyword: str | None, numbers: Iterable[str] = ()) -> Keyword:
     """A keyword as the listing reads it (see the module's docstring). `numbers`: which of salary, area and
     experience the section has."""
@@ -156,6 +176,9 @@ def parse(keyword: str | None, numbers: Iterable[str] = ()) -> Keyword:
     text = _numbers(normalized(keyword), frozenset(numbers), found)
     tokens = vocabulary.query_words(text)
     merged, runs = _runs(tokens)
+    joined = _typo_joined(merged)
+    runs |= {token for token in joined if token not in merged}
+    merged = joined
     for token in merged[:MAX_TERMS]:
         term = Term(token)
         if token.isdigit() and "salary" in numbers and int(token) in BARE_SALARY and found.bare_salary is None:

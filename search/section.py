@@ -29,6 +29,7 @@ class IndexedSection:
     # and the published fields of an item a keyword page marks its matches in.
     keyword_numbers: tuple[str, ...] = ()
     highlighted: tuple[str, ...] = ()
+    suggested: str = ""  # a keyword field of published values the search box's completions draw on
 
     @cached_property
     def _definition_text(self) -> str:

@@ -102,6 +102,7 @@ JOBS = register(Section(
            "third_area_des", "four_area_des", *WELFARE_GROUPS),
     summary=lambda job: {"positions": job.positions, "address": job.address},
     keyword_numbers=("salary",),
+    suggested="positions",
     highlighted=("positions", *WELFARE_GROUPS, "description", "address", *AREA_DES),
     item=JobItem,
     listed=ListedJob,

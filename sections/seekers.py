@@ -169,5 +169,6 @@ SEEKERS = register(Section(
     closed_is_private=True,
     one_open_per_user=True,
     keyword_numbers=("salary", "experience"),
+    suggested="positions",
     highlighted=("positions", "description", *AREA_DES),
 ))

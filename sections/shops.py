@@ -152,5 +152,6 @@ SHOPS = register(Section(
     favorite=ShopFavorite,
     price_key="shop",
     keyword_numbers=("area",),
+    suggested="industry",
     highlighted=("title", "industry", "facilities", "description", "address", "floor", *AREA_DES),
 ))

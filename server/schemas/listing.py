@@ -12,6 +12,7 @@ from server.schemas.fields import (
     MAX_SALARY,
     AreaId,
     Body,
+    BizType,
     Latitude,
     Longitude,
     Positions,
@@ -49,6 +50,14 @@ KEYWORD_RULES = (
     "数字表示字段：月薪8000、8k、8千 为薪资范围包含该数（招聘、求职）；50平、50㎡ 为面积 ±20%（招租）；"
     "10年、10年经验 为工作经验至少 10 年（求职）。排序：推荐（query_type 1）置顶在前，其后按相关度"
     "（岗位/标题 > 标签 > 描述 > 地址），再按刷新时间；附近与最新仍按距离、时间排序。有关键词时每项带 highlight。")
+
+
+class SuggestQuery(Body):
+    """`GET /search/suggest`'s query string."""
+
+    biz_type: BizType = Field(description="栏目：1 招聘、2 求职、3 招租")
+    prefix: Annotated[text(min_length=1, max_length=4 * MAX_KEYWORD_LENGTH), AfterValidator(_keyword)] = Field(
+        description=f"搜索框里已输入的文字（规范化后最多 {MAX_KEYWORD_LENGTH} 字）；也可以是拼音或拼音首字母（chu、cs）")
 
 
 class PlaceFilter(Body):
