@@ -263,17 +263,14 @@ def searchable(texts: Iterable[str | None]) -> list[str]:
     return [normal for text in texts if text and (normal := normalized(text))]
 
 
-def _joined_words(texts: Iterable[str | None]) -> str:
-    return " ".join(word for text in searchable(texts) for word in index_words(text))
-
-
 def word_fields(*, title: Iterable[str | None] = (), tags: Iterable[str | None] = (),
                 text: Iterable[str | None] = (), place: Iterable[str | None] = ()) -> dict:
     """A document's search fields from its published texts by weight; everything in them is also in the
     character field. Contact names and numbers are never passed here."""
-    title, tags, text, place = list(title), list(tags), list(text), list(place)
-    return {TITLE: _joined_words(title), TAGS: _joined_words(tags), TEXT: _joined_words(text),
-            PLACE: _joined_words(place), KEYWORD_FIELD: searchable([*title, *tags, *text, *place])}
+    groups = {TITLE: searchable(title), TAGS: searchable(tags), TEXT: searchable(text), PLACE: searchable(place)}
+    fields = {name: " ".join(word for normal in texts for word in index_words(normal)) for name, texts in groups.items()}
+    fields[KEYWORD_FIELD] = [normal for texts in groups.values() for normal in texts]
+    return fields
 
 
 # --- highlighting ---
