@@ -22,6 +22,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from search import vocabulary
 from search.text import index_words, is_cjk, normalized, spans
@@ -169,7 +170,12 @@ def _typo_joined(tokens: list[str]) -> list[str]:
 
 def parse(keyword: str | None, numbers: Iterable[str] = ()) -> Keyword:
     """A keyword as the listing reads it (see the module's docstring). `numbers`: which of salary, area and
-    experience the section has."""
+    experience the section has. The same keyword under the same synonym table: the same (shared) reading."""
+    return _parsed(keyword, tuple(numbers), vocabulary.synonyms())
+
+
+@lru_cache(maxsize=2048)
+def _parsed(keyword: str | None, numbers: tuple[str, ...], table: vocabulary.Synonyms) -> Keyword:
     found = Keyword()
     if not keyword:
         return found

@@ -133,6 +133,10 @@ async def _engine_page(client: AsyncElasticsearch, section: IndexedSection, req:
                        now_iso: str) -> tuple[list[dict], int]:
     response = await client.search(index=section.name, **listing_dsl(section, req, now_iso))
     hits = response["hits"]
+    if req.keyword:  # marked once per kept page, in the posting's own published texts, never in anything else
+        found = req.parsed(section)
+        for hit in hits["hits"]:
+            hit["highlight"] = highlight(hit["_source"], section.highlighted, found)
     return hits["hits"], hits["total"]["value"]
 
 
@@ -146,7 +150,6 @@ async def search_listing(client: AsyncElasticsearch, section: IndexedSection, re
     here = req.here() if req.query_type == NEARBY else None
     items = [hit_to_item(section, hit, now_iso, here) for hit in hits]
     if req.keyword:
-        found = req.parsed(section)
-        for item in items:  # marked in the item's own published texts, never in anything else
-            item["highlight"] = highlight(item, section.highlighted, found)
+        for item, hit in zip(items, hits):
+            item["highlight"] = hit["highlight"]
     return items, total

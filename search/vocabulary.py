@@ -27,7 +27,7 @@ MAX_PINYIN_WORDS = 6  # vocabulary words one Latin token may stand for (cs: 厨�
 MIN_TYPO_LENGTH = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a table read again is a new table
 class Synonyms:
     """`alternatives[word]`: what a query word may also be matched as; each alternative a tuple of words
     that must all be found (包吃住 → (包吃, 包住))."""
