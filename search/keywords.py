@@ -22,7 +22,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from search import vocabulary
 from search.text import index_words, is_cjk, normalized, spans
@@ -35,7 +35,7 @@ MAX_READINGS = 8
 TITLE, TAGS, TEXT, PLACE = "words_title", "words_tags", "words_text", "words_place"
 BOOSTS = {TITLE: 4.0, TAGS: 2.0, TEXT: 1.0, PLACE: 0.5}
 WORD_FIELDS = tuple(BOOSTS)
-TYPO_BOOST = 0.3  # a word one character away from what was typed ranks below the typed word
+TYPO_BOOST = 0.1  # the score of a word one character away from what was typed: below the typed word's
 CHAR_BOOST = 0.5
 
 # Numbers that mean a field (NFKC already made ㎡ "m2", full-width digits ASCII).
@@ -72,6 +72,22 @@ class Keyword:
 
     def __bool__(self) -> bool:
         return bool(self.terms) or any(v is not None for v in (self.salary, self.area_m2, self.experience))
+
+    @cached_property
+    def marked_words(self) -> frozenset[str]:
+        """The words a highlight marks where the text's own words are them."""
+        return frozenset(w for term in self.terms if not term.chars or term.typos for w in term.marked())
+
+    @cached_property
+    def marked_runs(self) -> tuple[str, ...]:
+        """Runs of characters a highlight marks wherever they occur."""
+        return tuple(term.text for term in self.terms if term.chars)
+
+    @cached_property
+    def anything_marked(self) -> re.Pattern | None:
+        """One search that says whether a normalised text can hold a mark at all."""
+        needles = sorted({*self.marked_words, *self.marked_runs}, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, needles))) if needles else None
 
 
 def normalized_words(keyword: str | None) -> list[str]:
@@ -226,8 +242,8 @@ def term_clause(term: Term) -> dict:
         options.append(_match(fields, " ".join(term.words)))
     for group in term.together:
         options.append({"bool": {"filter": [_match(fields, w) for w in group]}})
-    if term.typos:
-        options.append(_match(fields, " ".join(term.typos), TYPO_BOOST))
+    if term.typos:  # a constant below any real match's score: what was typed, where found, ranks first
+        options.append({"constant_score": {"filter": _match(fields, " ".join(term.typos)), "boost": TYPO_BOOST}})
     if term.chars:
         options.append({"match_phrase": {KEYWORD_FIELD: {"query": term.text, "boost": CHAR_BOOST}}})
     if len(options) == 1:
@@ -284,15 +300,24 @@ def word_fields(*, title: Iterable[str | None] = (), tags: Iterable[str | None] 
 SNIPPET = 24  # characters of a long text kept around each mark
 
 
+def _char(c: str) -> str:
+    if c.isspace():
+        return " "
+    if c.isascii() or "\u4e00" <= c <= "\u9fff":
+        return c.lower()
+    return normalized(c)
+
+
 def _marks(text: str, found: Keyword) -> list[tuple[int, int]]:
     """Spans of the original text to mark: words of the text (search mode) equal to a reading of a term,
     and an unknown run or a single character where it occurs. Offsets are the original's: normalising a
     character at a time keeps a map back."""
-    pieces = [normalized(c) if not c.isspace() else " " for c in text]
+    if found.anything_marked is None or not found.anything_marked.search(normalized(text)):
+        return []  # most fields of a page: no segmenting, no offsets
+    words, runs = found.marked_words, found.marked_runs
+    pieces = [_char(c) for c in text]
     origin = [i for i, piece in enumerate(pieces) for _ in piece]
     normal = "".join(pieces)
-    words = {w for term in found.terms if not term.chars or term.typos for w in term.marked()}
-    runs = [term.text for term in found.terms if term.chars]
     found_spans = [(start, end) for word, start, end in spans(normal) if word in words]
     for run in runs:
         start = normal.find(run)

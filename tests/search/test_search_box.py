@@ -24,6 +24,8 @@ from tests.helpers.api import reset_state
 
 CHANGSHA = ("长沙市", "长沙市", "岳麓区", "")
 ZHUZHOU = ("株洲市", "株洲市", "天元区", "")
+XIANGTAN = ("湘潭市", "湘潭市", "雨湖区", "")
+AREA_IDS = {CHANGSHA: (43, 430104), ZHUZHOU: (44, 430211), XIANGTAN: (45, 430302)}
 
 # (name, positions, description, (areas), salary range, welfare tags, hours old, on top)
 JOBS_TEXTS = [
@@ -38,6 +40,7 @@ JOBS_TEXTS = [
     ("waiter_top", "服务员", "火锅店服务员", ZHUZHOU, (3000, 4000), [], 70, True),
     ("head_chef", "厨师长", "管理后厨", ZHUZHOU, (12000, 18000), [], 10, False),
     ("cook_in_text", "传菜员", "协助厨师传菜", CHANGSHA, (3000, 4000), [], 5, False),
+    ("typed_as_is", "杂工", "厨师场地打扫", XIANGTAN, (3000, 3500), [], 80, False),
 ]
 
 
@@ -52,8 +55,8 @@ async def board(server):
         created = (now - timedelta(hours=hours)).replace(microsecond=0)
         job = await Job.create(
             user_id=owner.id, biz_type=1, positions=positions, description=description, address=f"{areas[0]}{areas[2]}某路1号",
-            first_area_id=43 if areas is CHANGSHA else 44, first_area_des=areas[0], second_area_des=areas[1],
-            third_area_id=430104 if areas is CHANGSHA else 430211, third_area_des=areas[2], four_area_des=areas[3],
+            first_area_id=AREA_IDS[areas][0], first_area_des=areas[0], second_area_des=areas[1],
+            third_area_id=AREA_IDS[areas][1], third_area_des=areas[2], four_area_des=areas[3],
             contact="13800138000", contact_person_name="厨师王", longitude=112.9, latitude=28.2, photo_urls=[],
             salary_min=low, salary_max=high, basic_protection=tags if tags != ["日结"] else [],
             salary_benefits=tags if tags == ["日结"] else [], attendance_leave=[], status=1, create_at=created,
@@ -120,10 +123,10 @@ async def test_pinyin_full_and_initials(board):
 
 async def test_a_typo_ranks_below_the_exact_word(board):
     http, by_name, app = board
-    # 厨师场 is one character away from 厨师长: the head chef is found; a typed exact word outranks it.
-    assert await names(board, "厨师场") == ["head_chef"]
-    found = await names(board, "厨师长")
-    assert found[0] == "head_chef"
+    # 厨师场 is one character away from 厨师长: the head chef is found, below the job where it was typed as is
+    # (older and a mere description as that one is).
+    assert await names(board, "厨师场") == ["typed_as_is", "head_chef"]
+    assert (await names(board, "厨师场", query_type=3)) == ["head_chef", "typed_as_is"]  # the latest: by time
 
 
 async def test_daily_pay_is_a_word_not_characters_in_a_row(board):
@@ -141,6 +144,15 @@ async def test_numbers_mean_salary_experience_and_area(board):
     assert {(tuple(c["positions"]), c["experience_years"]) for c in cards} == {(("厨师",), 12), (("大厨",), 10)}
     shops = (await search(http, "小吃店转让 50平", "/shops/list"))["shops"]
     assert [shop["title"] for shop in shops] == ["小吃店转让"]
+
+
+def test_highlights_escape_the_text_around_the_marks():
+    from search.keywords import marked, parse
+
+    assert marked("<b>诚聘</b>大厨&", parse("厨师")) == "&lt;b&gt;诚聘&lt;/b&gt;<em>大厨</em>&amp;"
+    assert marked("每日结束营业", parse("日结")) is None
+    long = "店" * 100 + "招厨师" + "店" * 100
+    assert marked(long, parse("厨师"), snippet=True) == "…" + "店" * 23 + "招<em>厨师</em>" + "店" * 24 + "…"
 
 
 async def test_facilities_are_searchable(board):
