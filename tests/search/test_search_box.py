@@ -37,7 +37,7 @@ JOBS_TEXTS = [
     ("cashier", "收银员", "超市收银", CHANGSHA, (3500, 4500), [], 25, False),
     ("daily_real", "小时工", "日结工资，当天结算", CHANGSHA, (3000, 4000), ["日结"], 60, False),
     ("daily_fake", "服务员", "每日结束营业后打扫卫生", CHANGSHA, (3000, 4000), [], 1, False),
-    ("waiter_top", "服务员", "火锅店服务员", ZHUZHOU, (3000, 4000), [], 70, True),
+    ("waiter_top", "服务员兼传菜迎宾", "火锅店招人", ZHUZHOU, (3000, 4000), [], 70, True),
     ("head_chef", "厨师长", "管理后厨", ZHUZHOU, (12000, 18000), [], 10, False),
     ("cook_in_text", "传菜员", "协助厨师传菜", CHANGSHA, (3000, 4000), [], 5, False),
     ("typed_as_is", "杂工", "厨师场地打扫", XIANGTAN, (3000, 3500), [], 80, False),
