@@ -39,7 +39,10 @@ TYPO_BOOST = 0.1  # the score of a word one character away from what was typed: 
 CHAR_BOOST = 0.5
 
 # Numbers that mean a field (NFKC already made ㎡ "m2", full-width digits ASCII).
-_SALARY = re.compile(r"(?:(月薪|工资|薪资|薪水|底薪|月入|薪酬)\s*)?(\d+(?:\.\d+)?)\s*(k|千|w|万|元)?(?:以上|左右)?")
+_PAY = r"(?:(月薪|工资|薪资|薪水|底薪|月入|薪酬)\s*)?"
+_AMOUNT = r"(\d+(?:\.\d+)?)\s*(k|千|w|万|元)?"
+_SALARY = re.compile(_PAY + _AMOUNT + r"\s*(以上|起|以下|左右)?")
+_SALARY_RANGE = re.compile(_PAY + _AMOUNT + r"\s*[-~～到至]\s*" + _AMOUNT)
 _AREA = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|平方|平|m2)")
 _YEARS = re.compile(r"(\d{1,2})\s*年(?:以上)?(?:工作)?(?:经验)?(?:以上)?")
 _UNITS = {"k": 1000, "千": 1000, "w": 10000, "万": 10000, "元": 1, None: 1}
@@ -65,7 +68,9 @@ class Term:
 @dataclass
 class Keyword:
     terms: list[Term] = field(default_factory=list)
-    salary: int | None = None
+    # (at least, at most): the posting's salary range reaches the first and starts by the second; both the same
+    # number: the range holds it (月薪8000); 8000以上: (8000, None); 6000-8000: the ranges overlap.
+    salary: tuple[int | None, int | None] | None = None
     bare_salary: int | None = None  # with the text word of the same number: either may match
     area_m2: float | None = None
     experience: int | None = None
@@ -119,15 +124,25 @@ def _numbers(text: str, numbers: frozenset[str], found: Keyword) -> str:
         return " "
 
     def salary(match: re.Match) -> str:
-        prefix, number, unit = match.groups()
+        prefix, number, unit, side = match.groups()
         if prefix is None and unit is None:
             return match.group(0)  # a bare number: handled with the words
         if "salary" in numbers:
-            found.salary = _amount(number, unit)
+            amount = _amount(number, unit)
+            found.salary = (amount, None) if side in ("以上", "起") else (None, amount) if side == "以下" else (amount, amount)
+        return " "
+
+    def salary_range(match: re.Match) -> str:
+        prefix, low, low_unit, high, high_unit = match.groups()
+        if prefix is None and low_unit is None and high_unit is None and int(float(low)) < 1000:
+            return match.group(0)  # 3-5 is not a salary
+        if "salary" in numbers:
+            found.salary = (_amount(low, low_unit or high_unit), _amount(high, high_unit))
         return " "
 
     text = _AREA.sub(area, text)
     text = _YEARS.sub(years, text)
+    text = _SALARY_RANGE.sub(salary_range, text)
     return _SALARY.sub(salary, text)
 
 
@@ -136,10 +151,10 @@ def _readings(word: str, term: Term) -> None:
     term.words.append(word)
     for reading in table.get(word, ()):
         (term.words if len(reading) == 1 else term.together).append(reading[0] if len(reading) == 1 else reading)
-    if _LATIN.fullmatch(word):
-        for spelled in vocabulary.from_pinyin(word):
-            term.words.append(spelled)
-            term.words.extend(r[0] for r in table.get(spelled, ()) if len(r) == 1)
+    if _LATIN.fullmatch(word):  # every word the letters spell first, then their synonyms
+        spelled = vocabulary.from_pinyin(word)
+        term.words += spelled
+        term.words += [r[0] for w in spelled for r in table.get(w, ()) if len(r) == 1]
     term.words = list(dict.fromkeys(term.words))[:MAX_READINGS]
     term.together = term.together[:2]
 
@@ -196,7 +211,8 @@ def _parsed(keyword: str | None, numbers: tuple[str, ...], table: vocabulary.Syn
     if not keyword:
         return found
     text = _numbers(normalized(keyword), frozenset(numbers), found)
-    tokens = vocabulary.query_words(text)
+    tokens = [part for token in vocabulary.query_words(text)
+              for part in ((_LATIN.fullmatch(token) and vocabulary.split_pinyin(token)) or [token])]
     merged, runs = _runs(tokens)
     joined = _typo_joined(merged)
     runs |= {token for token in joined if token not in merged}
@@ -254,7 +270,7 @@ def term_clause(term: Term) -> dict:
 def number_clauses(found: Keyword) -> list[dict]:
     clauses = []
     if found.salary is not None:
-        clauses.append(salary_holds(found.salary))
+        clauses.append(salary_holds(*found.salary))
     if found.area_m2 is not None:
         clauses.append({"range": {"area_m2": {"gte": round(found.area_m2 * 0.8, 1), "lte": round(found.area_m2 * 1.2, 1)}}})
     if found.experience is not None:
@@ -262,8 +278,10 @@ def number_clauses(found: Keyword) -> list[dict]:
     return clauses
 
 
-def salary_holds(amount: int) -> dict:
-    return {"bool": {"filter": [{"range": {"salary_min": {"lte": amount}}}, {"range": {"salary_max": {"gte": amount}}}]}}
+def salary_holds(at_least: int | None, at_most: int | None) -> dict:
+    """The posting's salary range reaches `at_least` and starts by `at_most` (the same number: holds it)."""
+    return {"bool": {"filter": [*([{"range": {"salary_max": {"gte": at_least}}}] if at_least is not None else []),
+                                *([{"range": {"salary_min": {"lte": at_most}}}] if at_most is not None else [])]}}
 
 
 def keyword_clauses(found: Keyword) -> tuple[list[dict], list[dict]]:
@@ -272,7 +290,7 @@ def keyword_clauses(found: Keyword) -> tuple[list[dict], list[dict]]:
     for term in found.terms:
         clause = term_clause(term)
         if found.bare_salary is not None and term.text == str(found.bare_salary):
-            clause = {"bool": {"should": [clause, {"constant_score": {"filter": salary_holds(found.bare_salary)}}],
+            clause = {"bool": {"should": [clause, {"constant_score": {"filter": salary_holds(found.bare_salary, found.bare_salary)}}],
                                "minimum_should_match": 1}}
         scored.append(clause)
     return scored, number_clauses(found)

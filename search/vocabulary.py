@@ -21,8 +21,8 @@ from pathlib import Path
 from search.text import DATA, cut, dictionary, normalized
 
 # Query fillers that say nothing about a posting ("找厨师的工作" is 厨师); kept if a query has nothing else.
-STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 要 想 我 找 招 聘 求 个 名 一名 一个 招聘 诚聘 求职 找工作 工作 岗位 职位 "
-                       "附近 哪里 有没有 有 人".split())
+STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 要 想 我 找 招 聘 求 个 名 一名 一个 招聘 诚聘 急招 急聘 直招 高薪 招人 "
+                       "聘请 求职 找工作 工作 岗位 职位 附近 哪里 有没有 有 人 信息".split())
 MAX_PINYIN_WORDS = 6  # vocabulary words one Latin token may stand for (cs: 厨师, 长沙, ...)
 MIN_TYPO_LENGTH = 3
 
@@ -131,6 +131,17 @@ def from_pinyin(letters: str) -> list[str]:
     full, initials = _pinyin()
     found = list(full.get(letters, ())) + list(initials.get(letters, ()) if len(letters) <= 4 else ())
     return list(dict.fromkeys(found))[:MAX_PINYIN_WORDS]
+
+
+def split_pinyin(letters: str) -> list[str] | None:
+    """Two vocabulary words' full pinyin typed as one (changshachushi → changsha, chushi), else None."""
+    full, _ = _pinyin()
+    if letters in full:
+        return None
+    for cut_at in range(2, len(letters) - 1):
+        if letters[:cut_at] in full and letters[cut_at:] in full:
+            return [letters[:cut_at], letters[cut_at:]]
+    return None
 
 
 def pinyin_completions(prefix: str, limit: int) -> list[str]:

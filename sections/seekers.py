@@ -49,7 +49,8 @@ def seeker_document(card: Seeker) -> dict:
         experience_years=card.experience_years,
         available=card.available,
         # The search box's words: what the worker wants and says, and the area names; never name or phone.
-        **word_fields(title=card.positions or [], text=[card.description], place=area_names(card)),
+        **word_fields(title=card.positions or [], tags=[card.available], text=[card.description],
+                      place=area_names(card)),
     )
     return document
 

@@ -16,11 +16,15 @@ from typing import Any
 
 from pydantic import Field
 
-from models.shop import BIZ_SHOP, RENT_NEGOTIABLE, Shop
+from models.shop import BIZ_SHOP, DEAL_RENT, DEAL_TRANSFER, RENT_NEGOTIABLE, Shop
 from sections.core import HIGHLIGHT, MinePosting, PostingItem, SavedPosting, Section, register
 from search.documents import AREA_DES, AREA_IDS, area_names, posting_document
 from search.keywords import word_fields
 
+
+
+# The deal type as the list shows it: a search for 转让 finds a transfer whatever its title says.
+DEAL_WORDS = {DEAL_RENT: "出租", DEAL_TRANSFER: "转让"}
 
 
 def tenths(value: int | None) -> float | None:
@@ -42,7 +46,8 @@ def shop_document(shop: Shop) -> dict:
         facilities=list(shop.facilities or []),
         contact_name=shop.contact_name,
         # The search box's words: every published text and tag but the contact's name.
-        **word_fields(title=[shop.title], tags=[*(shop.industry or []), *(shop.facilities or [])],
+        **word_fields(title=[shop.title], tags=[DEAL_WORDS.get(shop.deal_type), *(shop.industry or []),
+                                                *(shop.facilities or [])],
                       text=[shop.description], place=[shop.address, shop.floor, *area_names(shop)]),
     )
     return document

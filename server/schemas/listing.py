@@ -103,7 +103,7 @@ class ListBody(PageBody):
     request_id: Annotated[text(max_length=64), BeforeValidator(_request_id_text)] | None = Field(
         None, description="原样返回")
     query_type: choice(1, 2, 3) = Field(1, description="列表类型 1、推荐，2、附近、3、最新")
-    filter: ListFilter = Field(default_factory=ListFilter, description="筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假")
+    filter: ListFilter = Field(default_factory=ListFilter, description="筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假、地区、关键词")
 
     @model_validator(mode="after")
     def _nearby_needs_a_place(self):

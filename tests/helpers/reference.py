@@ -39,8 +39,9 @@ def keyword_matches(texts: dict[str, list[str]], keyword: str | None, numbers: t
     values = values or {}
     every = [text for group in texts.values() for text in group if text]
 
-    def salary_holds(amount: int) -> bool:
-        return values["salary_min"] <= amount <= values["salary_max"]
+    def salary_holds(at_least: int | None, at_most: int | None) -> bool:
+        return ((at_least is None or values["salary_max"] >= at_least)
+                and (at_most is None or values["salary_min"] <= at_most))
 
     def term_found(term) -> bool:
         where = [t for t in texts["place"] if t] if term.place else every
@@ -48,10 +49,10 @@ def keyword_matches(texts: dict[str, list[str]], keyword: str | None, numbers: t
                 or any(all(_reading_found([w], where) for w in group) for group in term.together)
                 or (term.chars and any(term.text in normalized(text) for text in every))
                 or (found.bare_salary is not None and term.text == str(found.bare_salary)
-                    and salary_holds(found.bare_salary)))
+                    and salary_holds(found.bare_salary, found.bare_salary)))
 
     return (all(term_found(term) for term in found.terms)
-            and (found.salary is None or salary_holds(found.salary))
+            and (found.salary is None or salary_holds(*found.salary))
             and (found.area_m2 is None or found.area_m2 * 0.8 - 0.05 <= values["area_m2"] <= found.area_m2 * 1.2 + 0.05)
             and (found.experience is None or values["experience_years"] >= found.experience))
 

@@ -139,6 +139,9 @@ async def test_numbers_mean_salary_experience_and_area(board):
     assert found == {"cook_cs", "wok", "ladle"}
     assert set(await names(board, "8k 厨师")) == {"cook_cs", "wok", "ladle"}
     assert set(await names(board, "8千")) == set(await names(board, "月薪8000"))
+    assert set(await names(board, "月薪1万以上")) == {"ladle", "head_chef", "wok"}
+    assert set(await names(board, "4000-5000")) == {"cook_zz", "pastry", "cashier", "daily_real", "daily_fake",
+                                                    "waiter_top", "cook_in_text"}
     http, _, _ = board
     cards = (await search(http, "10年经验 厨师", "/seekers/list"))["seekers"]
     assert {(tuple(c["positions"]), c["experience_years"]) for c in cards} == {(("厨师",), 12), (("大厨",), 10)}
