@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from search import vocabulary
-from search.text import index_words, is_cjk, normalized, spans
+from search.text import indexed, is_cjk, normalized, spans
 
 KEYWORD_FIELD = "keywords"
 MAX_KEYWORD_LENGTH = 30
@@ -307,9 +307,13 @@ def word_fields(*, title: Iterable[str | None] = (), tags: Iterable[str | None] 
                 text: Iterable[str | None] = (), place: Iterable[str | None] = ()) -> dict:
     """A document's search fields from its published texts by weight; everything in them is also in the
     character field. Contact names and numbers are never passed here."""
-    groups = {TITLE: searchable(title), TAGS: searchable(tags), TEXT: searchable(text), PLACE: searchable(place)}
-    fields = {name: " ".join(word for normal in texts for word in index_words(normal)) for name, texts in groups.items()}
-    fields[KEYWORD_FIELD] = [normal for texts in groups.values() for normal in texts]
+    fields: dict = {}
+    characters: list[str] = []
+    for name, texts in ((TITLE, title), (TAGS, tags), (TEXT, text), (PLACE, place)):
+        done = [indexed(t) for t in texts if t]
+        fields[name] = " ".join(words for _, words in done if words)
+        characters += [normal for normal, _ in done if normal]
+    fields[KEYWORD_FIELD] = characters
     return fields
 
 

@@ -78,17 +78,23 @@ def cut(text: str) -> list[str]:
 def index_words(text: str) -> list[str]:
     """A normalised text's indexed words: search mode, a long word and the words within it (厨师长 gives
     厨师长, 厨师 and 师长), so a query for 厨师 finds 厨师长."""
-    if len(text) <= SHORT:
-        return list(_short_words(text))
     return [token for token in _segmenter().cut_for_search(text, False) if is_wordish(token)]
 
 
 SHORT = 24  # area names, tags, positions, titles: few, repeated in many documents, so kept cut
 
 
-@lru_cache(maxsize=20_000)
-def _short_words(text: str) -> tuple[str, ...]:
-    return tuple(token for token in _segmenter().cut_for_search(text, False) if is_wordish(token))
+def indexed(text: str) -> tuple[str, str]:
+    """A published text → (normalised, its indexed words joined by spaces)."""
+    return _short_indexed(text) if len(text) <= SHORT else _indexed(text)
+
+
+def _indexed(text: str) -> tuple[str, str]:
+    normal = normalized(text)
+    return normal, " ".join(index_words(normal))
+
+
+_short_indexed = lru_cache(maxsize=20_000)(_indexed)
 
 
 def spans(text: str) -> list[tuple[str, int, int]]:
