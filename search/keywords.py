@@ -81,7 +81,7 @@ class Keyword:
     @cached_property
     def marked_words(self) -> frozenset[str]:
         """The words a highlight marks where the text's own words are them."""
-        return frozenset(w for term in self.terms if not term.chars or term.typos for w in term.marked())
+        return frozenset(w for term in self.terms for w in term.marked())
 
     @cached_property
     def marked_runs(self) -> tuple[str, ...]:
@@ -229,6 +229,9 @@ def _parsed(keyword: str | None, numbers: tuple[str, ...], table: vocabulary.Syn
             term.typos = near.words[:MAX_READINGS]
         else:
             _readings(token, term)
+            # A word of the general dictionary may be cut otherwise within a text: its characters in a row
+            # find it too (ranked lower). The trade's words are exact: 日结 never matches 每日结束.
+            term.chars = len(token) > 1 and is_cjk(token) and not vocabulary.is_known(token)
             term.place = vocabulary.kind(token) == "area" and not term.together
             if term.place:
                 term.words = list(dict.fromkeys(term.words + _place_forms(token)))
