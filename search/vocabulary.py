@@ -144,13 +144,25 @@ def split_pinyin(letters: str) -> list[str] | None:
     return None
 
 
+@cache
+def _completion_order() -> tuple[tuple[str, str], ...]:
+    """(reading, word), full pinyin then initials, the nearest (shortest) first, positions before others."""
+    full, initials = _pinyin()
+    rows = [(spelled, word) for spelled, words in full.items() for word in words]
+    rows.sort(key=lambda row: (len(row[0]), kind(row[1]) != "position", row[0]))
+    more = sorted(((first, word) for first, words in initials.items() for word in words), key=lambda r: len(r[0]))
+    return tuple(rows + more)
+
+
 def pinyin_completions(prefix: str, limit: int) -> list[str]:
     """Vocabulary words whose full pinyin starts with the letters (chu → 厨师), or whose initials do."""
-    full, initials = _pinyin()
-    shortest = sorted(full, key=lambda spelled: (len(spelled), spelled))  # the nearest completions first
-    found = [word for spelled in shortest if spelled.startswith(prefix) for word in full[spelled]]
-    found += [word for first in sorted(initials, key=len) if first.startswith(prefix) for word in initials[first]]
-    return list(dict.fromkeys(found))[:limit]
+    found: dict[str, None] = {}
+    for reading, word in _completion_order():
+        if reading.startswith(prefix):
+            found[word] = None
+            if len(found) >= limit:
+                break
+    return list(found)
 
 
 def pinyin_rows() -> list[str]:
