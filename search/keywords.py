@@ -13,7 +13,8 @@ where the section has such a field, else dropped); then segmented into words. Ea
 any of its readings: itself and its synonyms (search/vocabulary.py, read at query time), the vocabulary
 words its Latin letters spell in pinyin, and for an unknown run of 3+ characters the words one character
 away (typos, boosted below exact matches). An area name matches the place field alone. At most MAX_TERMS
-words and MAX_READINGS readings each: a keyword can never cost the engine much more than a plain listing.
+words and READING_BUDGET readings in all (MAX_READINGS a word): a keyword never costs the engine much more
+than a plain listing.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from search.text import indexed, is_cjk, normalized, spans
 
 KEYWORD_FIELD = "keywords"
 MAX_KEYWORD_LENGTH = 30
-MAX_TERMS = 5
+MAX_TERMS = 4
 MAX_READINGS = 8
+READING_BUDGET = 16  # readings of all the words together: a long keyword's words get fewer each
 # Word fields and their boosts: a match in the title outweighs one in the tags, the description, the place.
 TITLE, TAGS, TEXT, PLACE = "words_title", "words_tags", "words_text", "words_place"
 BOOSTS = {TITLE: 4.0, TAGS: 2.0, TEXT: 1.0, PLACE: 0.5}
@@ -236,6 +238,9 @@ def _parsed(keyword: str | None, numbers: tuple[str, ...], table: vocabulary.Syn
             if term.place:
                 term.words = list(dict.fromkeys(term.words + _place_forms(token)))
         found.terms.append(term)
+    share = max(2, min(MAX_READINGS, READING_BUDGET // max(1, len(found.terms))))
+    for term in found.terms:  # the typed word first, then its nearest readings
+        term.words, term.typos = term.words[:share], term.typos[:share]
     return found
 
 
