@@ -94,7 +94,7 @@ async def bench_listing(args, database_url: str, engine_url: str, embedded: bool
     await server.after_start()
     try:
         await _seed(args.jobs)
-        await reindex(app.ctx.search.client, JOBS, JOBS)
+        await reindex(app.ctx.search.client, JOBS)
         print(f"\nlisting over {args.jobs} jobs, {args.requests} requests each, concurrency {args.concurrency}")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for name, body in BODIES.items():

@@ -1,5 +1,7 @@
 """`python -m indexer create|reindex|sync|check|dsl|relevance`: the operator's tool for the sections' indices.
 
+`dsl [BODY] --keyword 长沙厨师` prints the search body of a list request, ready for Kibana's console.
+
 `--section NAME` (jobs, ...) limits create, reindex and check to one section; by default they take every
 section in turn. `sync` drains the outbox of every section.
 
@@ -36,6 +38,7 @@ from sections import JOBS, Section, UnknownSection, all_sections, by_name
 from search.engine import CREDENTIALS_REFUSED, EmbeddedEngine, SearchEngine, cluster_connection, refused_credentials
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_dsl
+from search.vocabulary import use_synonyms
 
 log = logging.getLogger("indexer.main")
 # The CLI's side of the domain errors: an exit code each (sysexits: 75 EX_TEMPFAIL, try again later).
@@ -116,6 +119,7 @@ async def _run(args) -> int:
 async def _relevance(args) -> int:
     """Scratch indices only (relevance_<section>), so a production cluster's aliases are never touched."""
     settings = load_settings()
+    use_synonyms(settings.search_synonyms_path)  # the operator's table, as the app reads it
     url = args.es_url or settings.elasticsearch_url
     embedded = None if url else EmbeddedEngine.start()
     engine = (SearchEngine(url, embedded=args.plain_json, request_timeout=60, **cluster_connection(settings))
@@ -136,6 +140,9 @@ async def _relevance(args) -> int:
 def _dsl(args) -> int:
     section = by_name(args.section or JOBS.name)
     body = json.loads(args.request if args.request != "-" else sys.stdin.read())
+    if args.keyword is not None:  # the search box's query as the app builds it, with this setting's synonyms
+        use_synonyms(load_settings().search_synonyms_path)
+        body.setdefault("filter", {})["keyword"] = args.keyword
     print(f"GET {section.name}/_search")
     print(json.dumps(listing_dsl(section, ListingRequest.from_body(body)), ensure_ascii=False, indent=2))
     return 0
@@ -163,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repair", action="store_true")
     p.add_argument("--batch-size", type=int, default=1000)
     p = commands.add_parser("dsl", parents=[one_section], help="print the DSL of a list request body (JSON, or - for stdin)")
-    p.add_argument("request")
+    p.add_argument("request", nargs="?", default="{}")
+    p.add_argument("--keyword", help="the search box's keyword (filter.keyword), as people type it")
     p = commands.add_parser("relevance", parents=[one_section],
                             help="recall, P@10, nDCG@10 and zero-result rate of the search box on the judged set")
     p.add_argument("--json", action="store_true", help="the figures as JSON")

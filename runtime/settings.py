@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     job_detail_cache_seconds: float = Field(default=1.0, ge=0, le=60)
     # How long the engine's answer to one listing page serves identical requests (0: ask every time).
     listing_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+    # The search box's synonym table (search/vocabulary.py): unset, the shipped one. Re-read when it changes.
+    search_synonyms_path: Path | None = None
     redis_url: str | None = None
     elasticsearch_url: str | None = None
     # A cluster's credentials (SecretStr: never printed with the settings) and the CA of its certificate.

@@ -42,11 +42,16 @@ def posting_document(posting) -> dict:
     }
 
 
+AREA_IDS = ("first_area_id", "second_area_id", "third_area_id", "four_area_id")
+AREA_DES = ("first_area_des", "second_area_des", "third_area_des", "four_area_des")
+
+
 def area_names(posting) -> list[str]:
     return [posting.first_area_des, posting.second_area_des, posting.third_area_des, posting.four_area_des]
 
 
 # In every index, never in an item: the geo point, the recommended order's time, the hold and the texts the
 # search box matches (search/keywords.py).
-INTERNAL_FIELDS = frozenset(("location", "rank_time", "held", "keywords"))
+INTERNAL_FIELDS = frozenset(("location", "rank_time", "held", "keywords", "words_title", "words_tags", "words_text",
+                             "words_place"))
 DATE_FIELDS = ("create_at", "update_at", "last_refresh_time", "top_start_time", "top_end_time")

@@ -146,8 +146,13 @@ async def ensure_alias(client: AsyncElasticsearch, section: IndexedSection, crea
     current = await indices_behind_alias(client, section)
     if current:
         # Fields added to the definition since that index was made (adding is all a mapping allows):
-        # documents carrying them are accepted at once, without waiting for the next reindex.
-        await client.indices.put_mapping(index=section.name, properties=section.definition()["mappings"]["properties"])
+        # documents carrying them are accepted at once, without waiting for the next reindex. Only the
+        # missing ones: a field whose definition changed (an unqueried text made `index: false`) keeps its
+        # old one until a reindex makes a new index.
+        defined = section.definition()["mappings"]["properties"]
+        held = (await client.indices.get_mapping(index=current[0])).body[current[0]]["mappings"].get("properties", {})
+        if missing := {name: value for name, value in defined.items() if name not in held}:
+            await client.indices.put_mapping(index=section.name, properties=missing)
         return current[0]
     if not create:
         return None

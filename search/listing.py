@@ -17,13 +17,14 @@ from elasticsearch import AsyncElasticsearch
 from search import recent_pages
 from search.documents import DATE_FIELDS, INTERNAL_FIELDS
 from search.index import AliasWatch, check_served, doc_time
-from search.keywords import keyword_clauses, words
+from search.keywords import Keyword, highlight, keyword_clauses, parse, words
 from search.section import IndexedSection
 
 RECOMMENDED, NEARBY, LATEST = 1, 2, 3
 # Deepest page any list serves (page_num * page_size): every section's index allows this `max_result_window`.
 RESULT_WINDOW = 10_000
 STATUS_OPEN = 1
+TOP_BOOST = 10_000.0  # above any keyword's relevance score: a paid top stays first
 _SHARED = ("longitude", "latitude", "distance_km", "keyword")  # every section's filter fields
 
 
@@ -34,7 +35,7 @@ class ListingRequest:
     longitude: float | None = None
     latitude: float | None = None
     distance_km: float | None = None
-    keyword: str | None = None  # the search box (search/keywords.py)
+    keyword: str | None = None  # the search box (search/keywords.py), normalised
     page_num: int = 1
     page_size: int = 10
 
@@ -48,6 +49,9 @@ class ListingRequest:
             longitude=f.get("longitude"), latitude=f.get("latitude"), distance_km=f.get("distance_km"),
             keyword=" ".join(words(f.get("keyword"))) or None,
             page_num=body.get("page_num", 1), page_size=body.get("page_size", 10))
+
+    def parsed(self, section: IndexedSection) -> Keyword:
+        return parse(self.keyword, section.keyword_numbers)
 
     def here(self) -> dict | None:
         if self.longitude is None or self.latitude is None:
@@ -69,8 +73,13 @@ def wildcard_escape(text: str) -> str:
 def listing_dsl(section: IndexedSection, req: ListingRequest, now_iso: str = "now") -> dict:
     """The search body for one listing page. The app passes its own clock's time (`doc_time(now)`), so
     ranking and `is_top` agree on one "now"; the CLI leaves the engine's `now` for Kibana."""
+    # A keyword's words score in the recommended list (relevance order) and only filter in the others (distance
+    # and time order); the numbers it holds are filters.
+    scored, numbers = keyword_clauses(req.parsed(section)) if req.keyword else ([], [])
     filters: list[dict] = [{"term": {"status": STATUS_OPEN}}, {"term": {"biz_type": section.biz_type}},
-                           *section.filters(req.wanted, now_iso), *keyword_clauses(req.keyword)]
+                           *section.filters(req.wanted, now_iso), *numbers]
+    if req.query_type != RECOMMENDED:
+        filters += scored
     here = req.here()
     if req.query_type == NEARBY and req.distance_km and here:
         filters.append({"geo_distance": {"distance": f"{req.distance_km}km", "location": here}})
@@ -80,7 +89,12 @@ def listing_dsl(section: IndexedSection, req: ListingRequest, now_iso: str = "no
     if req.query_type == RECOMMENDED:
         # Postings on top (top_end_time still ahead) score 1, every other 0: filters do not score, and a
         # constant_score clause needs no function scoring (about half the engine's time per query).
-        query["bool"]["should"] = [{"constant_score": {"filter": {"range": {"top_end_time": {"gt": now_iso}}}}}]
+        top = {"constant_score": {"filter": {"range": {"top_end_time": {"gt": now_iso}}}}}
+        if scored:
+            # Every word must match; tops stay first whatever their relevance, then the most relevant.
+            query["bool"]["must"] = scored
+            top["constant_score"]["boost"] = TOP_BOOST
+        query["bool"]["should"] = [top]
         sort = [{"_score": {"order": "desc"}}, {"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
     elif req.query_type == NEARBY:
         sort = [{"_geo_distance": {"location": here, "order": "asc", "unit": "m"}}, {"id": {"order": "asc"}}]
@@ -125,6 +139,10 @@ async def _engine_page(client: AsyncElasticsearch, section: IndexedSection, req:
         check_served(section, hit["_index"])
     if not hits["hits"] and aliases is not None and (squatter := (await aliases.state(section)).squatter):
         check_served(section, squatter)
+    if req.keyword:  # marked once per kept page, in the posting's own published texts, never in anything else
+        found = req.parsed(section)
+        for hit in hits["hits"]:
+            hit["highlight"] = highlight(hit["_source"], section.highlighted, found)
     return hits["hits"], hits["total"]["value"]
 
 
@@ -138,4 +156,8 @@ async def search_listing(client: AsyncElasticsearch, section: IndexedSection, re
     hits, total = await recent_pages.page(req.key(section),
                                           lambda: _engine_page(client, section, req, now_iso, aliases))
     here = req.here() if req.query_type == NEARBY else None
-    return [hit_to_item(section, hit, now_iso, here) for hit in hits], total
+    items = [hit_to_item(section, hit, now_iso, here) for hit in hits]
+    if req.keyword:
+        for item, hit in zip(items, hits):
+            item["highlight"] = hit["highlight"]
+    return items, total

@@ -25,6 +25,11 @@ class IndexedSection:
     filters: Callable[[Mapping[str, Any], str], list[dict]]
     # Fields an item shows that its document does not hold (an age from a birth year): (item, now_iso) → fields.
     derived: Callable[[Mapping[str, Any], str], dict] | None = None
+    # The search box (search/keywords.py): which numbers a keyword may mean here (salary, experience, area),
+    # and the published fields of an item a keyword page marks its matches in.
+    keyword_numbers: tuple[str, ...] = ()
+    highlighted: tuple[str, ...] = ()
+    suggested: str = ""  # a keyword field of published values the search box's completions draw on
 
     @cached_property
     def _definition_text(self) -> str:

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 DATA = files("search") / "data"
 
+# Unicode's format characters (category Cf: soft hyphen, zero-width, bidi controls, tags), as ranges: a
+# character-by-character category test made indexing four times slower. A test checks it against unicodedata.
+INVISIBLE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+                       "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                       "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                       "\U000e0020-\U000e007f]")
 # A "word" with no letter, digit or CJK character is punctuation or space: never indexed, never queried.
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 
@@ -23,7 +29,7 @@ _WORDISH = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 def normalized(text: str) -> str:
     """Format characters (Cf: zero-width, bidi controls) dropped first, so they can neither split nor hide
     a word; then full-width forms folded (NFKC), lowercase, runs of spaces as one space, trimmed."""
-    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    visible = INVISIBLE.sub("", text)
     return " ".join(unicodedata.normalize("NFKC", visible).lower().split())
 
 
@@ -73,6 +79,22 @@ def index_words(text: str) -> list[str]:
     """A normalised text's indexed words: search mode, a long word and the words within it (厨师长 gives
     厨师长, 厨师 and 师长), so a query for 厨师 finds 厨师长."""
     return [token for token in _segmenter().cut_for_search(text, False) if is_wordish(token)]
+
+
+SHORT = 24  # area names, tags, positions, titles: few, repeated in many documents, so kept cut
+
+
+def indexed(text: str) -> tuple[str, str]:
+    """A published text → (normalised, its indexed words joined by spaces)."""
+    return _short_indexed(text) if len(text) <= SHORT else _indexed(text)
+
+
+def _indexed(text: str) -> tuple[str, str]:
+    normal = normalized(text)
+    return normal, " ".join(index_words(normal))
+
+
+_short_indexed = lru_cache(maxsize=20_000)(_indexed)
 
 
 def spans(text: str) -> list[tuple[str, int, int]]:

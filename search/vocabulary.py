@@ -21,13 +21,13 @@ from pathlib import Path
 from search.text import DATA, cut, dictionary, normalized
 
 # Query fillers that say nothing about a posting ("找厨师的工作" is 厨师); kept if a query has nothing else.
-STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 要 想 我 找 招 聘 求 个 名 一名 一个 招聘 诚聘 求职 找工作 工作 岗位 职位 "
-                       "附近 哪里 有没有 有 人".split())
+STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 要 想 我 找 招 聘 求 个 名 一名 一个 招聘 诚聘 急招 急聘 直招 高薪 招人 "
+                       "聘请 求职 找工作 工作 岗位 职位 附近 哪里 有没有 有 人 信息".split())
 MAX_PINYIN_WORDS = 6  # vocabulary words one Latin token may stand for (cs: 厨师, 长沙, ...)
 MIN_TYPO_LENGTH = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a table read again is a new table
 class Synonyms:
     """`alternatives[word]`: what a query word may also be matched as; each alternative a tuple of words
     that must all be found (包吃住 → (包吃, 包住))."""
@@ -133,13 +133,36 @@ def from_pinyin(letters: str) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_PINYIN_WORDS]
 
 
+def split_pinyin(letters: str) -> list[str] | None:
+    """Two vocabulary words' full pinyin typed as one (changshachushi → changsha, chushi), else None."""
+    full, _ = _pinyin()
+    if letters in full:
+        return None
+    for cut_at in range(2, len(letters) - 1):
+        if letters[:cut_at] in full and letters[cut_at:] in full:
+            return [letters[:cut_at], letters[cut_at:]]
+    return None
+
+
+@cache
+def _completion_order() -> tuple[tuple[str, str], ...]:
+    """(reading, word), full pinyin then initials, the nearest (shortest) first, positions before others."""
+    full, initials = _pinyin()
+    rows = [(spelled, word) for spelled, words in full.items() for word in words]
+    rows.sort(key=lambda row: (len(row[0]), kind(row[1]) != "position", row[0]))
+    more = sorted(((first, word) for first, words in initials.items() for word in words), key=lambda r: len(r[0]))
+    return tuple(rows + more)
+
+
 def pinyin_completions(prefix: str, limit: int) -> list[str]:
     """Vocabulary words whose full pinyin starts with the letters (chu → 厨师), or whose initials do."""
-    full, initials = _pinyin()
-    shortest = sorted(full, key=lambda spelled: (len(spelled), spelled))  # the nearest completions first
-    found = [word for spelled in shortest if spelled.startswith(prefix) for word in full[spelled]]
-    found += [word for first in sorted(initials, key=len) if first.startswith(prefix) for word in initials[first]]
-    return list(dict.fromkeys(found))[:limit]
+    found: dict[str, None] = {}
+    for reading, word in _completion_order():
+        if reading.startswith(prefix):
+            found[word] = None
+            if len(found) >= limit:
+                break
+    return list(found)
 
 
 def pinyin_rows() -> list[str]:

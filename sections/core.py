@@ -61,6 +61,11 @@ class PostingItem(UnsignedItem):
     user_id: int
 
 
+HIGHLIGHT = Field(None, description=(
+    "仅当有搜索关键词时出现：匹配到的公开字段 → 该字段中匹配的文字，匹配处以 <em>…</em> 标出，其余 HTML 转义"
+    "（描述为匹配处前后的片段，列表字段为匹配的各项）。如 {\"positions\": [\"<em>厨师</em>\"]}"))
+
+
 class MinePosting(Data):
     """What every section's "my postings" item (`/jobs/my`) starts with; the seed's example names the owner,
     the contact name and number purpose_user_*."""

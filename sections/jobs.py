@@ -10,9 +10,9 @@ from typing import Any
 from pydantic import Field
 
 from models.job import BIZ_RECRUIT, Job
-from sections.core import MinePosting, PostingItem, SavedPosting, Section, register
-from search.documents import area_names, posting_document
-from search.keywords import searchable
+from sections.core import HIGHLIGHT, MinePosting, PostingItem, SavedPosting, Section, register
+from search.documents import AREA_DES, AREA_IDS, area_names, posting_document
+from search.keywords import word_fields
 from search.listing import wildcard_escape
 
 WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
@@ -28,15 +28,16 @@ def job_document(job: Job) -> dict:
         basic_protection=list(job.basic_protection or []),
         salary_benefits=list(job.salary_benefits or []),
         attendance_leave=list(job.attendance_leave or []),
-        # The search box's texts: what a job publishes, but not the contact person's name.
-        keywords=searchable([job.positions, job.description, job.address, *area_names(job),
-                             *(tag for group in WELFARE_GROUPS for tag in getattr(job, group) or [])]),
+        # The search box's words: what a job publishes, but not the contact person's name.
+        **word_fields(title=[job.positions], tags=[tag for group in WELFARE_GROUPS for tag in getattr(job, group) or []],
+                      text=[job.description], place=[job.address, *area_names(job)]),
     )
     return document
 
 
 def job_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
-    """`/jobs/list`'s filter: positions (contains), salary ranges overlapping, every welfare tag asked for."""
+    """`/jobs/list`'s filter: positions (contains), salary ranges overlapping, every welfare tag asked for, in
+    the given areas."""
     clauses: list[dict] = []
     if positions := wanted.get("positions"):
         clauses.append({"wildcard": {"positions": {"value": f"*{wildcard_escape(positions)}*"}}})
@@ -49,6 +50,9 @@ def job_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     for group in WELFARE_GROUPS:
         for tag in wanted.get(group) or ():
             clauses.append({"term": {group: tag}})
+    for area_id in AREA_IDS:
+        if (value := wanted.get(area_id)) is not None:
+            clauses.append({"term": {area_id: value}})
     return clauses
 
 
@@ -68,6 +72,7 @@ class JobItem(PostingItem):
 
 class ListedJob(JobItem):
     distance: int | None = Field(None, description="附近列表（query_type 2）：距离，米")
+    highlight: dict[str, list[str]] | None = HIGHLIGHT
 
 
 class MyPosting(MinePosting):
@@ -96,6 +101,9 @@ JOBS = register(Section(
     texts=("positions", "description", "address", "contact_person_name", "first_area_des", "second_area_des",
            "third_area_des", "four_area_des", *WELFARE_GROUPS),
     summary=lambda job: {"positions": job.positions, "address": job.address},
+    keyword_numbers=("salary",),
+    suggested="positions",
+    highlighted=("positions", *WELFARE_GROUPS, "description", "address", *AREA_DES),
     item=JobItem,
     listed=ListedJob,
     mine=MyPosting,

@@ -20,14 +20,13 @@ from pydantic import Field
 
 from models.seeker import BIZ_SEEKER, SALARY_NEGOTIABLE, Seeker
 from runtime import clock
-from sections.core import MinePosting, SavedPosting, Section, UnsignedItem, register
-from search.documents import area_names, posting_document
-from search.keywords import searchable
+from sections.core import HIGHLIGHT, MinePosting, SavedPosting, Section, UnsignedItem, register
+from search.documents import AREA_DES, AREA_IDS, area_names, posting_document
+from search.keywords import word_fields
 from search.listing import wildcard_escape
 
 # The published point's grid: 0.005° is 556 m of latitude (and 430-500 m of longitude in mainland China).
 GRID_DEGREES = Decimal("0.005")
-AREA_IDS = ("first_area_id", "second_area_id", "third_area_id", "four_area_id")
 
 
 def rounded(degrees: Decimal | float) -> float:
@@ -62,8 +61,9 @@ def seeker_document(card: Seeker) -> dict:
         salary_max=card.salary_max,
         experience_years=card.experience_years,
         available=card.available,
-        # The search box's texts: what the worker wants and says, and the area names; never name or phone.
-        keywords=searchable([*(card.positions or []), card.description, *area_names(card)]),
+        # The search box's words: what the worker wants and says, and the area names; never name or phone.
+        **word_fields(title=card.positions or [], tags=[card.available], text=[card.description],
+                      place=area_names(card)),
     )
     return document
 
@@ -135,6 +135,7 @@ class SeekerItem(UnsignedItem):
 
 class ListedSeeker(SeekerItem):
     distance: int | None = Field(None, description="附近列表（query_type 2）：到卡片公开位置（约 500 米精度）的距离，米")
+    highlight: dict[str, list[str]] | None = HIGHLIGHT
 
 
 class MySeekerCard(MinePosting):
@@ -184,4 +185,7 @@ SEEKERS = register(Section(
     one_open_per_user=True,
     shows_owner=False,
     shown_to_others=shown_to_others,
+    keyword_numbers=("salary", "experience"),
+    suggested="positions",
+    highlighted=("positions", "description", *AREA_DES),
 ))

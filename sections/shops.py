@@ -16,12 +16,15 @@ from typing import Any
 
 from pydantic import Field
 
-from models.shop import BIZ_SHOP, RENT_NEGOTIABLE, Shop
-from sections.core import MinePosting, PostingItem, SavedPosting, Section, register
-from search.documents import area_names, posting_document
-from search.keywords import searchable
+from models.shop import BIZ_SHOP, DEAL_RENT, DEAL_TRANSFER, RENT_NEGOTIABLE, Shop
+from sections.core import HIGHLIGHT, MinePosting, PostingItem, SavedPosting, Section, register
+from search.documents import AREA_DES, AREA_IDS, area_names, posting_document
+from search.keywords import word_fields
 
-AREA_IDS = ("first_area_id", "second_area_id", "third_area_id", "four_area_id")
+
+
+# The deal type as the list shows it: a search for 转让 finds a transfer whatever its title says.
+DEAL_WORDS = {DEAL_RENT: "出租", DEAL_TRANSFER: "转让"}
 
 
 def tenths(value: int | None) -> float | None:
@@ -42,9 +45,10 @@ def shop_document(shop: Shop) -> dict:
         frontage_m=tenths(shop.frontage_tenths),
         facilities=list(shop.facilities or []),
         contact_name=shop.contact_name,
-        # The search box's texts: title, description, address, the trades and the area names.
-        keywords=searchable([shop.title, shop.description, shop.address, *(shop.industry or []),
-                             *area_names(shop)]),
+        # The search box's words: every published text and tag but the contact's name.
+        **word_fields(title=[shop.title], tags=[DEAL_WORDS.get(shop.deal_type), *(shop.industry or []),
+                                                *(shop.facilities or [])],
+                      text=[shop.description], place=[shop.address, shop.floor, *area_names(shop)]),
     )
     return document
 
@@ -109,6 +113,7 @@ class ShopItem(PostingItem):
 
 class ListedShop(ShopItem):
     distance: int | None = Field(None, description="附近列表（query_type 2）：距离，米")
+    highlight: dict[str, list[str]] | None = HIGHLIGHT
 
 
 class MyShop(MinePosting):
@@ -151,4 +156,7 @@ SHOPS = register(Section(
     mine=MyShop,
     favorite=ShopFavorite,
     price_key="shop",
+    keyword_numbers=("area",),
+    suggested="industry",
+    highlighted=("title", "industry", "facilities", "description", "address", "floor", *AREA_DES),
 ))

@@ -22,6 +22,8 @@ from search.engine import SearchEngine, cluster_connection
 from indexer.heal import IndexHealer
 from search.index import ensure_alias
 from search.recent_pages import keep_pages
+from search.text import warm as warm_segmenter
+from search.vocabulary import use_synonyms
 from server import errors, observability
 from server.context import AppContext, JobBoard
 from server.protocol import GuardedSanic, behind_proxy
@@ -35,6 +37,7 @@ from server.routes import contacts, dev, docs, health, jobs, pay, searches, seek
 from server.services import images
 from server.services.content import ContentRechecker
 from server.services.hot_searches import HotSearches
+from server.services.suggestions import Suggestions
 from server.services.order_sweeper import OrderSweeper
 from server.supervision import (
     WorkerRoster,
@@ -97,6 +100,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         await db.connect(settings.resolved_database_url)
         keep_recent_rows(settings.job_detail_cache_seconds)
         keep_pages(settings.listing_cache_seconds)
+        use_synonyms(settings.search_synonyms_path)
+        warm_segmenter()  # ~0.5 s of CPU once per process here, not on its first search
         # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
         app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
                                       socket_timeout=settings.redis_socket_timeout_seconds)
@@ -138,6 +143,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.rechecker_task = asyncio.create_task(app.ctx.rechecker.run(), name="content_rechecker")
         app.ctx.hot_searches = HotSearches(app.ctx.cache, lambda: app.ctx.content_check, app.ctx.settings)
         app.ctx.hot_searches_task = asyncio.create_task(app.ctx.hot_searches.run(), name="hot_searches")
+        app.ctx.suggestions = Suggestions(app.ctx.search, app.ctx.hot_searches)
 
     @app.before_server_stop
     async def _stop_background(app: JobBoard):

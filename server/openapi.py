@@ -31,6 +31,7 @@ class Doc:
     summary: str
     description: str = ""
     body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None  # the query string's arguments (GET), one parameter a field
     data: type[BaseModel] | None = None  # the envelope's `data` on success; None: data is null
     auth: bool | Literal["optional"] = False
     token_in_response: bool = False  # login answers with the token in the Authorization header
@@ -102,6 +103,13 @@ def _operation(route, method: str, doc: Doc, refs: dict[type[BaseModel], dict]) 
         operation["description"] = doc.description
     operation["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                                for name in re.findall(r"<([^:>]+)", route.path)]
+    if doc.query is not None:
+        schema = doc.query.model_json_schema()
+        operation["parameters"] += [
+            {"name": name, "in": "query", "required": name in schema.get("required", ()),
+             "description": field.get("description", ""), "schema": {k: v for k, v in field.items()
+                                                                     if k not in ("title", "description")}}
+            for name, field in schema["properties"].items()]
     if doc.auth:
         operation["security"] = [{SECURITY_SCHEME: []}] if doc.auth is True else [{}, {SECURITY_SCHEME: []}]
         operation["parameters"].append({"$ref": "#/components/parameters/UserIdHeader"})

@@ -35,6 +35,14 @@ class BoundedBodyRequest(Request):
             raise RequestTimeout(f"request body not received within {timeout:g} s") from None
 
 
+def parse_query(request: Request, schema: type[T]) -> T:
+    """The query string's arguments (each once) as the schema, or a 400."""
+    try:
+        return schema.model_validate({name: values[-1] for name, values in request.args.items()})
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
 def parse_body(request: Request, schema: type[T]) -> T:
     body = request.body or b""  # at most max_json_body_bytes: Sanic refused a larger one before reading it
     if not body.strip():

@@ -51,7 +51,8 @@ async def update(request: JobBoardRequest):
 
 @bp.post("/jobs/list")
 @documented("招聘信息列表（用户）", body=ListBody, data=JobList, description=(
-    "类型：推荐（刷新时间）、附近（距离）、最新（发布时间倒序）。筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假。"
+    "类型：推荐（刷新时间；有关键词时按相关度）、附近（距离）、最新（发布时间倒序）。筛选：岗位、薪资范围、基础保障、薪酬福利、"
+    "考勤休假、地区、搜索关键词（规则见 filter.keyword）。"
     "可以不带 token；带 token 时，已解锁（/contact_voucher/cost）或自己发布的招聘显示完整电话，其余 contact 打码。"
     + READS))
 async def list_jobs(request: JobBoardRequest):

@@ -7,8 +7,10 @@ from sanic import Blueprint
 from server.context import JobBoardRequest
 from server.openapi import documented
 from server.responses import ok
-from server.schemas.responses import HotSearchList
-from sections import all_sections
+from server.requests import parse_query
+from server.schemas.listing import SuggestQuery
+from server.schemas.responses import HotSearchList, SuggestionList
+from sections import all_sections, by_biz_type
 
 bp = Blueprint("searches")
 
@@ -21,3 +23,12 @@ bp = Blueprint("searches")
     "每人每词每天一次，翻页不计；至少 3 人搜索过、通过内容安全检测且未被运营屏蔽的词才显示。列表最多 1 分钟更新一次。"))
 async def hot(request: JobBoardRequest):
     return ok(await request.app.ctx.hot_searches.hot_lists([section.name for section in all_sections()]))
+
+
+@bp.get("/search/suggest")
+@documented("搜索建议", query=SuggestQuery, data=SuggestionList, description=(
+    "输入时的补全：最多 10 个，来自该栏目的热门搜索（通过内容安全检测的）、已发布信息的岗位（招租：业态）"
+    "与行业词库；拼音或首字母也可（chu → 厨师）。不需要登录。"))
+async def suggest(request: JobBoardRequest):
+    query = parse_query(request, SuggestQuery)
+    return ok({"suggestions": await request.app.ctx.suggestions.suggest(by_biz_type(query.biz_type), query.prefix)})

@@ -88,6 +88,10 @@ class HotSearchList(Data):
     shops: list[HotSearch] = Field(description="招租列表的热门搜索")
 
 
+class SuggestionList(Data):
+    suggestions: list[str] = Field(description="补全建议（最多 10 个）：热门搜索、信息中的岗位/业态、行业词库，前缀匹配的在前")
+
+
 class MyPostings(Data):
     contacts: list[MyPosting | MySeekerCard | MyShop] = Field(
         description="biz_type 1：我的招聘；2：我的求职卡片；3：我的招租")

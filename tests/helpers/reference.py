@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +11,8 @@ from models.job import Job
 from models.shop import RENT_NEGOTIABLE, Shop
 from models.samples import WELFARE
 from models.seeker import Seeker
+from search.keywords import parse
+from search.text import index_words, normalized
 
 
 def arc_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -24,29 +24,44 @@ def arc_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * r * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _tokens(text: str) -> list[str]:
-    """The standard tokenizer as the search box relies on it: each CJK character a token, each run of other
-    letters and digits a token, the rest separators (after NFKC and lowercasing)."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return re.findall(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_\u3400-\u9fff\uf900-\ufaff]+", text)
+def _reading_found(words: list[str], texts: list[str]) -> bool:
+    indexed = {word for text in texts for word in index_words(normalized(text))}
+    return any(word in indexed for word in words)
 
 
-def _contains(haystack: list[str], needle: list[str]) -> bool:
-    return any(haystack[i:i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))
+def keyword_matches(texts: dict[str, list[str]], keyword: str | None, numbers: tuple[str, ...] = (),
+                    values: dict | None = None) -> bool:
+    """The search box's rule, by brute force over a posting's published texts by field (title, tags, text,
+    place; search/keywords.py reads the keyword): every word matches through one of its readings among the
+    words of the texts (an area name among the place texts only), a run of characters within one text, or
+    a typo's word; a bare number may be the salary instead; numbers that mean a field hold."""
+    found = parse(keyword, numbers)
+    values = values or {}
+    every = [text for group in texts.values() for text in group if text]
+
+    def salary_holds(at_least: int | None, at_most: int | None) -> bool:
+        return ((at_least is None or values["salary_max"] >= at_least)
+                and (at_most is None or values["salary_min"] <= at_most))
+
+    def term_found(term) -> bool:
+        where = [t for t in texts["place"] if t] if term.place else every
+        return (_reading_found(term.words + term.typos, where)
+                or any(all(_reading_found([w], where) for w in group) for group in term.together)
+                or (term.chars and any(term.text in normalized(text) for text in every))
+                or (found.bare_salary is not None and term.text == str(found.bare_salary)
+                    and salary_holds(found.bare_salary, found.bare_salary)))
+
+    return (all(term_found(term) for term in found.terms)
+            and (found.salary is None or salary_holds(*found.salary))
+            and (found.area_m2 is None or found.area_m2 * 0.8 - 0.05 <= values["area_m2"] <= found.area_m2 * 1.2 + 0.05)
+            and (found.experience is None or values["experience_years"] >= found.experience))
 
 
-def keyword_matches(texts: list[str], keyword: str | None) -> bool:
-    """Every whitespace-separated word of the keyword appears within one of the texts (Chinese anywhere,
-    letters and digits as whole words). A word of punctuation only asks for nothing."""
-    words = [_tokens(word) for word in (keyword or "").split()]
-    return all(any(_contains(_tokens(text), word) for text in texts) for word in words if word)
-
-
-def job_texts(job: Job) -> list[str]:
+def job_texts(job: Job) -> dict[str, list[str]]:
     """What the search box searches in a job (the issue's list): never the contact person's name."""
-    return [job.positions, job.description, job.address, job.first_area_des, job.second_area_des,
-            job.third_area_des, job.four_area_des, *job.basic_protection, *job.salary_benefits,
-            *job.attendance_leave]
+    return {"title": [job.positions], "tags": [*job.basic_protection, *job.salary_benefits, *job.attendance_leave],
+            "text": [job.description], "place": [job.address, job.first_area_des, job.second_area_des,
+                                                 job.third_area_des, job.four_area_des]}
 
 
 def _exact_point(posting) -> tuple[float, float]:
@@ -77,10 +92,10 @@ def _listed(postings: list, biz_type: int, query_type: int, filt: dict, now: dat
     return [p.id for p in chosen]
 
 
-def card_texts(card: Seeker) -> list[str]:
+def card_texts(card: Seeker) -> dict[str, list[str]]:
     """What the search box searches in a card: never its name, address or phone."""
-    return [*card.positions, card.description, card.first_area_des, card.second_area_des, card.third_area_des,
-            card.four_area_des]
+    return {"title": list(card.positions), "tags": [], "text": [card.description],
+            "place": [card.first_area_des, card.second_area_des, card.third_area_des, card.four_area_des]}
 
 
 def brute_force(jobs: list[Job], query_type: int, filt: dict, now: datetime) -> list[int]:
@@ -92,7 +107,11 @@ def brute_force(jobs: list[Job], query_type: int, filt: dict, now: datetime) -> 
             return False
         if filt.get("salary_max") not in (None, -1) and job.salary_min > filt["salary_max"]:
             return False
-        if not keyword_matches(job_texts(job), filt.get("keyword")):
+        if not keyword_matches(job_texts(job), filt.get("keyword"), ("salary",),
+                               {"salary_min": job.salary_min, "salary_max": job.salary_max}):
+            return False
+        if not all(filt.get(f"{level}_area_id") in (None, getattr(job, f"{level}_area_id"))
+                   for level in ("first", "second", "third", "four")):
             return False
         return all(set(filt.get(group, [])) <= set(getattr(job, group)) for group in WELFARE)
 
@@ -117,7 +136,9 @@ def brute_force_seekers(cards: list[Seeker], query_type: int, filt: dict, now: d
                 and card.experience_years >= filt.get("experience_min", 0)
                 and all(filt.get(f"{level}_area_id") in (None, getattr(card, f"{level}_area_id"))
                         for level in ("first", "second", "third", "four"))
-                and keyword_matches(card_texts(card), filt.get("keyword")))
+                and keyword_matches(card_texts(card), filt.get("keyword"), ("salary", "experience"),
+                                    {"salary_min": card.salary_min, "salary_max": card.salary_max,
+                                     "experience_years": card.experience_years}))
 
     return _listed(cards, 2, query_type, filt, now, wanted, point=published_point)
 
@@ -131,10 +152,11 @@ def published_point(card: Seeker) -> tuple[float, float]:
     return grid(card.longitude), grid(card.latitude)
 
 
-def shop_texts(shop: Shop) -> list[str]:
-    """What the search box searches in a shop: title, description, address, industry and area names."""
-    return [shop.title, shop.description, shop.address, *shop.industry, shop.first_area_des, shop.second_area_des,
-            shop.third_area_des, shop.four_area_des]
+def shop_texts(shop: Shop) -> dict[str, list[str]]:
+    """What the search box searches in a shop: every published text and tag but the contact's name."""
+    return {"title": [shop.title], "tags": [*shop.industry, *shop.facilities], "text": [shop.description],
+            "place": [shop.address, shop.floor, shop.first_area_des, shop.second_area_des, shop.third_area_des,
+                      shop.four_area_des]}
 
 
 def brute_force_shops(shops: list[Shop], query_type: int, filt: dict, now: datetime) -> list[int]:
@@ -152,6 +174,17 @@ def brute_force_shops(shops: list[Shop], query_type: int, filt: dict, now: datet
                 and set(filt.get("facilities", [])) <= set(shop.facilities)
                 and all(filt.get(f"{level}_area_id") in (None, getattr(shop, f"{level}_area_id"))
                         for level in ("first", "second", "third", "four"))
-                and keyword_matches(shop_texts(shop), filt.get("keyword")))
+                and keyword_matches(shop_texts(shop), filt.get("keyword"), ("area",),
+                                    {"area_m2": shop.area_tenths / 10}))
 
     return _listed(shops, 3, query_type, filt, now, wanted)
+
+
+def listing_agrees(ids: list[int], expected: list[int], query_type: int, keyword: str | None, postings: list,
+                   now: datetime) -> bool:
+    """The engine's page is the reference's: in its exact order, but for the recommended list with a keyword
+    (relevance order, which no brute force computes): the same postings, those on top first."""
+    if query_type != 1 or not parse(keyword):
+        return ids == expected
+    tops = {p.id for p in postings if p.top_end_time is not None and p.top_end_time > now} & set(expected)
+    return sorted(ids) == sorted(expected) and set(ids[:len(tops)]) == tops

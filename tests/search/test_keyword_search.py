@@ -17,7 +17,7 @@ from runtime import clock
 from sections import JOBS
 from search.recent_pages import forget_pages
 from tests.helpers.api import reset_state
-from tests.helpers.reference import brute_force
+from tests.helpers.reference import brute_force, listing_agrees
 
 # (positions, description, address, four_area_des, welfare tags, contact person): each word of KEYWORDS is
 # in some of these and not in others; the contact person's name is never searched.
@@ -83,21 +83,24 @@ async def test_the_keyword_finds_exactly_the_postings_with_every_word_in_the_lis
     filt = {"keyword": keyword, **(HERE if query_type == 2 else {})}
     expected = brute_force(jobs, query_type, {**filt, "keyword": keyword or ""}, clock.now())
     ids, total = await listed(http, query_type, filt)
-    assert (ids, total) == (expected, len(expected))
+    assert listing_agrees(ids, expected, query_type, keyword, jobs, clock.now()) and total == len(expected), ids
 
 
 def test_the_keywords_exercise_the_rules(seeded):
     """The reference is not trivially satisfied: single characters find longer words, whole-word rules for
-    digits hold, a welfare-only word, the contact person and nonsense words are each what they should be."""
+    digits hold (a bare salary-like number also means the salary), a welfare-only word, the contact person
+    and nonsense words are each what they should be."""
     _, jobs = seeded
 
     def found(keyword):
         return len(brute_force(jobs, 3, {"keyword": keyword}, clock.now()))
 
     assert found("厨") > found("厨师") > found("厨师长") > 0
-    assert found("粥") == 3 and found("5000") == 3 and found("500") == 0
+    assert found("粥") == 3 and found("500") == 0
+    assert found("5000") == len(jobs) and found("9500") == 0 and found("南京西路 5000") == 3
     assert found("社保") == 2 and found("段先生") == found("不存在的词") == 0
     assert found("ＫＦＣ") == found("kfc") == 3 and found("南京 东路") > found("南京东路") > 0
+    assert found("日结") == 0 and found("早班") == 3
 
 
 async def test_a_keyword_combines_with_the_sections_filters(seeded):

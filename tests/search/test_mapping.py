@@ -19,9 +19,18 @@ def test_document_times_carry_the_shanghai_offset():
     assert doc["location"] == {"lat": 31.230416, "lon": 121.473701}
 
 
-def test_positions_text_uses_a_builtin_analyzer():
-    positions = JOBS.definition()["mappings"]["properties"]["positions"]
-    assert positions["type"] == "keyword" and positions["fields"]["text"]["analyzer"] == "cjk"
+def test_texts_are_searched_through_builtin_analyzers_and_nothing_analysed_goes_unqueried():
+    """The app cuts the words (search/text.py): the engine only splits them on spaces. A text field the
+    search box does not query is not indexed (no engine work, no disk for nothing)."""
+    from sections import all_sections
+    from search.keywords import KEYWORD_FIELD, WORD_FIELDS
+
+    for section in all_sections():
+        properties = section.definition()["mappings"]["properties"]
+        analysed = {name for name, field in properties.items() if field["type"] == "text" and field.get("index", True)}
+        assert analysed == {*WORD_FIELDS, KEYWORD_FIELD}, section.name
+        assert all(properties[name]["analyzer"] == "whitespace" for name in WORD_FIELDS)
+        assert properties[KEYWORD_FIELD]["analyzer"] == "standard"
 
 
 def test_an_installed_wheel_finds_its_mapping_from_any_directory(tmp_path):
@@ -42,7 +51,8 @@ def test_an_installed_wheel_finds_its_mapping_from_any_directory(tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
     # Only the unpacked wheel on the path, run from elsewhere: no source tree to fall back on.
     done = subprocess.run([sys.executable, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                           "from sections import JOBS; import search; "
+                           "from sections import JOBS; import search; from search.vocabulary import is_known, from_pinyin; "
+                           "assert is_known('大厨') and from_pinyin('chushi')[0] == '厨师'; "
                            "print(JOBS.definition()['settings']['max_result_window'], search.__file__)",
                            str(tmp_path / "site")], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

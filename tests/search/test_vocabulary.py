@@ -69,3 +69,15 @@ def test_an_edited_synonym_file_is_read_again_without_a_restart(tmp_path):
     finally:
         vocabulary.use_synonyms(None)
     assert "灶台师傅" not in vocabulary.synonyms().words() and dictionary()
+
+
+def test_the_invisible_characters_are_unicodes_format_characters():
+    import sys
+    import unicodedata
+
+    from search.text import INVISIBLE
+
+    for code in range(sys.maxunicode + 1):
+        category = unicodedata.category(chr(code))
+        matched = INVISIBLE.fullmatch(chr(code)) is not None
+        assert matched == (category == "Cf") or (matched and category == "Cn"), hex(code)

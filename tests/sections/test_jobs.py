@@ -14,7 +14,7 @@ def test_the_detail_and_listing_items_carry_exactly_the_documented_fields():
     item = posting_shapes.detail(JOBS, sample_job(), datetime(2026, 1, 15, 23, 0))
     # contact_unlocked is added by the masking that follows (services/contacts.py).
     assert set(item) | {"contact_unlocked"} == set(JOBS.item.model_fields)
-    assert set(JOBS.listed.model_fields) == set(JOBS.item.model_fields) | {"distance"}
+    assert set(JOBS.listed.model_fields) == set(JOBS.item.model_fields) | {"distance", "highlight"}
 
 
 def test_my_postings_and_favourite_items_are_built_from_their_models():

@@ -264,6 +264,7 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     tune(hot_search_min_users=1, report_min_account_age_hours=0)  # the worker signed up just now
     await app.ctx.hot_searches.round()
     assert check(await client.get("/search/hot"))["data"]["jobs"] == [{"keyword": "服务员", "count": 1}]
+    assert "服务员" in check(await client.get("/search/suggest", params={"biz_type": 1, "prefix": "服务"}))["data"]["suggestions"]
     check(await client.post("/wechat/user/logout", headers=owner))
 
     with_data = {(method, path) for method, path, operation in _operations(document)

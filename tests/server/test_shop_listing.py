@@ -20,7 +20,7 @@ from models.user import User
 from runtime import clock
 from sections import SHOPS
 from tests.helpers.api import reset_state
-from tests.helpers.reference import brute_force_shops
+from tests.helpers.reference import brute_force_shops, listing_agrees
 
 SEEDED_SHOPS = 400
 PAGE = 50
@@ -106,7 +106,7 @@ async def test_recommended_and_latest_match_brute_force(seeded, query_type, filt
     on_the_edges(shops, expected, filt)
     ids, total, _ = await walk(http, query_type, filt)
     assert total == len(expected)
-    assert ids == expected
+    assert listing_agrees(ids, expected, query_type, filt.get("keyword"), shops, clock.now())
 
 
 @pytest.mark.parametrize("filt", [{}, {"distance_km": 5}, {"distance_km": 4, "rent_min": 8000, "rent_max": 20000},
