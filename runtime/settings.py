@@ -26,6 +26,10 @@ def _check_price(price: Decimal) -> Decimal:
     return price
 
 
+# A section's open postings per account (MAX_OPEN_POSTINGS names only those it changes).
+OPEN_POSTINGS_DEFAULT = {"jobs": 20, "shops": 10}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
@@ -154,7 +158,7 @@ class Settings(BaseSettings):
     # Posting caps, one number for every account (0: no cap). Open postings at once per section (JSON, by
     # section name; one not named has 10; a 求职 card is one per worker whatever this says), and new postings
     # per section and Shanghai day, closed ones counted: one account posted 59 shops in a minute.
-    max_open_postings: dict[str, int] = {"jobs": 20, "shops": 10}
+    max_open_postings: dict[str, int] = OPEN_POSTINGS_DEFAULT
     max_new_postings_per_day: int = Field(default=10, ge=0)
     # Requests a minute; 0 turns a limit off. One IP can hide many real users (carrier-grade NAT).
     rate_limit_login_per_code: int = Field(default=10, ge=0)
@@ -168,6 +172,14 @@ class Settings(BaseSettings):
     # The app drains the index outbox itself after each write; the indexer daemon is the safety net.
     background_index_sync: bool = True
     workers: int = Field(default=1, ge=1, le=64)
+
+    @field_validator("max_open_postings")
+    @classmethod
+    def _open_caps(cls, value: dict[str, int]) -> dict[str, int]:
+        # {"shops": 20} changes the shops' cap only; a misspelt section ("job") is caught at start (check()).
+        if any(cap < 0 for cap in value.values()):
+            raise ValueError("a cap is a whole number of postings, 0 for none")
+        return {**OPEN_POSTINGS_DEFAULT, **value}
 
     @field_validator("wechat_api_base", "wechatpay_api_base")
     @classmethod

@@ -81,7 +81,7 @@ class SearchEngine:
                                          serializer=OrjsonSerializer(), **options)
         # The listing's client, made once: `.options()` builds a whole client (and its telemetry) per call.
         self.listing_client = self.client.options(request_timeout=LISTING_TIMEOUT_SECONDS)
-        self.aliases = AliasWatch(self.client)  # what readiness and the listing's empty pages look at
+        self.aliases = AliasWatch(self.listing_client)  # what readiness and the listing's empty pages look at
 
     async def ping(self) -> None:
         await self.client.info()

@@ -4,15 +4,16 @@ writes. Every function takes the section (`search.section.IndexedSection`) it wo
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 from elasticsearch.helpers import async_bulk
 
+from runtime import clock
 from search import recent_pages
 from search.section import IndexedSection
+
 
 SHANGHAI_OFFSET = "+08:00"
 
@@ -73,10 +74,10 @@ class AliasWatch:
 
     async def state(self, section: IndexedSection) -> AliasState:
         seen = self._seen.get(section.name)
-        if seen is not None and time.monotonic() - seen[0] < self._ttl:
+        if seen is not None and clock.monotonic() - seen[0] < self._ttl:
             return seen[1]
         state = await alias_state(self._client, section)
-        self._seen[section.name] = (time.monotonic(), state)
+        self._seen[section.name] = (clock.monotonic(), state)
         return state
 
     def forget(self) -> None:

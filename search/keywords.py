@@ -109,14 +109,20 @@ def normalized_words(keyword: str | None) -> list[str]:
 words = normalized_words
 
 
-def _amount(number: str, unit: str | None) -> int:
-    return int(float(number) * _UNITS[unit])
+# Beyond these a number in the box means nothing (and would overflow the engine's integer fields): dropped.
+SALARY_CEILING = 10_000_000  # yuan a month, as the bodies' own limit
+AREA_CEILING = 100_000.0  # m²
+
+
+def _amount(number: str, unit: str | None) -> int | None:
+    amount = float(number) * _UNITS[unit]
+    return int(amount) if amount <= SALARY_CEILING else None
 
 
 def _numbers(text: str, numbers: frozenset[str], found: Keyword) -> str:
     """Take the numbers that mean a field out of the text (those of fields the section lacks too)."""
     def area(match: re.Match) -> str:
-        if "area" in numbers:
+        if "area" in numbers and float(match.group(1)) <= AREA_CEILING:
             found.area_m2 = float(match.group(1))
         return " "
 
@@ -129,8 +135,7 @@ def _numbers(text: str, numbers: frozenset[str], found: Keyword) -> str:
         prefix, number, unit, side = match.groups()
         if prefix is None and unit is None:
             return match.group(0)  # a bare number: handled with the words
-        if "salary" in numbers:
-            amount = _amount(number, unit)
+        if "salary" in numbers and (amount := _amount(number, unit)) is not None:
             found.salary = (amount, None) if side in ("以上", "起") else (None, amount) if side == "以下" else (amount, amount)
         return " "
 
@@ -138,8 +143,9 @@ def _numbers(text: str, numbers: frozenset[str], found: Keyword) -> str:
         prefix, low, low_unit, high, high_unit = match.groups()
         if prefix is None and low_unit is None and high_unit is None and int(float(low)) < 1000:
             return match.group(0)  # 3-5 is not a salary
-        if "salary" in numbers:
-            found.salary = (_amount(low, low_unit or high_unit), _amount(high, high_unit))
+        low_amount, high_amount = _amount(low, low_unit or high_unit), _amount(high, high_unit)
+        if "salary" in numbers and low_amount is not None and high_amount is not None:
+            found.salary = (low_amount, high_amount)
         return " "
 
     text = _AREA.sub(area, text)
@@ -305,11 +311,6 @@ def keyword_clauses(found: Keyword) -> tuple[list[dict], list[dict]]:
 
 
 # --- the document's side ---
-
-def searchable(texts: Iterable[str | None]) -> list[str]:
-    """The non-empty texts, normalised as keywords are (the `keywords` character field)."""
-    return [normal for text in texts if text and (normal := normalized(text))]
-
 
 def word_fields(*, title: Iterable[str | None] = (), tags: Iterable[str | None] = (),
                 text: Iterable[str | None] = (), place: Iterable[str | None] = ()) -> dict:

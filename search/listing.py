@@ -17,7 +17,7 @@ from elasticsearch import AsyncElasticsearch
 from search import recent_pages
 from search.documents import DATE_FIELDS, INTERNAL_FIELDS
 from search.index import AliasWatch, check_served, doc_time
-from search.keywords import Keyword, highlight, keyword_clauses, parse, words
+from search.keywords import KEYWORD_FIELD, Keyword, highlight, keyword_clauses, parse, words
 from search.section import IndexedSection
 
 RECOMMENDED, NEARBY, LATEST = 1, 2, 3
@@ -76,6 +76,10 @@ def listing_dsl(section: IndexedSection, req: ListingRequest, now_iso: str = "no
     # A keyword's words score in the recommended list (relevance order) and only filter in the others (distance
     # and time order); the numbers it holds are filters.
     scored, numbers = keyword_clauses(req.parsed(section)) if req.keyword else ([], [])
+    if req.keyword and not (scored or numbers):
+        # Nothing the box can read (another script, a number of a field the section lacks): the text as
+        # typed, as characters in a row, so a keyword narrows the list rather than being ignored.
+        scored = [{"match_phrase": {KEYWORD_FIELD: req.keyword}}]
     filters: list[dict] = [{"term": {"status": STATUS_OPEN}}, {"term": {"biz_type": section.biz_type}},
                            *section.filters(req.wanted, now_iso), *numbers]
     if req.query_type != RECOMMENDED:

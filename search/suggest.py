@@ -13,7 +13,7 @@ from elasticsearch import AsyncElasticsearch
 from search.listing import STATUS_OPEN
 from search.section import IndexedSection
 from search.text import dictionary, normalized
-from search.vocabulary import pinyin_completions
+from search.vocabulary import is_known, pinyin_completions, query_words
 
 LIMIT = 10
 PUBLISHED_TERMS = 500  # the section's most common published values kept for completion
@@ -23,10 +23,19 @@ async def published_terms(client: AsyncElasticsearch, section: IndexedSection) -
     """The section's most common published values of its suggested field (open postings), most first."""
     if not section.suggested:
         return []
-    response = await client.search(index=section.name, size=0, query={"term": {"status": STATUS_OPEN}},
+    response = await client.search(index=section.name, size=0,
+                                   query={"bool": {"filter": [{"term": {"status": STATUS_OPEN}}],
+                                                   "must_not": [{"term": {"held": True}}]}},
                                    aggs={"values": {"terms": {"field": section.suggested, "size": PUBLISHED_TERMS}}})
-    # Normalised once here, so a completion is plain prefix tests.
-    return list(dict.fromkeys(normalized(bucket["key"]) for bucket in response["aggregations"]["values"]["buckets"]))
+    # Normalised once here, so a completion is plain prefix tests. Shown to everyone, so as the hot list:
+    # only values made of the trade's words (a "position" typed as a phone number or a WeChat id never is).
+    values = (normalized(bucket["key"]) for bucket in response["aggregations"]["values"]["buckets"])
+    return list(dict.fromkeys(value for value in values if _known_words(value)))
+
+
+def _known_words(value: str) -> bool:
+    words = query_words(value)
+    return bool(words) and all(is_known(word) for word in words)
 
 
 @cache

@@ -35,9 +35,13 @@ def rounded(degrees: Decimal | float) -> float:
     return float(cells * GRID_DEGREES)
 
 
+def _area_text(names) -> str:
+    return "".join(dict.fromkeys(name for name in list(names)[:3] if name))
+
+
 def card_area(card: Seeker) -> str:
     """What a card publishes of where the worker is: its area names, province to district (上海市静安区)."""
-    return "".join(dict.fromkeys(name for name in area_names(card)[:3] if name))
+    return _area_text(area_names(card))
 
 
 def shown_to_others(card: Seeker) -> dict:
@@ -107,8 +111,11 @@ def seeker_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     return clauses
 
 
-def seeker_age(source: Mapping[str, Any], now_iso: str) -> dict:
-    return {"age": _year(now_iso) - source["birth_year"]}
+def seeker_derived(source: Mapping[str, Any], now_iso: str) -> dict:
+    """The age from the birth year, and the place from the area names: a card indexed before cards stopped
+    publishing their typed address still shows only its area until it is reindexed."""
+    return {"age": _year(now_iso) - source["birth_year"],
+            "address": _area_text(source.get(name) for name in AREA_DES)}
 
 
 SALARY_DOC = "期望月薪（元）；salary_min 与 salary_max 均为 -1 时为面议"
@@ -167,7 +174,7 @@ SEEKERS = register(Section(
     mapping=files("es_mappings") / "seekers.json",
     document=seeker_document,
     filters=seeker_filters,
-    derived=seeker_age,
+    derived=seeker_derived,
     model=Seeker,
     target="seeker",
     title="求职",

@@ -16,7 +16,7 @@ from models.posting_reads import keep_recent_rows
 from runtime import clock
 from runtime.cache import connect_cache
 from runtime.logs import configure_logging
-from runtime.settings import Settings, load_settings
+from runtime.settings import ConfigError, Settings, load_settings
 from sections import all_sections
 from search.engine import SearchEngine, cluster_connection
 from indexer.heal import IndexHealer
@@ -53,6 +53,8 @@ _app_numbers = itertools.count(1)
 def create_app(settings: Settings, *, embedded_engine_url: str | None = None) -> JobBoard:
     """Build the app. Without ELASTICSEARCH_URL the caller passes the URL of the engine it started."""
     settings.check()
+    if unknown := set(settings.max_open_postings) - {section.name for section in all_sections()}:
+        raise ConfigError(f"MAX_OPEN_POSTINGS names no section: {', '.join(sorted(unknown))}")
     engine_url = settings.elasticsearch_url or embedded_engine_url
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")

@@ -126,8 +126,10 @@ class EngineSupervisor:
 
     def _rebuild(self) -> str:
         """`python -m indexer reindex` into the engine; returns the new index's name."""
+        # With Redis, the reindex lock the workers' healers take too, so the two never rebuild at once (the
+        # healers skip while it is held); without Redis (one worker, development) no lock is shared anyway.
         command = [sys.executable, "-m", "indexer", "--es-url", self._engine.url, "--plain-json", "reindex",
-                   "--no-lock"]  # this process's own engine: no lock, so no Redis needed to start
+                   *([] if os.environ.get("REDIS_URL") else ["--no-lock"])]
         self._rebuilding = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                             stderr=subprocess.PIPE, text=True)
         try:

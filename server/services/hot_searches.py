@@ -36,6 +36,7 @@ from models.user import User
 from runtime import clock
 from runtime.periodic import PeriodicTask
 from runtime.settings import Settings
+from search.text import is_wordish, normalized
 from search.vocabulary import is_known, query_words
 from server.providers.content_check import SCENE_FORUM, ContentChecker, ContentCheckUnavailable, Verdict
 from server.services.errors import HotSearchRuleInvalid, HotSearchRuleNotFound
@@ -87,24 +88,34 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def keyword_set(keyword: str) -> tuple[str, ...]:
-    """A keyword as the list counts and shows it: its distinct words, sorted (so `甲 乙` is `乙 甲`)."""
-    return tuple(sorted(set(query_words(keyword))))
+def keyword_set(keyword: str, allowed: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """A keyword as the list counts and shows it: its distinct words, sorted (so `甲 乙` is `乙 甲`). A word an
+    operator allowed stays whole wherever it stands (海底捞 is not 海底 + 捞)."""
+    text = normalized(keyword)
+    for word in sorted(allowed, key=len, reverse=True):
+        text = text.replace(word, f" {word} ")
+    words: list[str] = []
+    for part in text.split():
+        words += [part] if part in allowed else query_words(part)
+    return tuple(sorted(set(words)))
+
+
+Blocked = tuple[frozenset[str], ...]
 
 
 class HotSearchRules:
     """The operators' allowed words and blocked keywords, read from the database at most every
-    `_RULES_FOR_SECONDS` (a round and the shown list read them; the request path never does)."""
+    `_RULES_FOR_SECONDS` (by the counting round, and by GET /search/hot once its minute's list expired)."""
 
     def __init__(self):
         self._kept: TTLCache = TTLCache(maxsize=1, ttl=_RULES_FOR_SECONDS, timer=clock.monotonic)
 
-    async def current(self) -> tuple[frozenset[str], frozenset[str]]:
-        """(allowed words, blocked keywords and words)."""
+    async def current(self) -> tuple[frozenset[str], Blocked]:
+        """(allowed words, the word sets of blocked keywords)."""
         if (kept := self._kept.get("rules")) is None:
             rows = await HotSearchRule.all().values_list("keyword", "rule")
-            kept = (frozenset(k for k, rule in rows if rule == HOT_ALLOW),
-                    frozenset(k for k, rule in rows if rule == HOT_BLOCK))
+            allowed = frozenset(k for k, rule in rows if rule == HOT_ALLOW)
+            kept = (allowed, tuple(frozenset(keyword_set(k, allowed)) for k, rule in rows if rule == HOT_BLOCK))
             self._kept["rules"] = kept
         return kept
 
@@ -112,11 +123,12 @@ class HotSearchRules:
         self._kept.clear()
 
 
-def _blocked(words: tuple[str, ...], blocked: frozenset[str]) -> bool:
-    return " ".join(words) in blocked or any(word in blocked for word in words)
+def _blocked(words: tuple[str, ...], blocked: Blocked) -> bool:
+    """A keyword holding every word of a blocked one (a blocked word: any keyword holding it)."""
+    return any(block <= set(words) for block in blocked)
 
 
-def countable(words: tuple[str, ...], allowed: frozenset[str], blocked: frozenset[str]) -> bool:
+def countable(words: tuple[str, ...], allowed: frozenset[str], blocked: Blocked) -> bool:
     """May a search of this word set count toward the list: known words only, not blocked, short."""
     shown = " ".join(words)
     return (0 < len(words) <= MAX_WORDS and len(shown) <= MAX_LENGTH and not _PERSONAL.search(shown)
@@ -152,7 +164,7 @@ class HotSearches(PeriodicTask):
                      await User.filter(id__in={user_id for _, _, user_id in self._waiting})}
         while self._waiting:
             section, keyword, user_id = self._waiting[0]
-            words = keyword_set(keyword)
+            words = keyword_set(keyword, allowed)
             if user_id not in searchers:  # appended while this round ran
                 searchers[user_id] = await User.get_or_none(id=user_id)
             if countable(words, allowed, blocked) and trust.trusted(searchers[user_id], now):
@@ -228,13 +240,13 @@ class HotSearches(PeriodicTask):
 
 
 async def set_rule(rule: str, keyword: str, actor: str, reason: str) -> str:
-    """An operator allows a word (`allow`: one word) or blocks a keyword or a word (`block`); audited. Returns
-    the normalised form the rule holds."""
-    words = keyword_set(keyword)
-    if not words or (rule == HOT_ALLOW and len(words) != 1) or len(" ".join(words)) > MAX_LENGTH:
-        raise HotSearchRuleInvalid("allow takes one word; block a keyword of at most "
+    """An operator allows a word (`allow`: one word without spaces, e.g. a chain's name, which then counts as
+    one word) or blocks a keyword or a word (`block`: no keyword holding all its words is shown); audited.
+    Returns the normalised form the rule holds."""
+    normal = normalized(keyword)
+    if not is_wordish(normal) or (rule == HOT_ALLOW and " " in normal) or len(normal) > MAX_LENGTH:
+        raise HotSearchRuleInvalid("allow takes one word (no spaces); block a keyword of at most "
                                    f"{MAX_LENGTH} characters", {"keyword": keyword})
-    normal = " ".join(words)
     try:
         row = await HotSearchRule.create(keyword=normal, rule=rule, actor=actor, reason=reason[:500],
                                          create_at=clock.now())
@@ -245,7 +257,7 @@ async def set_rule(rule: str, keyword: str, actor: str, reason: str) -> str:
 
 
 async def drop_rule(rule: str, keyword: str, actor: str, reason: str) -> str:
-    normal = " ".join(keyword_set(keyword))
+    normal = normalized(keyword)
     row = await HotSearchRule.get_or_none(keyword=normal, rule=rule)
     if row is None:
         raise HotSearchRuleNotFound(f"no {rule} rule for {normal!r}", {"keyword": normal})

@@ -9,6 +9,7 @@ import asyncio
 import logging
 
 from elasticsearch import ApiError, TransportError
+from redis.exceptions import RedisError
 
 from runtime import clock
 from sections import Section
@@ -48,7 +49,11 @@ class Suggestions:
         return values
 
     async def suggest(self, section: Section, prefix: str) -> list[str]:
-        hot = [entry["keyword"] for entry in await self._hot.hot(section.name)]
+        try:
+            hot = [entry["keyword"] for entry in await self._hot.hot(section.name)]
+        except (RedisError, OSError) as exc:  # completions go on from the vocabulary and published values
+            log.warning("suggestions: hot searches not read: %s", type(exc).__name__)
+            hot = []
         return complete(prefix, hot, await self.published(section))
 
     def forget(self) -> None:

@@ -133,3 +133,14 @@ def test_unreadable_wechat_pay_keys_stop_the_start(tmp_path):
 ])
 def test_the_database_pool_size_reaches_the_connection_url(url, pool_size, resolved):
     assert Settings(database_url=url, database_pool_size=pool_size).resolved_database_url == resolved
+
+
+def test_open_posting_caps_change_only_the_sections_named_and_refuse_a_misspelt_one(monkeypatch):
+    from runtime.settings import ConfigError, Settings
+    from server.app import create_app
+
+    assert Settings(max_open_postings={"shops": 30}).max_open_postings == {"jobs": 20, "shops": 30}
+    with pytest.raises(ValueError):
+        Settings(max_open_postings={"jobs": -1})
+    with pytest.raises(ConfigError, match="job"):
+        create_app(Settings(max_open_postings={"job": 50}), embedded_engine_url="http://127.0.0.1:9")
