@@ -3,9 +3,6 @@ trade's words, and only where the search found something."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,7 +11,8 @@ from models.user import User
 from runtime import clock
 from search.vocabulary import is_known
 from server.services import hot_searches
-from server.services.hot_searches import countable, keyword_set, set_rule
+from server.services.hot_searches import countable, keyword_set
+from tests.helpers.commands import moderation_command
 from tests.helpers.api import SEED_CARD, SEED_SHOP, listed_now, login_as, post_job
 
 NOW = datetime(2026, 3, 2, 10, 0)
@@ -200,15 +198,7 @@ async def test_an_operator_blocks_a_keyword_or_allows_a_word(client, app, counte
         for keyword in ("厨师", "面点 厨师", "服务员", "海底捞"):
             await search(client, headers, keyword)
     assert (await counted(client))["jobs"] == [("厨师", 2), ("厨师 面点", 2), ("服务员", 2)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC"))}
-    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev")
-
-    async def run(*args: str) -> tuple[int, str, str]:
-        command = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "server.moderation", *args, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(command.communicate(), 60)
-        return command.returncode, out.decode(), err.decode()
+    run = moderation_command(settings)
 
     assert (await run("hot-block", "厨师", "--by", "ops-li", "--reason", "a test"))[0] == 0
     assert (await run("hot-allow", "海底捞", "--by", "ops-li", "--reason", "a chain's name"))[0] == 0

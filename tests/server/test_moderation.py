@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from datetime import timedelta
 
 import pytest
@@ -16,6 +13,7 @@ from runtime import clock
 from server.services import moderation
 from server.services.auth import TokenStore
 from server.services.errors import NothingToRestore
+from tests.helpers.commands import moderation_command
 from tests.helpers.api import change_job, listed_now, login_as, post_job
 from sections import JOBS
 
@@ -117,15 +115,7 @@ async def test_the_moderation_command(client, settings):
     owner = await login_as(client, "owner")
     job_id = await post_job(client, owner)
     await _report(client, await login_as(client, "worker"), job_id)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC"))}
-    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev")
-
-    async def run(*args: str) -> tuple[int, str, str]:
-        command = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "server.moderation", *args, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(command.communicate(), 60)
-        return command.returncode, out.decode(), err.decode()
+    run = moderation_command(settings)
 
     code, out, _ = await run("reports")
     assert code == 0 and f"job_id={job_id}" in out and "reporters=1" in out and "state=open" in out
