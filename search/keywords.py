@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from search import vocabulary
-from search.text import indexed, is_cjk, normalized, spans
+from search.text import ROADS, indexed, is_cjk, normalized, spans
 
 KEYWORD_FIELD = "keywords"
 MAX_KEYWORD_LENGTH = 30
@@ -37,6 +37,7 @@ READING_BUDGET = 16  # readings of all the words together: a long keyword's word
 TITLE, TAGS, TEXT, PLACE = "words_title", "words_tags", "words_text", "words_place"
 BOOSTS = {TITLE: 4.0, TAGS: 2.0, TEXT: 1.0, PLACE: 0.5}
 WORD_FIELDS = tuple(BOOSTS)
+ROLE_SUFFIXES = frozenset("师工员")
 TYPO_BOOST = 0.1  # the score of a word one character away from what was typed: below the typed word's
 CHAR_BOOST = 0.5
 
@@ -62,6 +63,10 @@ class Term:
     typos: list[str] = field(default_factory=list)  # vocabulary words one character away
     chars: bool = False  # also (or only) as characters: a single character or an unknown run
     place: bool = False  # an area name: the place field alone
+    # A lone character the segmenter left beside real words of one typed part (烧烤师付: 烧烤师 + 付): more
+    # often a slip than a wish, so it ranks what holds it higher but is not required. Typed as a part of its
+    # own (厨, 厨 上海) it is required.
+    optional: bool = False
 
     def marked(self) -> set[str]:
         return {*self.words, *self.typos, *(w for group in self.together for w in group)}
@@ -159,12 +164,30 @@ def _readings(word: str, term: Term) -> None:
     term.words.append(word)
     for reading in table.get(word, ()):
         (term.words if len(reading) == 1 else term.together).append(reading[0] if len(reading) == 1 else reading)
+    # A role named by its trade (烧烤师, 卤味师, 洗碗工, 收银员): postings also say 烧烤师傅 (烧烤 + 师傅) or
+    # just the trade, so the trade is a reading too, after the synonyms.
+    if len(word) >= 3 and word[-1] in ROLE_SUFFIXES and vocabulary.is_known(word[:-1]):
+        term.words += [word[:-1], *(r[0] for r in table.get(word[:-1], ()) if len(r) == 1)]
     if _LATIN.fullmatch(word):  # every word the letters spell first, then their synonyms
         spelled = vocabulary.from_pinyin(word)
         term.words += spelled
         term.words += [r[0] for w in spelled for r in table.get(w, ()) if len(r) == 1]
     term.words = list(dict.fromkeys(term.words))[:MAX_READINGS]
     term.together = term.together[:2]
+
+
+def _streets(tokens: list[str]) -> tuple[list[str], set[str]]:
+    """A place name followed by a road (南京 + 东路, 长沙 + 路) is a street, not that place: one run of
+    characters in a row, as the text has it. → (tokens, the streets)."""
+    out: list[str] = []
+    streets: set[str] = set()
+    for token in tokens:
+        if out and token in ROADS and vocabulary.kind(out[-1]) == "area":
+            out[-1] += token
+            streets.add(out[-1])
+        else:
+            out.append(token)
+    return out, streets
 
 
 def _runs(tokens: list[str]) -> tuple[list[str], set[str]]:
@@ -221,12 +244,15 @@ def _parsed(keyword: str | None, numbers: tuple[str, ...], table: vocabulary.Syn
     text = _numbers(normalized(keyword), frozenset(numbers), found)
     tokens = [part for token in vocabulary.query_words(text)
               for part in ((_LATIN.fullmatch(token) and vocabulary.split_pinyin(token)) or [token])]
+    tokens, streets = _streets(tokens)
     merged, runs = _runs(tokens)
+    runs |= streets
     joined = _typo_joined(merged)
     runs |= {token for token in joined if token not in merged}
     merged = joined
+    typed = set(text.split())
     for token in merged[:MAX_TERMS]:
-        term = Term(token)
+        term = Term(token, optional=len(token) == 1 and token not in typed and len(merged) > 1)
         if token.isdigit() and "salary" in numbers and int(token) in BARE_SALARY and found.bare_salary is None:
             found.bare_salary = int(token)
         if token in runs or (len(token) == 1 and is_cjk(token)):
@@ -265,7 +291,8 @@ def _match(fields: Sequence[str], query: str, boost: float = 1.0) -> dict:
 
 
 def term_clause(term: Term) -> dict:
-    """What one word needs: any of its readings in a word field, or its characters in a row."""
+    """What one word needs: any of its readings in a word field, or its characters in a row. A place matches
+    the place field alone (a street named after a city is not that city: search/text.py)."""
     fields = (PLACE,) if term.place else WORD_FIELDS
     options: list[dict] = []
     if term.words:
@@ -306,6 +333,8 @@ def keyword_clauses(found: Keyword) -> tuple[list[dict], list[dict]]:
         if found.bare_salary is not None and term.text == str(found.bare_salary):
             clause = {"bool": {"should": [clause, {"constant_score": {"filter": salary_holds(found.bare_salary, found.bare_salary)}}],
                                "minimum_should_match": 1}}
+        if term.optional:
+            clause = {"bool": {"should": [clause, {"match_all": {"boost": 0}}], "minimum_should_match": 1}}
         scored.append(clause)
     return scored, number_clauses(found)
 

@@ -75,10 +75,38 @@ def cut(text: str) -> list[str]:
     return [token for token in _segmenter().cut(text, False) if is_wordish(token)]
 
 
+# A word of the trade right after one of these is what the posting does not have (不可明火, 包吃不包住,
+# 无转让费): not indexed, so a search for it does not find the posting that denies it.
+NEGATIONS = frozenset("不 无 非 没 没有 不可 不能 不得 禁止 不含 不包 不提供 免".split())
+
+
+# A place name right before one of these is a street's (长沙路 in Shanghai, 南京东路): not that place.
+ROADS = frozenset("路 街 道 巷 弄 大道 大街 东路 西路 南路 北路 中路 东街 西街 南街 北街".split())
+_ROAD_ENDS = frozenset(road[-1] for road in ROADS)
+
+
 def index_words(text: str) -> list[str]:
     """A normalised text's indexed words: search mode, a long word and the words within it (厨师长 gives
-    厨师长, 厨师 and 师长), so a query for 厨师 finds 厨师长."""
-    return [token for token in _segmenter().cut_for_search(text, False) if is_wordish(token)]
+    厨师长, 厨师 and 师长), so a query for 厨师 finds 厨师长; a trade word a negation denies, and a place
+    name that only names a street, are left out."""
+    tokens = _segmenter().tokenize(text, "search", False)
+    negated = {end for word, _, end in tokens if word in NEGATIONS}
+    roads = {start for word, start, _ in tokens if word in ROADS}
+    # Streets cut as one word (北京路): the place names search mode finds inside them are not places either.
+    streets = [(start, end) for word, start, end in tokens
+               if word[-1] in _ROAD_ENDS and len(word) > 1 and word not in ROADS]
+    trade = dictionary()
+
+    def left_out(word: str, start: int, end: int) -> bool:
+        kind = trade.get(word)
+        if kind is None:
+            return False
+        if start in negated:
+            return True
+        return kind == "area" and (end in roads or any(
+            s <= start and end <= e and (s, e) != (start, end) for s, e in streets))
+
+    return [word for word, start, end in tokens if is_wordish(word) and not left_out(word, start, end)]
 
 
 SHORT = 24  # area names, tags, positions, titles: few, repeated in many documents, so kept cut

@@ -22,7 +22,7 @@ from search.text import DATA, cut, dictionary, normalized
 
 # Query fillers that say nothing about a posting ("找厨师的工作" is 厨师); kept if a query has nothing else.
 STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 要 想 我 找 招 聘 求 个 名 一名 一个 招聘 诚聘 急招 急聘 直招 高薪 招人 "
-                       "聘请 求职 找工作 工作 岗位 职位 附近 哪里 有没有 有 人 信息 期望 可 旺铺".split())
+                       "聘请 求职 找工作 工作 岗位 职位 附近 哪里 有没有 有 人 信息 期望 可 旺铺 店铺 铺面 商铺 门面 铺子 师傅 师付".split())
 MAX_PINYIN_WORDS = 6  # vocabulary words one Latin token may stand for (cs: 厨师, 长沙, ...)
 MIN_TYPO_LENGTH = 3
 

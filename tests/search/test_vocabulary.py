@@ -43,7 +43,7 @@ def test_pinyin_full_and_initials_and_prefixes():
 
 
 def test_one_wrong_character_in_a_word_of_three_or_more():
-    assert vocabulary.typo_candidates("收营员") == ["收银员"]
+    assert vocabulary.typo_candidates("传莱员") == ["传菜员"]
     assert vocabulary.typo_candidates("收银员") == [] and vocabulary.typo_candidates("厨帅") == []
 
 
@@ -81,3 +81,27 @@ def test_the_invisible_characters_are_unicodes_format_characters():
         category = unicodedata.category(chr(code))
         matched = INVISIBLE.fullmatch(chr(code)) is not None
         assert matched == (category == "Cf") or (matched and category == "Cn"), hex(code)
+
+
+def test_a_denied_trade_word_and_a_city_that_names_a_street_are_not_indexed():
+    from search.text import index_words, normalized
+
+    def words(text):
+        return index_words(normalized(text))
+
+    assert "明火" not in words("不可明火，排烟好") and "排烟" in words("不可明火，排烟好")
+    assert "包住" not in words("包吃不包住") and "包吃" in words("包吃不包住")
+    assert "转让" not in words("无转让费，仅出租") and "出租" in words("无转让费，仅出租")
+    assert "长沙" not in words("上海市长沙路88号") and "上海" in words("上海市长沙路88号")
+    assert "北京" not in words("广州市越秀区北京路") and "北京路" in words("广州市越秀区北京路")
+    assert "北京" in words("北京市朝阳区")
+
+
+def test_a_slip_beside_real_words_is_not_required_and_a_role_is_also_its_trade():
+    from search.keywords import parse
+
+    terms = parse("烧烤师付", ("salary",)).terms
+    assert [(t.text, t.optional) for t in terms] == [("烧烤师", False), ("付", True)]
+    assert "烧烤" in terms[0].words  # 烧烤师 postings often say 烧烤师傅 (烧烤 + 师傅)
+    assert [(t.text, t.optional) for t in parse("厨 上海", ()).terms] == [("厨", False), ("上海", False)]
+    assert [t.text for t in parse("凉菜师傅", ()).terms] == ["凉菜"]  # 师傅 says nothing of the trade
