@@ -33,8 +33,8 @@ log = logging.getLogger("indexer.heal")
 
 
 async def heal(client: AsyncElasticsearch, cache: redis.Redis, section: Section) -> str | None:
-    """Rebuild the section's index if its alias is missing or points at several indices; the new index's
-    name, or None when it is sound, squatted (see `IndexHealer`), or another process is rebuilding it."""
+    """Rebuild the section's index if its alias is missing or points at several indices, or at another's; the
+    new index's name, or None when it is sound, squatted (see `IndexHealer`), or another process rebuilds it."""
     state = await alias_state(client, section)
     if state.problem() is None or state.squatter:
         return None

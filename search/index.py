@@ -39,11 +39,14 @@ class AliasState:
 
     behind: tuple[str, ...]  # the indices the alias points at (sound: exactly one)
     squatter: str | None = None  # a concrete index holding the alias's name: the alias cannot exist
+    foreign: tuple[str, ...] = ()  # indices behind the alias that are not the section's own (<name>_v<N>)
 
     def problem(self) -> str | None:
         """Why the section's list cannot be served as whole, or None."""
         if self.squatter:
             return f"a concrete index named {self.squatter} holds the alias's name"
+        if self.foreign:
+            return f"its alias points at {list(self.foreign)}, not at one of its own indices"
         if not self.behind:
             return "its alias is missing"
         if len(self.behind) > 1:
@@ -60,7 +63,7 @@ async def alias_state(client: AsyncElasticsearch, section: IndexedSection) -> Al
         return AliasState(())
     if section.name in found:
         return AliasState((), squatter=section.name)
-    return AliasState(tuple(sorted(found)))
+    return AliasState(tuple(sorted(found)), foreign=tuple(sorted(i for i in found if not is_versioned(section, i))))
 
 
 class AliasWatch:

@@ -141,8 +141,11 @@ async def _engine_page(client: AsyncElasticsearch, section: IndexedSection, req:
     # A hit names its index; an empty page asks this process's recent look at the alias.
     for hit in hits["hits"]:
         check_served(section, hit["_index"])
-    if not hits["hits"] and aliases is not None and (squatter := (await aliases.state(section)).squatter):
-        check_served(section, squatter)
+    if not hits["hits"] and aliases is not None:
+        state = await aliases.state(section)
+        for index in (state.squatter, *state.foreign):
+            if index:
+                check_served(section, index)
     if req.keyword:  # marked once per kept page, in the posting's own published texts, never in anything else
         found = req.parsed(section)
         for hit in hits["hits"]:

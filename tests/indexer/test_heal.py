@@ -20,7 +20,7 @@ from models.job import Job
 from runtime import clock
 from search.engine import SearchEngine
 from search.index import AliasState, BulkRejected, ensure_alias, indices_behind_alias, section_indices
-from sections import JOBS, SEEKERS, all_sections
+from sections import JOBS, SEEKERS, SHOPS, all_sections
 from tests.helpers.api import SEED_CARD, login_as, post_job
 
 
@@ -243,6 +243,27 @@ async def test_readyz_says_search_degraded_while_an_alias_is_not_sound(client, a
     assert await search_readiness(client, app) == f"degraded: {reason.format(current=current)}"
     assert (await client.get("/readyz")).status_code == 503
     await IndexHealer(engine, app.ctx.cache, interval=30).round()
+    assert await search_readiness(client, app) == "ok"
+
+
+async def test_an_alias_pointed_at_another_sections_index_is_never_served_and_is_healed(client, app):
+    """The probe moved the jobs alias onto the shops' index: the board showed no job, readiness said ok."""
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner)
+    engine = app.ctx.search.client
+    await drain(engine)
+    [jobs_index] = await indices_behind_alias(engine, JOBS)
+    [shops_index] = await indices_behind_alias(engine, SHOPS)
+    await engine.indices.update_aliases(actions=[{"remove": {"index": jobs_index, "alias": JOBS.name}},
+                                                 {"add": {"index": shops_index, "alias": JOBS.name}}])
+    app.ctx.search.aliases.forget()
+    assert await listed(client) == (503, [])  # never the shops' (empty) answer as the jobs board
+    assert await search_readiness(client, app) == \
+        f"degraded: jobs: its alias points at ['{shops_index}'], not at one of its own indices"
+    await IndexHealer(engine, app.ctx.cache, interval=30).round()
+    app.ctx.search.aliases.forget()
+    assert await listed(client) == (200, [job_id])
+    assert await indices_behind_alias(engine, SHOPS) == [shops_index]  # the shops' own alias untouched
     assert await search_readiness(client, app) == "ok"
 
 
