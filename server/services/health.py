@@ -15,21 +15,36 @@ from search.engine import CREDENTIALS_REFUSED, refused_credentials
 log = logging.getLogger("server.health")
 
 
+# A load balancer asks every few seconds: a failing probe is logged when its state changes, and again at most
+# once a minute while it lasts.
+_REPEAT_SECONDS = 60.0
+_said: dict[str, tuple[str, float]] = {}
+
+
+def _say(name: str, state: str, level: int, message: str, *args) -> None:
+    last = _said.get(name)
+    if last is None or last[0] != state or clock.monotonic() - last[1] >= _REPEAT_SECONDS:
+        log.log(level, message, *args)
+        _said[name] = (state, clock.monotonic())
+
+
 async def _probe(name: str, check) -> tuple[str, str]:
     try:
         await asyncio.wait_for(check(), timeout=2.0)
+        if _said.pop(name, None) is not None:
+            log.info("readiness: %s ok again", name)
         return name, "ok"
     except Degraded as exc:
-        log.warning("readiness: %s degraded: %s", name, exc)
+        _say(name, "degraded", logging.WARNING, "readiness: %s degraded: %s", name, exc)
         return name, f"degraded: {exc}"
     except WorkersMissing as exc:
-        log.warning("readiness: workers not serving: %s", exc)
+        _say(name, "unavailable", logging.WARNING, "readiness: workers not serving: %s", exc)
         return name, f"unavailable: {exc}"
     except Exception as exc:  # a probe reports any failure rather than raising it
         if status := refused_credentials(exc):
-            log.error("readiness: " + CREDENTIALS_REFUSED.format(status=status))
+            _say(name, "credentials", logging.ERROR, "readiness: " + CREDENTIALS_REFUSED.format(status=status))
             return name, f"unavailable: credentials refused ({status})"
-        log.warning("readiness: %s unavailable: %s", name, type(exc).__name__)
+        _say(name, "unavailable", logging.WARNING, "readiness: %s unavailable: %s", name, type(exc).__name__)
         return name, f"unavailable: {type(exc).__name__}"
 
 

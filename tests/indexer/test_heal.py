@@ -278,3 +278,26 @@ async def test_readyz_says_search_degraded_while_changes_wait_in_the_outbox(clie
                                                    "10 s or from before this process started)")
     await drain(engine)
     assert await search_readiness(client, app) == "ok"
+
+
+async def test_a_degraded_search_is_logged_once_a_minute_however_often_readiness_is_asked(client, app, caplog, travel):
+    caplog.set_level(logging.INFO, logger="server.health")
+    engine = app.ctx.search.client
+    await drain(engine)
+    assert await search_readiness(client, app) == "ok"
+    [current] = await indices_behind_alias(engine, JOBS)
+    await engine.indices.delete(index=current)
+    app.ctx.search.aliases.forget()
+    caplog.clear()
+    for _ in range(5):  # a load balancer polling
+        assert (await client.get("/readyz")).status_code == 503
+    said = [r for r in caplog.records if "readiness: search degraded" in r.getMessage()]
+    assert len(said) == 1
+    travel(clock.now() + timedelta(minutes=1, seconds=1))
+    app.ctx.search.aliases.forget()
+    assert (await client.get("/readyz")).status_code == 503
+    assert len([r for r in caplog.records if "readiness: search degraded" in r.getMessage()]) == 2
+    await IndexHealer(engine, app.ctx.cache, interval=30).round()
+    app.ctx.search.aliases.forget()
+    assert (await client.get("/readyz")).status_code == 200
+    assert any("readiness: search ok again" in r.getMessage() for r in caplog.records)
