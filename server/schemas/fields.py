@@ -8,7 +8,8 @@ The rules, each implemented once here:
   characters (Unicode Cf: zero-width spaces, bidi controls such as U+202E, the BOM...): a 400 naming the
   field. Everything posted is published or searched, and these hide what a text says (a phone number split
   by zero-width spaces, a name reversed on screen). One exception, visible and harmless: the zero-width
-  joiner inside an emoji sequence (👨‍🍳). Fields a body names in `format_is_dropped` (the search keyword)
+  joiner inside an emoji sequence (👨‍🍳). Blank fillers and line separators (U+3164, U+2800, U+2028...) count
+  as invisible too. Fields a body names in `format_is_dropped` (the search keyword)
   lose them silently instead, before any other rule.
 - Numbers may come as strings (WXML pickers send "1"): only ASCII digits, never booleans, never NaN/inf.
   Integer ids fit the database's signed BIGINT on every backend.
@@ -202,9 +203,17 @@ def _emoji_joiner(text: str, at: int) -> bool:
             and unicodedata.category(after or " ") == "So")
 
 
+# Invisible too, though not Cf: blank fillers (Hangul, braille), the combining grapheme joiner, Khmer's
+# inherent vowels, line and paragraph separators. A name of them looks empty or splits a number unseen.
+_INVISIBLE_OTHERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\u2800\u2028\u2029")
+
+
+def _invisible(c: str) -> bool:
+    return unicodedata.category(c) == "Cf" or c in _INVISIBLE_OTHERS
+
+
 def _format_positions(value: str) -> list[int]:
-    return [at for at, c in enumerate(value)
-            if unicodedata.category(c) == "Cf" and not (c == _ZWJ and _emoji_joiner(value, at))]
+    return [at for at, c in enumerate(value) if _invisible(c) and not (c == _ZWJ and _emoji_joiner(value, at))]
 
 
 def _has_format_characters(value) -> bool:
@@ -218,7 +227,7 @@ def _has_format_characters(value) -> bool:
 def drop_format_characters(value):
     """`value` without its invisible format characters (Unicode Cf), an emoji's joiner included."""
     if isinstance(value, str):
-        return "".join(c for c in value if unicodedata.category(c) != "Cf")
+        return "".join(c for c in value if not _invisible(c))
     if isinstance(value, list):
         return [drop_format_characters(item) for item in value]
     return value

@@ -20,7 +20,7 @@ DROPPED = {"filter.keyword"}
 
 
 @pytest.mark.parametrize("bad", ["138\u200b0013\u200b8000", "\u202e王小明", "\u2066x\u2069", "\ufeffa", "a\u00adb",
-                                 "\U000e0041tag"])
+                                 "\U000e0041tag", "厨\u3164师", "王\u2800", "a\u2028b"])
 async def test_format_characters_are_refused_in_every_field_of_every_body(client, app, bad):
     async for path, body, field, response in probe_every_field(client, app, bad):
         reason = response.json()["data"].get(field, "") if response.status_code == 400 else ""
