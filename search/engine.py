@@ -109,8 +109,9 @@ class EmbeddedEngine:
         # --parent-pid: the engine exits by itself when this process dies, even by SIGKILL. A process group
         # of its own: a signal to this process's group (a shutdown) leaves it to this process to stop.
         args = [resolve_binary(), "--no-ja", "--no-stdin-watch", "--parent-pid", str(os.getpid()), "--addr", addr]
-        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-                                   process_group=0)
+        # Its stderr through this process's log (every line JSON); once this process is gone, nowhere.
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, process_group=0)
         ready: dict = {}
         settled = threading.Event()  # the ready line was read, or stdout closed before it
 
@@ -128,7 +129,14 @@ class EmbeddedEngine:
                     settled.set()
             settled.set()
 
+        def read_stderr() -> None:
+            assert process.stderr is not None
+            for line in process.stderr:
+                if line.strip():
+                    log.info("embedded search engine: %s", line.strip())
+
         threading.Thread(target=read_stdout, name="embedded-engine-stdout", daemon=True).start()
+        threading.Thread(target=read_stderr, name="embedded-engine-stderr", daemon=True).start()
         settled.wait(timeout)
         if not ready:
             quit_by_itself = settled.is_set()  # its stdout closed: it is exiting (e.g. the address is taken)

@@ -86,7 +86,7 @@ async def _run(args) -> int:
             rule = args.command.removeprefix("hot-un").removeprefix("hot-")
             change = hot_searches.drop_rule if args.command.startswith("hot-un") else hot_searches.set_rule
             keyword = await change(rule, args.keyword, args.by, args.reason)
-            print(f"热门搜索 {args.command.removeprefix('hot-')} {keyword!r}: shown lists follow within a minute")
+            print(f"热门搜索 {args.command.removeprefix('hot-')} {keyword!r}: shown lists follow within 90 s")
         elif args.command in ("ban", "unban"):
             if not settings.redis_url:  # the tokens live there: an in-process cache here would revoke nothing
                 raise ConfigError("ban and unban need REDIS_URL: the login tokens are kept there")

@@ -453,6 +453,12 @@ def test_nothing_of_a_two_worker_server_outlives_its_killed_main_process(servers
         wait_until(lambda: not left(), 15, "every process of the server exits")
     except AssertionError as exc:
         raise AssertionError(f"{exc}; still running: {left()}") from None
+    for line in server.log().splitlines():  # the engine's goodbye too ("parent process exited"): JSON or nothing
+        if line.strip():
+            try:
+                orjson.loads(line)
+            except orjson.JSONDecodeError:
+                pytest.fail(f"a log line is not JSON: {line!r}")
 
 
 def test_a_posting_closed_just_before_a_crash_is_off_the_lists_once_a_restart_says_ready(servers, cluster):
