@@ -126,10 +126,11 @@ class EngineSupervisor:
 
     def _rebuild(self) -> str:
         """`python -m indexer reindex` into the engine; returns the new index's name."""
-        # With Redis, the reindex lock the workers' healers take too, so the two never rebuild at once (the
-        # healers skip while it is held); without Redis (one worker, development) no lock is shared anyway.
+        # No lock, so no Redis is needed to start (or to recover while Redis is down). A worker's healer may
+        # see the engine's index lost meanwhile and rebuild too: the loser's alias switch is repaired by the
+        # next round (extra ERROR lines, never a lost posting).
         command = [sys.executable, "-m", "indexer", "--es-url", self._engine.url, "--plain-json", "reindex",
-                   *([] if os.environ.get("REDIS_URL") else ["--no-lock"])]
+                   "--no-lock"]
         self._rebuilding = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                             stderr=subprocess.PIPE, text=True)
         try:
