@@ -38,6 +38,7 @@ TITLE, TAGS, TEXT, PLACE = "words_title", "words_tags", "words_text", "words_pla
 BOOSTS = {TITLE: 4.0, TAGS: 2.0, TEXT: 1.0, PLACE: 0.5}
 WORD_FIELDS = tuple(BOOSTS)
 ROLE_SUFFIXES = frozenset("师工员")
+_SEXES = {"女": 2, "女性": 2, "女士": 2, "男": 1, "男性": 1, "男士": 1}
 TYPO_BOOST = 0.1  # the score of a word one character away from what was typed: below the typed word's
 CHAR_BOOST = 0.5
 
@@ -81,9 +82,10 @@ class Keyword:
     bare_salary: int | None = None  # with the text word of the same number: either may match
     area_m2: float | None = None
     experience: int | None = None
+    sex: int | None = None  # 女服务员 on a list of people: a woman's card (1 男, 2 女)
 
     def __bool__(self) -> bool:
-        return bool(self.terms) or any(v is not None for v in (self.salary, self.area_m2, self.experience))
+        return bool(self.terms) or any(v is not None for v in (self.salary, self.area_m2, self.experience, self.sex))
 
     @cached_property
     def marked_words(self) -> frozenset[str]:
@@ -244,6 +246,20 @@ def _parsed(keyword: str | None, numbers: tuple[str, ...], table: vocabulary.Syn
     text = _numbers(normalized(keyword), frozenset(numbers), found)
     tokens = [part for token in vocabulary.query_words(text)
               for part in ((_LATIN.fullmatch(token) and vocabulary.split_pinyin(token)) or [token])]
+    # 女 / 男 alone or before a word of the trade (女服务员): on a list of people, whose card; elsewhere a
+    # wish no field holds, so the word alone.
+    for at, token in enumerate(tokens):
+        sex = _SEXES.get(token) or (_SEXES.get(token[0]) if len(token) > 2 and vocabulary.is_known(token[1:]) else None)
+        if sex is None:
+            continue
+        if "sex" in numbers and found.sex is None:
+            found.sex = sex
+        if token in _SEXES:
+            if "sex" in numbers:
+                del tokens[at]
+        else:
+            tokens[at] = token[1:]
+        break
     tokens, streets = _streets(tokens)
     merged, runs = _runs(tokens)
     runs |= streets
@@ -316,6 +332,8 @@ def number_clauses(found: Keyword) -> list[dict]:
         clauses.append({"range": {"area_m2": {"gte": round(found.area_m2 * 0.8, 1), "lte": round(found.area_m2 * 1.2, 1)}}})
     if found.experience is not None:
         clauses.append({"range": {"experience_years": {"gte": found.experience}}})
+    if found.sex is not None:
+        clauses.append({"term": {"sex": found.sex}})
     return clauses
 
 

@@ -192,7 +192,7 @@ SEEKERS = register(Section(
     one_open_per_user=True,
     shows_owner=False,
     shown_to_others=shown_to_others,
-    keyword_numbers=("salary", "experience"),
+    keyword_numbers=("salary", "experience", "sex"),
     suggested="positions",
     highlighted=("positions", "description", *AREA_DES),
 ))

@@ -277,3 +277,13 @@ def test_published_values_suggested_to_everyone_are_made_of_the_trades_words():
 
     assert [_known_words(v) for v in ("厨师", "川菜厨师", "13800138000", "wx12345", "加我微信", "王小明")] == \
         [True, True, False, False, False, False]
+
+
+async def test_a_sex_before_a_word_picks_whose_card_and_is_only_a_wish_for_jobs(board):
+    http, _, _ = board
+    waiters = (await search(http, "服务员", "/seekers/list"))["seekers"]
+    assert waiters
+    for word, sex in (("女", 2), ("男", 1)):
+        found = (await search(http, f"{word}服务员", "/seekers/list"))["seekers"]
+        assert [card["id"] for card in found] == [card["id"] for card in waiters if card["sex"] == sex]
+    assert (await search(http, "女服务员"))["jobs"] == (await search(http, "服务员"))["jobs"]
