@@ -175,7 +175,8 @@ def main() -> None:
         job_id, open_jobs, job_ids, listed = asyncio.run(_prepare(args, database_url))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT"))}
         env.update(APP_ENV="dev", DATA_DIR=str(workdir), DATABASE_URL=database_url, WORKERS="1", BACKGROUND_INDEX_SYNC="false", RATE_LIMIT_WRITES_PER_USER="0",
-                   RATE_LIMIT_LOGIN_PER_IP="0", RATE_LIMIT_LOGIN_PER_CODE="0")
+                   RATE_LIMIT_LOGIN_PER_IP="0", RATE_LIMIT_LOGIN_PER_CODE="0",
+                   RATE_LIMIT_READS_PER_IP="0", RATE_LIMIT_READS_PER_USER="0")  # one client: the load itself
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
         if args.kept_seconds is not None:

@@ -41,6 +41,8 @@ BODIES = {
 
 
 async def _fresh_database(url: str) -> None:
+    if url.startswith("sqlite://"):  # the bench's own file: a fresh one
+        Path(url.removeprefix("sqlite://")).unlink(missing_ok=True)
     await db.connect(url)
     conn = connections.get("default")
     if url.startswith("mysql"):
@@ -83,7 +85,8 @@ def _report(label: str, latencies: list[float], rate: float) -> None:
 async def bench_listing(args, database_url: str, engine_url: str, embedded: bool) -> None:
     settings = Settings(database_url=database_url, elasticsearch_url=None if embedded else engine_url,
                         redis_url=args.redis_url, background_index_sync=False, wechat_provider="dev",
-                        listing_cache_seconds=0)  # every request searches: the app's cost over the engine's
+                        listing_cache_seconds=0,  # every request searches: the app's cost over the engine's
+                        rate_limit_reads_per_ip=0, rate_limit_reads_per_user=0)  # one client: the load itself
     app = create_app(settings, embedded_engine_url=engine_url if embedded else None)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
