@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel
@@ -52,14 +52,24 @@ def documented(summary: str, **details) -> Callable[[Handler], Handler]:
     return attach
 
 
-def doc_of(handler) -> Doc | None:
+def _through_wrappers(handler, attribute: str):
     # Look through wrappers (login_required and others use functools.wraps).
     while handler is not None:
-        doc = getattr(handler, "__openapi__", None)
-        if doc is not None:
-            return doc
+        if (found := getattr(handler, attribute, None)) is not None:
+            return found
         handler = getattr(handler, "__wrapped__", None)
     return None
+
+
+def doc_of(handler) -> Doc | None:
+    """The route's documentation, its body the one `server.requests.takes` parses."""
+    doc = _through_wrappers(handler, "__openapi__")
+    if doc is None:
+        return None
+    body = _through_wrappers(handler, "__body__")
+    if body is not None and doc.body is not None and body is not doc.body:
+        raise TypeError(f"{doc.summary}: documented with {doc.body.__name__} but parses {body.__name__}")
+    return replace(doc, body=body) if body is not None else doc
 
 
 def _api_routes(app: Sanic):

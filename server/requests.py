@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Callable
 from typing import TypeVar
 
 import orjson
@@ -57,3 +59,19 @@ def parse_body(request: Request, schema: type[T]) -> T:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc) from None
+
+
+def takes(schema: type[T]) -> Callable:
+    """The handler's JSON body: parsed into `schema` (or a 400) and passed as the handler's second argument,
+    and the body the API document shows for the route (server/openapi.py reads `__body__`). Put it
+    right above the handler, under the guards: a refused login or write limit answers before any parsing."""
+
+    def wrap(handler: Callable) -> Callable:
+        @functools.wraps(handler)
+        async def parsed(request: Request, *args, **kwargs):
+            return await handler(request, parse_body(request, schema), *args, **kwargs)
+
+        parsed.__body__ = schema
+        return parsed
+
+    return wrap
