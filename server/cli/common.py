@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from indexer.lock import LockBusy
 from indexer.sync import drain
 from models import db
+from models.migrating import MigrationLockTimeout
 from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, Settings, load_settings
@@ -20,6 +21,7 @@ from search.engine import SearchEngine, cluster_connection
 from sections import UnknownSection, all_sections
 
 # Most specific first; sysexits' 75 (EX_TEMPFAIL) says "try again later". 1: refused (no such posting...).
+# 3 (not a domain error): another process held the migration lock too long.
 EXIT_CODES: dict[type[DomainError], int] = {ConfigError: 2, UnknownSection: 2, LockBusy: 75, DomainError: 1}
 
 
@@ -35,6 +37,14 @@ def run(args) -> int:
         kind = "configuration error: " if isinstance(exc, ConfigError) else ""
         print(f"jobboard {args.command}: {kind}{exc.detail}", file=sys.stderr)
         return next(code for cls, code in EXIT_CODES.items() if isinstance(exc, cls))
+    except MigrationLockTimeout as exc:
+        print(f"jobboard {args.command}: migrations not applied: {exc}", file=sys.stderr)
+        return 3
+
+
+async def apply_migrations(settings: Settings) -> None:
+    """The schema this release needs, before anything reads the database (models/migrating.py)."""
+    await db.apply_migrations(settings.resolved_database_url, settings.database_migration_lock_seconds)
 
 
 @asynccontextmanager

@@ -12,36 +12,43 @@ start, its drainer takes the outbox), or at once when ELASTICSEARCH_URL is set.
 
 from __future__ import annotations
 
+import argparse
 import random
 from pathlib import Path
 
-from models import db
 from models.posting_writes import create_posting, posting_transaction
 from models.user import User
 from runtime import clock
 from runtime.settings import ConfigError
 from sections import Section, all_sections
-from server.cli.common import database, index_now
-from server.providers.storage import ImageStorage, build_storage
+from server.cli.common import apply_migrations, database, index_now
+from server.providers.storage import build_storage
 from server.providers.wechat_login import DevLogin
 
 PHOTOS = Path(__file__).with_name("demo_photos")
 # Kept by the database or set by the write path, never copied from a sample row.
 _NOT_COPIED = {"id", "create_at", "update_at", "version"}
+POSTINGS_PER_OWNER = 5
 
 
 def add_parser(commands) -> None:
     p = commands.add_parser("demo", help="fill a development board with sample postings (idempotent)",
                             description=__doc__)
-    p.add_argument("--postings", type=int, default=120, help="postings per section (default: 120)")
+    p.add_argument("--postings", type=_at_least_one, default=120, help="postings per section (default: 120)")
     p.add_argument("--seed", type=int, default=31, help="the random seed: the same seed, the same board")
     p.set_defaults(run=run)
+
+
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("a whole number, 1 or more")
+    return int(text)
 
 
 async def run(args, settings) -> int:
     if settings.app_env == "production":
         raise ConfigError("jobboard demo fills a development board with made-up postings: not with APP_ENV=production")
-    await db.apply_migrations(settings.resolved_database_url, settings.database_migration_lock_seconds)
+    await apply_migrations(settings)
     storage = build_storage(settings)
     try:
         photos = [await storage.put(f"img/0_{number}.jpg", path.read_bytes(), "image/jpeg")
@@ -59,7 +66,9 @@ async def run(args, settings) -> int:
 
 async def fill(section: Section, rng: random.Random, count: int, photos: list[str]) -> int:
     """`count` sample postings of `section` with their owners, in one transaction; 0 if it has them already."""
-    names = [f"demo-{section.name}-{n}" for n in range(count if section.one_open_per_user else max(1, count // 6))]
+    # A few postings per owner (under any open-postings cap), or one each where a person has one (a card).
+    owners_needed = count if section.one_open_per_user else max(1, -(-count // POSTINGS_PER_OWNER))
+    names = [f"demo-{section.name}-{n}" for n in range(owners_needed)]
     login = DevLogin()
     if await User.exists(openid=(await login.identify(f"test:{names[0]}")).openid):
         return 0

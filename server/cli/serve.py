@@ -6,14 +6,12 @@ import asyncio
 import logging
 import os
 import signal
-import sys
 
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
-from models import db
-from models.migrating import MigrationLockTimeout
 from server.app import EMBEDDED_ENGINE_URL_ENV, app_from_environment
+from server.cli.common import apply_migrations
 from server.supervision import EngineSupervisor, helpers_stop_with_main_process
 
 log = logging.getLogger("server.main")
@@ -29,11 +27,7 @@ def add_parser(commands) -> None:
 def run(args, settings) -> int:
     for gap in settings.development_fallbacks():
         log.warning("development mode: %s", gap)
-    try:
-        asyncio.run(db.apply_migrations(settings.resolved_database_url, settings.database_migration_lock_seconds))
-    except MigrationLockTimeout as exc:
-        print(f"migrations not applied: {exc}", file=sys.stderr)
-        return 3
+    asyncio.run(apply_migrations(settings))
 
     supervisor = None
     if not settings.elasticsearch_url:
