@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sections import JOBS
+from sections.jobs import JOBS
 from server.services import posting_shapes
 from tests.helpers.sample_postings import sample_job
 

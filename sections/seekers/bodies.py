@@ -8,15 +8,13 @@ from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, fiel
 
 from models.seeker import AVAILABLE, SALARY_NEGOTIABLE
 from runtime import clock
-from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
-from server.schemas.fields import (
+from sections.fields import (
     one_line,
     split_list,
     AreaFields,
     MAX_SALARY,
     Address,
     AreaId,
-    Body,
     Id,
     Latitude,
     Longitude,
@@ -24,8 +22,14 @@ from server.schemas.fields import (
     choice,
     integer,
 )
-from server.schemas.jobs import Contact, PhotoUrls
-from server.schemas.listing import ListBody, PlaceFilter, salary_in_order
+from sections.posting_bodies import (
+    Contact,
+    ListBody,
+    PhotoUrls,
+    PlaceFilter,
+    SomethingToChange,
+    salary_in_order,
+)
 
 MIN_AGE, MAX_AGE = 16, 80  # the legal working age in China; a bound for typos above
 MAX_POSITIONS = 3
@@ -127,25 +131,6 @@ class UpdateSeekerBody(SeekerFields, SomethingToChange):
                                                                "available": "随时"}]})
 
     id: Id = Field(description="必填参数：要修改的求职卡片 id")
-
-
-class SeekerIdBody(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12}, {"seeker_id": "12"}]})
-
-    seeker_id: Id = Field(description="求职卡片 id（数字或数字字符串）")
-
-
-class SeekerReportBody(SeekerIdBody, Reporting):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "reason": "false_information",
-                                                               "text": "电话是空号"}]})
-
-
-class SeekerTopBody(SeekerIdBody, TopOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "top_hour": 24, "price": 1.00}]})
-
-
-class SeekerPaidRefreshBody(SeekerIdBody, RefreshOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "price": 0.99}]})
 
 
 class SeekerListFilter(PlaceFilter):

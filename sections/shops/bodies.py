@@ -8,14 +8,12 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from models.shop import FACILITIES, INDUSTRIES, RENT_NEGOTIABLE
-from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
-from server.schemas.fields import (
+from sections.fields import (
     one_line,
     split_list,
     AreaFields,
     Address,
     AreaId,
-    Body,
     HttpUrlText,
     Id,
     Latitude,
@@ -27,8 +25,14 @@ from server.schemas.fields import (
     number,
     text,
 )
-from server.schemas.jobs import Contact, Description, _split_photo_urls
-from server.schemas.listing import ListBody, PlaceFilter
+from sections.posting_bodies import (
+    Contact,
+    Description,
+    ListBody,
+    PlaceFilter,
+    SomethingToChange,
+    split_photo_urls,
+)
 
 MAX_PHOTOS = 9
 MAX_INDUSTRIES = 5
@@ -41,7 +45,7 @@ Industry = Literal[INDUSTRIES]
 Facility = Literal[FACILITIES]
 IndustryList = Annotated[list[Industry], BeforeValidator(split_list), Field(min_length=1, max_length=MAX_INDUSTRIES)]
 FacilityList = Annotated[list[Facility], BeforeValidator(split_list), Field(max_length=len(FACILITIES))]
-ShopPhotoUrls = Annotated[list[HttpUrlText], BeforeValidator(_split_photo_urls), Field(max_length=MAX_PHOTOS)]
+ShopPhotoUrls = Annotated[list[HttpUrlText], BeforeValidator(split_photo_urls), Field(max_length=MAX_PHOTOS)]
 Area = decimal(ge="1", le=str(MAX_AREA), places=1)
 Frontage = decimal(ge="0.1", le="1000", places=1)
 Rent = integer(ge=0, le=MAX_RENT)
@@ -124,25 +128,6 @@ class UpdateShopBody(ShopFields, SomethingToChange):
                                                                "facilities": ["明火", "排烟"]}]})
 
     id: Id = Field(description="必填参数：要修改的店铺 id")
-
-
-class ShopIdBody(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7}, {"shop_id": "7"}]})
-
-    shop_id: Id = Field(description="店铺 id（数字或数字字符串）")
-
-
-class ShopReportBody(ShopIdBody, Reporting):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "reason": "false_information",
-                                                               "text": "店铺已经租出去了"}]})
-
-
-class ShopTopBody(ShopIdBody, TopOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "top_hour": 24, "price": 5.00}]})
-
-
-class ShopPaidRefreshBody(ShopIdBody, RefreshOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "price": 2.99}]})
 
 
 class ShopListFilter(PlaceFilter):
