@@ -16,6 +16,7 @@ from models.moderation import REPORT_REASONS
 from search.keywords import MAX_KEYWORD_LENGTH, normalized, words
 from search.listing import RESULT_WINDOW
 from sections.fields import (
+    AreaId,
     BizType,
     Body,
     HttpUrlText,
@@ -143,11 +144,30 @@ class PlaceFilter(Body):
     latitude: Latitude | None = Field(None, description=NEARBY_NEEDS)
     distance_km: number(gt=0, le=1000) | None = Field(None, description="附近：最大距离（公里）")
 
+    # A section's filter names its ranges: each `<range>_min` may not exceed its `<range>_max` when both are
+    # given; a `salary_max` of -1 is no maximum.
+    ranges: ClassVar[tuple[str, ...]] = ()
 
-def salary_in_order(salary_min: int | None, salary_max: int | None) -> None:
-    if salary_min is not None and salary_max not in (None, -1) and salary_min > salary_max:
-        raise ValueError("salary_min must not exceed salary_max (-1 means no maximum)")
+    @model_validator(mode="after")
+    def _ranges_in_order(self):
+        for name in self.ranges:
+            low, high = getattr(self, f"{name}_min"), getattr(self, f"{name}_max")
+            if name == "salary" and high == -1:
+                continue
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"{name}_min must not exceed {name}_max"
+                                 + (" (-1 means no maximum)" if name == "salary" else ""))
+        return self
 
+
+
+class AreaFilter(PlaceFilter):
+    """A list filter that also narrows to the mini-program's areas (province, city, district, street)."""
+
+    first_area_id: AreaId | None = Field(None, description="地区（省/直辖市）id")
+    second_area_id: AreaId | None = Field(None, description="地区（市）id")
+    third_area_id: AreaId | None = Field(None, description="地区（区县）id")
+    four_area_id: AreaId | None = Field(None, description="地区（街道/商圈）id")
 
 
 class ListBody(PageBody):
@@ -178,9 +198,10 @@ class ActionBodies:
     paid_refresh: type[Body]
 
 
-def _body(name: str, bases: tuple[type, ...], example: dict, **fields) -> type[Body]:
+def _body(name: str, bases: tuple[type, ...], example: dict | list[dict], **fields) -> type[Body]:
+    examples = example if isinstance(example, list) else [example]
     namespace = {"__module__": __name__, "__qualname__": name, "__annotations__": {},
-                 "model_config": ConfigDict(json_schema_extra={"examples": [example]})}
+                 "model_config": ConfigDict(json_schema_extra={"examples": examples})}
     for field_name, (annotation, info) in fields.items():
         namespace["__annotations__"][field_name] = annotation
         namespace[field_name] = info
@@ -192,7 +213,7 @@ def action_bodies(target: str, id_text: str, example_id: int, top_example: tuple
                   refresh_price: Decimal, report_example: str) -> ActionBodies:
     """Made once per section from its declaration: named after its target (JobIdBody, ShopReportBody...)."""
     stem, field = target.title(), f"{target}_id"
-    ident = _body(f"{stem}IdBody", (Body,), {field: example_id},
+    ident = _body(f"{stem}IdBody", (Body,), [{field: example_id}, {field: str(example_id)}],
                   **{field: (Id, Field(description=f"{id_text}（数字或数字字符串）"))})
     hours, price = top_example
     return ActionBodies(

@@ -10,7 +10,6 @@ from sections.fields import (
     MAX_SALARY,
     AreaFields,
     Address,
-    AreaId,
     Id,
     Latitude,
     Longitude,
@@ -26,9 +25,8 @@ from sections.posting_bodies import (
     Description,
     ListBody,
     PhotoUrls,
-    PlaceFilter,
+    AreaFilter,
     SomethingToChange,
-    salary_in_order,
 )
 
 
@@ -105,22 +103,16 @@ class UpdateJobBody(JobFields, SomethingToChange):
     id: Id = Field(description="必填参数：要修改的招聘信息 id")
 
 
-class JobListFilter(PlaceFilter):
+class JobListFilter(AreaFilter):
+    ranges: ClassVar[tuple[str, ...]] = ("salary",)
+
     positions: Positions | None = Field(None, description="岗位（包含匹配）")
     salary_min: integer(ge=0, le=MAX_SALARY) | None = Field(None, description="期望薪资下限")
     salary_max: integer(ge=-1, le=MAX_SALARY) | None = Field(None, description="期望薪资上限，-1 时为无限大")
     basic_protection: TagList = Field([], description="基础保障：须包含每一项")
     salary_benefits: TagList = Field([], description="薪酬福利：须包含每一项")
     attendance_leave: TagList = Field([], description="考勤休假：须包含每一项")
-    first_area_id: AreaId | None = Field(None, description="地区（省/直辖市）id")
-    second_area_id: AreaId | None = Field(None, description="地区（市）id")
-    third_area_id: AreaId | None = Field(None, description="地区（区县）id")
-    four_area_id: AreaId | None = Field(None, description="地区（街道/商圈）id")
 
-    @model_validator(mode="after")
-    def _salary_order(self):
-        salary_in_order(self.salary_min, self.salary_max)
-        return self
 
 
 class JobListBody(ListBody):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
 from models.shop import FACILITIES, INDUSTRIES, RENT_NEGOTIABLE
 from sections.fields import (
@@ -13,7 +13,6 @@ from sections.fields import (
     split_list,
     AreaFields,
     Address,
-    AreaId,
     HttpUrlText,
     Id,
     Latitude,
@@ -29,7 +28,7 @@ from sections.posting_bodies import (
     Contact,
     Description,
     ListBody,
-    PlaceFilter,
+    AreaFilter,
     SomethingToChange,
     split_photo_urls,
 )
@@ -130,7 +129,9 @@ class UpdateShopBody(ShopFields, SomethingToChange):
     id: Id = Field(description="必填参数：要修改的店铺 id")
 
 
-class ShopListFilter(PlaceFilter):
+class ShopListFilter(AreaFilter):
+    ranges: ClassVar[tuple[str, ...]] = ("rent", "area")
+
     deal_type: choice(1, 2) | None = Field(None, description="1 出租、2 转让")
     rent_min: Rent | None = Field(None, description="月租金下限（元，含）；面议（0）的店铺总在内")
     rent_max: Rent | None = Field(None, description="月租金上限（元，含）；面议（0）的店铺总在内")
@@ -140,18 +141,7 @@ class ShopListFilter(PlaceFilter):
     industry: Industry | None = Field(None, description=f"适合该业态的店铺；取值：{'、'.join(INDUSTRIES)}")
     facilities: Annotated[list[Facility], Field(max_length=len(FACILITIES))] = Field(
         [], description=f"配套设施：须包含每一项；取值：{'、'.join(FACILITIES)}")
-    first_area_id: AreaId | None = None
-    second_area_id: AreaId | None = None
-    third_area_id: AreaId | None = None
-    four_area_id: AreaId | None = None
 
-    @model_validator(mode="after")
-    def _ranges_in_order(self):
-        if self.rent_min is not None and self.rent_max is not None and self.rent_min > self.rent_max:
-            raise ValueError("rent_min must not exceed rent_max")
-        if self.area_min is not None and self.area_max is not None and self.area_min > self.area_max:
-            raise ValueError("area_min must not exceed area_max")
-        return self
 
 
 class ShopListBody(ListBody):

@@ -37,20 +37,18 @@ READS = ("每个 IP（未登录）或账号（已登录）每分钟的列表与�
 across = Blueprint("postings")
 
 
-@across.post("/jobs/my")
-@documented("我发布的", data=mine_shape, auth=True)
-@login_required
-@takes(BizPageBody)
-async def my_postings(request: JobBoardRequest, body: BizPageBody):
-    return ok(await postings.my_postings(request.ctx.user_id, body.biz_type, body.offset, body.page_size))
+def _page_of_one_section(path: str, name: str, summary: str, shape, service) -> None:
+    @across.post(path, name=name)
+    @documented(summary, data=shape, auth=True)
+    @login_required
+    @takes(BizPageBody)
+    async def handler(request: JobBoardRequest, body: BizPageBody):
+        return ok(await service(request.ctx.user_id, body.biz_type, body.offset, body.page_size))
 
 
-@across.post("/collect/my")
-@documented("我收藏的", data=favorites_shape, auth=True)
-@login_required
-@takes(BizPageBody)
-async def my_favorites(request: JobBoardRequest, body: BizPageBody):
-    return ok(await favorites.my_favorites(request.ctx.user_id, body.biz_type, body.offset, body.page_size))
+# A page of the caller's own postings, or saved ones, of the section biz_type names.
+_page_of_one_section("/jobs/my", "my_postings", "我发布的", mine_shape, postings.my_postings)
+_page_of_one_section("/collect/my", "my_favorites", "我收藏的", favorites_shape, favorites.my_favorites)
 
 
 def section_routes(section: Section) -> Blueprint:
@@ -91,24 +89,32 @@ def section_routes(section: Section) -> Blueprint:
                                               request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches,
                                               budget=read_budget(request)))
 
-    @bp.post(f"{one}/close", name="close")
-    @documented(f"关闭{noun}（{api.owner}）", auth=True)
-    @login_required
-    @limit_writes
-    @takes(bodies.id)
-    async def close(request: JobBoardRequest, body):
-        await postings.close(section, request.ctx.user_id, getattr(body, id_field))
-        return ok(None, message="")
+    def id_action(names: dict[str, str], summary: str, act, description: str = "") -> None:
+        """A route (at each path of `names`: path → route name) that acts on the posting its id names."""
 
-    @bp.post(f"{many}/refresh", name="refresh")
-    @documented(f"刷新{noun}（{api.owner}）", auth=True, description="每天的免费次数用完后 429。")
-    @login_required
-    @limit_writes
-    @takes(bodies.id)
-    async def refresh(request: JobBoardRequest, body):
-        await postings.refresh_free(section, request.ctx.user_id, getattr(body, id_field),
-                                    request.app.ctx.settings.free_refreshes_per_day)
-        return ok(None, message="")
+        @documented(summary, auth=True, description=description)
+        @login_required
+        @limit_writes
+        @takes(bodies.id)
+        async def handler(request: JobBoardRequest, body):
+            await act(request, getattr(body, id_field))
+            return ok(None, message="")
+
+        for path, name in names.items():
+            bp.post(path, name=name)(handler)
+
+    id_action({f"{one}/close": "close"}, f"关闭{noun}（{api.owner}）",
+              lambda request, posting_id: postings.close(section, request.ctx.user_id, posting_id))
+    id_action({f"{many}/refresh": "refresh"}, f"刷新{noun}（{api.owner}）",
+              lambda request, posting_id: postings.refresh_free(section, request.ctx.user_id, posting_id,
+                                                                request.app.ctx.settings.free_refreshes_per_day),
+              description="每天的免费次数用完后 429。")
+    id_action({f"{one}/collect": "collect"}, f"收藏{noun}（{api.browser}）",
+              lambda request, posting_id: favorites.collect(section, request.ctx.user_id, posting_id))
+    paths = api.cancel_paths or (f"{one}/cancel_collect",)
+    id_action({path: f"cancel_collect_{number}" for number, path in enumerate(paths)}, f"取消收藏（{api.browser}）",
+              lambda request, posting_id: favorites.cancel(section, request.ctx.user_id, posting_id),
+              description="、".join(paths) + " 为同一接口。" if len(paths) > 1 else "")
 
     prices = f"/pay/prices 的 {section.price_key}." if section.price_key else "/pay/prices 的 "
 
@@ -139,29 +145,6 @@ def section_routes(section: Section) -> Blueprint:
     async def info(request: JobBoardRequest, body):
         return ok(await postings.detail(section, getattr(body, id_field), await viewer(request),
                                         request.app.ctx.settings.mask_contacts))
-
-    @bp.post(f"{one}/collect", name="collect")
-    @documented(f"收藏{noun}（{api.browser}）", auth=True)
-    @login_required
-    @limit_writes
-    @takes(bodies.id)
-    async def collect(request: JobBoardRequest, body):
-        await favorites.collect(section, request.ctx.user_id, getattr(body, id_field))
-        return ok(None, message="")
-
-    paths = api.cancel_paths or (f"{one}/cancel_collect",)
-
-    @documented(f"取消收藏（{api.browser}）", auth=True,
-                description="、".join(paths) + " 为同一接口。" if len(paths) > 1 else "")
-    @login_required
-    @limit_writes
-    @takes(bodies.id)
-    async def cancel_collect(request: JobBoardRequest, body):
-        await favorites.cancel(section, request.ctx.user_id, getattr(body, id_field))
-        return ok(None, message="")
-
-    for number, path in enumerate(paths):
-        bp.post(path, name=f"cancel_collect_{number}")(cancel_collect)
 
     @bp.post(f"{one}/report", name="report")
     @documented(f"举报{noun}（{api.browser}）", auth=True, description=(

@@ -193,19 +193,21 @@ def created_shape(section: Section) -> type[Data]:
 
 @cache
 def list_shape(section: Section) -> type[Data]:
-    return create_model(f"{_stem(section)}List", __base__=Data, total=(int, ...),
-                        request_id=(str | None, Field(None, description="请求体中的 request_id，原样返回")),
-                        **{section.name: (list[section.listed], ...)})
+    return create_model(f"{_stem(section)}List", __base__=Data, **{section.name: (list[section.listed], ...)},
+                        total=(int, ...),
+                        request_id=(str | None, Field(None, description="请求体中的 request_id，原样返回")))
 
 
-def _biz_types(sections: tuple[Section, ...], item: str) -> str:
-    return "；".join(f"biz_type {section.biz_type}：{section.title}{item}" for section in sections)
+def _biz_types(sections: tuple[Section, ...], with_id: bool = False) -> str:
+    return "；".join(f"biz_type {section.biz_type}：{section.api.noun}" + (f"（{section.target}_id）" if with_id else "")
+                    for section in sections)
 
 
 @cache
 def _mine_shape(sections: tuple[Section, ...]) -> type[Data]:
-    return create_model("MyPostings", __base__=Data, total=(int, ...), contacts=(
-        list[_union([section.mine for section in sections])], Field(description=_biz_types(sections, ""))))
+    return create_model("MyPostings", __base__=Data, contacts=(
+        list[_union([section.mine for section in sections])], Field(description=_biz_types(sections))),
+        total=(int, ...))
 
 
 def mine_shape() -> type[Data]:
@@ -215,9 +217,10 @@ def mine_shape() -> type[Data]:
 
 @cache
 def _favorites_shape(sections: tuple[Section, ...]) -> type[Data]:
-    return create_model("MyFavorites", __base__=Data, total=(int, ...), list=(
+    return create_model("MyFavorites", __base__=Data, list=(
         list[_union([section.favorite for section in sections])],
-        Field(description=_biz_types(sections, "（<target>_id：job_id、seeker_id…）"))))
+        Field(description=_biz_types(sections, with_id=True))),
+        total=(int, ...))
 
 
 def favorites_shape() -> type[Data]:
@@ -241,10 +244,10 @@ def _prices_shape(sections: tuple[Section, ...]) -> type[Data]:
     for section in sections:
         if section.price_key:
             fields[section.price_key] = (PostingPrices, Field(description=(
-                f"{section.title}的置顶与付费刷新（/{section.name}/top、/{section.name}/refresh/pay）")))
+                f"{section.api.noun}的置顶与付费刷新（/{section.name}/top、/{section.name}/refresh/pay）")))
         else:  # the top level, as the seed's jobs have them
-            fields["top"] = (list[TopPrice], Field(description=f"{section.title}置顶"))
-            fields["refresh"] = (RefreshPrice, Field(description=f"{section.title}付费刷新"))
+            fields["top"] = (list[TopPrice], Field(description=f"{section.api.noun}置顶"))
+            fields["refresh"] = (RefreshPrice, Field(description=f"{section.api.noun}付费刷新"))
     return create_model("Prices", __base__=Data, **fields)
 
 
