@@ -17,7 +17,7 @@ from runtime import clock
 from runtime.cache import connect_cache
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, Settings, load_settings
-from sections import all_sections
+import sections
 from search.engine import SearchEngine, cluster_connection
 from indexer.heal import IndexHealer
 from search.index import ensure_alias
@@ -33,7 +33,7 @@ from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import contacts, dev, docs, health, jobs, pay, searches, seekers, shops, uploads, users, wechat_push
+from server.routes import contacts, dev, docs, health, pay, postings, searches, uploads, users, wechat_push
 from server.services import images
 from server.services.content import ContentRechecker
 from server.services.hot_searches import HotSearches
@@ -53,8 +53,11 @@ _app_numbers = itertools.count(1)
 def create_app(settings: Settings, *, embedded_engine_url: str | None = None) -> JobBoard:
     """Build the app. Without ELASTICSEARCH_URL the caller passes the URL of the engine it started."""
     settings.check()
-    if unknown := set(settings.max_open_postings) - {section.name for section in all_sections()}:
-        raise ConfigError(f"MAX_OPEN_POSTINGS names no section: {', '.join(sorted(unknown))}")
+    sections.load(settings.extra_sections)
+    for name, by_section in (("MAX_OPEN_POSTINGS", settings.max_open_postings),
+                             ("POSTING_PRICES", settings.posting_prices)):
+        if unknown := set(by_section) - {section.name for section in sections.all_sections()}:
+            raise ConfigError(f"{name} names no section: {', '.join(sorted(unknown))}")
     engine_url = settings.elasticsearch_url or embedded_engine_url
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
@@ -85,8 +88,10 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     )
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp, jobs.bp, seekers.bp, shops.bp, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
+    for blueprint in (health.bp, users.bp, postings.across, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
         app.blueprint(blueprint)
+    for section in sections.all_sections():  # each section's routes, made from its declaration
+        app.blueprint(postings.section_routes(section))
     app.ctx.storage = build_storage(settings)
     app.ctx.image_decoding = images.Decoding.from_settings(settings)
     uploads.serve_local_files(app)
@@ -113,7 +118,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url,
                                       **cluster_connection(settings))
         external = bool(settings.elasticsearch_url)
-        for section in all_sections():
+        for section in sections.all_sections():
             try:
                 # A cluster's missing alias is the healer's to rebuild from the database (an empty index made
                 # here would be served as if it were whole); the embedded engine is filled by its supervisor.

@@ -32,7 +32,9 @@ class Doc:
     description: str = ""
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None  # the query string's arguments (GET), one parameter a field
-    data: type[BaseModel] | None = None  # the envelope's `data` on success; None: data is null
+    # The envelope's `data` on success (None: data is null), or a function making it when the document is
+    # built: a shape with one part per registered section (server/schemas/responses.py).
+    data: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
     auth: bool | Literal["optional"] = False
     token_in_response: bool = False  # login answers with the token in the Authorization header
     content_type: str | None = None  # a success that is not the JSON envelope (the docs themselves)
@@ -154,7 +156,8 @@ def _operation(route, method: str, doc: Doc, refs: dict[type[BaseModel], dict]) 
 
 def build_document(app: Sanic, *, title: str = "Catering job board API", version: str = "1") -> dict:
     routes = [(route, doc_of(route.handler)) for route in _api_routes(app)]
-    routes = [(route, doc) for route, doc in routes if doc is not None]
+    routes = [(route, doc if isinstance(doc.data, type | None) else replace(doc, data=doc.data()))
+              for route, doc in routes if doc is not None]
     models = {model for _, doc in routes for model in (doc.body, doc.data) if model is not None}
     models.add(ErrorEnvelope)
     models = sorted(models, key=lambda m: m.__name__)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import sections
 from indexer.lock import LockBusy
 from indexer.sync import drain
 from models import db
@@ -31,6 +32,8 @@ def run(args) -> int:
     configure_logging()
     try:
         settings = load_settings()
+        # Before anything reads the registry or migrates: a section kept elsewhere brings its own model.
+        sections.load(settings.extra_sections)
         result = args.run(args, settings)
         return asyncio.run(result) if inspect.iscoroutine(result) else result
     except DomainError as exc:

@@ -58,6 +58,9 @@ async def run(args, settings) -> int:
     rng = random.Random(args.seed)
     async with database(settings):
         for section in all_sections():
+            if section.samples is None:
+                print(f"{section.name}: no sample postings declared")
+                continue
             added = await fill(section, rng, args.postings, photos)
             print(f"{section.name}: {added} postings added" if added else f"{section.name}: already filled")
         await index_now(settings)
@@ -77,9 +80,10 @@ async def fill(section: Section, rng: random.Random, count: int, photos: list[st
         owners = [await User.create(openid=(await login.identify(f"test:{name}")).openid,
                                     phone=await login.phone_number(f"test:{name}"), name=name,
                                     create_at=now, update_at=now) for name in names]
-        rows = section.samples(rng, count)
+        rows = section.samples(count, [owner.id for owner in owners], rng.randrange(1 << 31))
         for number, row in enumerate(rows):
             fields = {name: getattr(row, name) for name in row._meta.db_fields if name not in _NOT_COPIED}
+            # Round the owners, whatever the declaration does with them (one may give its first all).
             fields.update(user_id=owners[number % len(owners)].id,
                           photo_urls=rng.sample(photos, rng.choice((0, 1, 1, 2, 3))))
             await create_posting(type(row), row.create_at or now, **fields)

@@ -9,7 +9,7 @@ from server.openapi import documented
 from server.requests import parse_body
 from server.responses import ok
 from server.routes.guard import limit_writes, login_required
-from server.schemas.jobs import BizPageBody
+from sections.posting_bodies import BizPageBody
 from server.schemas.pay import ContactCostBody
 from server.schemas.responses import ContactAnswer, ContactHistoryList
 from server.services import contacts

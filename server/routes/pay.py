@@ -15,7 +15,7 @@ from server.requests import parse_body
 from server.responses import ok
 from server.routes.guard import limit_writes, login_required, order_ttl, price_list
 from server.schemas.pay import OrderNoBody, VoucherBuyBody, VoucherRecordsBody
-from server.schemas.responses import OrderCreated, OrderInfo, Prices, VoucherRecords
+from server.schemas.responses import OrderCreated, OrderInfo, VoucherRecords, prices_shape
 from server.services import orders, settlement, vouchers
 from server.services.errors import NotificationRejected, OrderNotFound, PaymentMismatch
 
@@ -24,7 +24,7 @@ bp = Blueprint("pay")
 
 
 @bp.get("/pay/prices")
-@documented("价格表", data=Prices, description="置顶（小时→价格）、付费刷新、联系券（张数→价格），单位元。"
+@documented("价格表", data=prices_shape, description="置顶（小时→价格）、付费刷新、联系券（张数→价格），单位元。"
                                             "下单时 price 须与此一致，否则 400 price mismatch。")
 async def prices(request: JobBoardRequest):
     return ok(price_list(request).shape())

@@ -8,15 +8,15 @@ from server.context import JobBoardRequest
 from server.openapi import documented
 from server.responses import ok
 from server.requests import parse_query
-from server.schemas.listing import SuggestQuery
-from server.schemas.responses import HotSearchList, SuggestionList
+from server.schemas.search import SuggestQuery
+from server.schemas.responses import SuggestionList, hot_searches_shape
 from sections import all_sections, by_biz_type
 
 bp = Blueprint("searches")
 
 
 @bp.get("/search/hot")
-@documented("热门搜索", data=HotSearchList, description=(
+@documented("热门搜索", data=hot_searches_shape, description=(
     "每个栏目近 7 天（上海日期）搜索人数最多的 10 个关键词，人数多的在前（count 为人数）。关键词只由行业词汇"
     "（岗位、菜系、业态、设施、福利、地名）或运营允许的词组成，词序不计（“厨师 长沙”与“长沙 厨师”为同一个，"
     "显示为排序后的词，空格分开）；只计找到了信息的搜索、只计可举报的账号（注册满一天、绑定手机、未封禁），"

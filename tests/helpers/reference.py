@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from models.job import Job
 from models.shop import RENT_NEGOTIABLE, Shop
-from models.samples import WELFARE
+from sections.jobs.samples import WELFARE
 from models.seeker import Seeker
 from search.keywords import parse
 from search.text import index_words, normalized

@@ -17,7 +17,7 @@ from search.index import BulkRejected, bulk_write, ensure_alias, indices_behind_
 from tests.helpers.api import login_as, post_job
 from tests.helpers.faults import silent_server, slow_proxy
 from tests.helpers.services import free_port
-from sections import JOBS
+from sections.jobs import JOBS
 
 
 async def indexed_ids(app) -> set[int]:

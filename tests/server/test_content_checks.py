@@ -11,7 +11,7 @@ from models.user import User
 from server.providers.content_check import ContentCheckUnavailable
 from server.services import content, moderation
 from tests.helpers.api import SEED_JOB, listed_now, login_as, outbox_reasons, post_job
-from sections import JOBS
+from sections.jobs import JOBS
 
 
 async def test_the_development_word_is_refused_naming_the_field(client):

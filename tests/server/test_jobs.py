@@ -16,7 +16,7 @@ from runtime import clock
 from server.services import moderation
 from tests.helpers.api import SEED_JOB, change_job, login_as, outbox_reasons, post_job
 from tests.helpers.services import LockBarrier, mysql_only
-from sections import JOBS
+from sections.jobs import JOBS
 
 SEED_INFO_KEYS = {
     "id", "user_id", "positions", "longitude", "latitude", "address", "contact", "contact_person_name",

@@ -22,7 +22,7 @@ from tests.helpers.api import SEED_JOB, login_as
 from tests.helpers.payments import deliver
 from tests.helpers.processes import ServerProcess, server_env
 from tests.helpers.services import free_port
-from sections import JOBS
+from sections.jobs import JOBS
 
 JOB = {**SEED_JOB, "photo_urls": ["https://a.cn/1.jpg"], "basic_protection": ["社保"]}
 

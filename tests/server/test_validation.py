@@ -14,7 +14,7 @@ from models.job import Job
 from models.user import User
 from server.openapi import doc_of
 from tests.helpers.api import SEED_JOB, login_as, post_job
-from sections import JOBS
+from sections.jobs import JOBS
 
 JOB = {**SEED_JOB, "photo_urls": ["https://cdn.xxx.com/job/1.jpg"], "basic_protection": ["社保"]}
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
