@@ -62,14 +62,18 @@ def _through_wrappers(handler, attribute: str):
 
 
 def doc_of(handler) -> Doc | None:
-    """The route's documentation, its body the one `server.requests.takes` parses."""
+    """The route's documentation, its body and query the ones `server.requests.takes`/`takes_query` parse."""
     doc = _through_wrappers(handler, "__openapi__")
     if doc is None:
         return None
-    body = _through_wrappers(handler, "__body__")
-    if body is not None and doc.body is not None and body is not doc.body:
-        raise TypeError(f"{doc.summary}: documented with {doc.body.__name__} but parses {body.__name__}")
-    return replace(doc, body=body) if body is not None else doc
+    for part in ("body", "query"):
+        parsed = _through_wrappers(handler, f"__{part}__")
+        if parsed is None:
+            continue
+        if (declared := getattr(doc, part)) is not None and declared is not parsed:
+            raise TypeError(f"{doc.summary}: documented with {declared.__name__} but parses {parsed.__name__}")
+        doc = replace(doc, **{part: parsed})
+    return doc
 
 
 def _api_routes(app: Sanic):
