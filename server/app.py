@@ -1,4 +1,5 @@
-"""The app factory and its listeners: open and close the database, cache, search engine and providers."""
+"""The app factory and its listeners: open and close the database, cache, search engine and providers, and
+start and stop the background loops."""
 
 from __future__ import annotations
 
@@ -165,6 +166,7 @@ async def _open_search(app: JobBoard, settings: Settings, engine_url: str) -> No
 
 
 async def _start_background(app: JobBoard, settings: Settings) -> None:
+    """Every loop the process runs beside its requests, each named once here (stopped by `_stop_background`)."""
     background = app.ctx.background
     # The embedded engine too: its supervisor refills it after a crash, but not after a deleted index.
     healer = background.add("index_healer",
@@ -186,6 +188,7 @@ async def _start_background(app: JobBoard, settings: Settings) -> None:
 
 
 async def _close(app: JobBoard) -> None:
+    """After the last request and the background loops: the engine, the providers, Redis, the database."""
     await app.ctx.search.close()
     for provider in (app.ctx.wechat, app.ctx.content_check, app.ctx.storage, app.ctx.pay):
         await provider.close()
