@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from models.moderation import REPORT_REASONS
-from search.keywords import MAX_KEYWORD_LENGTH, normalized, words
+from search.keywords import MAX_KEYWORD_LENGTH, normalized, words_of
 from search.listing import RESULT_WINDOW
 from sections.fields import (
     AreaId,
@@ -117,7 +117,7 @@ def keyword_rule(value: str) -> str:
     # The limit is the normalised keyword's: invisible characters and repeated spaces do not count.
     if len(normal := normalized(value)) > MAX_KEYWORD_LENGTH:
         raise ValueError(f"a keyword has at most {MAX_KEYWORD_LENGTH} characters")
-    if not words(normal):
+    if not words_of(normal):
         raise ValueError("a keyword needs a letter, digit or character")
     return normal
 

@@ -30,8 +30,10 @@ Handler = TypeVar("Handler", bound=Callable)
 class Doc:
     summary: str
     description: str = ""
+    # The JSON body and the query string's arguments (GET, one parameter a field): those the handler parses
+    # with `server.requests.takes` / `takes_query`, never named here, so a handler names its body once.
     body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None  # the query string's arguments (GET), one parameter a field
+    query: type[BaseModel] | None = None
     # The envelope's `data` on success (None: data is null), or a function making it when the document is
     # built: a shape with one part per registered section (server/schemas/responses.py).
     data: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
@@ -45,6 +47,8 @@ class Doc:
 
 def documented(summary: str, **details) -> Callable[[Handler], Handler]:
     """Attach documentation to a handler; the document is built from it."""
+    if named := {"body", "query"} & set(details):
+        raise TypeError(f"{summary}: the {' and '.join(sorted(named))} is named by @takes / @takes_query alone")
     doc = Doc(summary, **details)
 
     def attach(handler: Handler) -> Handler:
@@ -64,14 +68,13 @@ def _through_wrappers(handler, attribute: str):
 
 
 def doc_of(handler) -> Doc | None:
-    """The route's documentation, its body the one `server.requests.takes` parses."""
+    """The route's documentation, its body and query the ones `server.requests.takes`/`takes_query` parse."""
     doc = _through_wrappers(handler, "__openapi__")
     if doc is None:
         return None
-    body = _through_wrappers(handler, "__body__")
-    if body is not None and doc.body is not None and body is not doc.body:
-        raise TypeError(f"{doc.summary}: documented with {doc.body.__name__} but parses {body.__name__}")
-    return replace(doc, body=body) if body is not None else doc
+    parsed = {part: model for part in ("body", "query")
+              if (model := _through_wrappers(handler, f"__{part}__")) is not None}
+    return replace(doc, **parsed) if parsed else doc
 
 
 def _api_routes(app: Sanic):

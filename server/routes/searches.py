@@ -7,7 +7,7 @@ from sanic import Blueprint
 from server.context import JobBoardRequest
 from server.openapi import documented
 from server.responses import ok
-from server.requests import parse_query
+from server.requests import takes_query
 from server.schemas.search import SuggestQuery
 from server.schemas.responses import SuggestionList, hot_searches_shape
 from sections import all_sections, by_biz_type
@@ -26,9 +26,9 @@ async def hot(request: JobBoardRequest):
 
 
 @bp.get("/search/suggest")
-@documented("搜索建议", query=SuggestQuery, data=SuggestionList, description=(
+@documented("搜索建议", data=SuggestionList, description=(
     "输入时的补全：最多 10 个，来自该栏目的热门搜索（通过内容安全检测的）、已发布信息的岗位（招租：业态）"
     "与行业词库；拼音或首字母也可（chu → 厨师）。不需要登录。"))
-async def suggest(request: JobBoardRequest):
-    query = parse_query(request, SuggestQuery)
+@takes_query(SuggestQuery)
+async def suggest(request: JobBoardRequest, query: SuggestQuery):
     return ok({"suggestions": await request.app.ctx.suggestions.suggest(by_biz_type(query.biz_type), query.prefix)})
