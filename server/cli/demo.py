@@ -1,7 +1,9 @@
 """`jobboard demo`: fill a development board with a few hundred sample postings of every section, their
 owners and photos, so that `jobboard serve` shows a living board at once.
 
-Each section's sample postings come from its declaration (`Section.samples`); they are written through the
+Each section's sample postings come from its declaration (`Section.samples`), their texts, places and tags
+from the relevance corpus where it writes that section (indexer/relevance/corpus.py: postings as restaurants
+and workers write them, in five cities); they are written through the
 one posting-write path (rows and outbox, models/posting_writes.py), each section in one transaction. The
 photos are the JPEGs beside this module, stored as uploads are (the local storage serves them under
 /uploads/). The owners are development users: log in as one with login_code `test:demo-<section>-<n>`.
@@ -16,6 +18,9 @@ import argparse
 import random
 from pathlib import Path
 
+from datetime import datetime
+
+from indexer.relevance.corpus import GENERATORS, NOW as CORPUS_NOW
 from models.posting_writes import create_posting, posting_transaction
 from models.user import User
 from runtime import clock
@@ -81,10 +86,29 @@ async def fill(section: Section, rng: random.Random, count: int, photos: list[st
                                     phone=await login.phone_number(f"test:{name}"), name=name,
                                     create_at=now, update_at=now) for name in names]
         rows = section.samples(count, [owner.id for owner in owners], rng.randrange(1 << 31))
+        written = _written(section, count, rng.randrange(1 << 31), now)
         for number, row in enumerate(rows):
             fields = {name: getattr(row, name) for name in row._meta.db_fields if name not in _NOT_COPIED}
+            if written:
+                fields.update(written[number])
             # Round the owners, whatever the declaration does with them (one may give its first all).
             fields.update(user_id=owners[number % len(owners)].id,
                           photo_urls=rng.sample(photos, rng.choice((0, 1, 1, 2, 3))))
-            await create_posting(type(row), row.create_at or now, **fields)
+            await create_posting(type(row), fields.pop("create_at", None) or row.create_at or now, **fields)
     return len(rows)
+
+
+def _written(section: Section, count: int, seed: int, now: datetime) -> list[dict]:
+    """The corpus's postings of the section (none for a section it does not write), their times moved from
+    the corpus's "now" to ours; what the corpus does not say keeps the sample row's value."""
+    generate = GENERATORS.get(section.name)
+    if generate is None:
+        return []
+    shift = now - CORPUS_NOW
+    written = []
+    for posting in generate(count, seed):
+        fields = {name: value for name, value in posting["fields"].items()
+                  if name not in ("id", "user_id", "photo_urls", "update_at", "version")}
+        written.append({name: value + shift if isinstance(value, datetime) else value
+                        for name, value in fields.items()})
+    return written
