@@ -1,6 +1,6 @@
 """`jobboard`: the one command of the job board, a subcommand per job (one module each beside this file).
 
-Every subcommand reads the app's settings (environment) and logs JSON lines to stderr (server/cli/common.py).
+Every subcommand reads the app's settings (environment) and logs JSON lines to stderr (indexer/command_line.py).
 `python -m server`, `python -m indexer`, `python -m server.moderation` and `python -m server.payments` are
 the older spellings of serve, index, moderation and payments.
 """
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from server.cli import common, demo, index, moderation, payments, serve
+from indexer import command as index
+from indexer import command_line as common
+from server.cli import demo, moderation, payments, serve
 
 SUBCOMMANDS = (serve, index, moderation, payments, demo)
 

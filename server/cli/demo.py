@@ -26,7 +26,7 @@ from models.user import User
 from runtime import clock
 from runtime.settings import ConfigError
 from sections import Section, all_sections
-from server.cli.common import apply_migrations, database, index_now
+from indexer.command_line import apply_migrations, database, index_now
 from server.providers.storage import build_storage
 from server.providers.wechat_login import DevLogin
 

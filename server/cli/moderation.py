@@ -30,7 +30,7 @@ import argparse
 from runtime.cache import connect_cache
 from runtime.settings import ConfigError
 from sections import all_sections, by_name
-from server.cli.common import database, index_now, section_option
+from indexer.command_line import database, index_now, section_option
 from server.services import hot_searches, moderation
 from server.services.auth import TokenStore
 from server.services.posting_caps import PostingCaps

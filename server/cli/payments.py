@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import timedelta
 
 from runtime import clock
-from server.cli.common import database
+from indexer.command_line import database
 from server.providers.wechat_pay import build_pay_provider
 from server.services import order_sync
 from server.services.money import yuan

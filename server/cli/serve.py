@@ -11,7 +11,7 @@ from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
 from server.app import EMBEDDED_ENGINE_URL_ENV, app_from_environment
-from server.cli.common import apply_migrations
+from indexer.command_line import apply_migrations
 from server.supervision import EngineSupervisor, helpers_stop_with_main_process
 
 log = logging.getLogger("server.main")

@@ -35,9 +35,9 @@ from search.engine import CREDENTIALS_REFUSED, EmbeddedEngine, SearchEngine, clu
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_dsl
 from search.vocabulary import use_synonyms
-from server.cli.common import database, section_option
+from indexer.command_line import database, section_option
 
-log = logging.getLogger("indexer.main")
+log = logging.getLogger("indexer.command")
 
 
 class EngineRequired(ConfigError):
