@@ -51,7 +51,7 @@ def test_an_installed_wheel_finds_its_mapping_from_any_directory(tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
     # Only the unpacked wheel on the path, run from elsewhere: no source tree to fall back on.
     done = subprocess.run([sys.executable, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                           "from sections import JOBS; import search; from search.vocabulary import is_known, from_pinyin; "
+                           "from sections.jobs import JOBS; import search; from search.vocabulary import is_known, from_pinyin; "
                            "assert is_known('大厨') and from_pinyin('chushi')[0] == '厨师'; "
                            "print(JOBS.definition()['settings']['max_result_window'], search.__file__)",
                            str(tmp_path / "site")], cwd=tmp_path, capture_output=True, text=True, timeout=60)
