@@ -13,7 +13,7 @@ from models.job import Job
 from server.schemas.fields import drop_format_characters
 from server.schemas.listing import ListBody
 from tests.helpers.api import SEED_JOB, login_as, post_job
-from tests.server.test_validation import probe_every_field
+from tests.sections.test_fields import probe_every_field
 
 # Fields where a format character is dropped, not refused: the search box's keyword.
 DROPPED = {"filter.keyword"}
