@@ -21,7 +21,8 @@ from runtime import clock
 from search.engine import SearchEngine
 from search.index import AliasState, BulkRejected, ensure_alias, indices_behind_alias, section_indices
 from sections import JOBS, SEEKERS, SHOPS, all_sections
-from tests.helpers.api import SEED_CARD, login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import post, post_job
 
 
 async def listed(client) -> tuple[int, list[int]]:
@@ -131,7 +132,7 @@ async def test_one_process_rebuilds_while_the_others_wait(client, app):
 
 async def test_a_start_on_a_cluster_never_makes_an_empty_index_in_place_of_a_lost_one(client, app):
     worker = await login_as(client, "worker")
-    assert (await client.post("/seeker/create", json=SEED_CARD, headers=worker)).status_code == 200
+    await post(client, worker, "seekers")
     engine = app.ctx.search.client
     for name in await section_indices(engine, SEEKERS):
         await engine.indices.delete(index=name)
