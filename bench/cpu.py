@@ -31,7 +31,8 @@ import httpx
 from bench.listing import BODIES, _fresh_database, _seed
 from models import db
 from models.job import BIZ_RECRUIT, STATUS_OPEN, Job
-from models.samples import random_seekers, random_shops
+from sections.seekers.samples import random_seekers
+from sections.shops.samples import random_shops
 from models.seeker import Seeker
 from models.shop import Shop
 from models.user import User

@@ -23,7 +23,7 @@ from tortoise import connections
 from indexer.reindex import reindex
 from models import db
 from models.job import Job
-from models.samples import random_jobs
+from sections.jobs.samples import random_jobs
 from models.user import User
 from runtime import clock
 from runtime.settings import Settings

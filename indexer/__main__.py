@@ -34,7 +34,8 @@ from runtime.cache import connect_cache
 from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
-from sections import JOBS, Section, UnknownSection, all_sections, by_name
+from sections.jobs import JOBS
+from sections import Section, UnknownSection, all_sections, by_name
 from search.engine import CREDENTIALS_REFUSED, EmbeddedEngine, SearchEngine, cluster_connection, refused_credentials
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_dsl

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from tortoise import Tortoise, connections
 
 from models import migrating
 
-MODEL_MODULES = ["models.user", "models.job", "models.outbox", "models.order", "models.vouchers",
-                 "models.contacts", "models.moderation", "models.favorites", "models.seeker",
-                 "models.shop"]
+# The shared models; each section adds its model's module when it is registered (add_models).
+MODEL_MODULES = ["models.user", "models.outbox", "models.order", "models.vouchers", "models.contacts",
+                 "models.moderation", "models.favorites"]
+CORE_APP = "models"
+# Module → (database app, its migrations package): the core app's migrations are models/migrations.
+_SECTION_MODELS: dict[str, tuple[str, str | None]] = {}
+
+
+def add_models(module: str, app: str | None = None, migrations: str | None = None) -> None:
+    """A section's model module: in the core app (its tables made by models/migrations), or in an app of its
+    own with its own migrations package (a section kept out of this repository's migrations)."""
+    _SECTION_MODELS[module] = (app or CORE_APP, migrations)
+
+
+def drop_models(module: str) -> None:
+    _SECTION_MODELS.pop(module, None)
+
+
+def _apps() -> dict[str, dict]:
+    apps = {CORE_APP: {"models": [*MODEL_MODULES], "default_connection": "default", "migrations": "models.migrations"}}
+    for module, (app, migrations) in _SECTION_MODELS.items():
+        found = apps.setdefault(app, {"models": [], "default_connection": "default", "migrations": migrations})
+        found["models"].append(module)
+    return apps
 
 # Datetimes are stored naive, as Asia/Shanghai wall time (the time the API speaks):
 # Tortoise's use_tz=True mis-stores aware non-UTC datetimes on MySQL.
@@ -24,20 +44,10 @@ def tortoise_config(database_url: str) -> dict:
         Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
     return {
         "connections": {"default": database_url},
-        "apps": {
-            "models": {
-                "models": MODEL_MODULES,
-                "default_connection": "default",
-                "migrations": "models.migrations",
-            }
-        },
+        "apps": _apps(),
         "use_tz": USE_TZ,
         "timezone": TIMEZONE,
     }
-
-
-# For the `tortoise` CLI (makemigrations, migrate, history): see pyproject.toml.
-TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or "sqlite://var/jobboard.sqlite3")
 
 
 # How long a start waits for another process applying migrations (DATABASE_MIGRATION_LOCK_SECONDS).

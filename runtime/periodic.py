@@ -1,10 +1,12 @@
-"""A background loop the app runs as its own asyncio task: a round every `interval`, or at once when nudged."""
+"""Background loops the app runs as its own asyncio tasks: a round every `interval`, or at once when nudged;
+`BackgroundTasks`, the group a process runs and stops together."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from abc import ABC, abstractmethod
+from typing import TypeVar
 
 
 class PeriodicTask(ABC):
@@ -50,11 +52,37 @@ class PeriodicTask(ABC):
                 await asyncio.sleep(self.pause_after_failure)
 
 
-class NullTask:
-    """Stands in for a background task a process does not run: nudging or stopping it does nothing."""
+R = TypeVar("R", bound=PeriodicTask)
 
-    def nudge(self) -> None:
-        return None
 
-    def stop(self) -> None:
-        return None
+class BackgroundTasks:
+    """A process's background loops as one group: each added once, by name, and run from then on as its
+    own asyncio task; `stop()` ends them all.
+
+    Our own tasks, not Sanic's (app.add_task): Sanic cancels its tasks at shutdown before the listeners
+    run, mid-query, and a connection lost that way can stall closing the database pool."""
+
+    log = logging.getLogger("runtime.periodic")
+
+    def __init__(self, grace_seconds: float = 10.0):
+        self._grace = grace_seconds
+        self._running: dict[str, tuple[PeriodicTask, asyncio.Task]] = {}
+
+    def add(self, name: str, runner: R) -> R:
+        if name in self._running:
+            raise ValueError(f"background task {name!r} added twice")
+        self._running[name] = runner, asyncio.create_task(runner.run(), name=name)
+        return runner
+
+    async def stop(self) -> None:
+        """Each loop finishes the round in progress; one still running after the grace (stuck on a hung
+        engine or WeChat) is cancelled."""
+        for runner, _ in self._running.values():
+            runner.stop()
+        tasks = {task: name for name, (_, task) in self._running.items()}
+        if not tasks:
+            return
+        _, stuck = await asyncio.wait(tasks, timeout=self._grace)
+        for task in stuck:
+            self.log.warning("background task %s cut off: still running %g s after stop", tasks[task], self._grace)
+            task.cancel()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.errors import DomainError
@@ -28,6 +29,33 @@ def _check_price(price: Decimal) -> Decimal:
 
 # A section's open postings per account (MAX_OPEN_POSTINGS names only those it changes).
 OPEN_POSTINGS_DEFAULT = {"jobs": 20, "shops": 10}
+
+
+def _check_price_list(prices: dict[int, Decimal]) -> dict[int, Decimal]:
+    if not prices:
+        raise ValueError("the price list needs at least one entry")
+    for quantity, price in prices.items():
+        if quantity < 1:
+            raise ValueError(f"{quantity}: the quantity must be at least 1")
+        _check_price(price)
+    return dict(sorted(prices.items()))
+
+
+class PostingPriceSetting(BaseModel):
+    """One section's prices in POSTING_PRICES: either or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    top: dict[int, Decimal] | None = None
+    refresh: Decimal | None = None
+
+    _top = field_validator("top")(lambda prices: None if prices is None else _check_price_list(prices))
+    _refresh = field_validator("refresh")(lambda price: None if price is None else _check_price(price))
+
+
+# Settings of earlier releases that a start refuses rather than ignores: a price silently back at its default.
+RETIRED = {name: "POSTING_PRICES" for name in (
+    "PRICE_TOP", "PRICE_REFRESH", "PRICE_SEEKER_TOP", "PRICE_SEEKER_REFRESH", "PRICE_SHOP_TOP", "PRICE_SHOP_REFRESH")}
 
 
 class Settings(BaseSettings):
@@ -82,16 +110,14 @@ class Settings(BaseSettings):
     wechatpay_notify_url: str | None = None
     wechatpay_api_base: str = OFFICIAL_WECHATPAY_API
     wechatpay_timeout_seconds: float = Field(default=10.0, gt=0)
-    # Prices in yuan (at most 2 decimals), as JSON: hours → price, count → price. Amounts are fen inside.
-    price_top: dict[int, Decimal] = {24: Decimal("2.00"), 72: Decimal("5.00"), 168: Decimal("9.90")}
-    price_refresh: Decimal = Decimal("1.99")
+    # Prices in yuan (at most 2 decimals), as JSON: count → price, hours → price. Amounts are fen inside.
     price_contact_voucher: dict[int, Decimal] = {1: Decimal("3.99"), 5: Decimal("17.99"), 10: Decimal("29.90")}
-    # 求职 cards (a worker pays for their own card): `seeker` in GET /pay/prices.
-    price_seeker_top: dict[int, Decimal] = {24: Decimal("1.00"), 72: Decimal("2.50"), 168: Decimal("4.90")}
-    price_seeker_refresh: Decimal = Decimal("0.99")
-    # 招租 shops (an owner or agent letting a shop): `shop` in GET /pay/prices.
-    price_shop_top: dict[int, Decimal] = {24: Decimal("5.00"), 72: Decimal("12.00"), 168: Decimal("19.90")}
-    price_shop_refresh: Decimal = Decimal("2.99")
+    # Each section's paid top and refresh, by section name; what is not named keeps the section's own default
+    # (its declaration's `prices`): {"jobs": {"top": {"24": "2.50", "72": "6.00"}}, "shops": {"refresh": "3.99"}}.
+    posting_prices: dict[str, PostingPriceSetting] = {}
+    # Section packages kept outside sections/ (comma-separated module names), registered at start after the
+    # built-in ones: a section is its package (tests/sections/gigs is one).
+    section_packages: str = ""
     # An unpaid order lives as long as WeChat keeps a prepay id (2 hours), then the sweeper closes it.
     order_ttl_minutes: int = Field(default=120, ge=5, le=120)
     order_sweep_seconds: float = Field(default=60.0, gt=0)
@@ -186,21 +212,14 @@ class Settings(BaseSettings):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("price_top", "price_contact_voucher", "price_seeker_top", "price_shop_top")
+    @field_validator("price_contact_voucher")
     @classmethod
     def _price_list(cls, prices: dict[int, Decimal]) -> dict[int, Decimal]:
-        if not prices:
-            raise ValueError("the price list needs at least one entry")
-        for quantity, price in prices.items():
-            if quantity < 1:
-                raise ValueError(f"{quantity}: the quantity must be at least 1")
-            _check_price(price)
-        return dict(sorted(prices.items()))
+        return _check_price_list(prices)
 
-    @field_validator("price_refresh", "price_seeker_refresh", "price_shop_refresh")
-    @classmethod
-    def _price(cls, price: Decimal) -> Decimal:
-        return _check_price(price)
+    @property
+    def extra_sections(self) -> list[str]:
+        return [name.strip() for name in self.section_packages.split(",") if name.strip()]
 
     @property
     def resolved_database_url(self) -> str:
@@ -244,6 +263,9 @@ class Settings(BaseSettings):
 
     def check(self) -> None:
         """Raise ConfigError when this configuration must not start."""
+        if retired := sorted(name for name in RETIRED if name in os.environ):
+            raise ConfigError(f"{', '.join(retired)} no longer exist: set {RETIRED[retired[0]]} instead "
+                              '(by section name: {"jobs": {"top": {"24": "2.00"}, "refresh": "1.99"}})')
         if self.resolved_wechat_provider == "wechat" and not (self.wechat_appid and self.wechat_secret):
             raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
         if self.wechat_push_aes_key and len(self.wechat_push_aes_key.get_secret_value()) != 43:

@@ -7,14 +7,14 @@ A document holds its published texts twice (search/text.py segments both sides a
 - as characters, in `keywords` (the `standard` analyzer: one token per Chinese character), for what the
   dictionary does not know: a single character (厨 finds 厨师) or an unknown run, matched as a phrase.
 
-A keyword (`parse`): normalised; numbers that mean a field taken out first (月薪8000 / 8k / 8千: a salary
-range holding it; 50平 / 50㎡: a shop's area within ±20 %; 10年经验: a card's experience of at least 10 years,
-where the section has such a field, else dropped); then segmented into words. Each word must match, through
-any of its readings: itself and its synonyms (search/vocabulary.py, read at query time), the vocabulary
-words its Latin letters spell in pinyin, and for an unknown run of 3+ characters the words one character
-away (typos, boosted below exact matches). An area name matches the place field alone. At most MAX_TERMS
-words and READING_BUDGET readings in all (MAX_READINGS a word): a keyword never costs the engine much more
-than a plain listing.
+A keyword (`parse`), normalised once by its list body: numbers that mean a field taken out first (月薪8000 / 8k
+/ 8千: a salary range holding it; 50平 / 50㎡: a shop's area within ±20 %; 10年经验: a card's experience of at least
+10 years, where the section has such a field, else dropped); then segmented into words. Each word must match,
+through any of its readings: itself and its synonyms (search/vocabulary.py, read at query time), the
+vocabulary words its Latin letters spell in pinyin, and for an unknown run of 3+ characters the words one
+character away (typos, boosted below exact matches). An area name matches the place field alone. At most
+MAX_TERMS words and READING_BUDGET readings in all (MAX_READINGS a word): a keyword never costs the engine
+much more than a plain listing.
 """
 
 from __future__ import annotations
@@ -104,16 +104,17 @@ class Keyword:
         return re.compile("|".join(map(re.escape, needles))) if needles else None
 
 
+def words_of(normal: str) -> list[str]:
+    """A normalised keyword's space-separated parts, each once; a part with no letter, digit or character
+    (only punctuation) is dropped: it says nothing. Joined by spaces, what `ListingRequest` keeps of a keyword
+    (its cache key and the engine's input)."""
+    return list(dict.fromkeys(w for w in normal.split() if any(c.isalnum() for c in w)))
+
+
 def normalized_words(keyword: str | None) -> list[str]:
-    """The keyword's space-separated parts, each once; a part with no letter, digit or character (only
-    punctuation) is dropped: it says nothing."""
-    if not keyword:
-        return []
-    return list(dict.fromkeys(w for w in normalized(keyword).split() if any(c.isalnum() for c in w)))
-
-
-# What `ListingRequest` keeps of a keyword (its cache key and the engine's input); kept under its old name.
-words = normalized_words
+    """`words_of` a keyword as typed (an operator's, a relevance judgement's), normalised first. A request's
+    keyword is normalised once, by its body (server/schemas/listing.py), and taken as is from there on."""
+    return words_of(normalized(keyword)) if keyword else []
 
 
 # Beyond these a number in the box means nothing (and would overflow the engine's integer fields): dropped.
@@ -233,8 +234,9 @@ def _typo_joined(tokens: list[str]) -> list[str]:
 
 
 def parse(keyword: str | None, numbers: Iterable[str] = ()) -> Keyword:
-    """A keyword as the listing reads it (see the module's docstring). `numbers`: which of salary, area and
-    experience the section has. The same keyword under the same synonym table: the same (shared) reading."""
+    """A normalised keyword (`ListingRequest.keyword`) as the listing reads it (see the module's docstring).
+    `numbers`: which of salary, area and experience the section has. The same keyword under the same synonym
+    table: the same (shared) reading."""
     return _parsed(keyword, tuple(numbers), vocabulary.synonyms())
 
 
@@ -243,7 +245,7 @@ def _parsed(keyword: str | None, numbers: tuple[str, ...], table: vocabulary.Syn
     found = Keyword()
     if not keyword:
         return found
-    text = _numbers(normalized(keyword), frozenset(numbers), found)
+    text = _numbers(keyword, frozenset(numbers), found)
     tokens = [part for token in vocabulary.query_words(text)
               for part in ((_LATIN.fullmatch(token) and vocabulary.split_pinyin(token)) or [token])]
     # 女 / 男 alone or before a word of the trade (女服务员): on a list of people, whose card; elsewhere a

@@ -17,7 +17,7 @@ from elasticsearch import AsyncElasticsearch
 from search import recent_pages
 from search.documents import DATE_FIELDS, INTERNAL_FIELDS
 from search.index import AliasWatch, check_served, doc_time
-from search.keywords import KEYWORD_FIELD, Keyword, highlight, keyword_clauses, parse, words
+from search.keywords import KEYWORD_FIELD, Keyword, highlight, keyword_clauses, normalized_words, parse, words_of
 from search.section import IndexedSection
 
 RECOMMENDED, NEARBY, LATEST = 1, 2, 3
@@ -40,14 +40,16 @@ class ListingRequest:
     page_size: int = 10
 
     @classmethod
-    def from_body(cls, body: dict) -> "ListingRequest":
-        """From a list body (already validated by the API, or as an operator typed it)."""
+    def from_body(cls, body: dict, *, keyword_normalised: bool = False) -> "ListingRequest":
+        """From a list body: validated by the API (`keyword_normalised`: its keyword is taken as is), or as an
+        operator typed it."""
         f = body.get("filter") or {}
+        keyword = f.get("keyword")
         return cls(
             query_type=body.get("query_type", RECOMMENDED),
             wanted={name: value for name, value in f.items() if name not in _SHARED and value is not None},
             longitude=f.get("longitude"), latitude=f.get("latitude"), distance_km=f.get("distance_km"),
-            keyword=" ".join(words(f.get("keyword"))) or None,
+            keyword=" ".join(words_of(keyword or "") if keyword_normalised else normalized_words(keyword)) or None,
             page_num=body.get("page_num", 1), page_size=body.get("page_size", 10))
 
     def parsed(self, section: IndexedSection) -> Keyword:

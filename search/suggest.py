@@ -56,8 +56,7 @@ def _vocabulary_starting(prefix: str, limit: int) -> list[str]:
 def complete(prefix: str, hot: Sequence[str], published: Sequence[str], limit: int = LIMIT) -> list[str]:
     """Up to `limit` completions of a prefix: hot searches, then published values, then vocabulary words
     that start with it; Latin letters also as pinyin; then those merely containing it. Hot searches and
-    published values come normalised."""
-    prefix = normalized(prefix)
+    published values come normalised, and so does the prefix (the query's, server/schemas/listing.py)."""
     if not prefix:
         return []
     found = [w for w in hot if w.startswith(prefix) and w != prefix]

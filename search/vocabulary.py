@@ -98,11 +98,11 @@ def is_known(word: str) -> bool:
 
 
 def query_words(keyword: str | None) -> list[str]:
-    """A keyword's normalised words as the search box reads them: segmented with the trade's dictionary, each
+    """A normalised keyword's words as the search box reads them: segmented with the trade's dictionary, each
     once, fillers (STOP_WORDS) dropped unless nothing else is left. 长沙厨师 → [长沙, 厨师]."""
     if not keyword:
         return []
-    found = list(dict.fromkeys(word for part in normalized(keyword).split() for word in cut(part)))
+    found = list(dict.fromkeys(word for part in keyword.split() for word in cut(part)))
     meaningful = [word for word in found if word not in STOP_WORDS]
     return meaningful or found
 

@@ -12,6 +12,7 @@ import sys
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
+import sections
 from models import db
 from models.migrating import MigrationLockTimeout
 from runtime.logs import configure_logging
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for gap in settings.development_fallbacks():
         log.warning("development mode: %s", gap)
+    sections.load(settings.extra_sections)  # before migrating: a section kept elsewhere brings its own
 
     try:
         asyncio.run(db.apply_migrations(settings.resolved_database_url, settings.database_migration_lock_seconds))

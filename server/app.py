@@ -1,4 +1,5 @@
-"""The app factory and its listeners: open and close the database, cache, search engine and providers."""
+"""The app factory and its listeners: open and close the database, cache, search engine and providers, and
+start and stop the background loops."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from runtime import clock
 from runtime.cache import connect_cache
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, Settings, load_settings
-from sections import all_sections
+import sections
 from search.engine import SearchEngine, cluster_connection
 from indexer.heal import IndexHealer
 from search.index import ensure_alias
@@ -33,7 +34,7 @@ from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import contacts, dev, docs, health, jobs, pay, searches, seekers, shops, uploads, users, wechat_push
+from server.routes import contacts, dev, docs, health, pay, postings, searches, uploads, users, wechat_push
 from server.services import images
 from server.services.content import ContentRechecker
 from server.services.hot_searches import HotSearches
@@ -52,13 +53,48 @@ _app_numbers = itertools.count(1)
 
 def create_app(settings: Settings, *, embedded_engine_url: str | None = None) -> JobBoard:
     """Build the app. Without ELASTICSEARCH_URL the caller passes the URL of the engine it started."""
+    engine_url = _checked(settings, embedded_engine_url)
+    app = _sanic(settings)
+    errors.install(app)
+    observability.install(app)
+    for blueprint in (health.bp, users.bp, postings.across, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
+        app.blueprint(blueprint)
+    for section in sections.all_sections():  # each section's routes, made from its declaration
+        app.blueprint(postings.section_routes(section))
+    _build_providers(app, settings)
+
+    @app.before_server_start
+    async def _open(app: JobBoard):
+        app.ctx.started_at = clock.now()
+        await _open_stores(app, settings)
+        await _open_providers(app, settings)
+        await _open_search(app, settings, engine_url)
+        await _start_background(app, settings)
+
+    @app.before_server_stop
+    async def _stop_background(app: JobBoard):
+        app.ctx.stop_nudging()
+        await app.ctx.background.stop()
+
+    app.after_server_stop(_close)
+    return app
+
+
+def _checked(settings: Settings, embedded_engine_url: str | None) -> str:
+    """The search engine's URL, once the settings are found consistent."""
     settings.check()
-    if unknown := set(settings.max_open_postings) - {section.name for section in all_sections()}:
-        raise ConfigError(f"MAX_OPEN_POSTINGS names no section: {', '.join(sorted(unknown))}")
+    sections.load(settings.extra_sections)
+    for name, by_section in (("MAX_OPEN_POSTINGS", settings.max_open_postings),
+                             ("POSTING_PRICES", settings.posting_prices)):
+        if unknown := set(by_section) - {section.name for section in sections.all_sections()}:
+            raise ConfigError(f"{name} names no section: {', '.join(sorted(unknown))}")
     engine_url = settings.elasticsearch_url or embedded_engine_url
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
+    return engine_url
 
+
+def _sanic(settings: Settings) -> JobBoard:
     # Sanic's own log set-up off: its lines go through runtime/logs.py as JSON like every other.
     app: JobBoard = GuardedSanic(f"jobboard_{next(_app_numbers)}", request_class=BoundedBodyRequest,
                                  ctx=AppContext(settings), configure_logging=False)
@@ -83,10 +119,11 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
             "health": False,
         },
     )
-    errors.install(app)
-    observability.install(app)
-    for blueprint in (health.bp, users.bp, jobs.bp, seekers.bp, shops.bp, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
-        app.blueprint(blueprint)
+    return app
+
+
+def _build_providers(app: JobBoard, settings: Settings) -> None:
+    """Image storage and payments, with the routes that exist only for some of them."""
     app.ctx.storage = build_storage(settings)
     app.ctx.image_decoding = images.Decoding.from_settings(settings)
     uploads.serve_local_files(app)
@@ -96,88 +133,77 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     if settings.wechat_push_token:  # WeChat's message push is configured on the mini-program's console
         app.blueprint(wechat_push.bp)
 
-    @app.before_server_start
-    async def _open(app: JobBoard):
-        app.ctx.started_at = clock.now()
-        await db.connect(settings.resolved_database_url)
-        keep_recent_rows(settings.job_detail_cache_seconds)
-        keep_pages(settings.listing_cache_seconds)
-        use_synonyms(settings.search_synonyms_path)
-        warm_segmenter()  # ~0.5 s of CPU once per process here, not on its first search
-        # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
-        app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
-                                      socket_timeout=settings.redis_socket_timeout_seconds)
-        # One WeChat client per process: login and content checks share its connections and access token.
-        app.ctx.wechat_api = build_wechat_api(settings, app.ctx.cache)
-        app.ctx.wechat = build_wechat_login(app.ctx.wechat_api)
-        app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url,
-                                      **cluster_connection(settings))
-        external = bool(settings.elasticsearch_url)
-        for section in all_sections():
-            try:
-                # A cluster's missing alias is the healer's to rebuild from the database (an empty index made
-                # here would be served as if it were whole); the embedded engine is filled by its supervisor.
-                await ensure_alias(app.ctx.search.client, section, create=not external)
-            except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
-                log.warning("search index %s not ensured at start-up: %s", section.name, type(exc).__name__)
-        # The embedded engine too: its supervisor refills it after a crash, but not after a deleted index.
-        app.ctx.healer = IndexHealer(app.ctx.search.client, app.ctx.cache, settings.index_check_seconds)
-        app.ctx.healer_task = asyncio.create_task(app.ctx.healer.run(), name="index_healer")
-        app.ctx.healer.nudge()  # at once: a cluster that lost an index while we were down
-        if settings.background_index_sync:
-            drainer = OutboxDrainer(app.ctx.search.client, on_failure=lambda: app.ctx.healer.nudge())
-            # A start drains first: what a crash left in the outbox is in the lists before this process serves.
-            await drainer.first_round()
-            # Our own task, not Sanic's (app.add_task): Sanic cancels its tasks at shutdown before the
-            # listeners run, mid-query, and a connection lost that way can stall closing the pool.
-            app.ctx.drainer_task = asyncio.create_task(drainer.run(), name="outbox_drainer")
-        else:
-            drainer = NullDrainer()
-        app.ctx.drainer = drainer
-        # Every committed posting write (a route, a payment settled by the sweeper or a notification, a push)
-        # wakes the drainer from models/posting_writes.py: the change shows in the listing within a second.
-        app.ctx.stop_nudging = posting_writes.on_commit(lambda: app.ctx.drainer.nudge())
-        await app.ctx.pay.start()
-        app.ctx.sweeper = OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds)
-        app.ctx.sweeper_task = asyncio.create_task(app.ctx.sweeper.run(), name="order_sweeper")
-        app.ctx.content_check = build_content_checker(settings, app.ctx.wechat_api)
-        app.ctx.rechecker = ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds)
-        app.ctx.rechecker_task = asyncio.create_task(app.ctx.rechecker.run(), name="content_rechecker")
-        app.ctx.hot_searches = HotSearches(app.ctx.cache, lambda: app.ctx.content_check, app.ctx.settings)
-        app.ctx.hot_searches_task = asyncio.create_task(app.ctx.hot_searches.run(), name="hot_searches")
-        app.ctx.suggestions = Suggestions(app.ctx.search, app.ctx.hot_searches)
 
-    @app.before_server_stop
-    async def _stop_background(app: JobBoard):
-        app.ctx.stop_nudging()
-        app.ctx.drainer.stop()
-        app.ctx.sweeper.stop()
-        app.ctx.rechecker.stop()
-        app.ctx.hot_searches.stop()
-        app.ctx.healer.stop()
-        for task in (app.ctx.drainer_task, app.ctx.sweeper_task, app.ctx.rechecker_task, app.ctx.hot_searches_task,
-                     app.ctx.healer_task):
-            if task is None:
-                continue
-            try:  # the round in progress may finish; one stuck on a hung engine or WeChat is cut off
-                await asyncio.wait_for(asyncio.shield(task), 10)
-            except TimeoutError:
-                task.cancel()
+async def _open_stores(app: JobBoard, settings: Settings) -> None:
+    """The database, the process's caches and the text tools, and Redis."""
+    await db.connect(settings.resolved_database_url)
+    keep_recent_rows(settings.job_detail_cache_seconds)
+    keep_pages(settings.listing_cache_seconds)
+    use_synonyms(settings.search_synonyms_path)
+    warm_segmenter()  # ~0.5 s of CPU once per process here, not on its first search
+    # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
+    app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
+                                  socket_timeout=settings.redis_socket_timeout_seconds)
 
-    @app.after_server_stop
-    async def _close(app: JobBoard):
-        await app.ctx.search.close()
-        for provider in (app.ctx.wechat, app.ctx.content_check, app.ctx.storage, app.ctx.pay):
-            await provider.close()
-        if app.ctx.wechat_api is not None:  # shared by the providers above: closed once, after them
-            await app.ctx.wechat_api.close()
-        await app.ctx.cache.aclose()
-        try:  # a connection lost mid-query (a cancelled task) must not hold the process open
-            await asyncio.wait_for(db.close(), 10)
-        except TimeoutError:
-            log.warning("database connections not closed within 10 s; leaving them to the process exit")
 
-    return app
+async def _open_providers(app: JobBoard, settings: Settings) -> None:
+    """The clients of WeChat (login, content checks) and of the pay provider."""
+    # One WeChat client per process: login and content checks share its connections and access token.
+    app.ctx.wechat_api = build_wechat_api(settings, app.ctx.cache)
+    app.ctx.wechat = build_wechat_login(app.ctx.wechat_api)
+    app.ctx.content_check = build_content_checker(settings, app.ctx.wechat_api)
+    await app.ctx.pay.start()
+
+
+async def _open_search(app: JobBoard, settings: Settings, engine_url: str) -> None:
+    """The engine, every section's index, and the search box's hot searches and suggestions."""
+    app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url, **cluster_connection(settings))
+    external = bool(settings.elasticsearch_url)
+    for section in sections.all_sections():
+        try:
+            # A cluster's missing alias is the healer's to rebuild from the database (an empty index made
+            # here would be served as if it were whole); the embedded engine is filled by its supervisor.
+            await ensure_alias(app.ctx.search.client, section, create=not external)
+        except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
+            log.warning("search index %s not ensured at start-up: %s", section.name, type(exc).__name__)
+    app.ctx.hot_searches = HotSearches(app.ctx.cache, lambda: app.ctx.content_check, app.ctx.settings)
+    app.ctx.suggestions = Suggestions(app.ctx.search, app.ctx.hot_searches)
+
+
+async def _start_background(app: JobBoard, settings: Settings) -> None:
+    """Every loop the process runs beside its requests, each named once here (stopped by `_stop_background`)."""
+    background = app.ctx.background
+    # The embedded engine too: its supervisor refills it after a crash, but not after a deleted index.
+    healer = background.add("index_healer",
+                            IndexHealer(app.ctx.search.client, app.ctx.cache, settings.index_check_seconds))
+    healer.nudge()  # at once: a cluster that lost an index while we were down
+    if settings.background_index_sync:
+        drainer = OutboxDrainer(app.ctx.search.client, on_failure=healer.nudge)
+        # A start drains first: what a crash left in the outbox is in the lists before this process serves.
+        await drainer.first_round()
+        app.ctx.drainer = background.add("outbox_drainer", drainer)
+    else:
+        app.ctx.drainer = NullDrainer()
+    # Every committed posting write (a route, a payment settled by the sweeper or a notification, a push)
+    # wakes the drainer from models/posting_writes.py: the change shows in the listing within a second.
+    app.ctx.stop_nudging = posting_writes.on_commit(lambda: app.ctx.drainer.nudge())
+    background.add("order_sweeper", OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds))
+    background.add("content_rechecker", ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds))
+    background.add("hot_searches", app.ctx.hot_searches)
+
+
+async def _close(app: JobBoard) -> None:
+    """After the last request and the background loops: the engine, the providers, Redis, the database."""
+    await app.ctx.search.close()
+    for provider in (app.ctx.wechat, app.ctx.content_check, app.ctx.storage, app.ctx.pay):
+        await provider.close()
+    if app.ctx.wechat_api is not None:  # shared by the providers above: closed once, after them
+        await app.ctx.wechat_api.close()
+    await app.ctx.cache.aclose()
+    try:  # a connection lost mid-query (a cancelled task) must not hold the process open
+        await asyncio.wait_for(db.close(), 10)
+    except TimeoutError:
+        log.warning("database connections not closed within 10 s; leaving them to the process exit")
 
 
 # Set by the main process of `python -m server` to the URL of the embedded engine it started and supervises.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,7 +11,7 @@ from sanic import Request, Sanic
 from sanic.config import Config
 
 from indexer.sync import Drainer
-from runtime.periodic import NullTask, PeriodicTask
+from runtime.periodic import BackgroundTasks
 from runtime.settings import Settings
 from search.engine import SearchEngine
 from server.protocol import ClientConnections
@@ -23,6 +22,7 @@ from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
 from server.services.hot_searches import HotSearches
 from server.services.images import Decoding
+from server.services.suggestions import Suggestions
 from server.supervision import WorkerRoster
 
 
@@ -35,22 +35,16 @@ class AppContext:
     wechat: WeChatLogin = field(init=False)
     search: SearchEngine = field(init=False)
     drainer: Drainer = field(init=False)
-    drainer_task: asyncio.Task | None = None
     stop_nudging: Callable[[], None] = lambda: None  # ends the drainer's wake-ups by committed posting writes
     storage: ImageStorage = field(init=False)
     image_decoding: Decoding = field(init=False)
     pay: PayProvider = field(init=False)
     content_check: ContentChecker = field(init=False)
-    rechecker: PeriodicTask = field(init=False)
-    rechecker_task: asyncio.Task | None = None
-    sweeper: PeriodicTask = field(init=False)
-    sweeper_task: asyncio.Task | None = None
     hot_searches: HotSearches = field(init=False)
-    hot_searches_task: asyncio.Task | None = None
-    # A lost or broken index rebuilt from the database (indexer/heal.py).
-    healer: PeriodicTask = field(default_factory=NullTask)
+    suggestions: Suggestions = field(init=False)
+    # The loops this process runs in the background, named where server/app.py adds them.
+    background: BackgroundTasks = field(default_factory=BackgroundTasks)
     started_at: datetime | None = None  # the clock when this process's start-up began (readiness)
-    healer_task: asyncio.Task | None = None
     openapi_json: bytes | None = None  # built on the first GET /docs/openapi.json
     workers: WorkerRoster | None = None  # WORKERS>1: the sibling workers /readyz reports on
     # Open connections per client address (server/protocol.py); not counted where the peer is a proxy.

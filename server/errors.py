@@ -13,6 +13,7 @@ from sanic.exceptions import SanicException
 from models.voucher_writes import NotEnoughVouchers
 from runtime.errors import DomainError
 from sections import UnknownSection
+from sections.posting_rules import PostingRuleBroken
 from server.providers.content_check import ContentCheckUnavailable
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_api import WeChatApiError
@@ -42,9 +43,7 @@ from server.services.errors import (
     PriceMismatch,
     PurposeTypeUnsupported,
     RateLimited,
-    SalaryRangeInverted,
     SearchUnavailable,
-    SalaryNegotiableMixed,
     OneOpenPosting,
     PostingCapReached,
     TokenInvalid,
@@ -110,8 +109,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     UserNotFound: (404, TITLE),
     PostingNotFound: (404, TITLE),
     PostingClosed: (400, DETAIL),
-    SalaryRangeInverted: (400, DETAIL),
-    SalaryNegotiableMixed: (400, DETAIL),
+    PostingRuleBroken: (400, DETAIL),
     OneOpenPosting: (400, DETAIL),
     PostingCapReached: (400, DETAIL),
     WeChatCodeInvalid: (400, DETAIL),

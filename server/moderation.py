@@ -33,7 +33,8 @@ from runtime.cache import connect_cache
 from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, load_settings
-from sections import JOBS, by_name
+from sections.jobs import JOBS
+from sections import by_name
 from search.engine import SearchEngine, cluster_connection
 from server.services import hot_searches, moderation
 from server.services.auth import TokenStore

@@ -30,9 +30,13 @@ Handler = TypeVar("Handler", bound=Callable)
 class Doc:
     summary: str
     description: str = ""
+    # The JSON body and the query string's arguments (GET, one parameter a field): those the handler parses
+    # with `server.requests.takes` / `takes_query`, never named here, so a handler names its body once.
     body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None  # the query string's arguments (GET), one parameter a field
-    data: type[BaseModel] | None = None  # the envelope's `data` on success; None: data is null
+    query: type[BaseModel] | None = None
+    # The envelope's `data` on success (None: data is null), or a function making it when the document is
+    # built: a shape with one part per registered section (server/schemas/responses.py).
+    data: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
     auth: bool | Literal["optional"] = False
     token_in_response: bool = False  # login answers with the token in the Authorization header
     content_type: str | None = None  # a success that is not the JSON envelope (the docs themselves)
@@ -43,6 +47,8 @@ class Doc:
 
 def documented(summary: str, **details) -> Callable[[Handler], Handler]:
     """Attach documentation to a handler; the document is built from it."""
+    if named := {"body", "query"} & set(details):
+        raise TypeError(f"{summary}: the {' and '.join(sorted(named))} is named by @takes / @takes_query alone")
     doc = Doc(summary, **details)
 
     def attach(handler: Handler) -> Handler:
@@ -62,14 +68,13 @@ def _through_wrappers(handler, attribute: str):
 
 
 def doc_of(handler) -> Doc | None:
-    """The route's documentation, its body the one `server.requests.takes` parses."""
+    """The route's documentation, its body and query the ones `server.requests.takes`/`takes_query` parse."""
     doc = _through_wrappers(handler, "__openapi__")
     if doc is None:
         return None
-    body = _through_wrappers(handler, "__body__")
-    if body is not None and doc.body is not None and body is not doc.body:
-        raise TypeError(f"{doc.summary}: documented with {doc.body.__name__} but parses {body.__name__}")
-    return replace(doc, body=body) if body is not None else doc
+    parsed = {part: model for part in ("body", "query")
+              if (model := _through_wrappers(handler, f"__{part}__")) is not None}
+    return replace(doc, **parsed) if parsed else doc
 
 
 def _api_routes(app: Sanic):
@@ -154,7 +159,8 @@ def _operation(route, method: str, doc: Doc, refs: dict[type[BaseModel], dict]) 
 
 def build_document(app: Sanic, *, title: str = "Catering job board API", version: str = "1") -> dict:
     routes = [(route, doc_of(route.handler)) for route in _api_routes(app)]
-    routes = [(route, doc) for route, doc in routes if doc is not None]
+    routes = [(route, doc if isinstance(doc.data, type | None) else replace(doc, data=doc.data()))
+              for route, doc in routes if doc is not None]
     models = {model for _, doc in routes for model in (doc.body, doc.data) if model is not None}
     models.add(ErrorEnvelope)
     models = sorted(models, key=lambda m: m.__name__)

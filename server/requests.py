@@ -61,17 +61,26 @@ def parse_body(request: Request, schema: type[T]) -> T:
         raise validation_error(exc) from None
 
 
+def _passing(schema: type[T], parse: Callable[[Request, type[T]], T], attribute: str) -> Callable:
+    def wrap(handler: Callable) -> Callable:
+        @functools.wraps(handler)
+        async def parsed(request: Request, *args, **kwargs):
+            return await handler(request, parse(request, schema), *args, **kwargs)
+
+        setattr(parsed, attribute, schema)
+        return parsed
+
+    return wrap
+
+
 def takes(schema: type[T]) -> Callable:
     """The handler's JSON body: parsed into `schema` (or a 400) and passed as the handler's second argument,
     and the body the API document shows for the route (server/openapi.py reads `__body__`). Put it
     right above the handler, under the guards: a refused login or write limit answers before any parsing."""
+    return _passing(schema, parse_body, "__body__")
 
-    def wrap(handler: Callable) -> Callable:
-        @functools.wraps(handler)
-        async def parsed(request: Request, *args, **kwargs):
-            return await handler(request, parse_body(request, schema), *args, **kwargs)
 
-        parsed.__body__ = schema
-        return parsed
-
-    return wrap
+def takes_query(schema: type[T]) -> Callable:
+    """As `takes`, for a GET's query string: its arguments as `schema`, and the route's query parameters
+    in the API document (`__query__`)."""
+    return _passing(schema, parse_query, "__query__")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -40,3 +41,36 @@ def test_only_posting_writes_changes_posting_rows():
                 if _JOB_WRITES.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == [], "posting rows change only through models/posting_writes.py"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_no_shared_module_names_a_section():
+    """A section is its package (sections/<name>/) and its model (models/<model>.py, created by
+    models/migrations): everything else takes a `Section` from the registry, so a new section changes no
+    shared file. Naming one is importing its package or its model."""
+    from sections import all_sections
+
+    own = {section.name: {f"sections.{section.name}", section.model.__module__} for section in all_sections()}
+    section_modules = set().union(*own.values())
+    offenders = []
+    for package in ("server", "indexer", "search", "models", "runtime", "sections"):
+        for path in (ROOT / package).rglob("*.py"):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            if "migrations" in path.parts or any(module == name or module.startswith(name + ".")
+                                                 for name in section_modules):
+                continue
+            named = {name for name in _imported_modules(path)
+                     if any(name == section or name.startswith(section + ".") for section in section_modules)}
+            offenders += [f"{module} imports {name}" for name in sorted(named)]
+    assert offenders == []

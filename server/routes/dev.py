@@ -6,7 +6,7 @@ from sanic import Blueprint
 
 from server.context import JobBoardRequest
 from server.openapi import documented
-from server.requests import parse_body
+from server.requests import takes
 from server.responses import ok
 from server.routes.guard import login_required
 from server.schemas.pay import DevConfirmBody
@@ -17,9 +17,9 @@ bp = Blueprint("dev")
 
 
 @bp.post("/dev/pay/confirm")
-@documented("（开发环境）确认支付", body=DevConfirmBody, data=OrderInfo, auth=True,
+@documented("（开发环境）确认支付", data=OrderInfo, auth=True,
             description="开发用支付渠道下代替 wx.requestPayment：按微信支付成功入账。生产环境没有此接口。")
 @login_required
-async def confirm(request: JobBoardRequest):
-    body = parse_body(request, DevConfirmBody)
+@takes(DevConfirmBody)
+async def confirm(request: JobBoardRequest, body: DevConfirmBody):
     return ok(await orders.dev_confirm(request.app.ctx.pay, request.ctx.user_id, body.order_no))

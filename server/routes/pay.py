@@ -11,11 +11,11 @@ from sanic.response import HTTPResponse, json
 from runtime.errors import DomainError
 from server.context import JobBoardRequest
 from server.openapi import documented
-from server.requests import parse_body
+from server.requests import takes
 from server.responses import ok
 from server.routes.guard import limit_writes, login_required, order_ttl, price_list
 from server.schemas.pay import OrderNoBody, VoucherBuyBody, VoucherRecordsBody
-from server.schemas.responses import OrderCreated, OrderInfo, Prices, VoucherRecords
+from server.schemas.responses import OrderCreated, OrderInfo, VoucherRecords, prices_shape
 from server.services import orders, settlement, vouchers
 from server.services.errors import NotificationRejected, OrderNotFound, PaymentMismatch
 
@@ -24,38 +24,38 @@ bp = Blueprint("pay")
 
 
 @bp.get("/pay/prices")
-@documented("价格表", data=Prices, description="置顶（小时→价格）、付费刷新、联系券（张数→价格），单位元。"
+@documented("价格表", data=prices_shape, description="置顶（小时→价格）、付费刷新、联系券（张数→价格），单位元。"
                                             "下单时 price 须与此一致，否则 400 price mismatch。")
 async def prices(request: JobBoardRequest):
     return ok(price_list(request).shape())
 
 
 @bp.post("/contact_voucher/buy")
-@documented("充值（购买联系券）", body=VoucherBuyBody, data=OrderCreated, auth=True,
+@documented("充值（购买联系券）", data=OrderCreated, auth=True,
             description="创建订单并返回 wx.requestPayment 的参数；支付成功后联系券到账。")
 @login_required
 @limit_writes
-async def buy_vouchers(request: JobBoardRequest):
-    body = parse_body(request, VoucherBuyBody)
+@takes(VoucherBuyBody)
+async def buy_vouchers(request: JobBoardRequest, body: VoucherBuyBody):
     return ok(await orders.buy_vouchers(request.app.ctx.pay, price_list(request), order_ttl(request),
                                         request.ctx.user_id, body.contact_voucher_num, body.price))
 
 
 @bp.post("/order/info")
-@documented("查询订单", body=OrderNoBody, data=OrderInfo, auth=True,
+@documented("查询订单", data=OrderInfo, auth=True,
             description="wx.requestPayment 之后轮询：status 为 paid 时已生效。只能查询自己的订单。")
 @login_required
-async def order_info(request: JobBoardRequest):
-    body = parse_body(request, OrderNoBody)
+@takes(OrderNoBody)
+async def order_info(request: JobBoardRequest, body: OrderNoBody):
     return ok(await orders.order_info(request.app.ctx.pay, request.app.ctx.cache, request.ctx.user_id,
                                       body.order_no))
 
 
 @bp.post("/contact_voucher/records")
-@documented("我的券包", body=VoucherRecordsBody, data=VoucherRecords, auth=True)
+@documented("我的券包", data=VoucherRecords, auth=True)
 @login_required
-async def voucher_records(request: JobBoardRequest):
-    body = parse_body(request, VoucherRecordsBody)
+@takes(VoucherRecordsBody)
+async def voucher_records(request: JobBoardRequest, body: VoucherRecordsBody):
     return ok(await vouchers.records(request.ctx.user_id, body.offset, body.page_size))
 
 

@@ -7,16 +7,16 @@ from sanic import Blueprint
 from server.context import JobBoardRequest
 from server.openapi import documented
 from server.responses import ok
-from server.requests import parse_query
-from server.schemas.listing import SuggestQuery
-from server.schemas.responses import HotSearchList, SuggestionList
+from server.requests import takes_query
+from server.schemas.search import SuggestQuery
+from server.schemas.responses import SuggestionList, hot_searches_shape
 from sections import all_sections, by_biz_type
 
 bp = Blueprint("searches")
 
 
 @bp.get("/search/hot")
-@documented("热门搜索", data=HotSearchList, description=(
+@documented("热门搜索", data=hot_searches_shape, description=(
     "每个栏目近 7 天（上海日期）搜索人数最多的 10 个关键词，人数多的在前（count 为人数）。关键词只由行业词汇"
     "（岗位、菜系、业态、设施、福利、地名）或运营允许的词组成，词序不计（“厨师 长沙”与“长沙 厨师”为同一个，"
     "显示为排序后的词，空格分开）；只计找到了信息的搜索、只计可举报的账号（注册满一天、绑定手机、未封禁），"
@@ -26,9 +26,9 @@ async def hot(request: JobBoardRequest):
 
 
 @bp.get("/search/suggest")
-@documented("搜索建议", query=SuggestQuery, data=SuggestionList, description=(
+@documented("搜索建议", data=SuggestionList, description=(
     "输入时的补全：最多 10 个，来自该栏目的热门搜索（通过内容安全检测的）、已发布信息的岗位（招租：业态）"
     "与行业词库；拼音或首字母也可（chu → 厨师）。不需要登录。"))
-async def suggest(request: JobBoardRequest):
-    query = parse_query(request, SuggestQuery)
+@takes_query(SuggestQuery)
+async def suggest(request: JobBoardRequest, query: SuggestQuery):
     return ok({"suggestions": await request.app.ctx.suggestions.suggest(by_biz_type(query.biz_type), query.prefix)})

@@ -6,7 +6,7 @@ from sanic import Blueprint
 
 from server.context import JobBoardRequest
 from server.openapi import documented
-from server.requests import parse_body
+from server.requests import takes
 from server.responses import ok
 from server.routes.guard import client_ip, image_urls, limit_writes, login_limits, login_required, tokens
 from server.schemas.responses import LoggedIn, Profile
@@ -21,10 +21,10 @@ def _logged_in(user, token: str):
 
 
 @bp.post("/wechat/user/register")
-@documented("微信注册（首次，需手机号）", body=RegisterBody, data=LoggedIn, token_in_response=True,
+@documented("微信注册（首次，需手机号）", data=LoggedIn, token_in_response=True,
             description="已注册的微信用户直接登录。token 在响应头 Authorization 中返回。")
-async def register(request: JobBoardRequest):
-    body = parse_body(request, RegisterBody)
+@takes(RegisterBody)
+async def register(request: JobBoardRequest, body: RegisterBody):
     user, token = await auth.register(request.app.ctx.wechat, tokens(request), login_limits(request),
                                       client_ip(request), login_code=body.login_code,
                                       phone_code=body.phone_code, inviter_id=body.inviter_id,
@@ -33,10 +33,10 @@ async def register(request: JobBoardRequest):
 
 
 @bp.post("/wechat/user/login")
-@documented("微信登录（二次，无需手机号）", body=LoginBody, data=LoggedIn, token_in_response=True,
+@documented("微信登录（二次，无需手机号）", data=LoggedIn, token_in_response=True,
             description="未注册：404 user not found。token 在响应头 Authorization 中返回。")
-async def login(request: JobBoardRequest):
-    body = parse_body(request, LoginBody)
+@takes(LoginBody)
+async def login(request: JobBoardRequest, body: LoginBody):
     user, token = await auth.login(request.app.ctx.wechat, tokens(request), login_limits(request),
                                    client_ip(request), login_code=body.login_code)
     return _logged_in(user, token)
@@ -59,23 +59,23 @@ async def info(request: JobBoardRequest):
 
 
 @bp.post("/user/update/info")
-@documented("更新个人信息", body=UpdateInfoBody, auth=True, description="只改带上的字段；\"\" 或 null 表示不修改。")
+@documented("更新个人信息", auth=True, description="只改带上的字段；\"\" 或 null 表示不修改。")
 @login_required
 @limit_writes
-async def update_info(request: JobBoardRequest):
-    body = parse_body(request, UpdateInfoBody)
+@takes(UpdateInfoBody)
+async def update_info(request: JobBoardRequest, body: UpdateInfoBody):
     await users.update(request.ctx.user_id, body.model_dump(exclude_none=True), image_urls(request),
                        request.app.ctx.content_check)
     return ok(None, message="")
 
 
 @bp.post("/user/update/geo")
-@documented("更新位置信息", body=UpdateGeoBody, auth=True,
+@documented("更新位置信息", auth=True,
             description="每次登陆用户授权获取地理位置信息时都应该调用该接口刷新用户位置")
 @login_required
 @limit_writes
-async def update_geo(request: JobBoardRequest):
-    body = parse_body(request, UpdateGeoBody)
+@takes(UpdateGeoBody)
+async def update_geo(request: JobBoardRequest, body: UpdateGeoBody):
     await users.update(request.ctx.user_id, body.model_dump(exclude_none=True), image_urls(request),
                        request.app.ctx.content_check)
     return ok(None, message="")

@@ -6,20 +6,11 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from server.schemas.posting_bodies import RefreshOrder, TopOrder
-from server.schemas.fields import Body, Id, Money, choice, integer
-from server.schemas.jobs import JobIdBody, PageBody
+from sections.fields import BizType, Body, Id, Money, integer
+from sections.posting_bodies import PageBody
 
 OrderNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
                                            pattern=r"^[A-Za-z0-9_-]+$")]
-
-
-class TopBody(JobIdBody, TopOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234, "top_hour": 72, "price": 5.00}]})
-
-
-class PaidRefreshBody(JobIdBody, RefreshOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234, "price": 1.99}]})
 
 
 class VoucherBuyBody(Body):
@@ -49,6 +40,6 @@ class ContactCostBody(Body):
         "purpose_user_phone": "15039021712"}]})
 
     purpose_id: Id = Field(description="信息 id：招聘信息（purpose_type 1）、求职卡片（2）或招租信息（3）的 id")
-    purpose_type: choice(1, 2, 3) = Field(1, description="1=招聘、2=求职、3=招租")
+    purpose_type: BizType = Field(1, description="1=招聘、2=求职、3=招租（栏目的 biz_type）")
     # The seed's body also names the employer (purpose_user_*): not declared, so ignored whatever it
     # holds; the server reads the employer from the posting.

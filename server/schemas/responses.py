@@ -1,19 +1,22 @@
 """The `data` of success responses, as pydantic models: only the API document is built from them.
 
+The shapes that hold one part per section (a section's list and created answer, "my postings", "my
+favourites", the prices, the hot searches) are made from the registry (the `*_shape` functions), so that a
+section's items are declared with it (sections/<name>/items.py) and a new one needs no change here.
+
 Closed (extra="forbid"): a field a service starts to send without documenting it here makes the document
 untrue, and the tests that check real responses against the document fail.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, Union
 
-from pydantic import Field
+from pydantic import Field, create_model
 
-from sections.core import TIME, Data
-from sections.jobs import FavoriteItem, JobItem, ListedJob, MyPosting  # a section's items: declared with it
-from sections.seekers import ListedSeeker, MySeekerCard, SeekerFavorite, SeekerItem
-from sections.shops import ListedShop, MyShop, ShopFavorite, ShopItem
+from sections import Section, all_sections
+from sections.items import TIME, Data
 
 
 class ErrorEnvelope(Data):
@@ -47,62 +50,13 @@ class Profile(Data):
     phone: str
 
 
-class JobCreated(Data):
-    id: int = Field(description="新招聘信息的 id")
-
-
-class JobList(Data):
-    jobs: list[ListedJob]
-    total: int
-    request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
-
-
-class SeekerCreated(Data):
-    id: int = Field(description="新求职卡片的 id")
-
-
-class SeekerList(Data):
-    seekers: list[ListedSeeker]
-    total: int
-    request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
-
-
-class ShopCreated(Data):
-    id: int = Field(description="新招租信息的 id")
-
-
-class ShopList(Data):
-    shops: list[ListedShop]
-    total: int
-    request_id: str | None = Field(None, description="请求体中的 request_id，原样返回")
-
-
 class HotSearch(Data):
     keyword: str = Field(description="关键词（规范化后：半角、小写）")
     count: int = Field(description="近 7 天搜索过它的人数")
 
 
-class HotSearchList(Data):
-    jobs: list[HotSearch] = Field(description="招聘列表的热门搜索")
-    seekers: list[HotSearch] = Field(description="求职卡片列表的热门搜索")
-    shops: list[HotSearch] = Field(description="招租列表的热门搜索")
-
-
 class SuggestionList(Data):
     suggestions: list[str] = Field(description="补全建议（最多 10 个）：热门搜索、信息中的岗位/业态、行业词库，前缀匹配的在前")
-
-
-class MyPostings(Data):
-    contacts: list[MyPosting | MySeekerCard | MyShop] = Field(
-        description="biz_type 1：我的招聘；2：我的求职卡片；3：我的招租")
-    total: int
-
-
-class MyFavorites(Data):
-    list: Annotated[list[FavoriteItem | SeekerFavorite | ShopFavorite],
-                    Field(description="biz_type 1：收藏的招聘（job_id）；2：收藏的求职卡片（seeker_id）；"
-                                      "3：收藏的店铺（shop_id）")]
-    total: int
 
 
 class Alive(Data):
@@ -168,14 +122,6 @@ class PostingPrices(Data):
     refresh: RefreshPrice
 
 
-class Prices(Data):
-    top: list[TopPrice] = Field(description="招聘信息置顶")
-    refresh: RefreshPrice = Field(description="招聘信息付费刷新")
-    contact_voucher: list[VoucherPrice]
-    seeker: PostingPrices = Field(description="求职卡片的置顶与付费刷新（/seekers/top、/seekers/refresh/pay）")
-    shop: PostingPrices = Field(description="招租信息的置顶与付费刷新（/shops/top、/shops/refresh/pay）")
-
-
 class VoucherRecord(Data):
     id: int
     type: str = Field(description='"buy" 购买、"cost" 使用、"gift" 赠送')
@@ -227,3 +173,84 @@ class ContactHistoryList(Data):
     list: Annotated[list[ContactHistoryItem | ShopContactHistoryItem],
                     Field(description="biz_type 1、2：岗位（positions）与地址（求职卡片为省、市、区名）；3：店铺标题（title）与地址")]
     total: int
+
+
+# Made from the registry: one model per section (or per set of sections), named as the document shows it.
+
+def _union(models: list[type[Data]]) -> Any:
+    return models[0] if len(models) == 1 else Union[tuple(models)]  # noqa: UP007 (a runtime union of classes)
+
+
+def _stem(section: Section) -> str:
+    return section.target.title()  # Job, Seeker, Shop
+
+
+@cache
+def created_shape(section: Section) -> type[Data]:
+    return create_model(f"{_stem(section)}Created", __base__=Data,
+                        id=(int, Field(description=f"新{section.api.noun}的 id")))
+
+
+@cache
+def list_shape(section: Section) -> type[Data]:
+    return create_model(f"{_stem(section)}List", __base__=Data, **{section.name: (list[section.listed], ...)},
+                        total=(int, ...),
+                        request_id=(str | None, Field(None, description="请求体中的 request_id，原样返回")))
+
+
+def _biz_types(sections: tuple[Section, ...], with_id: bool = False) -> str:
+    return "；".join(f"biz_type {section.biz_type}：{section.api.noun}" + (f"（{section.target}_id）" if with_id else "")
+                    for section in sections)
+
+
+@cache
+def _mine_shape(sections: tuple[Section, ...]) -> type[Data]:
+    return create_model("MyPostings", __base__=Data, contacts=(
+        list[_union([section.mine for section in sections])], Field(description=_biz_types(sections))),
+        total=(int, ...))
+
+
+def mine_shape() -> type[Data]:
+    """`/jobs/my`: one section's postings, in its `mine` shape (the seed calls the list `contacts`)."""
+    return _mine_shape(tuple(all_sections()))
+
+
+@cache
+def _favorites_shape(sections: tuple[Section, ...]) -> type[Data]:
+    return create_model("MyFavorites", __base__=Data, list=(
+        list[_union([section.favorite for section in sections])],
+        Field(description=_biz_types(sections, with_id=True))),
+        total=(int, ...))
+
+
+def favorites_shape() -> type[Data]:
+    """`/collect/my`: one section's saved postings, in its `favorite` shape."""
+    return _favorites_shape(tuple(all_sections()))
+
+
+@cache
+def _hot_searches_shape(sections: tuple[Section, ...]) -> type[Data]:
+    return create_model("HotSearchList", __base__=Data, **{
+        section.name: (list[HotSearch], Field(description=f"{section.title}列表的热门搜索")) for section in sections})
+
+
+def hot_searches_shape() -> type[Data]:
+    return _hot_searches_shape(tuple(all_sections()))
+
+
+@cache
+def _prices_shape(sections: tuple[Section, ...]) -> type[Data]:
+    fields: dict[str, Any] = {"contact_voucher": (list[VoucherPrice], ...)}
+    for section in sections:
+        if section.price_key:
+            fields[section.price_key] = (PostingPrices, Field(description=(
+                f"{section.api.noun}的置顶与付费刷新（/{section.name}/top、/{section.name}/refresh/pay）")))
+        else:  # the top level, as the seed's jobs have them
+            fields["top"] = (list[TopPrice], Field(description=f"{section.api.noun}置顶"))
+            fields["refresh"] = (RefreshPrice, Field(description=f"{section.api.noun}付费刷新"))
+    return create_model("Prices", __base__=Data, **fields)
+
+
+def prices_shape() -> type[Data]:
+    """`GET /pay/prices`: the vouchers', and each section's top and paid refresh (at its `price_key`)."""
+    return _prices_shape(tuple(all_sections()))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
-from server.schemas.fields import (
+from sections.fields import (
     Address,
     AreaId,
     Body,

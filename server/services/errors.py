@@ -45,14 +45,6 @@ class PostingClosed(PostingError):
     template = "this {target} is closed"
 
 
-class SalaryRangeInverted(DomainError):
-    detail = "salary_min must not exceed salary_max"
-
-
-class SalaryNegotiableMixed(DomainError):
-    detail = "面议 is salary_min = salary_max = -1: change both"
-
-
 class OneOpenPosting(PostingError):
     """A section with one open posting per user (a worker's 求职 card): they edit it rather than post another."""
 

@@ -88,10 +88,9 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def keyword_set(keyword: str, allowed: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """A keyword as the list counts and shows it: its distinct words, sorted (so `甲 乙` is `乙 甲`). A word an
-    operator allowed stays whole wherever it stands (海底捞 is not 海底 + 捞)."""
-    text = normalized(keyword)
+def keyword_set(text: str, allowed: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """A normalised keyword as the list counts and shows it: its distinct words, sorted (so `甲 乙` is `乙 甲`).
+    A word an operator allowed stays whole wherever it stands (海底捞 is not 海底 + 捞)."""
     for word in sorted(allowed, key=len, reverse=True):
         text = text.replace(word, f" {word} ")
     words: list[str] = []
@@ -152,8 +151,8 @@ class HotSearches(PeriodicTask):
         self.rules = HotSearchRules()
 
     def record(self, section: str, keyword: str, user_id: int) -> None:
-        """A logged-in user's search that found something (the first page of a list with a keyword); judged
-        and counted by the next round."""
+        """A logged-in user's search that found something (the first page of a list with a keyword, as the
+        listing keeps it: normalised); judged and counted by the next round."""
         self._waiting.append((section, keyword, user_id))
 
     async def round(self) -> None:

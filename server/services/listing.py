@@ -26,7 +26,7 @@ log = logging.getLogger("server.listing")
 async def list_postings(section: Section, engine, body, viewer_id: int | None, masking: bool,
                         hot: HotSearches | None = None, budget: ReadBudget | None = None) -> dict:
     """The page; one the engine must answer (not kept a moment ago) is spent from the caller's `budget`."""
-    request = ListingRequest.from_body(body.model_dump())
+    request = ListingRequest.from_body(body.model_dump(), keyword_normalised=True)
     if budget is not None and not recent_pages.kept(request.key(section)):
         await budget.spend(viewer_id)
     try:

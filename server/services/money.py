@@ -40,13 +40,14 @@ class PriceList:
 
     @classmethod
     def from_settings(cls, settings: Settings, sections: list[Section]) -> "PriceList":
-        def of(key: str) -> PostingPrices:
-            # Settings price_top / price_refresh (jobs), price_<key>_top / price_<key>_refresh (the others).
-            prefix = f"price_{key}_" if key else "price_"
-            return PostingPrices(top={hours: fen(price) for hours, price in getattr(settings, prefix + "top").items()},
-                                 refresh=fen(getattr(settings, prefix + "refresh")))
+        def of(section: Section) -> PostingPrices:
+            # The section's own prices, but where POSTING_PRICES names another.
+            chosen = settings.posting_prices.get(section.name)
+            top = chosen.top if chosen and chosen.top else section.prices.top
+            refresh = chosen.refresh if chosen and chosen.refresh is not None else section.prices.refresh
+            return PostingPrices(top={hours: fen(price) for hours, price in sorted(top.items())}, refresh=fen(refresh))
 
-        return cls(postings={section.price_key: of(section.price_key) for section in sections},
+        return cls(postings={section.price_key: of(section) for section in sections},
                    contact_voucher={count: fen(price) for count, price in settings.price_contact_voucher.items()})
 
     def of(self, section: Section) -> PostingPrices:
@@ -55,7 +56,7 @@ class PriceList:
     def shape(self) -> dict:
         """GET /pay/prices, with the request field names the mini-program sends back: the jobs' top and
         refresh at the top level (as first published), each other section's under its key."""
-        shaped = {**self.postings[""].shape(),
+        shaped = {**(self.postings[""].shape() if "" in self.postings else {}),
                   "contact_voucher": [{"contact_voucher_num": count, "price": yuan(amount)}
                                       for count, amount in self.contact_voucher.items()]}
         shaped.update({key: prices.shape() for key, prices in self.postings.items() if key})

@@ -15,7 +15,7 @@ from models.order import KIND_CONTACT_VOUCHER, KIND_REFRESH, KIND_TOP, STATUS_CR
 from models.user import User
 from runtime import clock
 from server.providers.wechat_pay import PayProvider, PayUnavailable
-from sections import JOBS, Section
+from sections import Section, served
 from server.services import order_sync, postings
 from server.services.errors import (
     NotYourOrder,
@@ -114,10 +114,12 @@ async def _open_order(pay: PayProvider, ttl: timedelta, user_id: int, kind: str,
 
 
 def _shape(order: Order) -> dict:
+    section = served(order.biz_type) if order.biz_type is not None else None
     return {"order_id": order.id, "order_no": order.order_no, "kind": order.kind, "status": order.status,
             "amount": yuan(order.amount_fen), "biz_type": order.biz_type, "posting_id": order.posting_id,
-            # The seed's name, for a job's order only (a card's or a shop's is not a job).
-            "job_id": order.posting_id if order.biz_type == JOBS.biz_type else None, "top_hour": order.top_hours,
+            # The seed's name for the posting, for the section that has one (a job's order: `job_id`).
+            "job_id": order.posting_id if section is not None and section.order_field == "job_id" else None,
+            "top_hour": order.top_hours,
             "contact_voucher_num": order.voucher_count, "create_at": clock.fmt(order.create_at),
             "expire_at": clock.fmt(order.expire_at), "paid_at": clock.fmt(order.paid_at)}
 

@@ -7,7 +7,6 @@ the indexer woken on commit).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from tortoise.models import Model
@@ -93,7 +92,10 @@ async def publish(section: Section, user_id: int, fields: dict, image_urls: Imag
     """A new open posting of the user's: its photos theirs, its texts checked by WeChat's content security
     before anything is stored and outside any transaction (WeChat may take a while). The posting caps (one
     open card per worker among them) are checked before asking WeChat and again under the owner's row lock:
-    of concurrent creates, each sees the postings of those before it."""
+    of concurrent creates, each sees the postings of those before it. The section's own rules
+    (`Section.prepare`) complete or refuse the fields first."""
+    if section.prepare is not None:
+        await section.prepare(user_id, fields)
     await within_caps(section, user_id, caps)
     await image_urls.check(user_id, "photo_urls", fields.get("photo_urls") or [])
     fields.setdefault("description", "")
@@ -111,10 +113,10 @@ async def publish(section: Section, user_id: int, fields: dict, image_urls: Imag
 
 
 async def edit(section: Section, user_id: int, posting_id: int, changes: dict, image_urls: ImageUrls,
-               checker: ContentChecker, rules: Callable[[Model, dict], None] = lambda posting, changes: None) -> None:
+               checker: ContentChecker) -> None:
     """The owner's edit of an open posting: only the fields in `changes`. Texts are checked as they will be
-    (all of them, so an edit cannot keep a flag) before the row is locked; `rules(posting, changes)` checks
-    the section's own rules against the locked row. An edit releases a posting whose photo was held."""
+    (all of them, so an edit cannot keep a flag) before the row is locked; the section's own rules
+    (`Section.check_edit`) are checked against the locked row. An edit releases a posting whose photo was held."""
     if set(changes) & set(section.texts):
         posting = await owned(section, posting_id, user_id)
         owner = await User.get_or_none(id=user_id)
@@ -127,7 +129,8 @@ async def edit(section: Section, user_id: int, posting_id: int, changes: dict, i
         require_open(section, posting, "edited")
         if "photo_urls" in changes:  # against the locked row: the photos it holds now may stay
             await image_urls.check(user_id, "photo_urls", changes["photo_urls"] or [], held=posting.photo_urls or [])
-        rules(posting, changes)
+        if section.check_edit is not None:
+            section.check_edit(posting, changes)
         if posting.photo_held:
             changes = {**changes, "photo_held": False}
         posting.update_from_dict(changes)

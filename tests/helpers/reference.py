@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from models.job import Job
 from models.shop import RENT_NEGOTIABLE, Shop
-from models.samples import WELFARE
+from sections.jobs.samples import WELFARE
 from models.seeker import Seeker
-from search.keywords import parse
+from search.keywords import normalized_words, parse
 from search.text import index_words, normalized
 
 
@@ -35,7 +35,7 @@ def keyword_matches(texts: dict[str, list[str]], keyword: str | None, numbers: t
     place; search/keywords.py reads the keyword): every word matches through one of its readings among the
     words of the texts (an area name among the place texts only), a run of characters within one text, or
     a typo's word; a bare number may be the salary instead; numbers that mean a field hold."""
-    found = parse(keyword, numbers)
+    found = parse(" ".join(normalized_words(keyword)), numbers)  # as the list body hands it on: normalised
     values = values or {}
     every = [text for group in texts.values() for text in group if text]
 
@@ -184,7 +184,7 @@ def listing_agrees(ids: list[int], expected: list[int], query_type: int, keyword
                    now: datetime) -> bool:
     """The engine's page is the reference's: in its exact order, but for the recommended list with a keyword
     (relevance order, which no brute force computes): the same postings, those on top first."""
-    if query_type != 1 or not parse(keyword):
+    if query_type != 1 or not parse(" ".join(normalized_words(keyword))):
         return ids == expected
     tops = {p.id for p in postings if p.top_end_time is not None and p.top_end_time > now} & set(expected)
     return sorted(ids) == sorted(expected) and set(ids[:len(tops)]) == tops

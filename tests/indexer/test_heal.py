@@ -20,7 +20,10 @@ from models.job import Job
 from runtime import clock
 from search.engine import SearchEngine
 from search.index import AliasState, BulkRejected, ensure_alias, indices_behind_alias, section_indices
-from sections import JOBS, SEEKERS, SHOPS, all_sections
+from sections.jobs import JOBS
+from sections.seekers import SEEKERS
+from sections.shops import SHOPS
+from sections import all_sections
 from tests.helpers.api import login_as
 from tests.helpers.postings import post, post_job
 

@@ -16,7 +16,7 @@ from indexer.reindex import reindex
 from indexer.sync import drain
 from models.job import Job
 from models.outbox import IndexOutbox
-from models.samples import random_jobs
+from sections.jobs.samples import random_jobs
 from models.user import User
 from runtime import clock
 from sections.jobs import job_document
@@ -24,7 +24,8 @@ from search.index import indices_behind_alias
 from search.recent_pages import forget_pages, keep_pages
 from tests.helpers.api import change_job, login_as
 from tests.helpers.postings import post_job
-from sections import JOBS, all_sections
+from sections.jobs import JOBS
+from sections import all_sections
 
 
 async def seed(count: int) -> list[Job]:

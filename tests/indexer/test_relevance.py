@@ -18,7 +18,8 @@ from indexer.relevance.judge import judgments
 from indexer.relevance.metrics import dcg, ndcg_at, precision_at, recall
 from search.engine import SearchEngine
 from search.index import bulk_write, create_index, next_index_name
-from sections import JOBS, all_sections
+from sections.jobs import JOBS
+from sections import all_sections
 
 FLOORS = json.loads((Path(__file__).parent / "relevance_floors.json").read_text(encoding="utf-8"))
 CATEGORIES = {"typical", "unspaced", "synonym", "typo", "pinyin", "number", "place", "combo"}

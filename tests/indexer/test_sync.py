@@ -18,7 +18,7 @@ from tests.helpers.api import login_as
 from tests.helpers.postings import post_job
 from tests.helpers.faults import silent_server, slow_proxy
 from tests.helpers.services import free_port
-from sections import JOBS
+from sections.jobs import JOBS
 
 
 async def indexed_ids(app) -> set[int]:

@@ -108,8 +108,9 @@ def test_server_process_refuses_to_start_in_production_with_dev_providers(tmp_pa
 
 
 @pytest.mark.parametrize("prices", [
-    {"price_refresh": "1.999"}, {"price_refresh": "0"}, {"price_refresh": "-1"},
-    {"price_top": {"0": "5.00"}}, {"price_top": {}}, {"price_contact_voucher": {"1": "3.991"}},
+    {"posting_prices": {"jobs": {"refresh": "1.999"}}}, {"posting_prices": {"jobs": {"refresh": "0"}}},
+    {"posting_prices": {"shops": {"refresh": "-1"}}}, {"posting_prices": {"jobs": {"top": {"0": "5.00"}}}},
+    {"posting_prices": {"seekers": {"top": {}}}}, {"price_contact_voucher": {"1": "3.991"}},
 ])
 def test_a_price_that_cannot_be_charged_is_refused(prices):
     with pytest.raises(ValueError, match="price"):
@@ -144,3 +145,24 @@ def test_open_posting_caps_change_only_the_sections_named_and_refuse_a_misspelt_
         Settings(max_open_postings={"jobs": -1})
     with pytest.raises(ConfigError, match="job"):
         create_app(Settings(max_open_postings={"job": 50}), embedded_engine_url="http://127.0.0.1:9")
+
+
+def test_posting_prices_change_only_what_they_name():
+    from sections import all_sections
+    from server.services.money import PriceList
+
+    settings = Settings(posting_prices={"jobs": {"top": {"48": "3.50"}}, "shops": {"refresh": "3.99"}})
+    prices = PriceList.from_settings(settings, all_sections()).shape()
+    assert prices["top"] == [{"top_hour": 48, "price": 3.5}] and prices["refresh"] == {"price": 1.99}
+    assert prices["shop"]["refresh"] == {"price": 3.99} and prices["shop"]["top"][0] == {"top_hour": 24, "price": 5.0}
+    assert prices["seeker"]["refresh"] == {"price": 0.99}  # not named: the section's own
+
+
+def test_a_price_for_no_section_or_a_retired_price_setting_stops_the_start(monkeypatch):
+    from server.app import create_app
+
+    with pytest.raises(ConfigError, match="POSTING_PRICES names no section: job"):
+        create_app(Settings(posting_prices={"job": {"refresh": "1.00"}}), embedded_engine_url="http://127.0.0.1:1")
+    monkeypatch.setenv("PRICE_TOP", '{"24": "2.00"}')
+    with pytest.raises(ConfigError, match="PRICE_TOP no longer exist: set POSTING_PRICES"):
+        Settings().check()

@@ -16,8 +16,8 @@ from indexer.sync import OutboxDrainer
 from models.outbox import IndexOutbox
 from search.engine import SearchEngine
 from search.recent_pages import forget_pages
-from sections import JOBS
-from server.schemas.listing import ListBody
+from sections.jobs import JOBS
+from sections.jobs.bodies import JobListBody
 from server.services import listing
 from server.services.errors import SearchUnavailable
 from server.services.health import readiness
@@ -45,7 +45,7 @@ async def test_the_listing_is_503_and_the_log_names_the_credentials(refusing, ca
     cluster, engine = refusing
     forget_pages()  # the same page kept from another test would be answered without asking the cluster
     with pytest.raises(SearchUnavailable):
-        await listing.list_postings(JOBS, engine, ListBody(), None, True)
+        await listing.list_postings(JOBS, engine, JobListBody(), None, True)
     assert cluster.requests == 1
     assert any(NAMED.format(status=cluster.status) in line and "ELASTICSEARCH_API_KEY" in line
                for line in _errors(caplog))

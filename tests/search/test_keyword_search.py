@@ -14,7 +14,7 @@ from indexer.reindex import reindex
 from models.job import Job
 from models.user import User
 from runtime import clock
-from sections import JOBS
+from sections.jobs import JOBS
 from search.recent_pages import forget_pages
 from tests.helpers.api import reset_state
 from tests.helpers.reference import brute_force, listing_agrees

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sections import JOBS
+from sections.jobs import JOBS
 from search.listing import LATEST, NEARBY, RECOMMENDED, ListingRequest, hit_to_item, listing_dsl
 
 

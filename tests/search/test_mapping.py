@@ -3,7 +3,7 @@ in the wheel."""
 
 from __future__ import annotations
 
-from sections import JOBS
+from sections.jobs import JOBS
 from sections.jobs import job_document
 from tests.helpers.postings import sample_job
 

@@ -12,12 +12,15 @@ import pytest_asyncio
 
 from indexer.reindex import reindex
 from models.job import Job
-from models.samples import random_seekers, random_shops
+from sections.seekers.samples import random_seekers
+from sections.shops.samples import random_shops
 from models.seeker import Seeker
 from models.shop import Shop
 from models.user import User
 from runtime import clock
-from sections import JOBS, SEEKERS, SHOPS
+from sections.jobs import JOBS
+from sections.seekers import SEEKERS
+from sections.shops import SHOPS
 from search import vocabulary
 from search.recent_pages import forget_pages
 from tests.helpers.api import reset_state

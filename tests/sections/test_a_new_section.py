@@ -1,95 +1,148 @@
-"""A section is a declaration, not a fork: one registered by a test (tests/helpers/gig_section.py) is written,
-indexed, listed, shown, unlocked, favourited, reindexed and checked by the shared core as it stands."""
+"""A section is its package and nothing else: 零工 (tests/sections/gigs: its own model, migration, mapping, bodies,
+items, prices and texts; no shared file names it), loaded by SECTION_PACKAGES into `python -m server`, is
+migrated, documented, written, indexed, listed, shown, saved, reported, bought for, unlocked and listed as
+"mine" through HTTP by the shared core, and schemathesis finds nothing wrong in its operations."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncmy
+import httpx
 import pytest
 
-from indexer.check import check
-from indexer.reindex import reindex
-from indexer.sync import drain
-from models.job import Job
-from models.posting_writes import create_posting
-from runtime import clock
-from sections import all_sections, by_biz_type
-from sections.core import register, unregister
-from search.index import ensure_alias
-from search.listing import LATEST, NEARBY, RECOMMENDED, ListingRequest, search_listing
-from search.recent_pages import forget_pages
-from server.services import contacts, favorites, postings
-from tests.helpers.api import login_as
-from tests.helpers.gig_section import GIGS
+from tests.helpers.processes import ServerProcess, register, server_env, wait_until
+from tests.helpers.services import free_port, is_mysql
+from tests.server.test_openapi import _schemathesis
+
+GIG = {"title": "周末宴席帮厨", "pay": 300, "description": "周六中午，管一顿饭。", "contact": "13812341234",
+       "contact_name": "王师傅", "longitude": 121.47, "latitude": 31.23, "address": "上海市静安区南京西路1号"}
+MANY = "1000000"
 
 
-@pytest.fixture
-async def gigs(app):
-    """The gigs section registered for one test, with a fresh index; gone afterwards."""
-    register(GIGS)
-    engine = app.ctx.search.client
-    await engine.indices.delete(index="gigs_v*", allow_no_indices=True, expand_wildcards="all")
-    await ensure_alias(engine, GIGS)
+def _in_a_thread(coroutine) -> None:
+    # Fixtures here are sync and pytest-asyncio's loop may be running: a loop of our own, in its own thread.
+    failures: list[BaseException] = []
+
+    def run():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # noqa: BLE001 (re-raised in the test's thread)
+            failures.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
+async def _fresh_database(url: str) -> None:
+    parts = urlsplit(url)
+    connection = await asyncmy.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+                                       password=parts.password or "", autocommit=True)
     try:
-        yield GIGS
+        async with connection.cursor() as cursor:
+            name = parts.path.lstrip("/")
+            await cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            await cursor.execute(f"CREATE DATABASE `{name}`")
     finally:
-        unregister(GIGS)
-        await engine.indices.delete(index="gigs_v*", allow_no_indices=True, expand_wildcards="all")
+        connection.close()
 
 
-async def post_gig(owner_id: int, pay: int, longitude: float = 121.47) -> Job:
-    return await create_posting(Job, clock.now(), biz_type=GIGS.biz_type, user_id=owner_id, positions="",
-                                longitude=Decimal(str(longitude)), latitude=Decimal("31.23"), address=f"{pay} 号",
-                                contact="13800138000", description="搬家帮手", salary_min=0, salary_max=pay)
+@pytest.fixture(scope="module")
+def gig_board(settings, tmp_path_factory):
+    """`python -m server` with the gigs section, on a database of its own (MariaDB when the suite runs on it)."""
+    tmp = tmp_path_factory.mktemp("gigs")
+    env = {"DATA_DIR": str(tmp / "data"), "SECTION_PACKAGES": "tests.sections.gigs",
+           "RATE_LIMIT_LOGIN_PER_CODE": MANY, "RATE_LIMIT_LOGIN_PER_IP": MANY, "RATE_LIMIT_WRITES_PER_USER": MANY}
+    if is_mysql(settings):
+        parts = urlsplit(settings.resolved_database_url)
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=parts.path + "_gigs", query=""))
+        _in_a_thread(_fresh_database(env["DATABASE_URL"]))
+    server = ServerProcess(server_env(**env), free_port(), tmp / "server.log")
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
 
 
-async def listed(app, req: ListingRequest) -> list[dict]:
-    forget_pages()
-    items, _ = await search_listing(app.ctx.search.listing_client, GIGS, req, clock.now())
-    return items
+def _ok(response: httpx.Response) -> dict:
+    assert response.status_code == 200 and response.json()["code"] == 0, response.text
+    return response.json()["data"]
 
 
-async def test_a_section_registered_by_a_test_is_served_by_the_shared_core(client, app, gigs):
-    assert by_biz_type(9) is GIGS and GIGS in all_sections()
-    owner = int((await login_as(client, "gig-owner"))["user_id"])
-    worker = int((await login_as(client, "gig-worker"))["user_id"])
-    high, low = await post_gig(owner, 300, longitude=121.48), await post_gig(owner, 100)
-    engine = app.ctx.search.client
-    await drain(engine)  # the outbox rows of biz_type 9 go to the gigs alias
+def test_its_operations_are_in_the_api_document(gig_board):
+    document = httpx.get(f"{gig_board.base}/docs/openapi.json").json()
+    paths = {path for path in document["paths"] if "gig" in path}
+    assert paths == {"/gig/create", "/gigs/update", "/gigs/list", "/gigs/info", "/gig/close", "/gigs/refresh",
+                     "/gigs/top", "/gigs/refresh/pay", "/gig/collect", "/gig/cancel_collect", "/gig/report"}
+    schemas = document["components"]["schemas"]
+    assert schemas["GigListFilter"]["properties"]["min_pay"]
+    assert "gig" in schemas["Prices"]["properties"] and "gigs" in schemas["HotSearchList"]["properties"]
+    assert {"$ref": "#/components/schemas/MyGig"} in schemas["MyPostings"]["properties"]["contacts"]["items"]["anyOf"]
 
-    # Listed by the shared sorts with the section's own filter; items in the section's declared shape.
-    assert [item["id"] for item in await listed(app, ListingRequest(query_type=LATEST))] == [low.id, high.id]
-    (only,) = await listed(app, ListingRequest(query_type=RECOMMENDED, wanted={"min_pay": 200}))
-    assert only["id"] == high.id and only["pay"] == 300 and only["biz_type"] == 9
-    assert set(only) | {"contact_unlocked"} == set(GIGS.item.model_fields)
-    nearby = await listed(app, ListingRequest(query_type=NEARBY, longitude=121.47, latitude=31.23, distance_km=5))
-    assert [item["id"] for item in nearby] == [low.id, high.id] and nearby[0]["distance"] == 0
-    # Never in another section's listing.
-    assert (await client.post("/jobs/list", json={"query_type": 3})).json()["data"]["total"] == 0
 
-    # The detail, masked until unlocked, then unlocked by a contact of purpose_type 9.
-    shown = await postings.detail(GIGS, high.id, worker, masking=True)
-    assert set(shown) == set(GIGS.item.model_fields) and shown["contact"] == "138****8000"
-    assert (await contacts.contact(worker, 9, high.id, charge=False))["phone"] == "13800138000"
-    assert (await postings.detail(GIGS, high.id, worker, masking=True))["contact"] == "13800138000"
-    (called,) = (await contacts.contacted_by_me(worker, 9, 0, 10))["list"]
-    assert called["id"] == high.id and called["purpose_user_phone"] == "13800138000"
+def test_it_is_served_through_http_by_the_shared_core(gig_board):
+    base = gig_board.base
+    owner, worker = register(base, "gig-owner"), register(base, "gig-worker")
+    rich = _ok(httpx.post(f"{base}/gig/create", json=GIG, headers=owner))["id"]
+    poor = _ok(httpx.post(f"{base}/gig/create", json={**GIG, "pay": 100, "title": "搬家帮手"}, headers=owner))["id"]
+    refused = httpx.post(f"{base}/gig/create", json={**GIG, "pay": 0}, headers=owner)
+    assert refused.status_code == 400 and "pay" in refused.text
 
-    # Favourited by (biz_type, id), shaped by the section's favourite model.
-    await favorites.collect(GIGS, worker, high.id)
-    (saved,) = (await favorites.my_favorites(worker, 9, 0, 10))["list"]
-    assert set(saved) == set(GIGS.favorite.model_fields) and saved["gig_id"] == high.id
-    assert (await favorites.my_favorites(worker, 1, 0, 10))["total"] == 0
-    (mine,) = [item for item in (await postings.my_postings(owner, 9, 0, 10))["contacts"] if item["id"] == high.id]
-    assert set(mine) == set(GIGS.mine.model_fields)
+    def listed(**wanted) -> list[int] | None:
+        data = _ok(httpx.post(f"{base}/gigs/list", json={"query_type": 3, "filter": wanted}))
+        return [gig["id"] for gig in data["gigs"]] or None
 
-    # Closed through the shared write path: the drainer takes it out of the listing.
-    await postings.close(GIGS, owner, low.id)
-    await drain(engine)
-    assert [item["id"] for item in await listed(app, ListingRequest(query_type=LATEST))] == [high.id]
+    # Indexed by the shared drainer, listed with the section's own filter, in its declared item shape.
+    assert wait_until(listed, 30, "the gigs are listed") == [poor, rich]
+    assert listed(min_pay=200) == [rich]
+    detail = _ok(httpx.post(f"{base}/gigs/info", json={"gig_id": rich}, headers=worker))
+    assert (detail["title"], detail["pay"], detail["contact"]) == ("周末宴席帮厨", 300, "138****1234")
 
-    # The operator's tools work on it: a reindex into gigs_v2, and a check that finds no drift.
-    assert await reindex(engine, GIGS) == "gigs_v2"
-    drift = await check(engine, GIGS)
-    assert drift.clean and (await engine.count(index="gigs"))["count"] == 2
-    assert (await engine.count(index="jobs"))["count"] == 0
+    _ok(httpx.post(f"{base}/gigs/update", json={"id": rich, "pay": 350}, headers=owner))
+    assert wait_until(lambda: _ok(httpx.post(f"{base}/gigs/info", json={"gig_id": rich}))["pay"] == 350, 10,
+                      "the edit is shown")
+    _ok(httpx.post(f"{base}/gig/collect", json={"gig_id": rich}, headers=worker))
+    saved = _ok(httpx.post(f"{base}/collect/my", json={"biz_type": 9}, headers=worker))
+    assert [(item["gig_id"], item["pay"]) for item in saved["list"]] == [(rich, 350)]
+    mine = _ok(httpx.post(f"{base}/jobs/my", json={"biz_type": 9}, headers=owner))
+    assert sorted(item["id"] for item in mine["contacts"]) == sorted([rich, poor])
+
+    # Its prices are its own (the declaration's), and a paid top is bought at them.
+    prices = _ok(httpx.get(f"{base}/pay/prices"))["gig"]
+    assert prices == {"top": [{"top_hour": 12, "price": 0.5}, {"top_hour": 24, "price": 0.9}], "refresh": {"price": 0.3}}
+    order = _ok(httpx.post(f"{base}/gigs/top", json={"gig_id": poor, "top_hour": 24, "price": 0.9}, headers=owner))
+    assert Decimal(str(order["amount"])) == Decimal("0.9")
+    wrong = httpx.post(f"{base}/gigs/top", json={"gig_id": poor, "top_hour": 24, "price": 2.00}, headers=owner)
+    assert wrong.status_code == 400
+
+    # A voucher unlocks a gig's number as any posting's; the worker's history names the gig by its title.
+    voucher = _ok(httpx.post(f"{base}/contact_voucher/buy", json={"price": 3.99, "contact_voucher_num": 1},
+                             headers=worker))
+    _ok(httpx.post(f"{base}/dev/pay/confirm", json={"order_no": voucher["order_no"]}, headers=worker))
+    unlocked = _ok(httpx.post(f"{base}/contact_voucher/cost", json={"purpose_id": rich, "purpose_type": 9},
+                              headers=worker))
+    assert unlocked["phone"] == "13812341234"
+    history = _ok(httpx.post(f"{base}/contact_history/out", json={"biz_type": 9}, headers=worker))
+    assert [(item["id"], item["title"]) for item in history["list"]] == [(rich, "周末宴席帮厨")]
+
+    _ok(httpx.post(f"{base}/gig/report", json={"gig_id": poor, "reason": "fraud"}, headers=worker))
+    _ok(httpx.post(f"{base}/gig/close", json={"gig_id": rich}, headers=owner))
+    assert wait_until(lambda: listed() == [poor], 10, "the closed gig leaves the list")
+
+
+def test_schemathesis_finds_nothing_wrong_in_its_operations(gig_board, tmp_path):
+    base = gig_board.base
+    registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:gst", "phone_code": "test:gst"})
+    headers = {"Authorization": registered.headers["authorization"],
+               "user_id": str(registered.json()["data"]["user_info"]["id"])}
+    _ok(httpx.post(f"{base}/gig/create", json=GIG, headers=headers))
+    report = _schemathesis(base, headers, tmp_path / "gigs.json", "--include-path-regex", "^/gigs?/")
+    assert report["failures"] == [] and report["errors"] == []
+    assert report["operations"]["tested"] == 11, report["operations"]

@@ -15,7 +15,7 @@ from models.user import User
 from server.openapi import doc_of
 from tests.helpers.api import login_as
 from tests.helpers.postings import SEED_JOB, post_job
-from sections import JOBS
+from sections.jobs import JOBS
 
 JOB = {**SEED_JOB, "photo_urls": ["https://cdn.xxx.com/job/1.jpg"], "basic_protection": ["社保"]}
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

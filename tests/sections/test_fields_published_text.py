@@ -10,8 +10,8 @@ import pytest
 
 from indexer.sync import drain
 from models.job import Job
-from server.schemas.fields import drop_format_characters
-from server.schemas.listing import ListBody
+from sections.fields import drop_format_characters
+from sections.jobs.bodies import JobListBody
 from tests.helpers.api import login_as
 from tests.helpers.postings import SEED_JOB, post_job, try_post
 from tests.sections.test_fields import probe_every_field
@@ -34,11 +34,11 @@ async def test_format_characters_are_refused_in_every_field_of_every_body(client
 def test_every_format_character_is_dropped_from_a_keyword():
     every_cf = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf")
     assert len(every_cf) > 150
-    body = ListBody.model_validate({"filter": {"keyword": f"厨{every_cf}师"}})
+    body = JobListBody.model_validate({"filter": {"keyword": f"厨{every_cf}师"}})
     assert body.filter.keyword == "厨师"
     assert drop_format_characters(every_cf) == ""
     # Only format characters: no keyword at all (the unfiltered list), not an error.
-    assert ListBody.model_validate({"filter": {"keyword": "\u200b\u200b"}}).filter.keyword is None
+    assert JobListBody.model_validate({"filter": {"keyword": "\u200b\u200b"}}).filter.keyword is None
 
 
 async def test_a_keyword_split_by_zero_width_spaces_is_the_plain_word(client, app):

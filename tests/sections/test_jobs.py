@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sections import JOBS
+from sections.jobs import JOBS
 from server.services import posting_shapes
 from tests.helpers.postings import sample_job
 
@@ -17,7 +17,7 @@ def test_the_detail_and_listing_items_carry_exactly_the_documented_fields():
     assert set(JOBS.listed.model_fields) == set(JOBS.item.model_fields) | {"distance", "highlight"}
 
 
-def test_my_postings_and_favourite_items_are_built_from_their_models():
+def test_my_postings_and_favourite_items_are_built_from_their_models(app):  # the ORM set up: naive times
     job, now = sample_job(), datetime(2026, 1, 15, 23, 0)
     mine = posting_shapes.my_posting(JOBS, job, now)
     assert list(mine) == list(JOBS.mine.model_fields)

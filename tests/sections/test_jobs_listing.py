@@ -8,12 +8,12 @@ import pytest_asyncio
 
 from indexer.reindex import reindex
 from models.job import Job
-from models.samples import random_jobs
+from sections.jobs.samples import random_jobs
 from models.user import User
 from runtime import clock
 from tests.helpers.api import reset_state
 from tests.helpers.reference import brute_force
-from sections import JOBS
+from sections.jobs import JOBS
 
 SEEDED_JOBS = 2000
 PAGE = 50

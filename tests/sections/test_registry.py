@@ -6,8 +6,11 @@ import dataclasses
 
 import pytest
 
-from sections import JOBS, SEEKERS, SHOPS, UnknownSection, all_sections, by_biz_type, by_name, served
-from sections.core import register
+from sections.jobs import JOBS
+from sections.seekers import SEEKERS
+from sections.shops import SHOPS
+from sections import UnknownSection, all_sections, by_biz_type, by_name, served
+from sections.registry import register
 from search.listing import RESULT_WINDOW
 
 

@@ -14,7 +14,7 @@ from tests.helpers.postings import post, try_post
 from tests.helpers.api import login_as
 from tests.helpers.concurrency import meet_at_the_content_check
 from server.services import moderation
-from sections import SEEKERS
+from sections.seekers import SEEKERS
 from server.services.auth import TokenStore
 from server.services.errors import NothingToRestore
 from tests.helpers.payments import charged_fen, order, order_status, pay

@@ -10,11 +10,11 @@ import pytest
 import pytest_asyncio
 
 from indexer.reindex import reindex
-from models.samples import random_seekers
+from sections.seekers.samples import random_seekers
 from models.seeker import Seeker
 from models.user import User
 from runtime import clock
-from sections import SEEKERS
+from sections.seekers import SEEKERS
 from tests.helpers.api import reset_state
 from tests.helpers.reference import arc_distance_m, brute_force_seekers, listing_agrees, published_point
 

@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 
 from indexer.reindex import reindex
-from models.samples import (
+from sections.shops.samples import (
     SHOP_AREA_EDGES_TENTHS,
     SHOP_FEE_EDGES,
     SHOP_RENT_EDGES,
@@ -18,7 +18,7 @@ from models.samples import (
 from models.shop import Shop
 from models.user import User
 from runtime import clock
-from sections import SHOPS
+from sections.shops import SHOPS
 from tests.helpers.api import reset_state
 from tests.helpers.reference import brute_force_shops, listing_agrees
 

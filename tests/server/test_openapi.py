@@ -14,7 +14,10 @@ import pytest
 from PIL import Image
 
 from indexer.reindex import reindex
-from server.openapi import REF_TEMPLATE, doc_of, undocumented_routes
+from server.openapi import REF_TEMPLATE, doc_of, documented, undocumented_routes
+from server.requests import takes, takes_query
+from server.schemas.jobs import BizPageBody
+from server.schemas.listing import SuggestQuery
 from indexer.sync import drain
 from tests.helpers.postings import SEED_CARD as CARD
 from tests.helpers.postings import SEED_SHOP as SHOP
@@ -23,7 +26,7 @@ from tests.helpers.postings import SEED_JOB
 from tests.helpers.payments import deliver
 from tests.helpers.processes import ServerProcess, server_env
 from tests.helpers.services import free_port
-from sections import JOBS
+from sections.jobs import JOBS
 
 JOB = {**SEED_JOB, "photo_urls": ["https://a.cn/1.jpg"], "basic_protection": ["社保"]}
 
@@ -379,3 +382,21 @@ def test_schemathesis_finds_no_server_error_and_only_documented_responses(tmp_pa
         assert report["failures"] == [] and report["operations"]["tested"] == 1
     finally:
         server.stop()
+
+
+def test_a_handler_names_its_body_once_and_that_is_the_documented_one():
+    @documented("s")
+    @takes_query(SuggestQuery)
+    async def suggest(request, query):
+        return query
+
+    assert doc_of(suggest).query is SuggestQuery and doc_of(suggest).body is None
+
+    @documented("b")
+    @takes(BizPageBody)
+    async def page(request, body):
+        return body
+
+    assert doc_of(page).body is BizPageBody and doc_of(page).query is None
+    with pytest.raises(TypeError, match="named by @takes / @takes_query alone"):
+        documented("twice", body=BizPageBody)

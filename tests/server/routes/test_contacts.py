@@ -17,7 +17,7 @@ from tests.helpers.api import login_as
 from tests.helpers.postings import SEED_JOB, post_job
 from tests.helpers.payments import assert_ledger_adds_up, vouchers
 from tests.helpers.services import LockBarrier, mysql_only
-from sections import JOBS
+from sections.jobs import JOBS
 
 MASKED = "138****1234"
 # The barrier of the race tests holds the balance row: requests must wait on the spend's own lock of it.

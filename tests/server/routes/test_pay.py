@@ -19,6 +19,7 @@ from models.seeker import Seeker
 from models.shop import Shop
 from models.user import User
 from runtime import clock
+from runtime.settings import PostingPriceSetting
 from server.services import order_sync
 from server.services.order_sweeper import OrderSweeper
 from tests.fakes.wechat_pay import APPID, verify_pay_sign
@@ -155,7 +156,8 @@ async def test_bought_vouchers_reach_the_balance_and_the_ledger(client, owner, w
 
 
 async def test_money_is_whole_fen_end_to_end(client, owner, wechat_pay, tune):
-    tune(price_top={72: Decimal("0.07")}, price_contact_voucher={3: Decimal("19.99")})
+    tune(posting_prices={"jobs": PostingPriceSetting(top={72: Decimal("0.07")})},
+         price_contact_voucher={3: Decimal("19.99")})
     prices = (await client.get("/pay/prices")).json()["data"]
     assert prices["top"] == [{"top_hour": 72, "price": 0.07}]
     assert prices["contact_voucher"] == [{"contact_voucher_num": 3, "price": 19.99}]

@@ -17,7 +17,7 @@ from server.services import moderation
 from tests.helpers.api import change_job, login_as, outbox_reasons
 from tests.helpers.postings import SEED_JOB, post_job, try_post
 from tests.helpers.services import LockBarrier, mysql_only
-from sections import JOBS
+from sections.jobs import JOBS
 
 SEED_INFO_KEYS = {
     "id", "user_id", "positions", "longitude", "latitude", "address", "contact", "contact_person_name",

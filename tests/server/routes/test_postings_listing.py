@@ -14,7 +14,7 @@ from search.index import ensure_alias
 from tests.helpers.api import change_job, login_as
 from tests.helpers.postings import post_job
 from tests.helpers.faults import silent_server
-from sections import JOBS
+from sections.jobs import JOBS
 
 
 async def listed(client, query_type=1, **filt) -> list[int]:

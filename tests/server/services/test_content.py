@@ -12,7 +12,7 @@ from server.providers.content_check import ContentCheckUnavailable
 from server.services import content, moderation
 from tests.helpers.api import listed_now, login_as, outbox_reasons
 from tests.helpers.postings import SEED_JOB, post_job, try_post
-from sections import JOBS
+from sections.jobs import JOBS
 
 
 async def test_the_development_word_is_refused_naming_the_field(client):

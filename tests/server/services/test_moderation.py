@@ -16,7 +16,7 @@ from server.services.errors import NothingToRestore
 from tests.helpers.commands import moderation_command
 from tests.helpers.api import change_job, listed_now, login_as
 from tests.helpers.postings import post_job
-from sections import JOBS
+from sections.jobs import JOBS
 
 
 async def _report(client, headers, job_id, reason="fraud", **extra):

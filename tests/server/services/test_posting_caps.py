@@ -11,7 +11,7 @@ import pytest
 
 from models.job import Job
 from models.shop import Shop
-from sections import JOBS
+from sections.jobs import JOBS
 from server.services import moderation
 from server.services.errors import NothingToRestore
 from server.services.posting_caps import PostingCaps

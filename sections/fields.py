@@ -35,6 +35,8 @@ from pydantic import (
     model_validator,
 )
 
+from sections.registry import all_sections, served
+
 INT64_MAX = 2**63 - 1
 MAX_SALARY = 10_000_000
 
@@ -135,7 +137,17 @@ Latitude = number(ge=-90, le=90)
 Salary = integer(ge=0, le=MAX_SALARY)
 PageNum = integer(ge=1, le=10_000)
 PageSize = integer(ge=1, le=50)
-BizType = choice(1, 2, 3)
+
+
+def _registered(biz_type: int) -> int:
+    if served(biz_type) is None:
+        known = "、".join(f"{section.biz_type} {section.title}" for section in all_sections())
+        raise ValueError(f"no section has biz_type {biz_type} (known: {known})")
+    return biz_type
+
+
+# A registered section's biz_type (the seed's biz_type / purpose_type): 1 招聘, 2 求职, 3 招租, and any other.
+BizType = Annotated[integer(ge=1, le=32767), AfterValidator(_registered)]
 
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=MOBILE_PATTERN)]

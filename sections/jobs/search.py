@@ -1,19 +1,17 @@
-"""招聘 (biz_type 1): restaurants' job offers. The whole declaration of the section; its routes are
-server/routes/jobs.py, its bodies server/schemas/jobs.py."""
+"""The jobs section's index document and list filters."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any
 
-from pydantic import Field
 
-from models.job import BIZ_RECRUIT, Job
-from sections.core import HIGHLIGHT, MinePosting, PostingItem, SavedPosting, Section, register
-from search.documents import AREA_DES, AREA_IDS, area_names, posting_document
+from models.job import Job
+from search.documents import AREA_IDS, area_names, posting_document
 from search.keywords import word_fields
 from search.listing import wildcard_escape
+
+
 
 WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
 
@@ -56,56 +54,3 @@ def job_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     return clauses
 
 
-class JobItem(PostingItem):
-    """A job as the listing and the detail show it."""
-
-    biz_type: int = Field(description="1=招聘、2=求职、3=招租")
-    status: int = Field(description="1 招聘中、2 已关闭")
-    positions: str
-    contact_person_name: str
-    salary_min: int
-    salary_max: int
-    basic_protection: list[str]
-    salary_benefits: list[str]
-    attendance_leave: list[str]
-
-
-class ListedJob(JobItem):
-    distance: int | None = Field(None, description="附近列表（query_type 2）：距离，米")
-    highlight: dict[str, list[str]] | None = HIGHLIGHT
-
-
-class MyPosting(MinePosting):
-    positions: str
-    salary_min: int
-    salary_max: int
-
-
-class FavoriteItem(SavedPosting):
-    job_id: int
-    positions: str
-    salary_min: int
-    salary_max: int
-
-
-JOBS = register(Section(
-    name="jobs",
-    biz_type=BIZ_RECRUIT,
-    mapping=files("es_mappings") / "jobs.json",
-    document=job_document,
-    filters=job_filters,
-    model=Job,
-    target="job",
-    title="招聘",
-    # The texts of a job that are published: what the listing and the detail show (tags joined into one).
-    texts=("positions", "description", "address", "contact_person_name", "first_area_des", "second_area_des",
-           "third_area_des", "four_area_des", *WELFARE_GROUPS),
-    summary=lambda job: {"positions": job.positions, "address": job.address},
-    keyword_numbers=("salary",),
-    suggested="positions",
-    highlighted=("positions", *WELFARE_GROUPS, "description", "address", *AREA_DES),
-    item=JobItem,
-    listed=ListedJob,
-    mine=MyPosting,
-    favorite=FavoriteItem,
-))

@@ -1,55 +1,33 @@
-"""Request bodies of seed section 二 (jobs) and the paged "my" lists."""
+"""Request bodies of the 招聘 section (seed section 二): a job to post or change, and its list filter."""
 
 from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from server.schemas.posting_bodies import Reporting, SomethingToChange
-from server.schemas.fields import (
+from sections.fields import (
+    MAX_SALARY,
     AreaFields,
     Address,
-    BizType,
-    Body,
-    HttpUrlText,
     Id,
     Latitude,
     Longitude,
-    PageNum,
-    PageSize,
     PersonName,
     Positions,
     Salary,
     TagList,
     choice,
+    integer,
 )
-
-MAX_PHOTOS = 4
-
-# A mainland mobile, or a landline with area code (010-12345678, 0755 1234567, optional extension).
-CONTACT_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}([- ]\d{1,6})?)$"
-
-Contact = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CONTACT_PATTERN)]
-Description = Annotated[str, StringConstraints(max_length=2000)]
-BIZ_TYPE_DOC = "1=招聘、2=求职、3=招租"
-
-
-def _split_photo_urls(value):
-    """The seed sends photo_urls as a list, a list holding one comma-joined string, or a plain string."""
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        return value  # let pydantic report the wrong type
-    urls = []
-    for item in value:
-        if not isinstance(item, str):
-            return value
-        urls.extend(part.strip() for part in item.split(","))
-    return [url for url in urls if url]
-
-
-PhotoUrls = Annotated[list[HttpUrlText], BeforeValidator(_split_photo_urls), Field(max_length=MAX_PHOTOS)]
+from sections.posting_bodies import (
+    Contact,
+    Description,
+    ListBody,
+    PhotoUrls,
+    AreaFilter,
+    SomethingToChange,
+)
 
 
 def _dedupe(tags: list[str]) -> list[str]:
@@ -125,28 +103,24 @@ class UpdateJobBody(JobFields, SomethingToChange):
     id: Id = Field(description="必填参数：要修改的招聘信息 id")
 
 
-class JobIdBody(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234}, {"job_id": "1234567"}]})
+class JobListFilter(AreaFilter):
+    ranges: ClassVar[tuple[str, ...]] = ("salary",)
 
-    job_id: Id = Field(description="招聘信息 id（数字或数字字符串）")
-
-
-class ReportBody(JobIdBody, Reporting):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": 1234, "reason": "fraud",
-                                                               "text": "收取押金后联系不上"}]})
-
-
-class PageBody(Body):
-    page_num: PageNum = 1
-    page_size: PageSize = 10
-
-    @property
-    def offset(self) -> int:
-        return (self.page_num - 1) * self.page_size
+    positions: Positions | None = Field(None, description="岗位（包含匹配）")
+    salary_min: integer(ge=0, le=MAX_SALARY) | None = Field(None, description="期望薪资下限")
+    salary_max: integer(ge=-1, le=MAX_SALARY) | None = Field(None, description="期望薪资上限，-1 时为无限大")
+    basic_protection: TagList = Field([], description="基础保障：须包含每一项")
+    salary_benefits: TagList = Field([], description="薪酬福利：须包含每一项")
+    attendance_leave: TagList = Field([], description="考勤休假：须包含每一项")
 
 
-class BizPageBody(PageBody):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"biz_type": 1, "page_num": 1, "page_size": 2}]})
 
-    biz_type: BizType = Field(1, description=BIZ_TYPE_DOC)
+class JobListBody(ListBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "request_id": "1234567", "query_type": 1,
+        "filter": {"positions": "厨师长", "salary_min": 8000, "salary_max": 20000, "basic_protection": ["社保", "公积金"],
+                   "salary_benefits": ["节日福利"], "attendance_leave": [], "longitude": 116.397128,
+                   "latitude": 39.916527},
+        "page_num": 1, "page_size": 2}]})
 
+    filter: JobListFilter = Field(default_factory=JobListFilter, description="筛选：岗位、薪资范围、基础保障、薪酬福利、考勤休假、地区、关键词")

@@ -8,15 +8,12 @@ from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, fiel
 
 from models.seeker import AVAILABLE, SALARY_NEGOTIABLE
 from runtime import clock
-from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
-from server.schemas.fields import (
+from sections.fields import (
     one_line,
     split_list,
     AreaFields,
     MAX_SALARY,
     Address,
-    AreaId,
-    Body,
     Id,
     Latitude,
     Longitude,
@@ -24,8 +21,13 @@ from server.schemas.fields import (
     choice,
     integer,
 )
-from server.schemas.jobs import Contact, PhotoUrls
-from server.schemas.listing import ListBody, PlaceFilter, salary_in_order
+from sections.posting_bodies import (
+    Contact,
+    ListBody,
+    PhotoUrls,
+    AreaFilter,
+    SomethingToChange,
+)
 
 MIN_AGE, MAX_AGE = 16, 80  # the legal working age in China; a bound for typos above
 MAX_POSITIONS = 3
@@ -78,8 +80,8 @@ class SeekerFields(AreaFields):
         negotiable = [v == SALARY_NEGOTIABLE for v in (self.salary_min, self.salary_max) if v is not None]
         if len(negotiable) == 2 and negotiable[0] != negotiable[1]:
             raise ValueError("面议 is salary_min = salary_max = -1: both or neither")
-        if not any(negotiable):
-            salary_in_order(self.salary_min, self.salary_max)
+        if not any(negotiable) and len(negotiable) == 2 and self.salary_min > self.salary_max:
+            raise ValueError("salary_min must not exceed salary_max")
         return self
 
     def changes(self) -> dict:
@@ -129,26 +131,9 @@ class UpdateSeekerBody(SeekerFields, SomethingToChange):
     id: Id = Field(description="必填参数：要修改的求职卡片 id")
 
 
-class SeekerIdBody(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12}, {"seeker_id": "12"}]})
+class SeekerListFilter(AreaFilter):
+    ranges: ClassVar[tuple[str, ...]] = ("salary", "age")
 
-    seeker_id: Id = Field(description="求职卡片 id（数字或数字字符串）")
-
-
-class SeekerReportBody(SeekerIdBody, Reporting):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "reason": "false_information",
-                                                               "text": "电话是空号"}]})
-
-
-class SeekerTopBody(SeekerIdBody, TopOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "top_hour": 24, "price": 1.00}]})
-
-
-class SeekerPaidRefreshBody(SeekerIdBody, RefreshOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"seeker_id": 12, "price": 0.99}]})
-
-
-class SeekerListFilter(PlaceFilter):
     positions: Positions | None = Field(None, description="期望岗位（包含匹配，任一期望岗位）")
     salary_min: integer(ge=0, le=MAX_SALARY) | None = Field(
         None, description="提供的月薪下限：期望范围与之有交集的卡片（面议的卡片总在内）")
@@ -157,17 +142,7 @@ class SeekerListFilter(PlaceFilter):
     age_min: integer(ge=0, le=120) | None = Field(None, description="年龄下限（含；年龄 = 今年 - 出生年份）")
     age_max: integer(ge=0, le=120) | None = Field(None, description="年龄上限（含）")
     experience_min: integer(ge=0, le=50) | None = Field(None, description="最少工作经验（年）")
-    first_area_id: AreaId | None = None
-    second_area_id: AreaId | None = None
-    third_area_id: AreaId | None = None
-    four_area_id: AreaId | None = None
 
-    @model_validator(mode="after")
-    def _ranges_in_order(self):
-        salary_in_order(self.salary_min, self.salary_max)
-        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
-            raise ValueError("age_min must not exceed age_max")
-        return self
 
 
 class SeekerListBody(ListBody):

@@ -5,17 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
 from models.shop import FACILITIES, INDUSTRIES, RENT_NEGOTIABLE
-from server.schemas.posting_bodies import RefreshOrder, Reporting, SomethingToChange, TopOrder
-from server.schemas.fields import (
+from sections.fields import (
     one_line,
     split_list,
     AreaFields,
     Address,
-    AreaId,
-    Body,
     HttpUrlText,
     Id,
     Latitude,
@@ -27,8 +24,14 @@ from server.schemas.fields import (
     number,
     text,
 )
-from server.schemas.jobs import Contact, Description, _split_photo_urls
-from server.schemas.listing import ListBody, PlaceFilter
+from sections.posting_bodies import (
+    Contact,
+    Description,
+    ListBody,
+    AreaFilter,
+    SomethingToChange,
+    split_photo_urls,
+)
 
 MAX_PHOTOS = 9
 MAX_INDUSTRIES = 5
@@ -41,7 +44,7 @@ Industry = Literal[INDUSTRIES]
 Facility = Literal[FACILITIES]
 IndustryList = Annotated[list[Industry], BeforeValidator(split_list), Field(min_length=1, max_length=MAX_INDUSTRIES)]
 FacilityList = Annotated[list[Facility], BeforeValidator(split_list), Field(max_length=len(FACILITIES))]
-ShopPhotoUrls = Annotated[list[HttpUrlText], BeforeValidator(_split_photo_urls), Field(max_length=MAX_PHOTOS)]
+ShopPhotoUrls = Annotated[list[HttpUrlText], BeforeValidator(split_photo_urls), Field(max_length=MAX_PHOTOS)]
 Area = decimal(ge="1", le=str(MAX_AREA), places=1)
 Frontage = decimal(ge="0.1", le="1000", places=1)
 Rent = integer(ge=0, le=MAX_RENT)
@@ -126,26 +129,9 @@ class UpdateShopBody(ShopFields, SomethingToChange):
     id: Id = Field(description="必填参数：要修改的店铺 id")
 
 
-class ShopIdBody(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7}, {"shop_id": "7"}]})
+class ShopListFilter(AreaFilter):
+    ranges: ClassVar[tuple[str, ...]] = ("rent", "area")
 
-    shop_id: Id = Field(description="店铺 id（数字或数字字符串）")
-
-
-class ShopReportBody(ShopIdBody, Reporting):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "reason": "false_information",
-                                                               "text": "店铺已经租出去了"}]})
-
-
-class ShopTopBody(ShopIdBody, TopOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "top_hour": 24, "price": 5.00}]})
-
-
-class ShopPaidRefreshBody(ShopIdBody, RefreshOrder):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"shop_id": 7, "price": 2.99}]})
-
-
-class ShopListFilter(PlaceFilter):
     deal_type: choice(1, 2) | None = Field(None, description="1 出租、2 转让")
     rent_min: Rent | None = Field(None, description="月租金下限（元，含）；面议（0）的店铺总在内")
     rent_max: Rent | None = Field(None, description="月租金上限（元，含）；面议（0）的店铺总在内")
@@ -155,18 +141,7 @@ class ShopListFilter(PlaceFilter):
     industry: Industry | None = Field(None, description=f"适合该业态的店铺；取值：{'、'.join(INDUSTRIES)}")
     facilities: Annotated[list[Facility], Field(max_length=len(FACILITIES))] = Field(
         [], description=f"配套设施：须包含每一项；取值：{'、'.join(FACILITIES)}")
-    first_area_id: AreaId | None = None
-    second_area_id: AreaId | None = None
-    third_area_id: AreaId | None = None
-    four_area_id: AreaId | None = None
 
-    @model_validator(mode="after")
-    def _ranges_in_order(self):
-        if self.rent_min is not None and self.rent_max is not None and self.rent_min > self.rent_max:
-            raise ValueError("rent_min must not exceed rent_max")
-        if self.area_min is not None and self.area_max is not None and self.area_min > self.area_max:
-            raise ValueError("area_min must not exceed area_max")
-        return self
 
 
 class ShopListBody(ListBody):
