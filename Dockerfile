@@ -11,4 +11,4 @@ COPY es_mappings es_mappings
 # Without the `dev` extra: no embedded engine, no in-process Redis (production refuses them anyway).
 RUN pip install --no-cache-dir .
 EXPOSE 16789
-CMD ["python", "-m", "server", "--host", "0.0.0.0", "--port", "16789"]
+CMD ["jobboard", "serve", "--host", "0.0.0.0", "--port", "16789"]

@@ -1,11 +1,12 @@
-# `make run` serves the API on embedded defaults; `make test` runs the whole suite on real services (required).
+# `make run` serves the API on embedded defaults (an empty board), `make demo` the same board filled with sample
+# postings; `make test` runs the whole suite on real services (required).
 PYTHON ?= python3
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 16789
 PY := $(VENV)/bin/python
 
-.PHONY: run test migration mutation clean
+.PHONY: run demo test migration mutation clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +21,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m server --host $(HOST) --port $(PORT)
+	$(VENV)/bin/jobboard serve --host $(HOST) --port $(PORT)
+
+# The photos' URLs name the address the board is served at. A second `make demo` adds no postings.
+demo: $(VENV)/.installed
+	UPLOADS_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/jobboard demo
+	UPLOADS_BASE_URL=http://$(HOST):$(PORT) $(VENV)/bin/jobboard serve --host $(HOST) --port $(PORT)
 
 # A missing MariaDB or Redis fails the run (exit 3, naming it). On purpose only: TEST_DATABASE=sqlite runs on
 # SQLite, TEST_CACHE=memory on the in-process cache, REQUIRE_SERVICES=0 falls back on whatever is missing.

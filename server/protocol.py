@@ -137,7 +137,7 @@ class GuardedHttpProtocol(HttpProtocol):
 
 
 class GuardedSanic(Sanic):
-    """Sanic serving with GuardedHttpProtocol, however it is started (`python -m server`, the tests'
+    """Sanic serving with GuardedHttpProtocol, however it is started (`jobboard serve`, the tests'
     create_server), unless a caller names another protocol."""
 
     def prepare(self, *args, protocol=None, **kwargs):

@@ -1,10 +1,10 @@
-"""Supervision of the processes `python -m server` runs: the embedded engine, and the workers' tie to it.
+"""Supervision of the processes `jobboard serve` runs: the embedded engine, and the workers' tie to it.
 
 The main process owns the embedded engine (an osmem-server child; workers only get its URL). A thread
 waits on it: when it dies, the thread reaps it, starts a new one on the same address (clients keep
 their URL), and fills it again from the database.
 
-The index is filled by the operator's CLI in a subprocess (`python -m indexer reindex`, same
+The index is filled by the operator's CLI in a subprocess (`jobboard index reindex`, same
 environment), at start-up and after each restart, rather than in this process: with WORKERS=1 this
 process also serves requests, and Tortoise's global connection state must not be initialised from
 another thread of it; with WORKERS>1 this process holds no database connection at all. A subprocess
@@ -125,12 +125,12 @@ class EngineSupervisor:
         return self._rebuild()
 
     def _rebuild(self) -> str:
-        """`python -m indexer reindex` into the engine; returns the new index's name."""
+        """`jobboard index reindex` into the engine; returns the new index's name."""
         # No lock, so no Redis is needed to start (or to recover while Redis is down). A worker's healer may
         # see the engine's index lost meanwhile and rebuild too: the loser's alias switch is repaired by the
         # next round (extra ERROR lines, never a lost posting).
-        command = [sys.executable, "-m", "indexer", "--es-url", self._engine.url, "--plain-json", "reindex",
-                   "--no-lock"]
+        command = [sys.executable, "-m", "server.cli", "index", "--es-url", self._engine.url, "--plain-json",
+                   "reindex", "--no-lock"]
         self._rebuilding = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                             stderr=subprocess.PIPE, text=True)
         try:

@@ -1,6 +1,6 @@
 """The judged relevance set: how well the search box finds what people mean, measured like a test.
 
-`python -m indexer relevance [--section NAME] [--json] [--verbose]` indexes each section's generated corpus
+`jobboard index relevance [--section NAME] [--json] [--verbose]` indexes each section's generated corpus
 (data/<section>.corpus.json, written by corpus.py) into an index of its own (`relevance_<section>_v1` behind
 the alias `relevance_<section>`, never a production alias; deleted afterwards), asks every judged query
 (data/<section>.queries.json) through the app's own listing path (`ListingRequest` and `search_listing`,

@@ -11,7 +11,7 @@ be neither gamed nor offensive nor anybody's secret, so a search counts only whe
 - the search found at least one posting;
 - the searcher is an account that could report (ReportRules.trusted: old enough, with a phone, not
   banned), counted once per keyword and Shanghai day, at most PER_USER_PER_DAY keywords a day;
-- no operator blocked the keyword or one of its words (`python -m server.moderation hot-block`).
+- no operator blocked the keyword or one of its words (`jobboard moderation hot-block`).
 A keyword is shown once `HOT_SEARCH_MIN_USERS` different people searched it within the 7 days (counted by
 HyperLogLog per keyword and day), and only once WeChat's content security passed it: asked by the round,
 once per keyword that reached the threshold, the verdict kept a week. WeChat away: those keywords wait

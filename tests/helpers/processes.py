@@ -1,4 +1,4 @@
-"""Running `python -m server` as a real process tree, as an operator would, and looking at it."""
+"""Running `jobboard serve` as a real process tree, as an operator would, and looking at it."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def server_env(**settings: str) -> dict[str, str]:
 
 
 class ServerProcess:
-    """`python -m server` in its own process group, its log (stderr) in a file; `stop()` leaves nothing."""
+    """`jobboard serve` in its own process group, its log (stderr) in a file; `stop()` leaves nothing."""
 
     def __init__(self, env: dict[str, str], port: int, log_path: Path):
         self.port = port
@@ -53,7 +53,7 @@ class ServerProcess:
         self.log_path = log_path
         with open(log_path, "a") as log:
             # A new session: the whole tree (workers, engine, reindex) can be killed by its group id.
-            self.process = subprocess.Popen([sys.executable, "-m", "server", "--host", "127.0.0.1",
+            self.process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
                                              "--port", str(port)], env=env, stdin=subprocess.DEVNULL,
                                             stdout=log, stderr=log, start_new_session=True)
         self.pid = self.process.pid

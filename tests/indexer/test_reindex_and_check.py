@@ -178,8 +178,8 @@ def _cli(args: list[str], settings, engine, **kwargs) -> subprocess.CompletedPro
     env.pop("REDIS_URL", None)
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
-    return subprocess.run([sys.executable, "-m", "indexer", "--plain-json", *args], env=env, capture_output=True,
-                          text=True, timeout=120, **kwargs)
+    return subprocess.run([sys.executable, "-m", "server.cli", "index", "--plain-json", *args], env=env,
+                          capture_output=True, text=True, timeout=120, **kwargs)
 
 
 async def test_cli_reindex_check_and_sync(client, app, settings, engine):
@@ -206,7 +206,7 @@ async def test_cli_reindex_check_and_sync(client, app, settings, engine):
 def test_cli_dsl_prints_what_the_listing_sends(settings, engine):
     body = {"query_type": 2, "filter": {"positions": "厨师长", "longitude": 116.4, "latitude": 39.9,
                                         "basic_protection": ["社保"]}, "page_num": 2, "page_size": 5}
-    done = _cli(["dsl", json.dumps(body)], settings, engine)
+    done = _cli(["dsl", "--section", "jobs", json.dumps(body)], settings, engine)
     assert done.returncode == 0, done.stderr
     header, _, dsl = done.stdout.partition("\n")
     assert header == "GET jobs/_search"

@@ -131,7 +131,7 @@ async def test_the_search_box_stays_at_or_above_its_floors(engine):
             await bulk_write(search.client, JOBS, [(1, JOBS.document(JOBS.model(**posting)))], [], refresh=True)
         before = await _indices(search.client)
         done = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "indexer", "--plain-json", "relevance", "--json"],
+            subprocess.run, [sys.executable, "-m", "server.cli", "index", "--plain-json", "relevance", "--json"],
             env={**os.environ, "ELASTICSEARCH_URL": engine.url}, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         assert await _indices(search.client) == before

@@ -100,8 +100,8 @@ def test_server_process_refuses_to_start_in_production_with_dev_providers(tmp_pa
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHAT_", "WECHATPAY_"))}
     env.update(APP_ENV="production", DATA_DIR=str(tmp_path))
-    done = subprocess.run([sys.executable, "-m", "server", "--port", "0"], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--port", "0"], env=env, capture_output=True,
+                          text=True, timeout=60)
     assert done.returncode == 2
     assert "refusing to start in production" in done.stderr
     assert not list(tmp_path.iterdir())  # nothing was created

@@ -75,7 +75,7 @@ async def test_the_indexer_exits_2_naming_the_credentials(refusing, settings):
     cluster, _ = refusing
     env = {**os.environ, "DATABASE_URL": settings.resolved_database_url, "ELASTICSEARCH_URL": cluster.url,
            "APP_ENV": "dev", "DATA_DIR": str(settings.data_dir)}
-    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "indexer", "create"], env=env,
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "server.cli", "index", "create"], env=env,
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert NAMED.format(status=cluster.status) in done.stderr and "Traceback" not in done.stderr

@@ -468,7 +468,7 @@ def test_a_posting_closed_just_before_a_crash_is_off_the_lists_once_a_restart_sa
     server.wait_healthy()
     owner = register(server.base, "someone")
     kept, closed = post_to(server.base, owner, "jobs"), post_to(server.base, owner, "jobs", positions="面点师")
-    daemon = subprocess.run([sys.executable, "-m", "indexer", "sync", "--once"], env=server_env(**settings),
+    daemon = subprocess.run([sys.executable, "-m", "server.cli", "index", "sync", "--once"], env=server_env(**settings),
                             capture_output=True, text=True, timeout=60)
     assert daemon.returncode == 0, daemon.stderr
     wait_until(lambda: listed_job_ids(server.base) == {kept, closed}, 10, "both jobs are listed")

@@ -16,8 +16,8 @@ from PIL import Image
 from indexer.reindex import reindex
 from server.openapi import REF_TEMPLATE, doc_of, documented, undocumented_routes
 from server.requests import takes, takes_query
-from server.schemas.jobs import BizPageBody
-from server.schemas.listing import SuggestQuery
+from sections.posting_bodies import BizPageBody
+from server.schemas.search import SuggestQuery
 from indexer.sync import drain
 from tests.helpers.postings import SEED_CARD as CARD
 from tests.helpers.postings import SEED_SHOP as SHOP

@@ -53,7 +53,7 @@ async def test_reconcile_command_settles_what_wechat_says_is_paid(client, settin
                DATABASE_URL=settings.resolved_database_url)
     # Asynchronously: the fake WeChat Pay it talks to runs in this event loop.
     command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.payments", "reconcile", "--since", "2h", env=env,
+        sys.executable, "-m", "server.cli", "payments", "reconcile", "--since", "2h", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(command.communicate(), 60)
     assert command.returncode == 0, err.decode()

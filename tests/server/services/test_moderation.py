@@ -120,14 +120,14 @@ async def test_the_moderation_command(client, settings):
 
     code, out, _ = await run("reports")
     assert code == 0 and f"job_id={job_id}" in out and "reporters=1" in out and "state=open" in out
-    code, out, _ = await run("takedown", str(job_id), "--by", "ops-li", "--reason", "fraud")
+    code, out, _ = await run("takedown", str(job_id), "--section", "jobs", "--by", "ops-li", "--reason", "fraud")
     assert code == 0 and f"job {job_id} taken down" in out and "left to the app's drainer" in out
     assert (await Job.get(id=job_id)).moderation == "taken_down"
-    code, _, err = await run("restore", "987654", "--by", "ops-li", "--reason", "x")
+    code, _, err = await run("restore", "987654", "--section", "jobs", "--by", "ops-li", "--reason", "x")
     assert code == 1 and "job not found" in err
     code, out, _ = await run("audit")
     assert code == 0 and "actor=ops-li" in out and "action=takedown" in out and f"target=job {job_id}" in out
-    code, _, err = await run("takedown", str(job_id), "--by", "ops-li")
+    code, _, err = await run("takedown", str(job_id), "--section", "jobs", "--by", "ops-li")
     assert code == 2 and "--reason" in err
 
 

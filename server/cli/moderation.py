@@ -1,0 +1,114 @@
+"""`jobboard moderation`: the operator's trust-and-safety command.
+
+    reports [--section NAME] [--limit 50]     postings with reports, most recently reported first (state=flagged:
+                                              listed on paid top, reported enough to hide: decide)
+    flagged [--section NAME] [--limit 50]     postings content security flagged (review, pending, risky)
+    audit [--limit 50]                        the latest actions, newest first
+    takedown ID --section NAME --by NAME --reason TEXT   close a posting for good (out of the listing)
+    restore ID --section NAME --by NAME --reason TEXT    reopen a hidden or taken-down posting; clear a
+                                              flagged one's reports
+    ban USER_ID --by NAME --reason TEXT       revoke the user's tokens, refuse their logins, take their
+                                              postings of every section down
+    unban USER_ID --by NAME --reason TEXT     allow logins again (their postings stay down)
+    hot-rules                                 热门搜索: the allowed words and blocked keywords
+    hot-allow WORD --by NAME --reason TEXT    let a word outside the trade's vocabulary (a chain's name) count
+    hot-block KEYWORD --by NAME --reason TEXT never show this keyword (or any keyword holding this word)
+    hot-unallow / hot-unblock KEYWORD --by NAME --reason TEXT    drop that rule
+
+reports and flagged list every section in turn unless `--section` names one (each row names its posting:
+job_id=..., card_id=...); takedown and restore need `--section`.
+Every action is written to the audit table with who, what, why and when. Posting changes are indexed at
+once when ELASTICSEARCH_URL is set (else by the app's drainer or `jobboard index sync` within
+seconds). Reads the app's settings (DATABASE_URL, REDIS_URL, ELASTICSEARCH_URL).
+Exit codes: 0 done, 1 refused (no such posting or user, nothing to restore), 2 usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from runtime.cache import connect_cache
+from runtime.settings import ConfigError
+from sections import all_sections, by_name
+from indexer.command_line import database, index_now, section_option
+from server.services import hot_searches, moderation
+from server.services.auth import TokenStore
+from server.services.posting_caps import PostingCaps
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("moderation", help="reports, takedowns, bans and the hot-search rules",
+                                 description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(run=run)
+    actions = parser.add_subparsers(dest="action", required=True)
+    every_or_one, one = section_option(required=False), section_option(required=True)
+    for name, parents in (("reports", [every_or_one]), ("flagged", [every_or_one]), ("audit", [])):
+        actions.add_parser(name, parents=parents).add_argument("--limit", type=int, default=50)
+    for name, parents in (("takedown", [one]), ("restore", [one]), ("ban", []), ("unban", [])):
+        _decision(actions.add_parser(name, parents=parents)).add_argument("id", type=int)
+    actions.add_parser("hot-rules")
+    for name in ("hot-allow", "hot-block", "hot-unallow", "hot-unblock"):
+        _decision(actions.add_parser(name)).add_argument("keyword")
+
+
+def _decision(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--by", required=True, help="who decides (written to the audit table)")
+    parser.add_argument("--reason", required=True, help="why (written to the audit table)")
+    return parser
+
+
+def _table(rows: list[dict]) -> None:
+    for row in rows:
+        print("\t".join(f"{key}={value}" for key, value in row.items()))
+    if not rows:
+        print("(none)")
+
+
+async def run(args, settings) -> int:
+    sections = [by_name(args.section)] if getattr(args, "section", None) else all_sections()
+    async with database(settings):
+        if args.action == "reports":
+            rules = moderation.ReportRules.from_settings(settings)
+            _table([row for section in sections for row in await moderation.reported(section, args.limit, rules)])
+        elif args.action == "flagged":
+            _table([row for section in sections for row in await moderation.flagged(section, args.limit)])
+        elif args.action == "audit":
+            _table(await moderation.audit_log(args.limit))
+        elif args.action in ("takedown", "restore"):
+            [section] = sections
+            if args.action == "takedown":
+                posting = await moderation.take_down(section, args.id, args.by, args.reason)
+            else:
+                posting = await moderation.restore(section, args.id, args.by, args.reason,
+                                                   PostingCaps.from_settings(settings))
+            print(f"{section.target} {posting.id} {'taken down' if args.action == 'takedown' else 'restored'}")
+            await index_now(settings)
+        elif args.action == "hot-rules":
+            _table(await hot_searches.rules())
+        elif args.action.startswith("hot-"):
+            rule = args.action.removeprefix("hot-un").removeprefix("hot-")
+            change = hot_searches.drop_rule if args.action.startswith("hot-un") else hot_searches.set_rule
+            keyword = await change(rule, args.keyword, args.by, args.reason)
+            print(f"热门搜索 {args.action.removeprefix('hot-')} {keyword!r}: shown lists follow within 90 s")
+        elif args.action in ("ban", "unban"):
+            await _ban_or_unban(args, settings)
+    return 0
+
+
+async def _ban_or_unban(args, settings) -> None:
+    if not settings.redis_url:  # the tokens live there: an in-process cache here would revoke nothing
+        raise ConfigError("ban and unban need REDIS_URL: the login tokens are kept there")
+    cache = connect_cache(settings.redis_url)
+    try:
+        tokens = TokenStore.from_settings(cache, settings)
+        if args.action == "ban":
+            taken_down = await moderation.ban(args.id, args.by, args.reason, tokens)
+            down = ", ".join(f"{target} {posting_id}" for target, posting_id in taken_down)
+            print(f"user {args.id} banned; postings taken down: {down or 'none'}")
+        else:
+            await moderation.unban(args.id, args.by, args.reason, tokens)
+            print(f"user {args.id} may log in again")
+    finally:
+        await cache.aclose()
+    if args.action == "ban":
+        await index_now(settings)
