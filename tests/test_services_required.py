@@ -18,7 +18,7 @@ def test_a_missing_database_fails_the_run_naming_it():
     env = {**os.environ, "TEST_MYSQL_URL": closed, "REQUIRE_SERVICES": "1"}
     env.pop("TEST_DATABASE", None)
     run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
-                          "tests/server/test_envelope.py::test_healthz"],
+                          "tests/server/test_errors.py::test_healthz"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 3, run.stdout + run.stderr
     assert f"REQUIRE_SERVICES=1 but MariaDB/MySQL at {closed} is unreachable (`make test`" in run.stdout + run.stderr

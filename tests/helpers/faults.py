@@ -1,4 +1,4 @@
-"""Dependencies that misbehave on purpose: one that hangs, one that is slow."""
+"""Dependencies that misbehave on purpose: one that hangs, one that is slow, a Redis that is refused, hung or back."""
 
 from __future__ import annotations
 
@@ -56,3 +56,47 @@ async def slow_proxy(target_url: str, delay: float, port: int = 0):
         yield proxy
     finally:
         server.close()
+
+
+class RedisDoor:
+    """The app's Redis port: closed (connection refused), hung (accepts, never answers) or open (forwards
+    to the test Redis)."""
+
+    def __init__(self, port: int, target: str):
+        self.port = port
+        self._target = urlsplit(target)
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for writer in self._writers:
+                writer.transport.abort()  # like a Redis that died: every connection drops
+            self._writers.clear()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def hang(self) -> None:
+        await self.close()
+        self._server = await asyncio.start_server(self._hold, "127.0.0.1", self.port)
+
+    async def open(self) -> None:
+        await self.close()
+        self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
+
+    async def _hold(self, reader, writer) -> None:
+        self._writers.add(writer)
+
+    async def _forward(self, reader, writer) -> None:
+        self._writers.add(writer)
+        up_reader, up_writer = await asyncio.open_connection(self._target.hostname, self._target.port or 6379)
+        self._writers.add(up_writer)
+
+        async def pump(src, dst):
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)

@@ -16,8 +16,6 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from tests.helpers.api import SEED_JOB
-
 T = TypeVar("T")
 
 LATEST_FIRST = {"query_type": 3, "page_num": 1, "page_size": 50}
@@ -100,12 +98,6 @@ def register(base: str, name: str) -> dict[str, str]:
                                                                 "phone_code": f"test:{name}"}, timeout=10)
     assert response.status_code == 200, response.text
     return {"Authorization": response.headers["authorization"]}
-
-
-def create_job(base: str, headers: dict[str, str], **changes) -> int:
-    response = httpx.post(f"{base}/job/create", json={**SEED_JOB, **changes}, headers=headers, timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["id"]
 
 
 def listed_job_ids(base: str) -> set[int] | None:

@@ -24,7 +24,8 @@ from sections.jobs import JOBS
 from sections.seekers import SEEKERS
 from sections.shops import SHOPS
 from sections import all_sections
-from tests.helpers.api import SEED_CARD, login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import post, post_job
 
 
 async def listed(client) -> tuple[int, list[int]]:
@@ -134,7 +135,7 @@ async def test_one_process_rebuilds_while_the_others_wait(client, app):
 
 async def test_a_start_on_a_cluster_never_makes_an_empty_index_in_place_of_a_lost_one(client, app):
     worker = await login_as(client, "worker")
-    assert (await client.post("/seeker/create", json=SEED_CARD, headers=worker)).status_code == 200
+    await post(client, worker, "seekers")
     engine = app.ctx.search.client
     for name in await section_indices(engine, SEEKERS):
         await engine.indices.delete(index=name)

@@ -22,7 +22,8 @@ from runtime import clock
 from sections.jobs import job_document
 from search.index import indices_behind_alias
 from search.recent_pages import forget_pages, keep_pages
-from tests.helpers.api import change_job, login_as, post_job
+from tests.helpers.api import change_job, login_as
+from tests.helpers.postings import post_job
 from sections.jobs import JOBS
 from sections import all_sections
 

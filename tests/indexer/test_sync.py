@@ -14,7 +14,8 @@ from runtime import clock
 from sections.jobs import job_document
 from search.engine import SearchEngine
 from search.index import BulkRejected, bulk_write, ensure_alias, indices_behind_alias
-from tests.helpers.api import login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import post_job
 from tests.helpers.faults import silent_server, slow_proxy
 from tests.helpers.services import free_port
 from sections.jobs import JOBS

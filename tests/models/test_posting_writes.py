@@ -16,7 +16,8 @@ from models import posting_writes
 from models.job import Job
 from models.outbox import IndexOutbox
 from runtime import clock
-from tests.helpers.api import SEED_JOB, login_as, outbox_reasons, post_job
+from tests.helpers.api import login_as, outbox_reasons
+from tests.helpers.postings import post_job, try_post
 from tests.helpers.services import is_mysql
 
 START = datetime(2026, 5, 1, 9, 30)
@@ -67,7 +68,7 @@ async def test_create_writes_the_job_and_one_outbox_row(client, owner, travel):
 
 async def test_a_create_whose_outbox_row_fails_leaves_no_job(client, owner, outbox_down):
     await outbox_down()
-    response = await client.post("/job/create", json=SEED_JOB, headers=owner)
+    response = await try_post(client, owner, "jobs")
     assert response.status_code == 500 and response.json()["code"] == 500
     assert await Job.all().count() == 0
 

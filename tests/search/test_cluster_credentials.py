@@ -22,7 +22,8 @@ from server.services import listing
 from server.services.errors import SearchUnavailable
 from server.services.health import readiness
 from tests.fakes.refusing_cluster import RefusingCluster
-from tests.helpers.api import login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import post_job
 
 NAMED = "refused our credentials (HTTP {status})"
 

@@ -1,4 +1,4 @@
-"""The listing DSL, shape by shape (each is also run against the engine in tests/server/test_listing.py)."""
+"""The listing DSL, shape by shape (each is also run against the engine in tests/sections/test_jobs_listing.py)."""
 
 from __future__ import annotations
 

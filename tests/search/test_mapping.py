@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sections.jobs import JOBS
 from sections.jobs import job_document
-from tests.helpers.sample_postings import sample_job
+from tests.helpers.postings import sample_job
 
 def test_every_document_field_is_mapped_and_every_mapped_field_is_filled():
     mapped = set(JOBS.definition()["mappings"]["properties"])

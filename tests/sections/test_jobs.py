@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sections.jobs import JOBS
 from server.services import posting_shapes
-from tests.helpers.sample_postings import sample_job
+from tests.helpers.postings import sample_job
 
 
 def test_the_detail_and_listing_items_carry_exactly_the_documented_fields():

@@ -9,7 +9,8 @@ import pytest
 
 from indexer.sync import drain
 from models.seeker import Seeker
-from tests.helpers.api import SEED_CARD as CARD
+from tests.helpers.postings import SEED_CARD as CARD
+from tests.helpers.postings import post, try_post
 from tests.helpers.api import login_as
 from tests.helpers.concurrency import meet_at_the_content_check
 from server.services import moderation
@@ -36,12 +37,6 @@ async def employer(client, tune):
     return await login_as(client, "employer")
 
 
-async def create(client, headers, **changes) -> int:
-    response = await client.post("/seeker/create", json={**CARD, **changes}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["id"]
-
-
 async def cards(client, app, headers=None, **body) -> list[dict]:
     await drain(app.ctx.search.client)
     response = await client.post("/seekers/list", json={"query_type": 3, "page_size": 50, **body},
@@ -58,7 +53,7 @@ async def data(client, path: str, headers: dict, **body):
 
 async def test_the_whole_flow_of_a_card(client, app, worker, employer, wechat_pay, travel):
     travel(NOW)
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
 
     # Listed, filtered, shown masked, the place rounded, the age from the birth year.
     [listed] = await cards(client, app, employer, filter={"positions": "面点", "age_min": 30, "age_max": 40})
@@ -90,7 +85,7 @@ async def test_the_whole_flow_of_a_card(client, app, worker, employer, wechat_pa
     assert [(c["id"], c["purpose_user_name"]) for c in mine["contacts"]] == [(card_id, "王师傅")]
 
     # Refreshed free once a day, then paid; topped after a payment, first in the recommended list.
-    other = await create(client, await login_as(client, "other worker"), name="李阿姨", positions="保洁")
+    other = await post(client, await login_as(client, "other worker"), "seekers", name="李阿姨", positions="保洁")
     assert [c["id"] for c in await cards(client, app, query_type=1)] == [other, card_id]
     await data(client, "/seekers/refresh", worker, seeker_id=card_id)
     refused = await client.post("/seekers/refresh", json={"seeker_id": card_id}, headers=worker)
@@ -120,7 +115,7 @@ async def test_the_whole_flow_of_a_card(client, app, worker, employer, wechat_pa
     out = await data(client, "/contact_history/out", employer, biz_type=2)
     assert out["list"][0]["unavailable"] is True and out["list"][0]["purpose_user_phone"] == ""
     # ...and with it closed, the worker may post a new one.
-    assert await create(client, worker) != card_id
+    assert await post(client, worker, "seekers") != card_id
 
 
 async def create_recommended_check(client, app, topped: int, other: int) -> None:
@@ -129,29 +124,29 @@ async def create_recommended_check(client, app, topped: int, other: int) -> None
 
 
 async def test_one_open_card_per_worker(client, app, worker):
-    first = await create(client, worker)
-    again = await client.post("/seeker/create", json=CARD, headers=worker)
+    first = await post(client, worker, "seekers")
+    again = await try_post(client, worker, "seekers")
     assert again.status_code == 400 and again.json()["data"] == {"seeker_id": first}
     assert await Seeker.filter(user_id=int(worker["user_id"])).count() == 1
 
 
 async def test_concurrent_creates_leave_one_card(client, app, worker, monkeypatch):
     meet_at_the_content_check(monkeypatch, 4)
-    answers = await asyncio.gather(*(client.post("/seeker/create", json=CARD, headers=worker) for _ in range(4)))
+    answers = await asyncio.gather(*(try_post(client, worker, "seekers") for _ in range(4)))
     assert sorted(a.status_code for a in answers) == [200, 400, 400, 400]
     assert await Seeker.filter(user_id=int(worker["user_id"])).count() == 1
 
 
 async def test_the_card_name_is_the_workers_own(client, worker):
-    no_name = await client.post("/seeker/create", json={**CARD, "name": ""}, headers=worker)
+    no_name = await try_post(client, worker, "seekers", name="")
     assert no_name.status_code == 400 and "name" in no_name.json()["message"]
-    card_id = await create(client, worker, name="小张")
+    card_id = await post(client, worker, "seekers", name="小张")
     assert (await data(client, "/seekers/info", worker, seeker_id=card_id))["name"] == "小张"
 
 
 async def test_age_is_stored_as_a_birth_year(client, worker, travel):
     travel(NOW)
-    card_id = await create(client, worker, birth_year=None, age=30)
+    card_id = await post(client, worker, "seekers", birth_year=None, age=30)
     assert (await Seeker.get(id=card_id)).birth_year == 1996
     travel(datetime(2027, 1, 1, 0, 0))
     assert (await data(client, "/seekers/info", worker, seeker_id=card_id))["age"] == 31
@@ -161,12 +156,12 @@ async def test_ages_from_16_to_80_are_accepted(client, worker, travel):
     travel(NOW)  # 2026
     for card in ({"birth_year": None, "age": 16}, {"birth_year": None, "age": 80}, {"birth_year": 2010},
                  {"birth_year": 1946}):
-        card_id = await create(client, worker, **card)
+        card_id = await post(client, worker, "seekers", **card)
         assert (await Seeker.get(id=card_id)).birth_year == (card["birth_year"] or 2026 - card["age"])
         await data(client, "/seeker/close", worker, seeker_id=card_id)
     for card, field in (({"birth_year": None, "age": 15}, "age"), ({"birth_year": None, "age": 81}, "age"),
                         ({"birth_year": 2011}, "birth_year"), ({"birth_year": 1945}, "birth_year")):
-        response = await client.post("/seeker/create", json={**CARD, **card}, headers=worker)
+        response = await try_post(client, worker, "seekers", **card)
         assert response.status_code == 400 and field in response.text, (card, response.text)
     assert await Seeker.all().count() == 4
 
@@ -182,13 +177,13 @@ async def test_ages_from_16_to_80_are_accepted(client, worker, travel):
     ({"name": "\u200b"}, "name"), ({"name": "王\n师傅"}, "name"),
 ])
 async def test_bad_cards_are_400_and_store_nothing(client, worker, changes, field):
-    response = await client.post("/seeker/create", json={**CARD, **changes}, headers=worker)
+    response = await try_post(client, worker, "seekers", **changes)
     assert response.status_code == 400 and field in response.text, response.text
     assert await Seeker.all().count() == 0
 
 
 async def test_negotiable_salary_and_positions_as_text(client, app, worker):
-    card_id = await create(client, worker, salary_min=None, salary_max=None, positions="厨师，配菜、厨师")
+    card_id = await post(client, worker, "seekers", salary_min=None, salary_max=None, positions="厨师，配菜、厨师")
     card = await Seeker.get(id=card_id)
     assert (card.salary_min, card.salary_max, card.positions) == (-1, -1, ["厨师", "配菜"])
     # 面议 stays in a salary-filtered list (it negotiates).
@@ -196,7 +191,7 @@ async def test_negotiable_salary_and_positions_as_text(client, app, worker):
 
 
 async def test_update_changes_only_what_was_sent(client, worker):
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
     await data(client, "/seekers/update", worker, id=card_id, available="随时", description="", salary_min="7500")
     card = await Seeker.get(id=card_id)
     assert (card.available, card.description, card.salary_min, card.salary_max) == \
@@ -208,7 +203,7 @@ async def test_update_changes_only_what_was_sent(client, worker):
 
 
 async def test_nobody_else_may_change_a_card(client, worker, employer):
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
     for path, body in (("/seekers/update", {"id": card_id, "name": "x"}), ("/seeker/close", {"seeker_id": card_id}),
                        ("/seekers/refresh", {"seeker_id": card_id})):
         assert (await client.post(path, json=body, headers=employer)).status_code == 403
@@ -216,7 +211,7 @@ async def test_nobody_else_may_change_a_card(client, worker, employer):
 
 
 async def test_the_exact_point_is_never_served(client, app, worker, employer):
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
     here = {"longitude": 121.4700, "latitude": 31.2290}
     [near] = await cards(client, app, employer, query_type=2, filter={**here, "distance_km": 1})
     published = (121.475, 31.23)  # the nearest points of the 0.005° grid: 24295 × 0.005, 6246 × 0.005
@@ -230,7 +225,7 @@ async def test_the_exact_point_is_never_served(client, app, worker, employer):
 
 async def test_a_card_is_a_section_of_its_own(client, app, worker, employer):
     """Ids of cards and jobs overlap: nothing of one section answers for the other."""
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
     assert (await client.post("/jobs/info", json={"job_id": card_id})).status_code == 404
     assert (await client.post("/job/collect", json={"job_id": card_id}, headers=employer)).status_code == 404
     assert await cards(client, app) and (await client.post("/jobs/list", json={})).json()["data"]["jobs"] == []
@@ -239,17 +234,17 @@ async def test_a_card_is_a_section_of_its_own(client, app, worker, employer):
 async def test_every_published_text_of_a_card_is_checked(client, worker, wechat_content):
     for field, value in (("name", "risky-word"), ("positions", ["厨师", "risky-word"]),
                          ("description", "risky-word"), ("address", "risky-word")):
-        response = await client.post("/seeker/create", json={**CARD, field: value}, headers=worker)
+        response = await try_post(client, worker, "seekers", **{field: value})
         assert (response.status_code, response.json()["data"]) == (400, {"field": field}), response.text
     assert await Seeker.all().count() == 0
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
     refused = await client.post("/seekers/update", json={"id": card_id, "description": "risky-word"}, headers=worker)
     assert refused.status_code == 400 and (await Seeker.get(id=card_id)).description == CARD["description"]
 
 
 async def test_reports_hide_a_card_and_a_ban_takes_it_down(client, app, worker, tune):
     tune(report_hide_threshold=2, report_min_account_age_hours=0)
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
     own = await client.post("/seeker/report", json={"seeker_id": card_id, "reason": "fraud"}, headers=worker)
     assert own.status_code == 400
     for name in ("a", "b"):
@@ -264,7 +259,7 @@ async def test_reports_hide_a_card_and_a_ban_takes_it_down(client, app, worker, 
     assert (await client.post("/seekers/info", json={"seeker_id": card_id}, headers=reporter)).status_code == 404
 
     other = await login_as(client, "second worker")
-    kept = await create(client, other)
+    kept = await post(client, other, "seekers")
     tokens = TokenStore.from_settings(app.ctx.cache, app.ctx.settings)
     assert await moderation.ban(int(other["user_id"]), "ops-li", "scam", tokens) == [("seeker", kept)]
     assert (await Seeker.get(id=kept)).moderation == "taken_down" and await cards(client, app) == []
@@ -272,18 +267,17 @@ async def test_reports_hide_a_card_and_a_ban_takes_it_down(client, app, worker, 
 
 async def test_photos_are_the_workers_own_uploads(client, worker, tune):
     tune(image_url_prefixes="https://cdn.example.com/")
-    response = await client.post("/seeker/create", json={**CARD, "photo_urls": ["https://elsewhere.cn/a.jpg"]},
-                                 headers=worker)
+    response = await try_post(client, worker, "seekers", photo_urls=["https://elsewhere.cn/a.jpg"])
     assert response.status_code == 400 and response.json()["data"]["url"] == "https://elsewhere.cn/a.jpg"
     assert await Seeker.all().count() == 0
-    card_id = await create(client, worker, photo_urls=["https://cdn.example.com/me.jpg"])
+    card_id = await post(client, worker, "seekers", photo_urls=["https://cdn.example.com/me.jpg"])
     assert (await Seeker.get(id=card_id)).photo_urls == ["https://cdn.example.com/me.jpg"]
 
 
 async def test_the_search_box_finds_cards_by_what_they_publish_never_by_name_or_phone(client, app):
-    cook = await create(client, await login_as(client, "w1"))
-    baker = await create(client, await login_as(client, "w2"), name="李阿姨", positions=["面点师"],
-                         description="会做包子、粥", third_area_des="浦东新区", contact="13900001111")
+    cook = await post(client, await login_as(client, "w1"), "seekers")
+    baker = await post(client, await login_as(client, "w2"), "seekers", name="李阿姨", positions=["面点师"],
+                       description="会做包子、粥", third_area_des="浦东新区", contact="13900001111")
     found = {}
     for keyword in ("面", "粥", "厨师", "静安", "浦东", "王师傅", "13900001111", "川菜 面点", "ＫＦＣ"):
         found[keyword] = {c["id"] for c in await cards(client, app, filter={"keyword": keyword})}
@@ -292,9 +286,9 @@ async def test_the_search_box_finds_cards_by_what_they_publish_never_by_name_or_
 
 
 async def test_a_restore_never_gives_a_worker_two_open_cards(client, worker):
-    first = await create(client, worker)
+    first = await post(client, worker, "seekers")
     await moderation.take_down(SEEKERS, first, "ops-li", "fake number")
-    second = await create(client, worker)  # their one open card is down: a new one is theirs to post
+    second = await post(client, worker, "seekers")  # their one open card is down: a new one is theirs to post
     with pytest.raises(NothingToRestore, match=f"has another open seeker \\({second}\\)"):
         await moderation.restore(SEEKERS, first, "ops-li", "appeal accepted")
     assert (await Seeker.get(id=first)).moderation == "taken_down"
@@ -306,7 +300,7 @@ async def test_a_restore_never_gives_a_worker_two_open_cards(client, worker):
 
 async def test_who_saved_a_card_can_unsave_it_once_closed(client, app, worker, employer):
     """Closed, the card is private to others, but not to whoever saved it before: their favourite can go."""
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
     await data(client, "/seeker/collect", employer, seeker_id=card_id)
     await data(client, "/seeker/close", worker, seeker_id=card_id)
     assert [f["seeker_id"] for f in (await data(client, "/collect/my", employer, biz_type=2))["list"]] == [card_id]
@@ -317,7 +311,7 @@ async def test_who_saved_a_card_can_unsave_it_once_closed(client, app, worker, e
 
 
 async def test_a_closed_card_is_not_found_by_others_whatever_they_try(client, worker, employer):
-    card_id = await create(client, worker)
+    card_id = await post(client, worker, "seekers")
     await data(client, "/seeker/close", worker, seeker_id=card_id)
     for path, body in (("/seekers/info", {"seeker_id": card_id}), ("/seeker/collect", {"seeker_id": card_id}),
                        ("/seeker/report", {"seeker_id": card_id, "reason": "fraud"}),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from indexer.sync import drain
-from tests.helpers.api import SEED_CARD, SEED_JOB, login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import SEED_CARD, SEED_JOB, post, post_job
 
 STREET = "上海市静安区南京西路1266号恒隆广场"
 AREA = "上海市静安区"  # the card's province, city and district names, repeats dropped
@@ -48,7 +49,7 @@ async def test_nothing_shown_to_others_links_a_card_to_its_owner(client, app, wo
     worker_id = int(worker["user_id"])
     # The same person's shop-like job post, to join to by the account id.
     await post_job(client, worker, SEED_JOB)
-    card_id = (await data(client, "/seeker/create", worker, **{**SEED_CARD, "address": STREET}))["id"]
+    card_id = await post(client, worker, "seekers", address=STREET)
     await drain(app.ctx.search.client)
 
     seen = {

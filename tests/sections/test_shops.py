@@ -9,9 +9,10 @@ import pytest
 
 from indexer.sync import drain
 from models.shop import Shop
-from tests.helpers.api import SEED_SHOP as SHOP
 from tests.helpers.api import login_as
 from tests.helpers.payments import charged_fen, order, order_status, pay
+from tests.helpers.postings import SEED_SHOP as SHOP
+from tests.helpers.postings import post, try_post
 
 NOW = datetime(2026, 3, 2, 10, 0)
 
@@ -25,12 +26,6 @@ async def owner(client):
 async def tenant(client, tune):
     tune(free_contact_vouchers=2)
     return await login_as(client, "restaurateur")
-
-
-async def create(client, headers, **changes) -> int:
-    response = await client.post("/shop/create", json={**SHOP, **changes}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["id"]
 
 
 async def shops(client, app, headers=None, **body) -> list[dict]:
@@ -53,7 +48,7 @@ async def data(client, path: str, headers: dict, **body):
 
 async def test_the_whole_flow_of_a_shop(client, app, owner, tenant, wechat_pay, travel):
     travel(NOW)
-    shop_id = await create(client, owner)
+    shop_id = await post(client, owner, "shops")
 
     # Listed, filtered, shown masked with its exact place and its money and area as posted.
     [listed] = await shops(client, app, tenant, filter={"deal_type": 2, "industry": "火锅", "rent_max": 20000,
@@ -90,7 +85,7 @@ async def test_the_whole_flow_of_a_shop(client, app, owner, tenant, wechat_pay, 
 
     # Refreshed free once a day, then paid; topped after a payment, first in the recommended list.
     agent = await login_as(client, "agent")
-    other = await create(client, agent, title="商场美食层档口出租", deal_type=1)
+    other = await post(client, agent, "shops", title="商场美食层档口出租", deal_type=1)
     assert [s["id"] for s in await shops(client, app, query_type=1)] == [other, shop_id]
     await data(client, "/shops/refresh", owner, shop_id=shop_id)
     assert [s["id"] for s in await shops(client, app, query_type=1)] == [shop_id, other]
@@ -123,13 +118,14 @@ async def test_the_whole_flow_of_a_shop(client, app, owner, tenant, wechat_pay, 
 
 
 async def test_money_and_area_are_stored_as_integers(client, owner):
-    shop_id = await create(client, owner, area_m2="120.3", frontage_m=None, rent_month="9000", transfer_fee=None)
+    shop_id = await post(client, owner, "shops", area_m2="120.3", frontage_m=None, rent_month="9000",
+                         transfer_fee=None)
     shop = await Shop.get(id=shop_id)
     assert (shop.area_tenths, shop.frontage_tenths, shop.rent_month, shop.transfer_fee) == (1203, None, 9000, 0)
     info = await data(client, "/shops/info", owner, shop_id=shop_id)
     assert (info["area_m2"], info["frontage_m"]) == (120.3, None)
     # No rent given: 面议 (0), shown as 0.
-    negotiable = await create(client, owner, rent_month=None)
+    negotiable = await post(client, owner, "shops", rent_month=None)
     assert (await Shop.get(id=negotiable)).rent_month == 0
 
 
@@ -146,7 +142,7 @@ async def test_money_and_area_are_stored_as_integers(client, owner):
     ({"latitude": 91}, "latitude"), ({"address": ""}, "address"), ({"rent_month": True}, "rent_month"),
 ])
 async def test_bad_shops_are_400_and_store_nothing(client, owner, changes, field):
-    response = await client.post("/shop/create", json={**SHOP, **changes}, headers=owner)
+    response = await try_post(client, owner, "shops", **changes)
     assert response.status_code == 400 and field in response.text, response.text
     assert response.json()["code"] == 400
     assert await Shop.all().count() == 0
@@ -154,13 +150,13 @@ async def test_bad_shops_are_400_and_store_nothing(client, owner, changes, field
 
 async def test_tags_as_text_and_nine_photos(client, owner):
     photos = [f"https://img.example.com/{i}.jpg" for i in range(9)]
-    shop_id = await create(client, owner, industry="奶茶，咖啡、奶茶", facilities="外摆、空调", photo_urls=photos)
+    shop_id = await post(client, owner, "shops", industry="奶茶，咖啡、奶茶", facilities="外摆、空调", photo_urls=photos)
     shop = await Shop.get(id=shop_id)
     assert (shop.industry, shop.facilities, len(shop.photo_urls)) == (["奶茶", "咖啡"], ["外摆", "空调"], 9)
 
 
 async def test_update_changes_only_what_was_sent(client, owner):
-    shop_id = await create(client, owner)
+    shop_id = await post(client, owner, "shops")
     await data(client, "/shops/update", owner, id=shop_id, rent_month="0", area_m2=90, description="",
                facilities=["外摆"])
     shop = await Shop.get(id=shop_id)
@@ -174,7 +170,7 @@ async def test_update_changes_only_what_was_sent(client, owner):
 
 
 async def test_nobody_else_may_change_a_shop(client, owner, tenant):
-    shop_id = await create(client, owner)
+    shop_id = await post(client, owner, "shops")
     for path, body in (("/shops/update", {"id": shop_id, "title": "x"}), ("/shop/close", {"shop_id": shop_id}),
                        ("/shops/refresh", {"shop_id": shop_id})):
         assert (await client.post(path, json=body, headers=tenant)).status_code == 403
@@ -183,9 +179,9 @@ async def test_nobody_else_may_change_a_shop(client, owner, tenant):
 
 async def test_negotiable_rent_stays_in_every_rent_filter(client, app, owner):
     """面议 is "ask", not free: whatever the bounds, a 面议 shop is in; a priced one by its rent, bounds included."""
-    negotiable = await create(client, owner, rent_month=0)
-    cheap = await create(client, owner, rent_month=5000)
-    dear = await create(client, owner, rent_month=30000)
+    negotiable = await post(client, owner, "shops", rent_month=0)
+    cheap = await post(client, owner, "shops", rent_month=5000)
+    dear = await post(client, owner, "shops", rent_month=30000)
     assert set(await ids(client, app, rent_min=10000)) == {negotiable, dear}
     assert set(await ids(client, app, rent_max=5000)) == {negotiable, cheap}
     assert set(await ids(client, app, rent_min=5001, rent_max=29999)) == {negotiable}
@@ -193,8 +189,8 @@ async def test_negotiable_rent_stays_in_every_rent_filter(client, app, owner):
 
 
 async def test_transfer_fee_and_area_bounds_are_inclusive(client, app, owner):
-    none = await create(client, owner, transfer_fee=0, area_m2=50)
-    some = await create(client, owner, transfer_fee=80000, area_m2=50.1)
+    none = await post(client, owner, "shops", transfer_fee=0, area_m2=50)
+    some = await post(client, owner, "shops", transfer_fee=80000, area_m2=50.1)
     assert await ids(client, app, transfer_fee_max=0) == [none]
     assert set(await ids(client, app, transfer_fee_max=80000)) == {none, some}
     assert await ids(client, app, area_min=50.1) == [some]
@@ -214,7 +210,7 @@ async def test_bad_filters_are_400(client, filt, field):
 
 
 async def test_the_search_box_never_finds_a_shop_by_its_contact_name(client, app, owner):
-    shop_id = await create(client, owner, contact_name="欧阳先生")
+    shop_id = await post(client, owner, "shops", contact_name="欧阳先生")
     assert await ids(client, app, keyword="旺铺") == [shop_id]  # what it publishes as text is found
     for keyword in ("欧阳先生", "欧阳", "欧"):
         assert await ids(client, app, keyword=keyword) == [], keyword
@@ -222,7 +218,7 @@ async def test_the_search_box_never_finds_a_shop_by_its_contact_name(client, app
 
 async def test_a_shop_is_a_section_of_its_own(client, app, owner, tenant):
     """Ids of shops, cards and jobs overlap: nothing of one section answers for another."""
-    shop_id = await create(client, owner)
+    shop_id = await post(client, owner, "shops")
     assert (await client.post("/jobs/info", json={"job_id": shop_id})).status_code == 404
     assert (await client.post("/seekers/info", json={"seeker_id": shop_id})).status_code == 404
     assert (await client.post("/job/collect", json={"job_id": shop_id}, headers=tenant)).status_code == 404

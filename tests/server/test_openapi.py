@@ -19,9 +19,10 @@ from server.requests import takes, takes_query
 from sections.posting_bodies import BizPageBody
 from server.schemas.search import SuggestQuery
 from indexer.sync import drain
-from tests.helpers.api import SEED_CARD as CARD
-from tests.helpers.api import SEED_SHOP as SHOP
-from tests.helpers.api import SEED_JOB, login_as
+from tests.helpers.postings import SEED_CARD as CARD
+from tests.helpers.postings import SEED_SHOP as SHOP
+from tests.helpers.api import login_as
+from tests.helpers.postings import SEED_JOB
 from tests.helpers.payments import deliver
 from tests.helpers.processes import ServerProcess, server_env
 from tests.helpers.services import free_port

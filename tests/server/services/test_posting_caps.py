@@ -15,8 +15,9 @@ from sections.jobs import JOBS
 from server.services import moderation
 from server.services.errors import NothingToRestore
 from server.services.posting_caps import PostingCaps
-from tests.helpers.api import SEED_JOB, SEED_SHOP, login_as
+from tests.helpers.api import login_as
 from tests.helpers.concurrency import meet_at_the_content_check
+from tests.helpers.postings import post, try_post
 
 MORNING = datetime(2026, 3, 2, 9, 0)
 
@@ -26,49 +27,45 @@ async def owner(client):
     return await login_as(client, "owner")
 
 
-async def create(client, headers, path="/job/create", body=SEED_JOB):
-    return await client.post(path, json=body, headers=headers)
-
-
 def refused_by(response, cap: str) -> bool:
     return response.status_code == 400 and response.json()["code"] == 400 and response.json()["data"]["cap"] == cap
 
 
 async def test_open_postings_are_capped_per_section(client, owner, tune):
     tune(max_open_postings={"jobs": 2, "shops": 1}, max_new_postings_per_day=0)
-    first = (await create(client, owner)).json()["data"]["id"]
-    assert (await create(client, owner)).status_code == 200
-    third = await create(client, owner)
+    first = await post(client, owner, "jobs")
+    assert (await try_post(client, owner, "jobs")).status_code == 200
+    third = await try_post(client, owner, "jobs")
     assert refused_by(third, "max_open_postings"), third.text
     assert third.json()["data"] == {"cap": "max_open_postings", "section": "jobs", "limit": 2}
     assert await Job.filter(user_id=int(owner["user_id"])).count() == 2
     # Another section has its own cap; closing a job frees a place.
-    assert (await create(client, owner, "/shop/create", SEED_SHOP)).status_code == 200
-    assert refused_by(await create(client, owner, "/shop/create", SEED_SHOP), "max_open_postings")
+    assert (await try_post(client, owner, "shops")).status_code == 200
+    assert refused_by(await try_post(client, owner, "shops"), "max_open_postings")
     await client.post("/job/close", json={"job_id": first}, headers=owner)
-    assert (await create(client, owner)).status_code == 200
+    assert (await try_post(client, owner, "jobs")).status_code == 200
     # Another account is not counted with this one.
-    assert (await create(client, await login_as(client, "other"))).status_code == 200
+    assert (await try_post(client, await login_as(client, "other"), "jobs")).status_code == 200
 
 
 async def test_new_postings_are_capped_per_shanghai_day(client, owner, tune, travel):
     tune(max_new_postings_per_day=2)
     travel(MORNING)
     for _ in range(2):
-        job_id = (await create(client, owner)).json()["data"]["id"]
+        job_id = await post(client, owner, "jobs")
         await client.post("/job/close", json={"job_id": job_id}, headers=owner)  # closed ones count too
     travel(datetime(2026, 3, 2, 23, 59, 59))
-    refused = await create(client, owner)
+    refused = await try_post(client, owner, "jobs")
     assert refused_by(refused, "max_new_postings_per_day"), refused.text
     assert await Job.all().count() == 2
     travel(datetime(2026, 3, 3, 0, 0))  # a new Shanghai day
-    assert (await create(client, owner)).status_code == 200
+    assert (await try_post(client, owner, "jobs")).status_code == 200
 
 
 async def test_concurrent_creates_stop_at_the_cap(client, owner, tune, monkeypatch):
     tune(max_open_postings={"shops": 2}, max_new_postings_per_day=0)
     meet_at_the_content_check(monkeypatch, 4)  # only the look under the owner's row lock can refuse two
-    answers = await asyncio.gather(*(create(client, owner, "/shop/create", SEED_SHOP) for _ in range(4)))
+    answers = await asyncio.gather(*(try_post(client, owner, "shops") for _ in range(4)))
     assert sorted(a.status_code for a in answers) == [200, 200, 400, 400]
     assert await Shop.filter(user_id=int(owner["user_id"])).count() == 2
 
@@ -76,9 +73,9 @@ async def test_concurrent_creates_stop_at_the_cap(client, owner, tune, monkeypat
 async def test_an_operators_restore_cannot_pass_the_open_cap(client, owner, tune):
     tune(max_new_postings_per_day=0, max_open_postings={"jobs": 1})
     caps = PostingCaps(open_per_section={"jobs": 1}, new_per_day=0)
-    down = (await create(client, owner)).json()["data"]["id"]
+    down = await post(client, owner, "jobs")
     await moderation.take_down(JOBS, down, "ops-li", "checking")
-    other = (await create(client, owner)).json()["data"]["id"]
+    other = await post(client, owner, "jobs")
     with pytest.raises(NothingToRestore, match="1 open jobs"):
         await moderation.restore(JOBS, down, "ops-li", "appeal accepted", caps)
     assert (await Job.get(id=down)).status == 2

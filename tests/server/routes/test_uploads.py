@@ -15,7 +15,8 @@ from PIL import Image
 from models.job import Job
 from models.user import User
 from server.services.images import Decoding
-from tests.helpers.api import SEED_JOB, login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import SEED_JOB, post_job
 
 KEY = re.compile(r"/img/(\d+)_(\d+)\.(jpg|png|bmp|webp)$")
 GPS = 0x8825

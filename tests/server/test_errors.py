@@ -119,7 +119,7 @@ async def test_database_error_text_never_reaches_the_log(client):
         record = logging.LogRecord("server.errors", logging.ERROR, __file__, 1, "unhandled error", None,
                                    __import__("sys").exc_info())
     line = JsonFormatter().format(record)
-    assert "IntegrityError" in line and "test_envelope.py" in line  # what failed, and where...
+    assert "IntegrityError" in line and "test_errors.py" in line  # what failed, and where...
     assert "13800000007" not in line  # ...but not the value that failed
 
 

@@ -12,7 +12,8 @@ from elastic_transport import ConnectionError as EngineConnectionError
 from indexer.sync import drain
 from runtime import clock
 from server.services import listing as listing_service
-from tests.helpers.api import login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import post_job
 
 HOME = {"query_type": 1, "page_num": 1, "page_size": 10}
 

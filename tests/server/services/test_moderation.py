@@ -14,7 +14,8 @@ from server.services import moderation
 from server.services.auth import TokenStore
 from server.services.errors import NothingToRestore
 from tests.helpers.commands import moderation_command
-from tests.helpers.api import change_job, listed_now, login_as, post_job
+from tests.helpers.api import change_job, listed_now, login_as
+from tests.helpers.postings import post_job
 from sections.jobs import JOBS
 
 

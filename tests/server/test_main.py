@@ -22,10 +22,10 @@ from runtime.settings import OFFICIAL_WECHATPAY_API
 from tests.fakes.refreshing_engine import refreshing_embedded_engine
 from tests.helpers.migrations import migration_lock_held
 from tests.helpers.payments import pay_settings
+from tests.helpers.postings import post_to
 from tests.helpers.processes import (
     ServerProcess,
     cmdline,
-    create_job,
     engine_children,
     execute_sql,
     fresh_mysql_database,
@@ -110,13 +110,13 @@ def test_a_killed_engine_is_reaped_restarted_and_refilled_and_the_listing_recove
     server = servers(**settings_for(setup), LISTING_CACHE_SECONDS="0")
     server.wait_healthy()
     owner = register(server.base, "someone")
-    before = create_job(server.base, owner)
+    before = post_to(server.base, owner, "jobs")
     wait_until(lambda: before in (listed_job_ids(server.base) or ()), 10, "the new job is listed")
     [engine] = engine_children(server.pid)
 
     os.kill(engine, signal.SIGKILL)
     wait_until(lambda: listed_job_ids(server.base) is None, 10, "the listing notices the engine is gone")
-    during = create_job(server.base, owner)  # written while the engine is down: must not be lost
+    during = post_to(server.base, owner, "jobs")  # written while the engine is down: must not be lost
 
     listed = wait_until(lambda: {before, during} <= (listed_job_ids(server.base) or set()), 60,
                         "the listing comes back by itself with both jobs")
@@ -151,7 +151,7 @@ def test_two_workers_share_tokens_and_both_serve_with_one_embedded_engine(server
             break
     assert sorted(served_by) == sorted(workers), f"requests served by {served_by}, workers {workers}"
 
-    job_id = create_job(server.base, headers)
+    job_id = post_to(server.base, headers, "jobs")
     wait_until(lambda: job_id in (listed_job_ids(server.base) or ()), 10, "the new job is listed")
     assert httpx.get(f"{server.base}/readyz").json()["data"] == {"database": "ok", "cache": "ok", "search": "ok",
                                                                  "workers": "ok"}
@@ -298,7 +298,7 @@ def test_a_cluster_that_lost_the_index_is_healed_by_the_running_app(servers, clu
                      **two_worker_settings())
     server.wait_healthy()
     owner = register(server.base, "someone")
-    jobs = {create_job(server.base, owner, positions=f"厨师{i}") for i in range(3)}
+    jobs = {post_to(server.base, owner, "jobs", positions=f"厨师{i}") for i in range(3)}
     wait_until(lambda: jobs <= (listed_job_ids(server.base) or set()), 10, "the jobs are listed")
     # A new cluster on a new database: each section's index made at the first start, and no loss reported.
     firsts = wait_until(lambda: len(found := log_lines(server, "INFO", r"search index \w+ created as \w+_v1 \(the "
@@ -310,7 +310,7 @@ def test_a_cluster_that_lost_the_index_is_healed_by_the_running_app(servers, clu
 
     for name in httpx.get(f"{cluster.url}/jobs_v*/_alias").json():  # the cluster loses the index
         assert httpx.delete(f"{cluster.url}/{name}").status_code == 200
-    jobs.add(create_job(server.base, owner, positions="面点师"))  # written while it may still be gone
+    jobs.add(post_to(server.base, owner, "jobs", positions="面点师"))  # written while it may still be gone
 
     wait_until(lambda: listed_job_ids(server.base) == jobs, 30, "the listing comes back with every job")
     wait_until(lambda: log_lines(server, "ERROR", rebuilt), 10, "the log says it was rebuilt")
@@ -342,7 +342,7 @@ def test_a_server_killed_mid_work_comes_back_at_once_on_the_same_data(servers, s
     def keep_creating() -> None:
         while len(acknowledged) < 40:
             try:
-                acknowledged.append(create_job(server.base, owner, salary_min=1000 + len(acknowledged)))
+                acknowledged.append(post_to(server.base, owner, "jobs", salary_min=1000 + len(acknowledged)))
             except (httpx.HTTPError, AssertionError):
                 return  # the server died under this request
 
@@ -467,7 +467,7 @@ def test_a_posting_closed_just_before_a_crash_is_off_the_lists_once_a_restart_sa
     server = servers(BACKGROUND_INDEX_SYNC="false", **settings)
     server.wait_healthy()
     owner = register(server.base, "someone")
-    kept, closed = create_job(server.base, owner), create_job(server.base, owner, positions="面点师")
+    kept, closed = post_to(server.base, owner, "jobs"), post_to(server.base, owner, "jobs", positions="面点师")
     daemon = subprocess.run([sys.executable, "-m", "server.cli", "index", "sync", "--once"], env=server_env(**settings),
                             capture_output=True, text=True, timeout=60)
     assert daemon.returncode == 0, daemon.stderr
@@ -487,7 +487,7 @@ def test_the_embedded_engine_heals_a_deleted_index_and_a_stray_one_behind_the_al
     server.wait_healthy()
     engine = re.search(r"embedded search engine at (http://[\d.:]+)", server.log()).group(1)
     owner = register(server.base, "someone")
-    jobs = {create_job(server.base, owner), create_job(server.base, owner, positions="面点师")}
+    jobs = {post_to(server.base, owner, "jobs"), post_to(server.base, owner, "jobs", positions="面点师")}
     wait_until(lambda: listed_job_ids(server.base) == jobs, 10, "the jobs are listed")
 
     for name in httpx.get(f"{engine}/jobs_v*/_alias").json():  # an operator's delete
@@ -499,7 +499,7 @@ def test_the_embedded_engine_heals_a_deleted_index_and_a_stray_one_behind_the_al
     [current] = mapping
     assert httpx.put(f"{engine}/jobs_v99", json={"mappings": mapping[current]["mappings"],
                                                  "aliases": {"jobs": {}}}).status_code == 200
-    jobs.add(create_job(server.base, owner, positions="洗碗工"))
+    jobs.add(post_to(server.base, owner, "jobs", positions="洗碗工"))
     wait_until(lambda: listed_job_ids(server.base) == jobs
                and httpx.get(f"{server.base}/readyz", timeout=5).status_code == 200, 30,
                "the list comes back, whole, after a stray index behind the alias")

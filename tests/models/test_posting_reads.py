@@ -15,7 +15,8 @@ from models.posting_reads import keep_recent_rows
 from models.posting_writes import save_posting
 from runtime import clock
 from server.services import postings as postings_service
-from tests.helpers.api import login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import post_job
 from tests.helpers.services import mysql_only
 
 

@@ -14,7 +14,8 @@ from models.job import Job
 from models.outbox import IndexOutbox
 from runtime import clock
 from server.services import moderation
-from tests.helpers.api import SEED_JOB, change_job, login_as, outbox_reasons, post_job
+from tests.helpers.api import change_job, login_as, outbox_reasons
+from tests.helpers.postings import SEED_JOB, post_job, try_post
 from tests.helpers.services import LockBarrier, mysql_only
 from sections.jobs import JOBS
 
@@ -40,7 +41,7 @@ async def worker(client):
 
 
 async def test_create_returns_the_new_id_and_records_one_change(client, owner):
-    response = await client.post("/job/create", json=SEED_JOB, headers=owner)
+    response = await try_post(client, owner, "jobs")
     body = response.json()
     assert body["code"] == 0 and body["message"] == ""
     job_id = body["data"]["id"]
@@ -103,7 +104,7 @@ async def test_welfare_tags_and_user_name_are_kept(client, owner):
     ],
 )
 async def test_create_rejects_bad_fields_and_writes_nothing(client, owner, changes, field):
-    response = await client.post("/job/create", json={**SEED_JOB, **changes}, headers=owner)
+    response = await try_post(client, owner, "jobs", **changes)
     assert response.status_code == 400
     assert field in response.json()["data"], response.json()
     assert await Job.all().count() == 0 and await IndexOutbox.all().count() == 0

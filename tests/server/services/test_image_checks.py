@@ -19,7 +19,8 @@ from server.providers.storage import StorageUnavailable
 from server.providers.wechat_api import WeChatApi
 from server.services import image_checks
 from tests.fakes.wechat import APPID, SECRET
-from tests.helpers.api import listed_now, login_as, post_job
+from tests.helpers.api import listed_now, login_as
+from tests.helpers.postings import post_job
 from tests.helpers.services import free_port
 from tests.helpers.wechat_push import PUSH_AES_KEY, PUSH_TOKEN, encrypt_push, sha1_signature
 

@@ -10,13 +10,14 @@ from models.moderation import ModerationAction
 from models.user import User
 from server.providers.content_check import ContentCheckUnavailable
 from server.services import content, moderation
-from tests.helpers.api import SEED_JOB, listed_now, login_as, outbox_reasons, post_job
+from tests.helpers.api import listed_now, login_as, outbox_reasons
+from tests.helpers.postings import SEED_JOB, post_job, try_post
 from sections.jobs import JOBS
 
 
 async def test_the_development_word_is_refused_naming_the_field(client):
     owner = await login_as(client, "owner")
-    response = await client.post("/job/create", json={**SEED_JOB, "description": "招聘违禁测试"}, headers=owner)
+    response = await try_post(client, owner, "jobs", description="招聘违禁测试")
     assert (response.status_code, response.json()["data"]) == (400, {"field": "description"})
     assert response.json()["message"].startswith("description was refused by content security")
     assert await Job.all().count() == 0
@@ -40,7 +41,7 @@ async def test_wechat_sees_every_published_text_in_one_call_with_the_owners_open
 async def test_a_risky_text_anywhere_is_refused_naming_its_field(client, wechat_content):
     owner = await login_as(client, "owner")
     for field, value in (("four_area_des", "risky-word"), ("salary_benefits", ["奖金", "risky-word"])):
-        response = await client.post("/job/create", json={**SEED_JOB, field: value}, headers=owner)
+        response = await try_post(client, owner, "jobs", **{field: value})
         assert (response.status_code, response.json()["data"]) == (400, {"field": field}), response.text
     assert await Job.all().count() == 0
 
@@ -71,7 +72,7 @@ async def test_review_is_stored_listed_and_flagged(client, app, wechat_content):
 
 async def test_risky_from_wechat_is_refused(client, wechat_content):
     owner = await login_as(client, "owner")
-    response = await client.post("/job/create", json={**SEED_JOB, "address": "某路 risky-word"}, headers=owner)
+    response = await try_post(client, owner, "jobs", address="某路 risky-word")
     assert response.status_code == 400 and response.json()["data"] == {"field": "address"}
 
 

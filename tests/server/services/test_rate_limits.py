@@ -16,8 +16,8 @@ from runtime.cache import connect_cache
 from search import recent_pages
 from server.services import rate_limits
 from tests.helpers.api import login_as
+from tests.helpers.faults import RedisDoor
 from tests.helpers.services import REDIS_URL, free_port
-from tests.server.test_resilience import RedisDoor
 
 MINUTE = datetime(2026, 3, 2, 10, 0, 0)
 

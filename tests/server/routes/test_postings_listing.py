@@ -11,7 +11,8 @@ from models.outbox import IndexOutbox
 from runtime import clock
 from search.engine import SearchEngine
 from search.index import ensure_alias
-from tests.helpers.api import change_job, login_as, post_job
+from tests.helpers.api import change_job, login_as
+from tests.helpers.postings import post_job
 from tests.helpers.faults import silent_server
 from sections.jobs import JOBS
 

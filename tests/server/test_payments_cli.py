@@ -12,7 +12,8 @@ import httpx
 from models.order import Order
 from tests.helpers.api import login_as
 from tests.helpers.payments import order, pay_settings, vouchers
-from tests.helpers.processes import ServerProcess, create_job, register, server_env
+from tests.helpers.postings import post_to
+from tests.helpers.processes import ServerProcess, register, server_env
 from tests.helpers.services import free_port
 
 
@@ -33,7 +34,7 @@ def test_the_development_provider_pays_with_a_confirmation(tmp_path):
         records = httpx.post(f"{base}/contact_voucher/records", json={}, headers=owner).json()["data"]
         assert (records["contact_voucher_num"], records["list_total"]) == (5, 1)
 
-        job_id = create_job(base, owner)
+        job_id = post_to(base, owner, "jobs")
         top = httpx.post(f"{base}/jobs/top", json={"job_id": job_id, "top_hour": 72, "price": 5},
                          headers=owner).json()["data"]
         httpx.post(f"{base}/dev/pay/confirm", json={"order_no": top["order_no"]}, headers=owner)

@@ -23,8 +23,9 @@ from runtime.settings import PostingPriceSetting
 from server.services import order_sync
 from server.services.order_sweeper import OrderSweeper
 from tests.fakes.wechat_pay import APPID, verify_pay_sign
-from tests.helpers.api import SEED_CARD, SEED_SHOP, login_as, outbox_reasons, post_job
+from tests.helpers.api import login_as, outbox_reasons
 from tests.helpers.payments import assert_ledger_adds_up, deliver, order, order_status, pay, vouchers
+from tests.helpers.postings import post, post_job
 from tests.helpers.services import LockBarrier, mysql_only
 
 START = datetime(2026, 3, 2, 10, 0, 0)
@@ -264,16 +265,14 @@ async def test_the_same_notification_five_times_settles_once(client, owner, wech
     assert await outbox_reasons(job_id) == ["create", "top"]
 
 
-@pytest.mark.parametrize("section", ["seeker", "shop"])
+@pytest.mark.parametrize("section", ["seekers", "shops"])
 async def test_a_card_or_shop_order_notified_twice_settles_once(client, owner, wechat_pay, section):
     """A 求职 card's or a 招租 shop's top and paid refresh, each notified twice: each applied once."""
-    model, create_path, top_path, refresh_path, id_key, body, biz_type, top, refresh = {
-        "seeker": (Seeker, "/seeker/create", "/seekers/top", "/seekers/refresh/pay", "seeker_id", SEED_CARD, 2,
-                   1.00, 0.99),
-        "shop": (Shop, "/shop/create", "/shops/top", "/shops/refresh/pay", "shop_id", SEED_SHOP, 3, 5.00, 2.99),
+    model, top_path, refresh_path, id_key, biz_type, top, refresh = {
+        "seekers": (Seeker, "/seekers/top", "/seekers/refresh/pay", "seeker_id", 2, 1.00, 0.99),
+        "shops": (Shop, "/shops/top", "/shops/refresh/pay", "shop_id", 3, 5.00, 2.99),
     }[section]
-    created = await client.post(create_path, json=body, headers=owner)
-    posting_id = created.json()["data"]["id"]
+    posting_id = await post(client, owner, section)
     for path, extra in ((top_path, {"top_hour": 24, "price": top}), (refresh_path, {"price": refresh})):
         bought = await order(client, owner, path, **{id_key: posting_id}, **extra)
         headers, body_ = wechat_pay.notification(wechat_pay.pay(bought["order_no"]), timestamp=int(clock.epoch()))

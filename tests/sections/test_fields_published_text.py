@@ -12,8 +12,9 @@ from indexer.sync import drain
 from models.job import Job
 from sections.fields import drop_format_characters
 from sections.jobs.bodies import JobListBody
-from tests.helpers.api import SEED_JOB, login_as, post_job
-from tests.server.test_validation import probe_every_field
+from tests.helpers.api import login_as
+from tests.helpers.postings import SEED_JOB, post_job, try_post
+from tests.sections.test_fields import probe_every_field
 
 # Fields where a format character is dropped, not refused: the search box's keyword.
 DROPPED = {"filter.keyword"}
@@ -54,5 +55,5 @@ async def test_an_emoji_keeps_its_joiner(client):
     chef = "\U0001f468\u200d\U0001f373"  # 👨‍🍳: man, zero-width joiner, cooking
     job_id = await post_job(client, owner, SEED_JOB, description=f"招厨师{chef}，包吃住")
     assert (await Job.get(id=job_id)).description == f"招厨师{chef}，包吃住"
-    lone = await client.post("/job/create", json={**SEED_JOB, "description": "13800\u200d138000"}, headers=owner)
+    lone = await try_post(client, owner, "jobs", description="13800\u200d138000")
     assert lone.status_code == 400 and "description" in lone.json()["data"]

@@ -13,7 +13,8 @@ from models.contacts import ContactHistory
 from models.vouchers import VoucherLedger
 from search.recent_pages import forget_pages
 from server.services import moderation
-from tests.helpers.api import SEED_JOB, login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import SEED_JOB, post_job
 from tests.helpers.payments import assert_ledger_adds_up, vouchers
 from tests.helpers.services import LockBarrier, mysql_only
 from sections.jobs import JOBS

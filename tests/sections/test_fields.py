@@ -13,7 +13,8 @@ from indexer.reindex import reindex
 from models.job import Job
 from models.user import User
 from server.openapi import doc_of
-from tests.helpers.api import SEED_JOB, login_as, post_job
+from tests.helpers.api import login_as
+from tests.helpers.postings import SEED_JOB, post_job
 from sections.jobs import JOBS
 
 JOB = {**SEED_JOB, "photo_urls": ["https://cdn.xxx.com/job/1.jpg"], "basic_protection": ["社保"]}

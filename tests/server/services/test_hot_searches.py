@@ -14,7 +14,8 @@ from search.vocabulary import is_known
 from server.services import hot_searches
 from server.services.hot_searches import countable, keyword_set
 from tests.helpers.commands import moderation_command
-from tests.helpers.api import SEED_CARD, SEED_SHOP, listed_now, login_as, post_job
+from tests.helpers.api import listed_now, login_as
+from tests.helpers.postings import post, post_job
 
 NOW = datetime(2026, 3, 2, 10, 0)
 # Words of the trade's vocabulary that the tests' postings hold.
@@ -49,10 +50,8 @@ async def board(client, app, travel):
     owner = await login_as(client, "owner")
     await post_job(client, owner, description=BOARD_TEXT)
     worker = await login_as(client, "worker")
-    card = {**SEED_CARD, "description": BOARD_TEXT[:200]}
-    assert (await client.post("/seeker/create", json=card, headers=worker)).status_code == 200
-    assert (await client.post("/shop/create", json={**SEED_SHOP, "description": BOARD_TEXT},
-                              headers=owner)).status_code == 200
+    await post(client, worker, "seekers", description=BOARD_TEXT[:200])
+    await post(client, owner, "shops", description=BOARD_TEXT)
     await listed_now(client, app)  # drained into the index
 
     class Board:
