@@ -78,10 +78,13 @@ class OutboxDrainer(PeriodicTask):
         self._on_failure = on_failure  # the index may be lost or broken: its healer looks at once
 
     async def first_round(self) -> None:
-        """One round now, before the process serves; a failure is logged and left to the next rounds (the
-        engine's client times out, so a start never hangs on it)."""
+        """One round now, before the process serves, made searchable at once (not at the engine's next
+        refresh: a start that says ready serves what the crash left); a failure is logged and left to the next
+        rounds (the engine's client times out, so a start never hangs on it)."""
         try:
             await self.round()
+            await self._client.indices.refresh(index=[section.name for section in all_sections()],
+                                               ignore_unavailable=True)
         except Exception as exc:
             log.warning("outbox not drained at start-up, will retry: %s", type(exc).__name__)
 
