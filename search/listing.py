@@ -115,6 +115,11 @@ def listing_dsl(section: IndexedSection, req: ListingRequest, now_iso: str = "no
     }
 
 
+def listing_searches(section: IndexedSection, req: ListingRequest, now_iso: str = "now") -> list[dict]:
+    """The search bodies one listing page sends, together in one `msearch` (bench/growth.py measures them)."""
+    return [listing_dsl(section, req, now_iso)]
+
+
 def _seed_time(value: str | None) -> str:
     # "2026-01-15T23:21:09.641+08:00" → "2026-01-15 23:21:09.641"
     return f"{value[:10]} {value[11:23]}" if value else ""
