@@ -87,7 +87,8 @@ def section_routes(section: Section) -> Blueprint:
     async def list_postings(request: JobBoardRequest, body):
         return ok(await listing.list_postings(section, request.app.ctx.search, body, await viewer(request),
                                               request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches,
-                                              budget=read_budget(request)))
+                                              budget=read_budget(request),
+                                              share_metres=request.app.ctx.settings.nearby_share_metres))
 
     def id_action(names: dict[str, str], summary: str, act, description: str = "") -> None:
         """A route (at each path of `names`: path → route name) that acts on the posting its id names."""
