@@ -15,10 +15,18 @@ import orjson
 
 VERSION = 1
 TOPS, REST, ALL = "t", "r", "a"  # a recommended list's tops, the rest after them; any other list as one
+# A list in relevance order continues at an offset, up to the window: a search_after on a float score is
+# exact on Elasticsearch but not on every engine, and relevance 10,000 results deep is noise.
+OFFSET = "o"
 
 
 class BadCursor(ValueError):
     """A cursor that is not one of ours, or not this list's."""
+
+
+def _number(value) -> bool:
+    """A sort value the engine takes back: a number a long holds (times, ids, distances)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 2**62
 
 
 def list_digest(parts: tuple) -> str:
@@ -28,21 +36,24 @@ def list_digest(parts: tuple) -> str:
 @dataclass(frozen=True)
 class Cursor:
     part: str
-    after: list  # the sort values of the last item shown
+    after: list  # the sort values of the last item shown ([the next offset] for OFFSET)
     point: tuple[float, float] | None = None  # (lat, lon) a nearby list's distances are from
+    shown: int = 0  # items the pages before this cursor showed: the list ends once it reaches an exact total
 
     def encode(self, digest: str) -> str:
-        raw = orjson.dumps([VERSION, digest, self.part, self.after, self.point])
+        raw = orjson.dumps([VERSION, digest, self.part, self.after, self.point, self.shown])
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
     @classmethod
     def decode(cls, text: str, digest: str) -> "Cursor":
         try:
-            version, owner, part, after, point = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-            valid = (version == VERSION and part in (TOPS, REST, ALL) and isinstance(after, list)
-                     and all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in after)
-                     and (point is None or (isinstance(point, list) and len(point) == 2
-                                            and all(isinstance(v, (int, float)) for v in point))))
+            version, owner, part, after, point, shown = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            valid = (version == VERSION and part in (TOPS, REST, ALL, OFFSET) and isinstance(after, list)
+                     and 0 < len(after) <= 3 and all(_number(v) for v in after)
+                     and isinstance(shown, int) and 0 <= shown < 2**62
+                     and (part != OFFSET or (len(after) == 1 and isinstance(after[0], int) and after[0] >= 0))
+                     and (point is None or (isinstance(point, list) and len(point) == 2 and all(map(_number, point))
+                                            and abs(point[0]) <= 90 and abs(point[1]) <= 180)))
         except (ValueError, TypeError):
             valid, owner = False, None
         if not valid:
@@ -50,4 +61,4 @@ class Cursor:
         if owner != digest:
             raise BadCursor("cursor belongs to another list (other filters, keyword or list type): start again "
                             "from page_num 1 without a cursor")
-        return cls(part, after, tuple(point) if point is not None else None)
+        return cls(part, after, tuple(point) if point is not None else None, shown)

@@ -23,7 +23,7 @@ from elasticsearch.exceptions import HTTP_EXCEPTIONS
 
 from runtime import clock
 from search import recent_pages
-from search.cursors import ALL, REST, TOPS, Cursor, list_digest
+from search.cursors import ALL, OFFSET, REST, TOPS, BadCursor, Cursor, list_digest
 from search.documents import DATE_FIELDS, INTERNAL_FIELDS
 from search.geo import arc_distance_m, grid_cell
 from search.index import AliasWatch, check_served, doc_time
@@ -93,7 +93,13 @@ class ListingRequest:
 
     def read_cursor(self, section: IndexedSection) -> Cursor | None:
         """The cursor it continues from; raises `BadCursor` for one this list did not give."""
-        return Cursor.decode(self.cursor, self.digest(section)) if self.cursor else None
+        if not self.cursor:
+            return None
+        cursor = Cursor.decode(self.cursor, self.digest(section))
+        # A relevance list continues at an offset; any other from its last item's two sort values.
+        if not (cursor.part == OFFSET if _scored(self) else cursor.part == OFFSET or len(cursor.after) == 2):
+            raise BadCursor("cursor is not one this list gave: start again from page_num 1 without a cursor")
+        return cursor
 
     @property
     def offset(self) -> int:
@@ -115,7 +121,7 @@ class _Query:
     should: list[dict] = field(default_factory=list)
     tops: dict | None = None  # the live-top clause (a range on top_end_time)
 
-    def body(self, *, part: str = ALL, start: int | list = 0, size: int, count: int | bool = COUNT_LIMIT) -> dict:
+    def body(self, *, part: str = ALL, start: int | list = 0, size: int, count: int | bool | None = None) -> dict:
         """A search body: the whole list (ALL), or a recommended list's live tops or the rest after them;
         `start` an offset or a `search_after`."""
         query: dict = {"filter": list(self.filters), "must_not": list(self.must_not)}
@@ -127,7 +133,8 @@ class _Query:
             query["filter"].append(self.tops)
         elif part == REST:
             query["must_not"].append(self.tops)
-        body = {"query": {"bool": query}, "sort": self.sort, "size": size, "track_total_hits": count}
+        body = {"query": {"bool": query}, "sort": self.sort, "size": size,
+                "track_total_hits": COUNT_LIMIT if count is None else count}
         if isinstance(start, list):
             body["search_after"] = start
         else:
@@ -184,7 +191,10 @@ def listing_searches(section: IndexedSection, req: ListingRequest, now_iso: str 
     query = _query(section, req, now_iso, _point(req, cursor))
     size = req.page_size
     if query.tops is None:
-        start = cursor.after if cursor is not None else req.offset
+        start = _start(req, cursor)
+        if isinstance(start, int):  # never past the window, whatever an offset cursor says
+            start = min(start, RESULT_WINDOW)
+            size = min(size, RESULT_WINDOW - start)
         return [query.body(start=start, size=size)]
     if cursor is None:
         return [query.body(part=TOPS, start=req.offset, size=size, count=True),
@@ -193,6 +203,17 @@ def listing_searches(section: IndexedSection, req: ListingRequest, now_iso: str 
         return [query.body(part=TOPS, start=cursor.after, size=size, count=True),
                 query.body(part=REST, size=size)]
     return [query.body(part=TOPS, size=0, count=True), query.body(part=REST, start=cursor.after, size=size)]
+
+
+def _start(req: ListingRequest, cursor: Cursor | None) -> int | list:
+    """Where one body starts: an offset (page_num, or an OFFSET cursor's) or a `search_after`."""
+    if cursor is None:
+        return req.offset
+    return cursor.after[0] if cursor.part == OFFSET else cursor.after
+
+
+def _scored(req: ListingRequest) -> bool:
+    return req.query_type == RECOMMENDED and bool(req.keyword)
 
 
 @dataclass
@@ -267,10 +288,14 @@ async def _engine_page(client: AsyncElasticsearch, section: IndexedSection, req:
         found = req.parsed(section)
         for hit in hits:
             hit["highlight"] = highlight(hit["_source"], section.highlighted, found)
-    shown = (cursor is None and req.offset) + len(hits)
-    more = len(hits) == req.page_size and (not exact or cursor is not None or shown < total)
+    start = _start(req, cursor)
+    shown = (start if isinstance(start, int) else cursor.shown) + len(hits)
+    if len(hits) < req.page_size or (exact and shown >= total):
+        return Page(hits, total, exact, None)
+    if _scored(req):
+        return Page(hits, total, exact, Cursor(OFFSET, [shown], shown=shown) if shown < RESULT_WINDOW else None)
     at = (point["lat"], point["lon"]) if point else None
-    return Page(hits, total, exact, Cursor(parts[-1], hits[-1]["sort"], at) if more else None)
+    return Page(hits, total, exact, Cursor(parts[-1], hits[-1]["sort"], at, shown))
 
 
 async def _msearch(client: AsyncElasticsearch, section: IndexedSection, searches: list[dict]) -> list[dict]:

@@ -11,10 +11,12 @@ from sanic import Blueprint
 from sections import Section
 from sections.posting_bodies import BizPageBody, action_bodies
 from server.context import JobBoardRequest
+from server.home_pages import serves_kept_home_page
 from server.openapi import documented
 from server.requests import takes
 from server.responses import ok
 from server.routes.guard import (
+    anonymous,
     image_urls,
     limit_writes,
     login_required,
@@ -83,6 +85,7 @@ def section_routes(section: Section) -> Blueprint:
 
     @bp.post(f"{many}/list", name=f"list_{section.name}")
     @documented(api.list_summary, data=list_shape(section), description=api.list_note + READS)
+    @serves_kept_home_page(section.name, anonymous)
     @takes(api.listing)
     async def list_postings(request: JobBoardRequest, body):
         return ok(await listing.list_postings(section, request.app.ctx.search, body, await viewer(request),
