@@ -29,7 +29,7 @@ from runtime import clock
 from runtime.settings import Settings
 from sections.jobs import JOBS, job_document
 from search.engine import EmbeddedEngine
-from search.listing import ListingRequest, listing_dsl
+from search.listing import ListingRequest, listing_searches
 from server.app import create_app
 
 BODIES = {
@@ -101,14 +101,15 @@ async def bench_listing(args, database_url: str, engine_url: str, embedded: bool
         print(f"\nlisting over {args.jobs} jobs, {args.requests} requests each, concurrency {args.concurrency}")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for name, body in BODIES.items():
-                dsl = listing_dsl(JOBS, ListingRequest.from_body(body))
+                searches = [line for search in listing_searches(JOBS, ListingRequest.from_body(body))
+                            for line in ({"index": "jobs"}, search)]
 
                 async def through_app(body=body):
                     response = await http.post("/jobs/list", json=body)
                     assert response.status_code == 200, response.text
 
-                async def direct(dsl=dsl):
-                    await app.ctx.search.client.search(index="jobs", **dsl)
+                async def direct(searches=searches):
+                    await app.ctx.search.client.msearch(searches=searches)
 
                 await _timed(through_app, 20, 1)  # warm-up
                 _report(f"{name} via app", *await _timed(through_app, args.requests, args.concurrency))

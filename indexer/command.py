@@ -33,7 +33,7 @@ from runtime.settings import ConfigError
 from sections import Section, all_sections, by_name
 from search.engine import CREDENTIALS_REFUSED, EmbeddedEngine, SearchEngine, cluster_connection, refused_credentials
 from search.index import ensure_alias
-from search.listing import ListingRequest, listing_dsl
+from search.listing import ListingRequest, listing_searches
 from search.vocabulary import use_synonyms
 from indexer.command_line import database, section_option
 
@@ -187,6 +187,13 @@ def _dsl(args, settings) -> int:
     if args.keyword is not None:  # the search box's query as the app builds it, with this setting's synonyms
         use_synonyms(settings.search_synonyms_path)
         body.setdefault("filter", {})["keyword"] = args.keyword
-    print(f"GET {section.name}/_search")
-    print(json.dumps(listing_dsl(section, ListingRequest.from_body(body)), ensure_ascii=False, indent=2))
+    searches = listing_searches(section, ListingRequest.from_body(body))
+    if len(searches) == 1:
+        print(f"GET {section.name}/_search")
+        print(json.dumps(searches[0], ensure_ascii=False, indent=2))
+    else:  # the recommended list's live tops, then the rest: Dev Tools takes an msearch as NDJSON lines
+        print(f"GET {section.name}/_msearch")
+        for search in searches:
+            print("{}")
+            print(json.dumps(search, ensure_ascii=False))
     return 0

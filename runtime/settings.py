@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     job_detail_cache_seconds: float = Field(default=1.0, ge=0, le=60)
     # How long the engine's answer to one listing page serves identical requests (0: ask every time).
     listing_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Nearby pages kept for one caller serve others within about this many metres (0: the exact point only);
+    # each item's distance is still measured from each caller's own point.
+    nearby_share_metres: float = Field(default=100.0, ge=0, le=1000)
     # The search box's synonym table (search/vocabulary.py): unset, the shipped one. Re-read when it changes.
     search_synonyms_path: Path | None = None
     redis_url: str | None = None

@@ -205,7 +205,7 @@ async def bulk_write(client: AsyncElasticsearch, section: IndexedSection, docume
         _, errors = await async_bulk(client, actions, raise_on_error=False, refresh=refresh,
                                      require_alias=index == section.name)
     finally:
-        recent_pages.forget_pages()  # this process's listings show what it wrote at once
+        recent_pages.forget_pages(section.name)  # this process's listings show what it wrote at once
     real_errors = [item for item in errors if not _acceptable(item)]
     if real_errors:
         raise BulkRejected(f"bulk write rejected {len(real_errors)} actions: {real_errors[:3]}")
@@ -221,7 +221,7 @@ async def write_at_least(client: AsyncElasticsearch, section: IndexedSection, ve
     try:
         await client.index(index=section.name, id=str(document["id"]), document=document, version=version,
                            version_type="external_gte", require_alias=True, refresh=True)
-        recent_pages.forget_pages()
+        recent_pages.forget_pages(section.name)
         return None
     except ConflictError as exc:
         held = _HELD_VERSION.search(str(exc.info))

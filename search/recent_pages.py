@@ -1,12 +1,14 @@
 """Listing pages the engine answered a moment ago, shared by identical requests: the home page is the same
 for every visitor, so the engine answers it once per LISTING_CACHE_SECONDS and page, and identical
 requests arriving while it works wait for that one answer instead of each asking again. A failed answer is
-never kept. Writes this process sends to the index drop every page at once; other processes' writes show
-within the kept time (the listing already lags the database by its refresh)."""
+never kept. Each section keeps its own pages: a write this process sends to a section's index drops that
+section's pages only; other processes' writes show within the kept time (the listing already lags the
+database by its refresh)."""
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
@@ -16,18 +18,31 @@ from runtime import clock
 
 T = TypeVar("T")
 
-_pages: TTLCache | None = TTLCache(maxsize=1000, ttl=1.0, timer=clock.monotonic)
+_seconds, _size = 1.0, 1000
+_pages: dict[str, TTLCache] = {}  # by section name
+# Told when a section's pages are dropped (the app's kept home pages); weakly, so an app's end ends it.
+_dropped: list[weakref.WeakMethod] = []
 
 
 def keep_pages(seconds: float, pages: int = 1000) -> None:
-    """How long (0: never) and how many answers are kept; the app sets it at start."""
-    global _pages
-    _pages = TTLCache(maxsize=pages, ttl=seconds, timer=clock.monotonic) if seconds > 0 else None
+    """How long (0: never) and how many answers per section are kept; the app sets it at start."""
+    global _seconds, _size
+    _seconds, _size = seconds, pages
+    _pages.clear()
 
 
-async def page(key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
+def _of(section: str) -> TTLCache | None:
+    if _seconds <= 0:
+        return None
+    pages = _pages.get(section)
+    if pages is None:
+        pages = _pages[section] = TTLCache(maxsize=_size, ttl=_seconds, timer=clock.monotonic)
+    return pages
+
+
+async def page(section: str, key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
     """The answer kept for `key`, the one being fetched, or a new fetch shared with whoever asks next."""
-    pages = _pages
+    pages = _of(section)
     if pages is None:
         return await fetch()
     answer = pages.get(key)
@@ -44,12 +59,24 @@ async def page(key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
     return await asyncio.shield(answer)
 
 
-def kept(key: Hashable) -> bool:
-    """Whether `page(key, ...)` would answer without a new engine request (kept, or being fetched)."""
-    pages = _pages
+def kept(section: str, key: Hashable) -> bool:
+    """Whether `page(section, key, ...)` would answer without a new engine request (kept, or being fetched)."""
+    pages = _pages.get(section) if _seconds > 0 else None
     return pages is not None and key in pages  # a TTLCache holds no expired key
 
 
-def forget_pages() -> None:
-    if _pages is not None:
-        _pages.clear()
+def on_drop(listener: Callable[[str | None], None]) -> None:
+    """Call `listener(section)` (a bound method) whenever a section's pages are dropped (None: every section's),
+    for as long as its object lives."""
+    _dropped[:] = [ref for ref in _dropped if ref() is not None]
+    _dropped.append(weakref.WeakMethod(listener))
+
+
+def forget_pages(section: str | None = None) -> None:
+    """Drop a section's kept pages (None: every section's)."""
+    for name in ([section] if section is not None else list(_pages)):
+        if (pages := _pages.get(name)) is not None:
+            pages.clear()
+    for ref in _dropped:
+        if (listener := ref()) is not None:
+            listener(section)

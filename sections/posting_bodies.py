@@ -177,13 +177,17 @@ class ListBody(PageBody):
         None, description="原样返回")
     query_type: choice(1, 2, 3) = Field(1, description="列表类型 1、推荐，2、附近、3、最新")
     filter: PlaceFilter = Field(default_factory=PlaceFilter)  # each section's list body names its own
+    cursor: text(min_length=1, max_length=512) | None = Field(
+        None, description=f"翻页游标：上一页响应中的 cursor（有则忽略 page_num，从上一页之后继续）。"
+                          f"page_num × page_size 最多 {RESULT_WINDOW}，更深的页须用 cursor")
 
     @model_validator(mode="after")
     def _nearby_needs_a_place(self):
         if self.query_type == 2 and (self.filter.longitude is None or self.filter.latitude is None):
             raise ValueError("filter.longitude and filter.latitude are required for query_type 2 (nearby)")
-        if self.page_num * self.page_size > RESULT_WINDOW:
-            raise ValueError(f"page too deep: page_num * page_size may be at most {RESULT_WINDOW}")
+        if self.cursor is None and self.page_num * self.page_size > RESULT_WINDOW:
+            raise ValueError(f"page too deep: page_num * page_size may be at most {RESULT_WINDOW}; to go further, "
+                             f"send the cursor of the previous page's answer (data.cursor) instead of page_num")
         return self
 
 

@@ -23,6 +23,7 @@ from search.engine import SearchEngine, cluster_connection
 from indexer.heal import IndexHealer
 from search.index import ensure_alias
 from search.recent_pages import keep_pages
+from server.home_pages import HomePages
 from search.text import warm as warm_segmenter
 from search.vocabulary import use_synonyms
 from server import errors, observability
@@ -139,6 +140,7 @@ async def _open_stores(app: JobBoard, settings: Settings) -> None:
     await db.connect(settings.resolved_database_url)
     keep_recent_rows(settings.job_detail_cache_seconds)
     keep_pages(settings.listing_cache_seconds)
+    app.ctx.home_pages = HomePages(settings.listing_cache_seconds)
     use_synonyms(settings.search_synonyms_path)
     warm_segmenter()  # ~0.5 s of CPU once per process here, not on its first search
     # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.

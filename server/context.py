@@ -14,6 +14,7 @@ from indexer.sync import Drainer
 from runtime.periodic import BackgroundTasks
 from runtime.settings import Settings
 from search.engine import SearchEngine
+from server.home_pages import HomePages
 from server.protocol import ClientConnections
 from server.providers.content_check import ContentChecker
 from server.providers.storage import ImageStorage
@@ -41,6 +42,7 @@ class AppContext:
     pay: PayProvider = field(init=False)
     content_check: ContentChecker = field(init=False)
     hot_searches: HotSearches = field(init=False)
+    home_pages: HomePages = field(init=False)
     suggestions: Suggestions = field(init=False)
     # The loops this process runs in the background, named where server/app.py adds them.
     background: BackgroundTasks = field(default_factory=BackgroundTasks)

@@ -94,7 +94,8 @@ async def ranked_ids(client: AsyncElasticsearch, section: Section, keyword: str,
     for page in range(1, DEPTH // PAGE_SIZE + 1):
         request = ListingRequest.from_body({"query_type": RECOMMENDED, "filter": {"keyword": keyword},
                                             "page_num": page, "page_size": PAGE_SIZE})
-        items, total = await search_listing(client, section, request, now)
+        found = await search_listing(client, section, request, now)
+        items, total = found.items, found.total
         ids += [item["id"] for item in items]
         if len(items) < PAGE_SIZE or len(ids) >= total:
             break

@@ -85,6 +85,11 @@ def limit_writes(handler):
     return wrapped
 
 
+def anonymous(request: JobBoardRequest) -> bool:
+    """Whether the request says nothing of who calls (no Authorization header at all)."""
+    return "authorization" not in request.headers
+
+
 async def viewer(request: JobBoardRequest) -> int | None:
     """The logged-in user looking at a public endpoint, or None (anonymous, never an error)."""
     return await tokens(request).viewer(identity_header(request, "authorization"))

@@ -11,10 +11,12 @@ from sanic import Blueprint
 from sections import Section
 from sections.posting_bodies import BizPageBody, action_bodies
 from server.context import JobBoardRequest
+from server.home_pages import serves_kept_home_page
 from server.openapi import documented
 from server.requests import takes
 from server.responses import ok
 from server.routes.guard import (
+    anonymous,
     image_urls,
     limit_writes,
     login_required,
@@ -83,11 +85,13 @@ def section_routes(section: Section) -> Blueprint:
 
     @bp.post(f"{many}/list", name=f"list_{section.name}")
     @documented(api.list_summary, data=list_shape(section), description=api.list_note + READS)
+    @serves_kept_home_page(section.name, anonymous)
     @takes(api.listing)
     async def list_postings(request: JobBoardRequest, body):
         return ok(await listing.list_postings(section, request.app.ctx.search, body, await viewer(request),
                                               request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches,
-                                              budget=read_budget(request)))
+                                              budget=read_budget(request),
+                                              share_metres=request.app.ctx.settings.nearby_share_metres))
 
     def id_action(names: dict[str, str], summary: str, act, description: str = "") -> None:
         """A route (at each path of `names`: path → route name) that acts on the posting its id names."""

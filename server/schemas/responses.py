@@ -11,11 +11,12 @@ untrue, and the tests that check real responses against the document fail.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, create_model
 
 from sections import Section, all_sections
+from search.listing import COUNT_LIMIT
 from sections.items import TIME, Data
 
 
@@ -194,7 +195,11 @@ def created_shape(section: Section) -> type[Data]:
 @cache
 def list_shape(section: Section) -> type[Data]:
     return create_model(f"{_stem(section)}List", __base__=Data, **{section.name: (list[section.listed], ...)},
-                        total=(int, ...),
+                        total=(int, Field(description=f"符合条件的总数；最多数到 {COUNT_LIMIT}，超过时为下限")),
+                        total_relation=(Literal["eq", "gte"], Field(
+                            "eq", description=f"eq：total 为准确总数；gte：总数超过 {COUNT_LIMIT}，total 为下限")),
+                        cursor=(str | None, Field(None, description="下一页的翻页游标（放入下一次请求的 cursor）；"
+                                                                    "没有下一页时为 null")),
                         request_id=(str | None, Field(None, description="请求体中的 request_id，原样返回")))
 
 

@@ -18,6 +18,10 @@ class TokenMismatch(DomainError):
     detail = "the user_id header does not match the token"
 
 
+class CursorInvalid(DomainError):
+    """A list's `cursor` that this list did not give (edited, another list's, another release's)."""
+
+
 class UserNotFound(DomainError):
     detail = "user not found"
 

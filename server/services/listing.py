@@ -13,10 +13,11 @@ from sections import Section
 from search.engine import CREDENTIALS_REFUSED, refused_credentials
 from search import recent_pages
 from search.index import NotServed
+from search.cursors import BadCursor
 from search.listing import ListingRequest, search_listing
 from server.services import posting_shapes
 from server.services.contacts import show_contacts
-from server.services.errors import SearchUnavailable
+from server.services.errors import CursorInvalid, SearchUnavailable
 from server.services.hot_searches import HotSearches
 from server.services.rate_limits import ReadBudget
 
@@ -24,13 +25,18 @@ log = logging.getLogger("server.listing")
 
 
 async def list_postings(section: Section, engine, body, viewer_id: int | None, masking: bool,
-                        hot: HotSearches | None = None, budget: ReadBudget | None = None) -> dict:
-    """The page; one the engine must answer (not kept a moment ago) is spent from the caller's `budget`."""
+                        hot: HotSearches | None = None, budget: ReadBudget | None = None,
+                        share_metres: float = 0) -> dict:
+    """The page; one the engine must answer (not kept a moment ago) is spent from the caller's `budget`.
+    Nearby pages are shared by callers within about `share_metres` (NEARBY_SHARE_METRES)."""
     request = ListingRequest.from_body(body.model_dump(), keyword_normalised=True)
-    if budget is not None and not recent_pages.kept(request.key(section)):
+    if budget is not None and not recent_pages.kept(section.name, request.key(share_metres)):
         await budget.spend(viewer_id)
     try:
-        items, total = await search_listing(engine.listing_client, section, request, clock.now(), engine.aliases)
+        found = await search_listing(engine.listing_client, section, request, clock.now(), engine.aliases,
+                                     share_metres)
+    except BadCursor as exc:
+        raise CursorInvalid(str(exc)) from None
     except NotServed:  # a squatting index: the index healer logs it once and /readyz names it
         raise SearchUnavailable() from None
     except TransportError as exc:  # unreachable or timed out: an outage, answered quickly
@@ -48,11 +54,14 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
         log.error("listing: search engine refused the query: %s %s", exc.meta.status, exc.message)
         raise
     # 热门搜索 counts a logged-in user's first page, and only a search that found something.
-    if hot is not None and request.keyword and viewer_id is not None and request.page_num == 1 and total:
+    items = found.items
+    if hot is not None and request.keyword and viewer_id is not None and request.offset == 0 and not request.cursor \
+            and found.total:
         hot.record(section.name, request.keyword, viewer_id)
     await show_contacts(section, items, viewer_id, masking)
     posting_shapes.without_owner(section, items)
-    result = {section.name: items, "total": total}
+    result = {section.name: items, "total": found.total, "total_relation": "eq" if found.exact else "gte",
+              "cursor": found.cursor}
     if body.request_id is not None:
         result["request_id"] = body.request_id
     return result

@@ -14,7 +14,7 @@ re-creation under the same name never interleave.
 Recorded in `violations` (the suite fails a test that adds one): a `refresh=wait_for` write on an index whose
 refresh_interval is -1 (Elasticsearch holds it until someone refreshes; held here a moment), and an alias
 pointed at an index with unrefreshed writes (its readers would see a partial index: this suite's rule).
-APIs whose writes it cannot follow (`_delete_by_query`, `_update_by_query`, `_reindex`, scrolls, `_msearch`,
+APIs whose writes it cannot follow (`_delete_by_query`, `_update_by_query`, `_reindex`, scrolls,
 `filter_path` on a write) are refused with 400, never passed through half-understood.
 
 It also accepts the official client's compatibility media types (osmem answers them 406), so an app in
@@ -45,7 +45,7 @@ _TICK_SECONDS = 0.1
 _HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "accept-encoding", "content-encoding"}
 _SEARCHES = {"_search", "_count"}
 _DOC_WRITES = {"_doc", "_create", "_update"}
-_REFUSED = {"_msearch", "_delete_by_query", "_update_by_query", "_reindex", "_search_shards"}
+_REFUSED = {"_delete_by_query", "_update_by_query", "_reindex", "_search_shards"}
 _ALL = {"_all", "*"}
 # Index settings a twin takes from its index (what changes what a search finds or may ask for).
 _COPIED_SETTINGS = ("analysis", "max_result_window", "similarity", "max_ngram_diff", "max_shingle_diff")
@@ -177,6 +177,8 @@ class RefreshingEngine:
         api = rest[0] if rest and rest[0].startswith("_") else None
         if api in _REFUSED:
             return _refused(api)
+        if api == "_msearch" and method in ("GET", "POST") and len(rest) == 1:
+            return await self._msearch(request, target, body, headers)
         if api in _SEARCHES and method in ("GET", "POST"):
             if len(rest) > 1:  # _search/scroll, _search/template: not followed
                 return _refused("/".join(rest))
@@ -257,6 +259,32 @@ class RefreshingEngine:
             answer = orjson.loads(raw)
             for hit in answer.get("hits", {}).get("hits", []):
                 hit["_index"] = hit["_index"].removeprefix(TWIN)
+            raw = orjson.dumps(answer)
+        return self._answer(status, raw, upstream_headers)
+
+    async def _msearch(self, request: web.Request, target: str | None, body: bytes,
+                       headers: dict) -> web.Response:
+        """Each search of the NDJSON pairs sent to the twins of the indices its header (or the path) names."""
+        lines = [orjson.loads(line) for line in body.split(b"\n") if line.strip()]
+        sent: list[bytes] = []
+        for header, search in zip(lines[::2], lines[1::2], strict=True):
+            named = header.get("index", target)
+            if isinstance(named, list):
+                named = ",".join(named)
+            indices = await self._concrete(named, header.get("ignore_unavailable") is True)
+            if indices:  # else the engine's own answer for a missing index
+                for index in indices:
+                    async with self._locks[index]:
+                        await self._twin_ready(index)
+                header = {**header, "index": ",".join(TWIN + index for index in indices)}
+            sent += [orjson.dumps(header), orjson.dumps(search)]
+        status, raw, upstream_headers = await self._call(request.method, "/_msearch", b"\n".join(sent) + b"\n",
+                                                         request.query, headers)
+        if status == 200:
+            answer = orjson.loads(raw)
+            for response in answer.get("responses", []):
+                for hit in response.get("hits", {}).get("hits", []):
+                    hit["_index"] = hit["_index"].removeprefix(TWIN)
             raw = orjson.dumps(answer)
         return self._answer(status, raw, upstream_headers)
 

@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from cachetools import TTLCache
 
-from runtime import clock
 from runtime.cache import connect_cache
 from search import recent_pages
 from server.services import rate_limits
@@ -35,7 +33,8 @@ def metered(monkeypatch):
 async def test_an_address_has_a_budget_a_minute_and_a_kept_page_is_free(client, tune, travel, monkeypatch):
     tune(rate_limit_reads_per_ip=3)
     # Pages kept a minute (LISTING_CACHE_SECONDS), so a slow run cannot see the kept one expire.
-    monkeypatch.setattr(recent_pages, "_pages", TTLCache(maxsize=100, ttl=60, timer=clock.monotonic))
+    monkeypatch.setattr(recent_pages, "_seconds", 60)
+    monkeypatch.setattr(recent_pages, "_pages", {})
     travel(MINUTE)
     for section, keyword in (("jobs", "厨师"), ("shops", "火锅"), ("seekers", "服务员")):
         assert (await search(client, keyword, section=section)).status_code == 200
