@@ -52,6 +52,8 @@ async def lose_every_index(client) -> None:
 ])
 async def test_every_index_made_at_start_by_a_reindex_or_a_heal_has_the_operators_replicas(client, app, engine,
                                                                                            declared, held):
+    owner = await login_as(client, "owner")
+    await post_job(client, owner)  # so the heal below is a lost index's rebuild
     operators = operators_engine(engine.url, **declared)
     try:
         await lose_every_index(operators.client)
