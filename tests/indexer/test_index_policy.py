@@ -20,6 +20,7 @@ from search.index import ensure_alias, indices_behind_alias, section_indices
 from search.index_policy import IndexNotReady
 from sections.jobs import JOBS
 from tests.helpers.api import login_as
+from tests.helpers.faults import unacknowledging_engine
 from tests.helpers.postings import post_job
 
 WHY = "replicas cannot be allocated: set ELASTICSEARCH_REPLICAS or ELASTICSEARCH_WAIT_FOR_STATUS=yellow"
@@ -120,3 +121,22 @@ async def test_a_rebuild_never_reaching_the_declared_health_is_not_served_and_sa
     assert (await client.post("/jobs/list", json={})).status_code == 503
     said = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert any(WHY in line and "its list answers 503 until a rebuild succeeds" in line for line in said), said
+
+
+async def test_an_alias_switch_not_acknowledged_keeps_the_old_index_and_says_so(client, app, engine, caplog):
+    owner = await login_as(client, "owner")
+    job = await post_job(client, owner)
+    await drain(app.ctx.search.client)
+    [old] = await indices_behind_alias(app.ctx.search.client, JOBS)
+    async with unacknowledging_engine(engine.url) as url:
+        unsure = SearchEngine(url, embedded=True)
+        try:
+            new = await reindex(unsure.client, JOBS, policy=unsure.policy)
+        finally:
+            await unsure.close()
+    assert await indices_behind_alias(app.ctx.search.client, JOBS) == [new]  # the switch did happen here...
+    assert await section_indices(app.ctx.search.client, JOBS) == sorted([old, new])  # ...the old index stays
+    listed = await client.post("/jobs/list", json={"query_type": 3})
+    assert [item["id"] for item in listed.json()["data"]["jobs"]] == [job]
+    [said] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR and r.name == "indexer.reindex"]
+    assert f"the alias switch to {new} was not acknowledged in time; keeping ['{old}']" in said
