@@ -44,8 +44,8 @@ async def test_reindex_switches_the_alias_and_drops_the_old_index(client, app):
     assert not await engine.indices.exists(index=before[0])
     assert (await engine.count(index=JOBS.name))["count"] == len(jobs)
     settings = (await engine.indices.get_settings(index=name))[name]["settings"]["index"]
-    # Bulk-load settings were put back to the definition's: replicas auto-expand, refresh is the default.
-    assert settings.get("auto_expand_replicas") == "0-1" and "refresh_interval" not in settings
+    # Bulk-load settings were put back: replicas auto-expand (ELASTICSEARCH_REPLICAS), refresh is the default.
+    assert settings.get("auto_expand_replicas") == "0-all" and "refresh_interval" not in settings
 
 
 async def test_reads_during_reindex_never_see_an_empty_listing(client, app):
