@@ -31,6 +31,9 @@ async def _load(client: AsyncElasticsearch, section: Section, index: str, query,
         bar.update(len(postings))
 
 
+REINDEX_REQUEST_SECONDS = 120.0
+
+
 async def reindex(client: AsyncElasticsearch, section: Section, *, lock: AbstractAsyncContextManager | None = None,
                   policy: IndexPolicy = DEFAULT_POLICY, batch_size: int = 1000, progress: bool = False) -> str:
     """Returns the new index's name. Readers keep the old index until the alias switches, which waits for
@@ -39,6 +42,9 @@ async def reindex(client: AsyncElasticsearch, section: Section, *, lock: Abstrac
     `lock` keeps two operators' reindexes apart on a shared cluster (the CLI passes a `renewed_lock`);
     an engine owned by one process (the embedded one) needs none.
     """
+    # A batch of 1,000 documents, or a refresh of a whole new index, may take longer than the 5 s a listing
+    # may wait: a reindex is not an outage when a busy cluster is slow to take it.
+    client = client.options(request_timeout=REINDEX_REQUEST_SECONDS)
     async with lock or nullcontext():
         started = clock.now()
         model = section.model
