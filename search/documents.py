@@ -50,8 +50,10 @@ def area_names(posting) -> list[str]:
     return [posting.first_area_des, posting.second_area_des, posting.third_area_des, posting.four_area_des]
 
 
-# In every index, never in an item: the geo point, the recommended order's time, the hold and the texts the
-# search box matches (search/keywords.py).
+# The positions as characters (search/contains.py): what the `positions` filter (contains) matches.
+POSITION_CHARACTERS = "positions_chars"
+# In every index, never in an item: the geo point, the recommended order's time, the hold, the texts the
+# search box matches (search/keywords.py) and the positions' characters.
 INTERNAL_FIELDS = frozenset(("location", "rank_time", "held", "keywords", "words_title", "words_tags", "words_text",
-                             "words_place"))
+                             "words_place", POSITION_CHARACTERS))
 DATE_FIELDS = ("create_at", "update_at", "last_refresh_time", "top_start_time", "top_end_time")
