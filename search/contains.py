@@ -1,4 +1,4 @@
-""""A text field contains this text" without a wildcard: the text as one token per character, and the wanted
+"""A text contains the wanted text, without a wildcard: the text as one token per character, and the wanted
 text as a phrase of the same tokens.
 
 A leading wildcard (`*厨师*` on a keyword field) reads every term of the index: a cluster with
