@@ -18,7 +18,7 @@ from models.job import Job
 from models.outbox import IndexOutbox
 from models.user import User
 from runtime import clock
-from search.documents import POSITION_CHARACTERS
+from search.documents import POSITION_PARTS
 from search.index import ensure_alias, indices_behind_alias
 from search.recent_pages import forget_pages, keep_pages
 from sections import all_sections
@@ -173,7 +173,7 @@ async def test_check_finds_and_repairs_drift(client, app):
     assert (await engine.get(index=JOBS.name, id=str(stale.id)))["_source"]["positions"] == stale.positions
 
 
-async def test_an_index_from_before_the_positions_characters_gets_them_at_start_and_its_documents_by_a_repair(
+async def test_an_index_from_before_the_positions_parts_gets_them_at_start_and_its_documents_by_a_repair(
         client, app):
     """Upgrading: the field is added to the existing index (built-in analyzer: no settings it lacks); until a
     reindex or `check --repair` rewrites them, documents written before miss the positions filter."""
@@ -182,10 +182,10 @@ async def test_an_index_from_before_the_positions_characters_gets_them_at_start_
     for name in (await engine.indices.get(index=f"{JOBS.name}_v*")).body:
         await engine.indices.delete(index=name)
     before = JOBS.definition()
-    del before["mappings"]["properties"][POSITION_CHARACTERS]
+    del before["mappings"]["properties"][POSITION_PARTS]
     await engine.indices.create(index=f"{JOBS.name}_v1", **before, aliases={JOBS.name: {}})
     for job in jobs:
-        old = {name: value for name, value in job_document(job).items() if name != POSITION_CHARACTERS}
+        old = {name: value for name, value in job_document(job).items() if name != POSITION_PARTS}
         await engine.index(index=JOBS.name, id=str(job.id), document=old, version=job.version,
                            version_type="external")
     await ensure_alias(engine, JOBS)  # what every start does

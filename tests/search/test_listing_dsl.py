@@ -37,7 +37,7 @@ def test_filters_positions_salary_overlap_and_every_welfare_tag():
         "positions": "厨*师", "salary_min": 8000, "salary_max": 20000, "basic_protection": ["社保", "公积金"],
         "attendance_leave": []}))
     filters = filters_of(dsl)
-    assert {"match_phrase": {"positions_chars": "厨 * 师"}} in filters
+    assert {"term": {"positions_parts": "厨*师"}} in filters
     assert {"range": {"salary_max": {"gte": 8000}}} in filters
     assert {"range": {"salary_min": {"lte": 20000}}} in filters
     assert {"term": {"basic_protection": "社保"}} in filters and {"term": {"basic_protection": "公积金"}} in filters
@@ -68,9 +68,9 @@ def test_an_operator_body_without_type_or_page_gets_the_listing_defaults():
 
 
 def test_positions_match_literally_even_with_wildcard_characters():
-    # Characters in a row, and no wildcard (an expensive query: tests/search/test_positions_contains.py).
+    # The text as typed, and no wildcard (an expensive query: tests/search/test_positions_contains.py).
     dsl = listing_dsl(JOBS, ListingRequest(query_type=LATEST, wanted={"positions": "厨\\*师? 长"}))
-    assert {"match_phrase": {"positions_chars": "厨 \\ * 师 ? U+0020 长"}} in filters_of(dsl)
+    assert {"term": {"positions_parts": "厨\\*师? 长"}} in filters_of(dsl)
     assert expensive_clause(dsl) is None
 
 

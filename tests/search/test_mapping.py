@@ -3,9 +3,9 @@ in the wheel."""
 
 from __future__ import annotations
 
-from sections.jobs import JOBS, job_document
+from sections.jobs import JOBS
+from sections.jobs import job_document
 from tests.helpers.postings import sample_job
-
 
 def test_every_document_field_is_mapped_and_every_mapped_field_is_filled():
     mapped = set(JOBS.definition()["mappings"]["properties"])
@@ -22,21 +22,15 @@ def test_document_times_carry_the_shanghai_offset():
 def test_texts_are_searched_through_builtin_analyzers_and_nothing_analysed_goes_unqueried():
     """The app cuts the words (search/text.py): the engine only splits them on spaces. A text field the
     search box does not query is not indexed (no engine work, no disk for nothing)."""
-    from search.documents import POSITION_CHARACTERS
-    from search.keywords import KEYWORD_FIELD, WORD_FIELDS
     from sections import all_sections
+    from search.keywords import KEYWORD_FIELD, WORD_FIELDS
 
-    with_positions = set()
     for section in all_sections():
         properties = section.definition()["mappings"]["properties"]
         analysed = {name for name, field in properties.items() if field["type"] == "text" and field.get("index", True)}
-        # The positions filter's characters (search/contains.py), in the sections that filter on positions.
-        own = {POSITION_CHARACTERS} & set(properties)
-        with_positions |= {section.name} if own else set()
-        assert analysed == {*WORD_FIELDS, KEYWORD_FIELD, *own}, section.name
-        assert all(properties[name]["analyzer"] == "whitespace" for name in (*WORD_FIELDS, *own))
+        assert analysed == {*WORD_FIELDS, KEYWORD_FIELD}, section.name
+        assert all(properties[name]["analyzer"] == "whitespace" for name in WORD_FIELDS)
         assert properties[KEYWORD_FIELD]["analyzer"] == "standard"
-    assert {"jobs", "seekers"} <= with_positions
 
 
 def test_an_installed_wheel_finds_its_mapping_from_any_directory(tmp_path):

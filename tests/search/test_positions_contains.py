@@ -1,13 +1,13 @@
-"""The `positions` filter (contains) is a phrase of characters (search/contains.py), not a wildcard: it finds
-exactly what `wanted in position` finds, for any characters, and a phrase never spans two positions of a
+"""The `positions` filter (contains) is a term on the positions' parts (search/contains.py), not a wildcard:
+it finds exactly what `wanted in position` finds, for any characters, never across two positions of a
 card. Checked on the engine against Python, for tricky positions and every text inside them."""
 
 from __future__ import annotations
 
 import pytest
 
-from search.contains import characters_of
-from search.documents import POSITION_CHARACTERS
+from search.contains import substrings_of
+from search.documents import POSITION_PARTS
 from search.engine import SearchEngine
 from sections.jobs import JOBS
 from sections.jobs.search import job_filters
@@ -36,16 +36,16 @@ def needles() -> list[str]:
 
 @pytest.fixture(scope="module")
 async def search(engine):
-    """The positions and their characters field as the sections' definitions map it, one document each."""
+    """The positions and their parts field as the sections' definitions map it, one document each."""
     client = SearchEngine(engine.url, embedded=True).client
-    field = JOBS.definition()["mappings"]["properties"][POSITION_CHARACTERS]
-    assert SEEKERS.definition()["mappings"]["properties"][POSITION_CHARACTERS] == field
+    field = JOBS.definition()["mappings"]["properties"][POSITION_PARTS]
+    assert SEEKERS.definition()["mappings"]["properties"][POSITION_PARTS] == field
     await client.indices.delete(index=INDEX, ignore_unavailable=True)
     await client.indices.create(index=INDEX, mappings={"dynamic": "strict", "properties": {
-        "positions": {"type": "keyword"}, POSITION_CHARACTERS: field}})
+        "positions": {"type": "keyword"}, POSITION_PARTS: field}})
     for number, values in enumerate(POSITIONS):
         # As the sections' documents hold them (their listing tests run the filter on their real documents).
-        document = {"positions": values, POSITION_CHARACTERS: characters_of(values)}
+        document = {"positions": values, POSITION_PARTS: substrings_of(values)}
         await client.index(index=INDEX, id=str(number), document=document)
     await client.indices.refresh(index=INDEX)
     yield client

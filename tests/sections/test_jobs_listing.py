@@ -10,7 +10,7 @@ from indexer.reindex import reindex
 from models.job import Job
 from models.user import User
 from runtime import clock
-from search.documents import POSITION_CHARACTERS
+from search.documents import POSITION_PARTS
 from sections.jobs import JOBS
 from sections.jobs.samples import random_jobs
 from tests.helpers.api import reset_state
@@ -118,7 +118,7 @@ async def test_items_have_the_seed_shape(seeded):
     assert item["create_at"] == clock.fmt(job.create_at)
     assert item["top_end_time"] == clock.fmt(job.top_end_time)
     assert isinstance(item["longitude"], float) and item["status"] == 1
-    assert "location" not in item and "rank_time" not in item and POSITION_CHARACTERS not in item
+    assert "location" not in item and "rank_time" not in item and POSITION_PARTS not in item
 
 
 @pytest.mark.parametrize(
