@@ -107,10 +107,6 @@ class ListingRequest:
         return (self.page_num - 1) * self.page_size
 
 
-def wildcard_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
-
-
 @dataclass
 class _Query:
     """One list's clauses before paging: `tops` set when the recommended list pages its tops apart."""
