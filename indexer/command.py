@@ -31,7 +31,7 @@ from indexer.sync import drain
 from runtime.cache import connect_cache
 from runtime.settings import ConfigError
 from sections import Section, all_sections, by_name
-from search.engine import CREDENTIALS_REFUSED, EmbeddedEngine, SearchEngine, cluster_connection, refused_credentials
+from search.engine import CREDENTIALS_REFUSED, EmbeddedEngine, SearchEngine, engine_options, refused_credentials
 from search.index import ensure_alias
 from search.listing import ListingRequest, listing_searches
 from search.vocabulary import use_synonyms
@@ -101,11 +101,12 @@ async def _resources(args, settings):
     url = args.es_url or settings.elasticsearch_url
     if not url:
         raise EngineRequired()
-    engine = SearchEngine(url, embedded=args.plain_json, request_timeout=60, **cluster_connection(settings))
+    engine = SearchEngine(url, embedded=args.plain_json, request_timeout=60,
+                          **engine_options(settings, embedded=args.plain_json))
     cache = connect_cache(settings.redis_url)
     try:
         async with database(settings):
-            yield engine.client, cache
+            yield engine, cache
     finally:
         await engine.close()
         await cache.aclose()
@@ -120,8 +121,9 @@ def _retrying(state) -> None:
 
 
 async def _sync(args, settings) -> int:
-    async with _resources(args, settings) as (client, cache):
-        healer = IndexHealer(client, cache, args.interval)
+    async with _resources(args, settings) as (engine, cache):
+        client = engine.client
+        healer = IndexHealer(client, cache, args.interval, engine.policy)
         while True:
             # The daemon waits out an engine outage; a one-off run gives up after a few tries.
             async for attempt in AsyncRetrying(wait=wait_exponential(min=1, max=30),
@@ -144,15 +146,17 @@ async def _run(args, settings) -> int:
         return await _sync(args, settings)
     sections = _sections(args)
     drifted = False
-    async with _resources(args, settings) as (client, cache):
+    async with _resources(args, settings) as (engine, cache):
+        client = engine.client
         for section in sections:
             if args.action == "create":
-                print(await ensure_alias(client, section))
+                print(await ensure_alias(client, section, policy=engine.policy))
             elif args.action == "reindex":
                 # An engine that belongs to the caller alone (the embedded one) needs no lock, hence no Redis.
                 lock = None if args.no_lock else renewed_lock(cache, reindex_lock(section.name),
                                                                what=f"a reindex of {section.name}")
-                print(await reindex(client, section, lock=lock, batch_size=args.batch_size, progress=True))
+                print(await reindex(client, section, lock=lock, policy=engine.policy, batch_size=args.batch_size,
+                                    progress=True))
             elif args.action == "check":
                 drift = await check(client, section, repair=args.repair, batch_size=args.batch_size, progress=True)
                 print(json.dumps({"section": section.name, "missing": drift.missing, "stale": drift.stale,
@@ -166,7 +170,8 @@ async def _relevance(args, settings) -> int:
     use_synonyms(settings.search_synonyms_path)  # the operator's table, as the app reads it
     url = args.es_url or settings.elasticsearch_url
     embedded = None if url else EmbeddedEngine.start()
-    engine = (SearchEngine(url, embedded=args.plain_json, request_timeout=60, **cluster_connection(settings))
+    engine = (SearchEngine(url, embedded=args.plain_json, request_timeout=60,
+                           **engine_options(settings, embedded=args.plain_json))
               if url else SearchEngine(embedded.url, embedded=True, request_timeout=60))
     try:
         results = [await measure(engine.client, section) for section in _sections(args)]

@@ -18,7 +18,7 @@ from models.migrating import MigrationLockTimeout
 from runtime.errors import DomainError
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, Settings, load_settings
-from search.engine import SearchEngine, cluster_connection
+from search.engine import SearchEngine, engine_options
 from sections import UnknownSection, all_sections
 
 # Most specific first; sysexits' 75 (EX_TEMPFAIL) says "try again later". 1: refused (no such posting...).
@@ -77,7 +77,7 @@ async def index_now(settings: Settings) -> None:
     if not settings.elasticsearch_url:
         print("index: left to the app's drainer (no ELASTICSEARCH_URL here)")
         return
-    engine = SearchEngine(settings.elasticsearch_url, **cluster_connection(settings))
+    engine = SearchEngine(settings.elasticsearch_url, **engine_options(settings, embedded=False))
     try:
         print(f"index: {await drain(engine.client)} change(s) written")
     except Exception as exc:  # the change is committed; its outbox row waits for the drainer

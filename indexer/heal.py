@@ -28,13 +28,16 @@ from runtime.periodic import PeriodicTask
 from sections import Section, all_sections
 from search.engine import CREDENTIALS_REFUSED, refused_credentials
 from search.index import alias_state, ensure_alias, section_indices
+from search.index_policy import DEFAULT_POLICY, IndexPolicy
 
 log = logging.getLogger("indexer.heal")
 
 
-async def heal(client: AsyncElasticsearch, cache: redis.Redis, section: Section) -> str | None:
+async def heal(client: AsyncElasticsearch, cache: redis.Redis, section: Section,
+               policy: IndexPolicy = DEFAULT_POLICY) -> str | None:
     """Rebuild the section's index if its alias is missing or points at several indices, or at another's; the
-    new index's name, or None when it is sound, squatted (see `IndexHealer`), or another process rebuilds it."""
+    new index's name, or None when it is sound, squatted (see `IndexHealer`), or another process rebuilds it.
+    The rebuild is a `reindex` with the operator's `policy`: its replicas, and the health it waits for."""
     state = await alias_state(client, section)
     if state.problem() is None or state.squatter:
         return None
@@ -46,7 +49,7 @@ async def heal(client: AsyncElasticsearch, cache: redis.Redis, section: Section)
             behind = list(state.behind)
             if not behind and not await section_indices(client, section) and not await section.model.all().exists():
                 # A new cluster and nothing to list yet (a first deployment): no loss to report.
-                name = await reindex(client, section)
+                name = await reindex(client, section, policy=policy)
                 log.info("search index %s created as %s (the database holds no %s yet)", section.name, name,
                          section.target)
                 return name
@@ -55,7 +58,7 @@ async def heal(client: AsyncElasticsearch, cache: redis.Redis, section: Section)
             if behind:  # the list must not serve both meanwhile (each posting twice): 503 until rebuilt
                 await client.indices.update_aliases(actions=[{"remove": {"index": index, "alias": section.name}}
                                                              for index in behind])
-            name = await reindex(client, section)
+            name = await reindex(client, section, policy=policy)
             # Indices of the section behind no alias are what crashed loads and lost aliases left.
             for stray in set(await section_indices(client, section)) - {name}:
                 await client.indices.delete(index=stray)
@@ -74,10 +77,12 @@ class IndexHealer(PeriodicTask):
     what = "index check"
     pause_after_failure = 5.0
 
-    def __init__(self, client: AsyncElasticsearch, cache: redis.Redis, interval: float):
+    def __init__(self, client: AsyncElasticsearch, cache: redis.Redis, interval: float,
+                 policy: IndexPolicy = DEFAULT_POLICY):
         super().__init__(interval)
         self._client = client
         self._cache = cache
+        self._policy = policy
         self._mapped: set[str] = set()
         self._squatted: set[str] = set()  # said once per process while it stays
 
@@ -87,7 +92,7 @@ class IndexHealer(PeriodicTask):
             try:
                 if await self._squatted_by_a_stranger(section):
                     continue
-                await heal(self._client, self._cache, section)
+                await heal(self._client, self._cache, section, self._policy)
                 # The definition's new fields (an upgrade's), once the cluster answers: a start may have missed it.
                 if section.name not in self._mapped and await ensure_alias(self._client, section, create=False):
                     self._mapped.add(section.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -58,6 +59,10 @@ RETIRED = {name: "POSTING_PRICES" for name in (
     "PRICE_TOP", "PRICE_REFRESH", "PRICE_SEEKER_TOP", "PRICE_SEEKER_REFRESH", "PRICE_SHOP_TOP", "PRICE_SHOP_REFRESH")}
 
 
+# ELASTICSEARCH_REPLICAS: a number of replicas, or a range whose top may be `all` (Elasticsearch's own form).
+_REPLICAS = re.compile(r"(?P<low>[0-9]+)(-(?P<top>[0-9]+|all))?")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
@@ -86,6 +91,17 @@ class Settings(BaseSettings):
     elasticsearch_username: str | None = None
     elasticsearch_password: SecretStr | None = None
     elasticsearch_ca_certs: Path | None = None
+    # Replicas of every index the app and the indexer make: a number ("1": that many whatever the cluster's
+    # size) or a range the engine fits to its data nodes ("0-all": a copy on every node; "0-2").
+    elasticsearch_replicas: str = "0-all"
+    # The health a rebuilt index must reach before its alias switches to it: green (every copy placed) or
+    # yellow (the primaries). Unset: green on a cluster, yellow on the embedded engine (one node).
+    elasticsearch_wait_for_status: str | None = None
+    elasticsearch_wait_for_status_seconds: float = Field(default=300.0, gt=0)
+    # Connections the search client keeps to each node, per process. elastic_transport's default (10) made a
+    # worker's 11th concurrent search wait for a connection, as Tortoise's pool of 5 did (DATABASE_POOL_SIZE):
+    # a worker serves as many requests at once as its clients send (Sanic sets no cap; 64 per client address).
+    elasticsearch_connections_per_node: int = Field(default=64, ge=1, le=1000)
 
     # WeChat mini-program login. Without an appid the development provider is used.
     wechat_provider: Literal["dev", "wechat"] | None = None
@@ -264,11 +280,21 @@ class Settings(BaseSettings):
             gaps.append("WECHATPAY_MCHID is unset (development pay provider: orders are paid without money)")
         return gaps
 
+    def _check_index_policy(self) -> None:
+        shape = _REPLICAS.fullmatch(self.elasticsearch_replicas)
+        if shape is None or (shape["top"] not in (None, "all") and int(shape["top"]) < int(shape["low"])):
+            raise ConfigError(f"ELASTICSEARCH_REPLICAS={self.elasticsearch_replicas!r} is neither a number of "
+                              'replicas ("1") nor a range ("0-all", "0-2")')
+        if self.elasticsearch_wait_for_status not in (None, "green", "yellow"):
+            raise ConfigError(f"ELASTICSEARCH_WAIT_FOR_STATUS={self.elasticsearch_wait_for_status!r}: green or "
+                              "yellow (the health a rebuilt index must reach before it serves)")
+
     def check(self) -> None:
         """Raise ConfigError when this configuration must not start."""
         if retired := sorted(name for name in RETIRED if name in os.environ):
             raise ConfigError(f"{', '.join(retired)} no longer exist: set {RETIRED[retired[0]]} instead "
                               '(by section name: {"jobs": {"top": {"24": "2.00"}, "refresh": "1.99"}})')
+        self._check_index_policy()
         if self.resolved_wechat_provider == "wechat" and not (self.wechat_appid and self.wechat_secret):
             raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
         if self.wechat_push_aes_key and len(self.wechat_push_aes_key.get_secret_value()) != 43:

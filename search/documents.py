@@ -50,8 +50,10 @@ def area_names(posting) -> list[str]:
     return [posting.first_area_des, posting.second_area_des, posting.third_area_des, posting.four_area_des]
 
 
-# In every index, never in an item: the geo point, the recommended order's time, the hold and the texts the
-# search box matches (search/keywords.py).
+# Every part of the positions (search/contains.py): what the `positions` filter (contains) matches.
+POSITION_PARTS = "positions_parts"
+# In every index, never in an item: the geo point, the recommended order's time, the hold, the texts the
+# search box matches (search/keywords.py) and the positions' parts.
 INTERNAL_FIELDS = frozenset(("location", "rank_time", "held", "keywords", "words_title", "words_tags", "words_text",
-                             "words_place"))
+                             "words_place", POSITION_PARTS))
 DATE_FIELDS = ("create_at", "update_at", "last_refresh_time", "top_start_time", "top_end_time")

@@ -15,6 +15,7 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.serializer import OrjsonSerializer
 
 from search.index import AliasWatch
+from search.index_policy import DEFAULT_POLICY, IndexPolicy, index_policy
 
 log = logging.getLogger("search.engine")
 
@@ -52,6 +53,13 @@ def cluster_connection(settings) -> dict:
     return options
 
 
+def engine_options(settings, *, embedded: bool) -> dict:
+    """SearchEngine's keyword arguments from the settings (duck-typed: search/ never reads them itself): the
+    connections per node, the operator's index policy and, for a cluster, its credentials and TLS."""
+    return {"connections_per_node": settings.elasticsearch_connections_per_node,
+            "policy": index_policy(settings, embedded=embedded), **cluster_connection(settings)}
+
+
 # What the operator sees when the cluster answers 401 or 403: not the query's fault, not a passing outage.
 CREDENTIALS_REFUSED = ("the search cluster refused our credentials (HTTP {status}): check ELASTICSEARCH_API_KEY "
                        "(or ELASTICSEARCH_USERNAME/PASSWORD) and its role (README: the search cluster's role)")
@@ -68,16 +76,26 @@ def refused_credentials(exc: Exception) -> int | None:
 LISTING_TIMEOUT_SECONDS = 3.0
 
 
-class SearchEngine:
-    """One client per process; `embedded` says whether the URL is the engine we started ourselves."""
+# ELASTICSEARCH_CONNECTIONS_PER_NODE's default (runtime/settings.py says why), for engines made without settings.
+CONNECTIONS_PER_NODE = 64
 
-    def __init__(self, url: str, embedded: bool = False, request_timeout: float = 5.0, **connection):
-        """`connection`: a cluster's credentials and TLS (`cluster_connection(settings)`)."""
+
+class SearchEngine:
+    """One client per process; `embedded` says whether the URL is the engine we started ourselves; `policy`
+    is what every index this process makes gets (replicas, the health a reindex waits for)."""
+
+    def __init__(self, url: str, embedded: bool = False, request_timeout: float = 5.0, *,
+                 connections_per_node: int = CONNECTIONS_PER_NODE, policy: IndexPolicy = DEFAULT_POLICY,
+                 **connection):
+        """`connection`: a cluster's credentials and TLS (`cluster_connection(settings)`); `engine_options(settings)`
+        gives all of these."""
         self.url = url
         self.embedded = embedded
+        self.policy = policy
         options = {"node_class": PlainJsonNode} if embedded else connection
         # orjson for bodies both ways (the default stdlib json decoder was a tenth of a listing's CPU).
         self.client = AsyncElasticsearch(url, request_timeout=request_timeout, max_retries=0,
+                                         connections_per_node=connections_per_node,
                                          serializer=OrjsonSerializer(), **options)
         # The listing's client, made once: `.options()` builds a whole client (and its telemetry) per call.
         self.listing_client = self.client.options(request_timeout=LISTING_TIMEOUT_SECONDS)

@@ -12,6 +12,7 @@ from elasticsearch.helpers import async_bulk
 
 from runtime import clock
 from search import recent_pages
+from search.index_policy import DEFAULT_POLICY, IndexPolicy
 from search.section import IndexedSection
 
 
@@ -120,30 +121,33 @@ async def next_index_name(client: AsyncElasticsearch, section: IndexedSection) -
 
 
 async def create_index(client: AsyncElasticsearch, section: IndexedSection, name: str, *,
-                       bulk_loading: bool = False, alias: bool = False) -> None:
-    """Create `name`; with `alias`, the alias points at it in the same request (no moment without either)."""
+                       policy: IndexPolicy = DEFAULT_POLICY, bulk_loading: bool = False, alias: bool = False) -> None:
+    """Create `name` with the operator's replicas; with `alias`, the alias points at it in the same request (no
+    moment without either)."""
     definition = section.definition()
-    settings = dict(definition["settings"])
+    settings = {**definition["settings"], **policy.replica_settings()}
     if bulk_loading:  # no refreshes and no replicas while loading; restored before the alias switch
         settings.update(BULK_LOADING)
     await client.indices.create(index=name, settings=settings, mappings=definition["mappings"],
                                 aliases={section.name: {}} if alias else None)
 
 
-# While a new index is loaded; `serving_settings()` puts the definition's own values back.
+# While a new index is loaded; `serving_settings()` puts the serving values back.
 BULK_LOADING = {"refresh_interval": "-1", "auto_expand_replicas": "false", "number_of_replicas": 0}
 
 
-def serving_settings(section: IndexedSection) -> dict:
-    """The definition's values for what BULK_LOADING changed; null (the engine's default) where it sets none,
-    e.g. refresh_interval back to the default rather than a literal."""
-    defined = section.definition()["settings"]
-    return {name: defined.get(name) for name in BULK_LOADING}
+def serving_settings(section: IndexedSection, policy: IndexPolicy) -> dict:
+    """What BULK_LOADING changed, as an index serves it: the operator's replicas, and the definition's refresh
+    interval, null (the engine's default) where it sets none rather than a literal."""
+    return {"refresh_interval": section.definition()["settings"].get("refresh_interval"),
+            **policy.replica_settings()}
 
 
-async def ensure_alias(client: AsyncElasticsearch, section: IndexedSection, create: bool = True) -> str | None:
-    """Create the first versioned index and point the alias at it, unless the alias exists (`create` False:
-    never; None then). Where it exists, the definition's new fields are added to its index.
+async def ensure_alias(client: AsyncElasticsearch, section: IndexedSection, create: bool = True, *,
+                       policy: IndexPolicy = DEFAULT_POLICY) -> str | None:
+    """Create the first versioned index (with `policy`'s replicas) and point the alias at it, unless the alias
+    exists (`create` False: never; None then). Where it exists, the definition's new fields are added to its
+    index.
 
     One atomic request, so concurrent workers cannot end with two indices behind the alias.
     """
@@ -162,7 +166,7 @@ async def ensure_alias(client: AsyncElasticsearch, section: IndexedSection, crea
         return None
     name = await next_index_name(client, section)
     try:
-        await create_index(client, section, name, alias=True)
+        await create_index(client, section, name, policy=policy, alias=True)
     except BadRequestError as exc:  # another worker created it a moment ago
         if exc.error != "resource_already_exists_exception":
             raise

@@ -62,7 +62,8 @@ class ListingRequest:
         keyword = f.get("keyword")
         return cls(
             query_type=body.get("query_type", RECOMMENDED),
-            wanted={name: value for name, value in f.items() if name not in _SHARED and value is not None},
+            # An empty value asks for nothing: left out, so such a body shares its page with one without it.
+            wanted={name: value for name, value in f.items() if name not in _SHARED and value not in (None, "", [])},
             longitude=f.get("longitude"), latitude=f.get("latitude"), distance_km=f.get("distance_km"),
             keyword=" ".join(words_of(keyword or "") if keyword_normalised else normalized_words(keyword)) or None,
             page_num=body.get("page_num", 1), page_size=body.get("page_size", 10), cursor=body.get("cursor"))
@@ -104,10 +105,6 @@ class ListingRequest:
     @property
     def offset(self) -> int:
         return (self.page_num - 1) * self.page_size
-
-
-def wildcard_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
 
 
 @dataclass

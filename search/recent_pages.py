@@ -8,7 +8,7 @@ database by its refresh)."""
 from __future__ import annotations
 
 import asyncio
-import weakref
+from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
@@ -20,8 +20,7 @@ T = TypeVar("T")
 
 _seconds, _size = 1.0, 1000
 _pages: dict[str, TTLCache] = {}  # by section name
-# Told when a section's pages are dropped (the app's kept home pages); weakly, so an app's end ends it.
-_dropped: list[weakref.WeakMethod] = []
+_drops: Counter = Counter()  # how many times each section's pages were dropped (None: every section's)
 
 
 def keep_pages(seconds: float, pages: int = 1000) -> None:
@@ -65,11 +64,9 @@ def kept(section: str, key: Hashable) -> bool:
     return pages is not None and key in pages  # a TTLCache holds no expired key
 
 
-def on_drop(listener: Callable[[str | None], None]) -> None:
-    """Call `listener(section)` (a bound method) whenever a section's pages are dropped (None: every section's),
-    for as long as its object lives."""
-    _dropped[:] = [ref for ref in _dropped if ref() is not None]
-    _dropped.append(weakref.WeakMethod(listener))
+def drops(section: str) -> tuple[int, int]:
+    """Changes whenever the section's pages are dropped: what was made from a page before it is stale."""
+    return _drops[None], _drops[section]
 
 
 def forget_pages(section: str | None = None) -> None:
@@ -77,6 +74,4 @@ def forget_pages(section: str | None = None) -> None:
     for name in ([section] if section is not None else list(_pages)):
         if (pages := _pages.get(name)) is not None:
             pages.clear()
-    for ref in _dropped:
-        if (listener := ref()) is not None:
-            listener(section)
+    _drops[section] += 1

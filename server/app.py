@@ -19,7 +19,7 @@ from runtime.cache import connect_cache
 from runtime.logs import configure_logging
 from runtime.settings import ConfigError, Settings, load_settings
 import sections
-from search.engine import SearchEngine, cluster_connection
+from search.engine import SearchEngine, engine_options
 from indexer.heal import IndexHealer
 from search.index import ensure_alias
 from search.recent_pages import keep_pages
@@ -159,13 +159,13 @@ async def _open_providers(app: JobBoard, settings: Settings) -> None:
 
 async def _open_search(app: JobBoard, settings: Settings, engine_url: str) -> None:
     """The engine, every section's index, and the search box's hot searches and suggestions."""
-    app.ctx.search = SearchEngine(engine_url, embedded=not settings.elasticsearch_url, **cluster_connection(settings))
     external = bool(settings.elasticsearch_url)
+    app.ctx.search = SearchEngine(engine_url, embedded=not external, **engine_options(settings, embedded=not external))
     for section in sections.all_sections():
         try:
             # A cluster's missing alias is the healer's to rebuild from the database (an empty index made
             # here would be served as if it were whole); the embedded engine is filled by its supervisor.
-            await ensure_alias(app.ctx.search.client, section, create=not external)
+            await ensure_alias(app.ctx.search.client, section, create=not external, policy=app.ctx.search.policy)
         except Exception as exc:  # the engine down must not stop the rest of the API; /readyz reports it
             log.warning("search index %s not ensured at start-up: %s", section.name, type(exc).__name__)
     app.ctx.hot_searches = HotSearches(app.ctx.cache, lambda: app.ctx.content_check, app.ctx.settings)
@@ -177,7 +177,8 @@ async def _start_background(app: JobBoard, settings: Settings) -> None:
     background = app.ctx.background
     # The embedded engine too: its supervisor refills it after a crash, but not after a deleted index.
     healer = background.add("index_healer",
-                            IndexHealer(app.ctx.search.client, app.ctx.cache, settings.index_check_seconds))
+                            IndexHealer(app.ctx.search.client, app.ctx.cache, settings.index_check_seconds,
+                                        app.ctx.search.policy))
     healer.nudge()  # at once: a cluster that lost an index while we were down
     if settings.background_index_sync:
         drainer = OutboxDrainer(app.ctx.search.client, on_failure=healer.nudge)

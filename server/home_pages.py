@@ -1,7 +1,7 @@
 """Each section's home page (its first recommended page with no filter, asked anonymously) kept as the
 encoded answer: the same bytes for every visitor, answered before the body is validated, the caller looked
-up or the items shaped. Kept at most LISTING_CACHE_SECONDS, and dropped at once when this process writes to
-that section's index (`recent_pages.on_drop`); other processes' writes show within twice that time.
+up or the items shaped. Kept as long as the engine's page it was made from (`recent_pages`: at most
+LISTING_CACHE_SECONDS, and dropped at once when this process writes to that section's index).
 
 Only bodies that plainly ask for the home page are answered here (recommended, page 1, no filter, no
 cursor, a page size, an optional request_id): anything else, or anything unusual in those fields, goes
@@ -11,14 +11,14 @@ through the handler, whose answer is the same (a test compares them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 
 import orjson
 from sanic.response import HTTPResponse
 
 from runtime import clock
 from search import recent_pages
-from search.listing import RECOMMENDED
+from search.listing import RECOMMENDED, ListingRequest
 
 _HOME_FIELDS = frozenset(("request_id", "query_type", "filter", "page_num", "page_size"))
 MAX_PAGE_SIZE = 50  # the list bodies' own bound (sections.fields.PageSize)
@@ -58,31 +58,36 @@ def home_request(raw: bytes) -> HomeRequest | None:
     return HomeRequest(page_size, request_id)
 
 
+@cache
+def _page_key(page_size: int) -> tuple:
+    """The page cache's key of a home page (what the list service asks `recent_pages` for)."""
+    return ListingRequest(page_size=page_size).key()
+
+
 class HomePages:
     """The kept bytes, by section and page size: the envelope without a request_id, which each answer adds."""
 
     def __init__(self, seconds: float):
         self._seconds = seconds
-        self._kept: dict[tuple[str, int], tuple[float, bytes]] = {}
-        recent_pages.on_drop(self.drop)
-
-    def drop(self, section: str | None) -> None:
-        if section is None:
-            self._kept.clear()
-        else:
-            for key in [key for key in self._kept if key[0] == section]:
-                del self._kept[key]
+        # (section, page size) → (when the request that made them arrived, the section's drops then, bytes)
+        self._kept: dict[tuple[str, int], tuple[float, tuple, bytes]] = {}
 
     def answer(self, section: str, home: HomeRequest) -> HTTPResponse | None:
         kept = self._kept.get((section, home.page_size))
-        if kept is None or clock.monotonic() - kept[0] >= self._seconds:
+        # Only while the engine's page they were made from is kept, and no write dropped it since.
+        if kept is None or clock.monotonic() - kept[0] >= self._seconds or kept[1] != recent_pages.drops(section) \
+                or not recent_pages.kept(section, _page_key(home.page_size)):
             return None
-        body = kept[1]
+        body = kept[2]
         if home.request_id is not None:  # the data's last field, as the handler puts it
             body = b"%s,\"request_id\":%s%s" % (body[: -len(_CLOSE)], orjson.dumps(home.request_id), _CLOSE)
         return HTTPResponse(body, content_type="application/json")
 
-    def keep(self, section: str, home: HomeRequest, encoded: bytes) -> None:
+    def state(self, section: str) -> tuple[float, tuple]:
+        """What a request arriving now will make its bytes from (passed back to `keep`)."""
+        return clock.monotonic(), recent_pages.drops(section)
+
+    def keep(self, section: str, home: HomeRequest, state: tuple[float, tuple], encoded: bytes) -> None:
         if self._seconds <= 0:
             return
         answer = orjson.loads(encoded)
@@ -90,7 +95,10 @@ class HomePages:
         if not isinstance(data, dict):
             return
         data.pop("request_id", None)
-        self._kept[(section, home.page_size)] = (clock.monotonic(), orjson.dumps(answer))
+        self._kept[(section, home.page_size)] = (*state, orjson.dumps(answer))
+
+    def drop(self) -> None:
+        self._kept.clear()
 
 
 def serves_kept_home_page(section: str, anonymous):
@@ -104,9 +112,10 @@ def serves_kept_home_page(section: str, anonymous):
             home = home_request(request.body) if anonymous(request) else None
             if home is not None and (kept := pages.answer(section, home)) is not None:
                 return kept
+            state = pages.state(section) if home is not None else None
             response = await handler(request, *args, **kwargs)
             if home is not None and response.status == 200:
-                pages.keep(section, home, response.body)
+                pages.keep(section, home, state, response.body)
             return response
 
         return wrapped

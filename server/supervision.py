@@ -125,7 +125,9 @@ class EngineSupervisor:
         return self._rebuild()
 
     def _rebuild(self) -> str:
-        """`jobboard index reindex` into the engine; returns the new index's name."""
+        """`jobboard index reindex` into the engine; returns the new index's name. Like any reindex it gives the
+        index the operator's ELASTICSEARCH_REPLICAS and waits for ELASTICSEARCH_WAIT_FOR_STATUS (`--plain-json`:
+        yellow unless set, all one osmem node ever answers)."""
         # No lock, so no Redis is needed to start (or to recover while Redis is down). A worker's healer may
         # see the engine's index lost meanwhile and rebuild too: the loser's alias switch is repaired by the
         # next round (extra ERROR lines, never a lost posting).

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-
 from models.job import Job
-from search.documents import AREA_IDS, area_names, posting_document
+from search.contains import contains, substrings_of
+from search.documents import AREA_IDS, POSITION_PARTS, area_names, posting_document
 from search.keywords import word_fields
-from search.listing import wildcard_escape
-
-
 
 WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
 
@@ -20,6 +17,7 @@ def job_document(job: Job) -> dict:
     document = posting_document(job)
     document.update(
         positions=job.positions,
+        **{POSITION_PARTS: substrings_of([job.positions])},  # the positions filter's field
         contact_person_name=job.contact_person_name,
         salary_min=job.salary_min,
         salary_max=job.salary_max,
@@ -38,7 +36,7 @@ def job_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     the given areas."""
     clauses: list[dict] = []
     if positions := wanted.get("positions"):
-        clauses.append({"wildcard": {"positions": {"value": f"*{wildcard_escape(positions)}*"}}})
+        clauses.append(contains(POSITION_PARTS, positions))
     # Salary ranges overlap: the job pays at least the asked minimum somewhere in its range...
     if (salary_min := wanted.get("salary_min")) is not None:
         clauses.append({"range": {"salary_max": {"gte": salary_min}}})

@@ -6,14 +6,11 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-
 from models.seeker import SALARY_NEGOTIABLE, Seeker
 from runtime import clock
-from search.documents import AREA_DES, AREA_IDS, area_names, posting_document
+from search.contains import contains, substrings_of
+from search.documents import AREA_DES, AREA_IDS, POSITION_PARTS, area_names, posting_document
 from search.keywords import word_fields
-from search.listing import wildcard_escape
-
-
 
 # The published point's grid: 0.005° is 556 m of latitude (and 430-500 m of longitude in mainland China).
 GRID_DEGREES = Decimal("0.005")
@@ -51,6 +48,7 @@ def seeker_document(card: Seeker) -> dict:
         sex=card.sex,
         birth_year=card.birth_year,
         positions=list(card.positions or []),
+        **{POSITION_PARTS: substrings_of(card.positions or [])},  # the positions filter's field
         salary_min=card.salary_min,
         salary_max=card.salary_max,
         experience_years=card.experience_years,
@@ -73,7 +71,7 @@ def seeker_filters(wanted: Mapping[str, Any], now_iso: str) -> list[dict]:
     the birth year) between the bounds; at least `experience_min` years; in the given areas."""
     clauses: list[dict] = []
     if positions := wanted.get("positions"):
-        clauses.append({"wildcard": {"positions": {"value": f"*{wildcard_escape(positions)}*"}}})
+        clauses.append(contains(POSITION_PARTS, positions))
     salary: list[dict] = []
     if (salary_min := wanted.get("salary_min")) is not None:
         salary.append({"range": {"salary_max": {"gte": salary_min}}})

@@ -19,6 +19,9 @@ APIs whose writes it cannot follow (`_delete_by_query`, `_update_by_query`, `_re
 
 It also accepts the official client's compatibility media types (osmem answers them 406), so an app in
 external-cluster mode can run against osmem through it.
+
+And it refuses expensive queries as a cluster with `search.allow_expensive_queries: false` does (400, with
+Elasticsearch's error; tests/fakes/expensive_queries.py): on by default, as the app sends none.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from aiohttp import web
 from yarl import URL
 
 from search.engine import EmbeddedEngine, plain_media_type
+from tests.fakes.expensive_queries import refused_msearch, refused_search
 
 TWIN = ".published."
 DEFAULT_REFRESH_SECONDS = 1.0
@@ -66,9 +70,13 @@ def _seconds(interval) -> float | None:
     return float(number) * scale[unit]
 
 
+def _refusal(what: str) -> dict:
+    return {"error": {"type": "refreshing_engine", "reason": f"the refresh-realistic test engine does not take "
+                      f"{what}"}, "status": 400}
+
+
 def _refused(what: str) -> web.Response:
-    return web.json_response({"error": {"type": "refreshing_engine", "reason": f"the refresh-realistic test "
-                                        f"engine does not take {what}"}, "status": 400}, status=400)
+    return web.json_response(_refusal(what), status=400)
 
 
 class RefreshingEngine:
@@ -78,6 +86,7 @@ class RefreshingEngine:
     def __init__(self, upstream: str, periodic: bool = True):
         self.upstream = upstream.rstrip("/")
         self.periodic = periodic
+        self.refuse_expensive = True  # as a cluster with `search.allow_expensive_queries: false`
         self.url = ""
         self.violations: list[str] = []
         self._dirty: dict[str, set[str]] = defaultdict(set)  # concrete index -> ids written since its refresh
@@ -175,6 +184,8 @@ class RefreshingEngine:
         target = parts[0] if parts and (not parts[0].startswith("_") or parts[0] in _ALL) else None
         rest = parts[1:] if target else parts
         api = rest[0] if rest and rest[0].startswith("_") else None
+        if self.refuse_expensive and method in ("GET", "POST") and (refused := self._expensive(api, target, body)):
+            return refused
         if api in _REFUSED:
             return _refused(api)
         if api == "_msearch" and method in ("GET", "POST") and len(rest) == 1:
@@ -244,6 +255,17 @@ class RefreshingEngine:
         return orjson.dumps(body)
 
     # -- searches -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _expensive(api: str | None, target: str | None, body: bytes) -> web.Response | None:
+        """Elasticsearch's answer to a search holding an expensive query, or None."""
+        if api in _SEARCHES and (answer := refused_search(body, target)):
+            return web.json_response(answer, status=400)
+        if api == "_msearch" and any(items := refused_msearch(body, target)):
+            # Elasticsearch answers each search of a multi-search apart, in a 200; the cheap ones of a
+            # request holding a refused one are not sent here (the test fails on the refusal anyway).
+            return web.json_response({"took": 0, "responses": [item or _refusal("_msearch") for item in items]})
+        return None
 
     async def _search(self, request: web.Request, target: str | None, api: str, body: bytes,
                       headers: dict) -> web.Response:

@@ -1,4 +1,5 @@
-"""Dependencies that misbehave on purpose: one that hangs, one that is slow, a Redis that is refused, hung or back."""
+"""Dependencies that misbehave on purpose: one that hangs, one that is slow, a Redis that is refused, hung or back,
+an engine whose alias switches are not acknowledged."""
 
 from __future__ import annotations
 
@@ -56,6 +57,35 @@ async def slow_proxy(target_url: str, delay: float, port: int = 0):
         yield proxy
     finally:
         server.close()
+
+
+@asynccontextmanager
+async def unacknowledging_engine(target_url: str):
+    """A forwarder to the engine at `target_url` that answers every alias change (`POST /_aliases`, applied) with
+    `acknowledged: false`, as a cluster does when not every node confirmed it within the timeout. Yields its URL."""
+    import aiohttp
+    from aiohttp import web
+
+    from tests.helpers.services import serve_aiohttp
+
+    async def forward(request: web.Request) -> web.Response:
+        headers = {name: value for name, value in request.headers.items() if name.lower() in ("content-type", "accept")}
+        async with session.request(request.method, f"{target_url}{request.rel_url}", data=await request.read(),
+                                   headers=headers) as answer:
+            body, status, kind = await answer.read(), answer.status, answer.content_type
+        if request.method == "POST" and request.path == "/_aliases" and status == 200:
+            body = b'{"acknowledged": false}'
+        return web.Response(body=body, status=status, content_type=kind,
+                            headers={"X-Elastic-Product": "Elasticsearch"})
+
+    app = web.Application(client_max_size=256 * 1024 * 1024)
+    app.router.add_route("*", "/{tail:.*}", forward)
+    async with aiohttp.ClientSession() as session:
+        runner, url = await serve_aiohttp(app)
+        try:
+            yield url
+        finally:
+            await runner.cleanup()
 
 
 class RedisDoor:

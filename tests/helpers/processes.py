@@ -41,6 +41,8 @@ def server_env(**settings: str) -> dict[str, str]:
                 "APP_ENV", "DATA_DIR", "JOBBOARD_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update({"APP_ENV": "dev", "IMAGE_URL_PREFIXES": "https://", **settings})
+    if "ELASTICSEARCH_URL" in settings:  # the tests' cluster is one osmem node: a replica is never placed
+        env.setdefault("ELASTICSEARCH_WAIT_FOR_STATUS", "yellow")
     return env
 
 

@@ -104,10 +104,10 @@ async def test_a_section_whose_heal_fails_keeps_no_other_from_healing_in_the_rou
             await engine.indices.delete(index=name)
     real = heal_module.heal
 
-    async def failing_for_jobs(client_, cache, section):
+    async def failing_for_jobs(client_, cache, section, policy):
         if section is JOBS:
             raise ConnectionError("jobs' rebuild broke off")
-        return await real(client_, cache, section)
+        return await real(client_, cache, section, policy)
 
     monkeypatch.setattr(heal_module, "heal", failing_for_jobs)
     with pytest.raises(ConnectionError):  # the round still fails, so the next comes after a pause

@@ -11,21 +11,21 @@ import sys
 import pytest
 
 from indexer.check import check
-from indexer.lock import reindex_lock, LockBusy, renewed_lock
+from indexer.lock import LockBusy, reindex_lock, renewed_lock
 from indexer.reindex import reindex
 from indexer.sync import drain
 from models.job import Job
 from models.outbox import IndexOutbox
-from sections.jobs.samples import random_jobs
 from models.user import User
 from runtime import clock
-from sections.jobs import job_document
-from search.index import indices_behind_alias
+from search.documents import POSITION_PARTS
+from search.index import ensure_alias, indices_behind_alias
 from search.recent_pages import forget_pages, keep_pages
+from sections import all_sections
+from sections.jobs import JOBS, job_document
+from sections.jobs.samples import random_jobs
 from tests.helpers.api import change_job, login_as
 from tests.helpers.postings import post_job
-from sections.jobs import JOBS
-from sections import all_sections
 
 
 async def seed(count: int) -> list[Job]:
@@ -44,8 +44,8 @@ async def test_reindex_switches_the_alias_and_drops_the_old_index(client, app):
     assert not await engine.indices.exists(index=before[0])
     assert (await engine.count(index=JOBS.name))["count"] == len(jobs)
     settings = (await engine.indices.get_settings(index=name))[name]["settings"]["index"]
-    # Bulk-load settings were put back to the definition's: replicas auto-expand, refresh is the default.
-    assert settings.get("auto_expand_replicas") == "0-1" and "refresh_interval" not in settings
+    # Bulk-load settings were put back: replicas auto-expand (ELASTICSEARCH_REPLICAS), refresh is the default.
+    assert settings.get("auto_expand_replicas") == "0-all" and "refresh_interval" not in settings
 
 
 async def test_reads_during_reindex_never_see_an_empty_listing(client, app):
@@ -171,6 +171,35 @@ async def test_check_finds_and_repairs_drift(client, app):
     await check(engine, JOBS, repair=True, batch_size=40)
     assert (await check(engine, JOBS)).clean
     assert (await engine.get(index=JOBS.name, id=str(stale.id)))["_source"]["positions"] == stale.positions
+
+
+async def test_an_index_from_before_the_positions_parts_gets_them_at_start_and_its_documents_by_a_repair(
+        client, app):
+    """Upgrading: the field is added to the existing index (built-in analyzer: no settings it lacks); until a
+    reindex or `check --repair` rewrites them, documents written before miss the positions filter."""
+    jobs = await seed(30)
+    engine = app.ctx.search.client
+    for name in (await engine.indices.get(index=f"{JOBS.name}_v*")).body:
+        await engine.indices.delete(index=name)
+    before = JOBS.definition()
+    del before["mappings"]["properties"][POSITION_PARTS]
+    await engine.indices.create(index=f"{JOBS.name}_v1", **before, aliases={JOBS.name: {}})
+    for job in jobs:
+        old = {name: value for name, value in job_document(job).items() if name != POSITION_PARTS}
+        await engine.index(index=JOBS.name, id=str(job.id), document=old, version=job.version,
+                           version_type="external")
+    await ensure_alias(engine, JOBS)  # what every start does
+    await engine.indices.refresh(index=JOBS.name)
+
+    async def cooks() -> list[int]:
+        body = {"query_type": 3, "page_size": 50, "filter": {"positions": "厨"}}
+        return sorted(job["id"] for job in (await client.post("/jobs/list", json=body)).json()["data"]["jobs"])
+
+    wanted = sorted(job.id for job in jobs if "厨" in job.positions)
+    assert wanted and await cooks() == []
+    assert (await check(engine, JOBS)).stale == [job.id for job in jobs]
+    await check(engine, JOBS, repair=True)
+    assert (await check(engine, JOBS)).clean and await cooks() == wanted
 
 
 def _cli(args: list[str], settings, engine, **kwargs) -> subprocess.CompletedProcess:

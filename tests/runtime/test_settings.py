@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -166,3 +167,20 @@ def test_a_price_for_no_section_or_a_retired_price_setting_stops_the_start(monke
     monkeypatch.setenv("PRICE_TOP", '{"24": "2.00"}')
     with pytest.raises(ConfigError, match="PRICE_TOP no longer exist: set POSTING_PRICES"):
         Settings().check()
+
+
+@pytest.mark.parametrize("change, complaint", [
+    ({"elasticsearch_replicas": "two"}, "ELASTICSEARCH_REPLICAS='two' is neither a number of replicas"),
+    ({"elasticsearch_replicas": "2-1"}, "ELASTICSEARCH_REPLICAS='2-1'"),
+    ({"elasticsearch_replicas": "0-"}, "ELASTICSEARCH_REPLICAS='0-'"),
+    ({"elasticsearch_replicas": "all"}, "ELASTICSEARCH_REPLICAS='all'"),
+    ({"elasticsearch_wait_for_status": "red"}, "ELASTICSEARCH_WAIT_FOR_STATUS='red': green or yellow"),
+])
+def test_replicas_or_a_health_the_cluster_cannot_take_stop_the_start(change, complaint):
+    with pytest.raises(ConfigError, match=re.escape(complaint)):
+        Settings(**change).check()
+
+
+@pytest.mark.parametrize("replicas", ["0", "2", "0-all", "1-3", "2-2"])
+def test_a_number_of_replicas_or_a_range_is_taken(replicas):
+    Settings(elasticsearch_replicas=replicas, elasticsearch_wait_for_status="yellow").check()

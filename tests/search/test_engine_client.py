@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from runtime.settings import Settings
-from search.engine import SearchEngine, cluster_connection
+from search.engine import SearchEngine, cluster_connection, engine_options
 from tests.helpers.services import serve_aiohttp
 
 INFO = {"name": "fake", "cluster_name": "fake", "version": {"number": "8.15.0", "build_flavor": "default"},
@@ -50,3 +50,17 @@ async def test_an_api_key_or_a_user_and_password_go_to_the_cluster_and_never_int
     assert (await headers_sent(False, **cluster_connection(with_user)))["Authorization"] == "Basic ZWxhc3RpYzpjaGFuZ2VtZQ=="
     assert "changeme" not in repr(with_user) and "a2V5OnNlY3JldA" not in repr(with_key)
     assert "Authorization" not in await headers_sent(False, **cluster_connection(Settings(_env_file=None)))
+
+
+async def test_the_clients_connections_per_node_come_from_the_setting(app):
+    engine = SearchEngine(app.ctx.search.url, embedded=True,
+                          **engine_options(Settings(_env_file=None, elasticsearch_connections_per_node=7), embedded=True))
+    try:
+        await engine.ping()
+        [node] = engine.client.transport.node_pool.all()
+        assert node.config.connections_per_node == 7
+        assert node.session.connector.limit_per_host == 7  # what the HTTP pool it opened holds to
+    finally:
+        await engine.close()
+    [node] = app.ctx.search.client.transport.node_pool.all()  # the app's, from the session's settings
+    assert node.config.connections_per_node == app.ctx.settings.elasticsearch_connections_per_node == 64

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sections.jobs import JOBS
+from tests.fakes.expensive_queries import expensive_clause
 from search.cursors import REST, TOPS, Cursor
 from search.listing import COUNT_LIMIT, LATEST, NEARBY, RECOMMENDED, ListingRequest, hit_to_item, listing_searches
 
@@ -72,7 +73,7 @@ def test_filters_positions_salary_overlap_and_every_welfare_tag():
         "positions": "厨*师", "salary_min": 8000, "salary_max": 20000, "basic_protection": ["社保", "公积金"],
         "attendance_leave": []}))
     filters = filters_of(dsl)
-    assert {"wildcard": {"positions": {"value": "*厨\\*师*"}}} in filters
+    assert {"term": {"positions_parts": "厨*师"}} in filters
     assert {"range": {"salary_max": {"gte": 8000}}} in filters
     assert {"range": {"salary_min": {"lte": 20000}}} in filters
     assert {"term": {"basic_protection": "社保"}} in filters and {"term": {"basic_protection": "公积金"}} in filters
@@ -104,8 +105,10 @@ def test_an_operator_body_without_type_or_page_gets_the_listing_defaults():
 
 
 def test_positions_match_literally_even_with_wildcard_characters():
-    dsl = listing_dsl(JOBS, ListingRequest(query_type=LATEST, wanted={"positions": "厨\\*师?"}))
-    assert {"wildcard": {"positions": {"value": "*厨\\\\\\*师\\?*"}}} in filters_of(dsl)
+    # The text as typed, and no wildcard (an expensive query: tests/search/test_positions_contains.py).
+    dsl = listing_dsl(JOBS, ListingRequest(query_type=LATEST, wanted={"positions": "厨\\*师? 长"}))
+    assert {"term": {"positions_parts": "厨\\*师? 长"}} in filters_of(dsl)
+    assert expensive_clause(dsl) is None
 
 
 def test_a_top_ends_at_its_end_time():

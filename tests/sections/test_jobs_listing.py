@@ -8,12 +8,13 @@ import pytest_asyncio
 
 from indexer.reindex import reindex
 from models.job import Job
-from sections.jobs.samples import random_jobs
 from models.user import User
 from runtime import clock
+from search.documents import POSITION_PARTS
+from sections.jobs import JOBS
+from sections.jobs.samples import random_jobs
 from tests.helpers.api import reset_state
 from tests.helpers.reference import brute_force
-from sections.jobs import JOBS
 
 SEEDED_JOBS = 2000
 PAGE = 50
@@ -117,7 +118,7 @@ async def test_items_have_the_seed_shape(seeded):
     assert item["create_at"] == clock.fmt(job.create_at)
     assert item["top_end_time"] == clock.fmt(job.top_end_time)
     assert isinstance(item["longitude"], float) and item["status"] == 1
-    assert "location" not in item and "rank_time" not in item
+    assert "location" not in item and "rank_time" not in item and POSITION_PARTS not in item
 
 
 @pytest.mark.parametrize(

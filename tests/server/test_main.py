@@ -331,6 +331,26 @@ def test_several_workers_refuse_to_start_on_process_local_state(servers, tmp_pat
     assert not engine_children(server.pid)
 
 
+def test_replicas_the_cluster_cannot_take_stop_the_start(servers, tmp_path):
+    server = servers(ELASTICSEARCH_REPLICAS="two")
+    assert server.process.wait(60) == 2
+    assert "configuration error: ELASTICSEARCH_REPLICAS='two' is neither a number of replicas" in server.log()
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_cluster_gets_its_first_indices_with_the_operators_replicas(servers, cluster):
+    server = servers(ELASTICSEARCH_URL=cluster.url, ELASTICSEARCH_REPLICAS="2")
+    server.wait_healthy()
+
+    def made() -> dict:  # the app's healer makes each section's first index at start (a new cluster)
+        held = httpx.get(f"{cluster.url}/jobs_v*,seekers_v*,shops_v*/_settings").json()
+        return len(held) == 3 and held
+
+    indices = wait_until(made, 30, "every section's first index is made")
+    assert {name: held["settings"]["index"]["number_of_replicas"] for name, held in indices.items()} == {
+        "jobs_v1": "2", "seekers_v1": "2", "shops_v1": "2"}
+
+
 @pytest.mark.parametrize("setup", [EMBEDDED_DEFAULTS, TWO_WORKERS])
 def test_a_server_killed_mid_work_comes_back_at_once_on_the_same_data(servers, setup):
     settings = settings_for(setup)

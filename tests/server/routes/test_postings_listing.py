@@ -9,12 +9,13 @@ from datetime import timedelta
 from indexer.sync import NullDrainer, OutboxDrainer, drain
 from models.outbox import IndexOutbox
 from runtime import clock
+from search.documents import POSITION_PARTS
 from search.engine import SearchEngine
 from search.index import ensure_alias
-from tests.helpers.api import change_job, login_as
-from tests.helpers.postings import post_job
-from tests.helpers.faults import silent_server
 from sections.jobs import JOBS
+from tests.helpers.api import change_job, login_as
+from tests.helpers.faults import silent_server
+from tests.helpers.postings import post_job
 
 
 async def listed(client, query_type=1, **filt) -> list[int]:
@@ -145,8 +146,8 @@ async def test_an_engine_that_refuses_the_query_is_a_server_error_not_an_outage(
         await engine.indices.delete(index=name)
     response = await client.post("/jobs/list", json={})
     assert response.status_code == 503  # no index yet (a restarted engine being refilled): an outage
-    # An index the listing's query does not fit (positions not a string field): the engine answers 400.
-    await engine.indices.create(index=f"{JOBS.name}_v1", mappings={"properties": {"positions": {"type": "long"}}},
+    # An index the listing's query does not fit (the positions filter's field not a string): the engine answers 400.
+    await engine.indices.create(index=f"{JOBS.name}_v1", mappings={"properties": {POSITION_PARTS: {"type": "long"}}},
                                 aliases={JOBS.name: {}})
     response = await client.post("/jobs/list", json={"filter": {"positions": "厨"}})
     assert response.status_code == 500 and response.json()["code"] == 500

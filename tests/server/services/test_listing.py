@@ -175,7 +175,7 @@ HOME_BODIES = [{}, HOME, {**HOME, "request_id": "1234567"}, {**HOME, "request_id
 @pytest.mark.parametrize("body", HOME_BODIES)
 async def test_the_home_page_is_answered_from_kept_bytes_as_the_handler_answers_it(client, app, searches, handled,
                                                                                   body):
-    app.ctx.home_pages.drop(None)
+    app.ctx.home_pages.drop()
     first = await client.post("/jobs/list", json=body)
     kept = await client.post("/jobs/list", json=body)
     assert first.status_code == kept.status_code == 200 and len(handled) == 1
