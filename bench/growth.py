@@ -30,6 +30,7 @@ from bench.listing_before import listing_dsl_before
 from runtime import clock
 from search.engine import EmbeddedEngine, SearchEngine
 from search.index import create_index, doc_time, serving_settings
+from search.index_policy import DEFAULT_POLICY
 from search.listing import ListingRequest, listing_searches
 from sections.jobs import JOBS
 
@@ -168,7 +169,7 @@ async def run(args) -> list[Size]:
             started = time.monotonic()
             await client.indices.put_settings(index=INDEX, settings={"refresh_interval": "-1"})
             await load(client, loaded + 1, postings - loaded, now, tops)
-            await client.indices.put_settings(index=INDEX, settings=serving_settings(JOBS))
+            await client.indices.put_settings(index=INDEX, settings=serving_settings(JOBS, DEFAULT_POLICY))
             await client.indices.refresh(index=INDEX)
             counted = (await client.count(index=INDEX))["count"]
             assert counted == postings, f"{counted} documents indexed, {postings} loaded"
