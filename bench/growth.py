@@ -233,7 +233,7 @@ def main() -> None:
                         default=[10_000, 100_000, 300_000], help="board sizes, comma-separated (grown in order)")
     parser.add_argument("--seconds", type=float, default=1.5, help="one block's length (default 1.5)")
     parser.add_argument("--rounds", type=int, default=4, help="blocks of each version per query and size")
-    parser.add_argument("--at-least", type=int, default=5, help="requests per block, however long they take")
+    parser.add_argument("--at-least", type=int, default=3, help="requests per block, however long they take")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured requests of each call per size")
     parser.add_argument("--json", action="store_true", help="the figures as JSON instead of the tables")
     args = parser.parse_args()
