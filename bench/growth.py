@@ -10,7 +10,7 @@ alternating (`--rounds` pairs, the order swapped each round, so drift on a share
 requests are sequential, straight to the engine (no app, no page cache). CPU is the engine process's user +
 system time (psutil) over a block, divided by the requests in it: never its wall time. Also the engine's RSS.
 `--json` prints the figures as JSON instead of the tables. About 10 min on a quiet 2-core VM, most of it
-loading (the engine indexes about 1,000 postings a second); the run time is printed. The embedded engine is not Elasticsearch: compare
+loading (the engine indexes about 700 postings a second); the run time is printed. The embedded engine is not Elasticsearch: compare
 the ratios, not the milliseconds, with a cluster.
 """
 
