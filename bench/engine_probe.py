@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import psutil
 
 from bench.board import top_ids
-from bench.growth import INDEX, Cell, block, load
+from bench.growth import INDEX, Cell, engine_cpu, load
 from bench.listing_before import listing_dsl_before
 from runtime import clock
 from search.engine import EmbeddedEngine, SearchEngine
@@ -25,6 +27,16 @@ from search.index import create_index, doc_time, serving_settings
 from search.index_policy import DEFAULT_POLICY
 from search.listing import ListingRequest, listing_searches
 from sections.jobs import JOBS
+
+
+async def block(send: Callable[[], Awaitable[object]], engine: psutil.Process, seconds: float,
+                at_least: int) -> Cell:
+    """Sequential requests for `seconds` (and at least `at_least`): the engine CPU they cost."""
+    started, cpu, count = time.monotonic(), engine_cpu(engine), 0
+    while count < at_least or time.monotonic() - started < seconds:
+        await send()
+        count += 1
+    return Cell(engine_cpu(engine) - cpu, count)
 
 
 def variants(now_iso: str, week_ago: str) -> dict[str, dict]:

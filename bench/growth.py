@@ -5,10 +5,11 @@ size, for the listing's queries as they were (`bench/listing_before.py`, one `se
     .venv/bin/python -m bench.growth --sizes 10000,100000,300000
 
 One jobs index grows from the first size to the last (the difference added each time: synthetic postings,
-bench/board.py, no database). At each size, each query runs in blocks of `--seconds`, before and after
-alternating (`--rounds` pairs, the order swapped each round, so drift on a shared machine falls on both);
-requests are sequential, straight to the engine (no app, no page cache). CPU is the engine process's user +
-system time (psutil) over a block, divided by the requests in it: never its wall time. Also the engine's RSS.
+bench/board.py, no database). At each size, each query is sent for `--seconds` (and `--at-least` times
+each way), before and after alternating request by request, the order swapped each pair, so drift on a
+shared machine and the engine's own lumps fall on both; requests are sequential, straight to the engine (no
+app, no page cache). CPU is the engine process's user + system time (psutil) around each request, summed
+and divided by the requests: never its wall time. Also the engine's RSS.
 `--json` prints the figures as JSON instead of the tables. About 10 min on a quiet 2-core VM, most of it
 loading (the engine indexes about 700 postings a second); the run time is printed. The embedded engine is not Elasticsearch: compare
 the ratios, not the milliseconds, with a cluster.
@@ -113,16 +114,6 @@ def sender(client, version: str, req: ListingRequest, now_iso: str) -> Callable[
     return send
 
 
-async def block(send: Callable[[], Awaitable[int]], engine: psutil.Process, seconds: float,
-                at_least: int) -> Cell:
-    """Sequential requests for `seconds` (and at least `at_least`): the engine CPU they cost."""
-    started, cpu, count = time.monotonic(), engine_cpu(engine), 0
-    while count < at_least or time.monotonic() - started < seconds:
-        await send()
-        count += 1
-    return Cell(engine_cpu(engine) - cpu, count)
-
-
 async def measure(client, engine: psutil.Process, postings: int, args) -> Size:
     size = Size(postings, engine.memory_info().rss / 2**20)
     now_iso = doc_time(clock.now())
@@ -134,14 +125,19 @@ async def measure(client, engine: psutil.Process, postings: int, args) -> Size:
             # A new query answering less than a page's worth would look cheap for the wrong reason.
             assert hits["after"] >= hits["before"] > 0, f"{name}: {hits}"
     for name in QUERIES:
-        for key in ((name, "before"), (name, "after")):
-            size.cells[key] = Cell()
-        for round_number in range(args.rounds):
-            order = VERSIONS if round_number % 2 == 0 else VERSIONS[::-1]
-            for version in order:
-                spent = await block(calls[name, version], engine, args.seconds, args.at_least)
-                size.cells[name, version].cpu += spent.cpu
-                size.cells[name, version].requests += spent.requests
+        cells = {version: Cell() for version in VERSIONS}
+        started, pairs = time.monotonic(), 0
+        # Before and after alternate request by request (the order swapped each pair): the engine's lumps
+        # (a garbage collection of a large heap lasts several requests) fall on both alike.
+        while pairs < args.at_least or time.monotonic() - started < args.seconds:
+            for version in VERSIONS if pairs % 2 == 0 else VERSIONS[::-1]:
+                cpu = engine_cpu(engine)
+                await calls[name, version]()
+                cells[version].cpu += engine_cpu(engine) - cpu
+                cells[version].requests += 1
+            pairs += 1
+        for version, cell in cells.items():
+            size.cells[name, version] = cell
     return size
 
 
@@ -232,9 +228,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=lambda text: sorted(int(n) for n in text.split(",")),
                         default=[10_000, 100_000, 300_000], help="board sizes, comma-separated (grown in order)")
-    parser.add_argument("--seconds", type=float, default=1.5, help="one block's length (default 1.5)")
-    parser.add_argument("--rounds", type=int, default=4, help="blocks of each version per query and size")
-    parser.add_argument("--at-least", type=int, default=3, help="requests per block, however long they take")
+    parser.add_argument("--seconds", type=float, default=12, help="time per query and size (default 12)")
+    parser.add_argument("--at-least", type=int, default=10, help="requests each way per query and size, "
+                        "however long they take (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured requests of each call per size")
     parser.add_argument("--json", action="store_true", help="the figures as JSON instead of the tables")
     args = parser.parse_args()
@@ -243,8 +239,8 @@ def main() -> None:
     if args.json:
         print(as_json(sizes))
         return
-    print(f"\nEngine CPU ms per query (sequential requests, {args.rounds} blocks of {args.seconds:g} s each "
-          f"version, before and after alternating)\n")
+    print(f"\nEngine CPU ms per query (sequential requests, before and after alternating, {args.seconds:g} s "
+          f"and at least {args.at_least} each way per query and size)\n")
     print(report(sizes))
     print(f"\nrun time {time.monotonic() - started:.0f} s")
 
