@@ -220,7 +220,7 @@ class Page:
     hits: list[dict]
     total: int
     exact: bool  # False: `total` is a lower bound (COUNT_LIMIT reached)
-    next: Cursor | None  # where the next page starts; None at the end
+    next: str | None  # the cursor where the next page starts (encoded); None at the end
 
 
 def _seed_time(value: str | None) -> str:
@@ -251,8 +251,7 @@ _tops_seen: TTLCache = TTLCache(maxsize=1000, ttl=60, timer=clock.monotonic)
 
 
 async def _engine_page(client: AsyncElasticsearch, section: IndexedSection, req: ListingRequest,
-                       now_iso: str, aliases: AliasWatch | None) -> Page:
-    cursor = req.read_cursor(section)
+                       cursor: Cursor | None, now_iso: str, aliases: AliasWatch | None) -> Page:
     digest = req.digest(section)
     point = _point(req, cursor)
     guess = _tops_seen.get(digest, 0)
@@ -290,9 +289,11 @@ async def _engine_page(client: AsyncElasticsearch, section: IndexedSection, req:
     if len(hits) < req.page_size or (exact and shown >= total):
         return Page(hits, total, exact, None)
     if _scored(req):
-        return Page(hits, total, exact, Cursor(OFFSET, [shown], shown=shown) if shown < RESULT_WINDOW else None)
-    at = (point["lat"], point["lon"]) if point else None
-    return Page(hits, total, exact, Cursor(parts[-1], hits[-1]["sort"], at, shown))
+        after = Cursor(OFFSET, [shown], shown=shown) if shown < RESULT_WINDOW else None
+    else:
+        after = Cursor(parts[-1], hits[-1]["sort"], (point["lat"], point["lon"]) if point else None, shown)
+    # Encoded once per kept page: every request sharing it gives the same cursor (it names no caller).
+    return Page(hits, total, exact, after.encode(digest) if after else None)
 
 
 async def _msearch(client: AsyncElasticsearch, section: IndexedSection, searches: list[dict]) -> list[dict]:
@@ -332,10 +333,10 @@ async def search_listing(client: AsyncElasticsearch, section: IndexedSection, re
     page's order is the one the engine gave then (a nearby page: for a caller within `share_metres`).
     `client` carries the listing's timeout (`SearchEngine.listing_client`). Raises `BadCursor` for a cursor
     this list did not give, `NotServed` when the section's name resolves to a squatting index."""
-    req.read_cursor(section)  # a bad cursor is the caller's error, before anything is kept or asked
+    cursor = req.read_cursor(section)  # a bad cursor is the caller's error, before anything is kept or asked
     now_iso = doc_time(now)
     page = await recent_pages.page(section.name, req.key(share_metres),
-                                   lambda: _engine_page(client, section, req, now_iso, aliases))
+                                   lambda: _engine_page(client, section, req, cursor, now_iso, aliases))
     here = req.here() if req.query_type == NEARBY else None
     items = [hit_to_item(section, hit, now_iso, here) for hit in page.hits]
     if req.keyword:
@@ -343,4 +344,4 @@ async def search_listing(client: AsyncElasticsearch, section: IndexedSection, re
             item["highlight"] = hit["highlight"]
     if here is not None:  # the kept page's order was measured from a point up to a cell away: put it right
         items.sort(key=lambda item: item["distance"])
-    return Listing(items, page.total, page.exact, page.next.encode(req.digest(section)) if page.next else None)
+    return Listing(items, page.total, page.exact, page.next)

@@ -53,8 +53,9 @@ def home_request(raw: bytes) -> HomeRequest | None:
     if _int(request_id) and abs(request_id) < 10**18:
         request_id = str(request_id)  # as the body's validator takes a number
     elif request_id is not None and not (isinstance(request_id, str) and 0 < len(request_id) <= 64
+                                         and request_id.isascii() and request_id.isprintable()
                                          and request_id == request_id.strip()):
-        return None  # the handler says what is wrong, or what it makes of it
+        return None  # the handler says what is wrong (a control or invisible character...), or what it makes of it
     return HomeRequest(page_size, request_id)
 
 

@@ -197,7 +197,8 @@ async def test_anything_but_the_plain_home_page_goes_through_the_handler(client,
 
 
 @pytest.mark.parametrize("body", [{**HOME, "request_id": True}, {**HOME, "cursor": "x"}, {**HOME, "page_size": 51},
-                                  {**HOME, "request_id": "x" * 65}, {**HOME, "page_num": 0}])
+                                  {**HOME, "request_id": "x" * 65}, {**HOME, "page_num": 0},
+                                  {**HOME, "request_id": "a\x00b"}, {**HOME, "request_id": "a\u200bb"}])
 async def test_a_home_page_body_with_a_wrong_field_is_refused_as_ever(client, body):
     await client.post("/jobs/list", json=HOME)
     response = await client.post("/jobs/list", json=body)
