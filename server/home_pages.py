@@ -98,9 +98,6 @@ class HomePages:
         data.pop("request_id", None)
         self._kept[(section, home.page_size)] = (*state, orjson.dumps(answer))
 
-    def drop(self) -> None:
-        self._kept.clear()
-
 
 def serves_kept_home_page(section: str, anonymous):
     """A list handler that answers an anonymous home-page request from the app's kept bytes (`anonymous`:

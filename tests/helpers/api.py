@@ -3,10 +3,14 @@ tests/helpers/postings.py)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 from tortoise import Tortoise, connections
 
-from indexer.sync import drain
+from indexer.sync import NullDrainer, OutboxDrainer, drain
 from models.job import Job
 from models.posting_reads import forget_recent
 from models.posting_writes import save_posting
@@ -59,3 +63,18 @@ async def listed_now(client: httpx.AsyncClient, app) -> list[int]:
     response = await client.post("/jobs/list", json={"query_type": 3, "page_size": 50})
     assert response.status_code == 200, response.text
     return [job["id"] for job in response.json()["data"]["jobs"]]
+
+
+@asynccontextmanager
+async def background_drainer(app) -> AsyncIterator[OutboxDrainer]:
+    """The app's drainer running in the background as a served app's does (a round a minute: only a commit's
+    nudge is in time), and the tests' NullDrainer again afterwards."""
+    drainer = OutboxDrainer(app.ctx.search.client, interval=60)
+    app.ctx.drainer = drainer
+    task = asyncio.create_task(drainer.run())
+    try:
+        yield drainer
+    finally:
+        app.ctx.drainer = NullDrainer()
+        drainer.stop()
+        await task

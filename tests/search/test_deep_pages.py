@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import base64
 
-import httpx
 import orjson
 import pytest
 import pytest_asyncio
 
-from indexer.reindex import reindex
-from models.job import Job
-from models.user import User
 from runtime import clock
 from search import listing
 from sections.jobs import JOBS
 from sections.jobs.samples import random_jobs
-from tests.helpers.api import reset_state
+from tests.helpers.boards import seeded_board
 from tests.helpers.reference import brute_force
 
 SEEDED = 300
@@ -32,15 +28,8 @@ LISTS = [
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def seeded(server):
-    app, base_url = server
-    await reset_state(app)
-    now = clock.now()
-    owner = await User.create(openid="deep-owner", create_at=now, update_at=now)
-    await Job.bulk_create(random_jobs(SEEDED, owner.id, seed=11, now=now), batch_size=500)
-    await reindex(app.ctx.search.client, JOBS)
-    jobs = await Job.all()
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-        yield http, jobs
+    async with seeded_board(server, JOBS, random_jobs, SEEDED, "deep-owner", seed=11) as board:
+        yield board
 
 
 async def page(http, **body) -> dict:

@@ -3,11 +3,9 @@ their edges (rows sit exactly on the bounds) and 面议."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 import pytest_asyncio
 
-from indexer.reindex import reindex
 from sections.shops.samples import (
     SHOP_AREA_EDGES_TENTHS,
     SHOP_FEE_EDGES,
@@ -16,9 +14,9 @@ from sections.shops.samples import (
     random_shops,
 )
 from models.shop import Shop
-from models.user import User
 from runtime import clock
 from sections.shops import SHOPS
+from tests.helpers.boards import seeded_board
 from tests.helpers.api import reset_state
 from tests.helpers.reference import brute_force_shops, listing_agrees
 
@@ -56,16 +54,9 @@ BOUNDS = {"rent_min": "rent_month", "rent_max": "rent_month", "transfer_fee_max"
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def seeded(server):
-    app, base_url = server
-    await reset_state(app)
-    now = clock.now()
-    owner = await User.create(openid="shop-owner", create_at=now, update_at=now)
-    await Shop.bulk_create(random_shops(SEEDED_SHOPS, owner.id, now=now), batch_size=500)
-    await reindex(app.ctx.search.client, SHOPS)
-    shops = await Shop.all()
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-        yield http, shops
-    await reset_state(app)
+    async with seeded_board(server, SHOPS, random_shops, SEEDED_SHOPS, "shop-owner") as board:
+        yield board
+    await reset_state(server[0])
 
 
 async def walk(http, query_type: int, filt: dict) -> tuple[list[int], int, list[dict]]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from indexer.sync import NullDrainer, OutboxDrainer, drain
+from indexer.sync import drain
 from models.job import Job
 from models.order import Order
 from models.outbox import IndexOutbox
@@ -23,7 +23,7 @@ from runtime.settings import PostingPriceSetting
 from server.services import order_sync
 from server.services.order_sweeper import OrderSweeper
 from tests.fakes.wechat_pay import APPID, verify_pay_sign
-from tests.helpers.api import login_as, outbox_reasons
+from tests.helpers.api import background_drainer, login_as, outbox_reasons
 from tests.helpers.payments import assert_ledger_adds_up, deliver, order, order_status, pay, vouchers
 from tests.helpers.postings import post, post_job
 from tests.helpers.services import LockBarrier, mysql_only
@@ -110,20 +110,13 @@ async def test_a_paid_top_is_first_in_the_recommended_listing_within_a_second(cl
     newer = await post_job(client, owner, positions="服务员")
     await drain(app.ctx.search.client)
     assert (await _listed(client))[0] == newer
-    drainer = OutboxDrainer(app.ctx.search.client, interval=60)  # only the notify's nudge can be in time
-    app.ctx.drainer = drainer
-    task = asyncio.create_task(drainer.run())
-    try:
+    async with background_drainer(app):  # a round a minute: only the notify's nudge can be in time
         created = await order(client, owner, "/jobs/top", job_id=older, top_hour=72, price=5)
         assert (await pay(client, wechat_pay, created["order_no"])).status_code == 204
         started = time.monotonic()
         while (await _listed(client))[0] != older:
             assert time.monotonic() - started < 1.5, "the paid top did not reach the listing"
             await asyncio.sleep(0.05)
-    finally:
-        app.ctx.drainer = NullDrainer()
-        drainer.stop()
-        await task
 
 
 async def test_a_paid_refresh_moves_the_job_up(client, app, owner, wechat_pay):

@@ -6,14 +6,14 @@ import asyncio
 import time
 from datetime import timedelta
 
-from indexer.sync import NullDrainer, OutboxDrainer, drain
+from indexer.sync import drain
 from models.outbox import IndexOutbox
 from runtime import clock
 from search.documents import POSITION_PARTS
 from search.engine import SearchEngine
 from search.index import ensure_alias
 from sections.jobs import JOBS
-from tests.helpers.api import change_job, login_as
+from tests.helpers.api import background_drainer, change_job, login_as
 from tests.helpers.faults import silent_server
 from tests.helpers.postings import post_job
 
@@ -91,19 +91,12 @@ async def test_a_field_added_to_the_mapping_reaches_an_existing_index_at_start(c
 
 async def test_background_drainer_shows_a_new_job_within_a_second(client, app):
     owner = await login_as(client, "owner")
-    drainer = OutboxDrainer(app.ctx.search.client, interval=60)
-    app.ctx.drainer = drainer
-    task = asyncio.create_task(drainer.run())
-    try:
+    async with background_drainer(app):
         job_id = await post_job(client, owner)
         started = time.monotonic()
         while job_id not in await listed(client):
             assert time.monotonic() - started < 1.5, "the new job did not reach the listing"
             await asyncio.sleep(0.05)
-    finally:
-        app.ctx.drainer = NullDrainer()
-        drainer.stop()
-        await task
 
 
 async def test_engine_down_listing_is_503_and_writes_still_work(client, app):
