@@ -481,10 +481,6 @@ def test_nothing_of_a_two_worker_server_outlives_its_killed_main_process(servers
                 pytest.fail(f"a log line is not JSON: {line!r}")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "fails on this machine since 2026-12-07 16:00 UTC on this release and the one before it (c55ab26), which "
-    "passed it earlier that day: after the restart the outbox row of the close is consumed but the engine keeps "
-    "the open document; cause not found yet (see the closing note of issue #31)"))
 def test_a_posting_closed_just_before_a_crash_is_off_the_lists_once_a_restart_says_ready(servers, cluster):
     settings = {"ELASTICSEARCH_URL": cluster.url, "LISTING_CACHE_SECONDS": "0", **two_worker_settings()}
     # This server leaves the outbox to the indexer daemon: the close below is committed and never drained.
