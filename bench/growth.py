@@ -45,6 +45,7 @@ QUERIES = {
     "keyword": {"query_type": 1, "filter": {"keyword": "厨师"}},
 }
 VERSIONS = ("before", "after")
+MIN_CPU_SECONDS = 0.05  # of the engine, per query and version at each size
 BULK_CHUNK = 2000
 BULKS_IN_FLIGHT = 2
 
@@ -129,7 +130,10 @@ async def measure(client, engine: psutil.Process, postings: int, args) -> Size:
         started, pairs = time.monotonic(), 0
         # Before and after alternate request by request (the order swapped each pair): the engine's lumps
         # (a garbage collection of a large heap lasts several requests) fall on both alike.
-        while pairs < args.at_least or time.monotonic() - started < args.seconds:
+        # And until each side's CPU is a few of the engine clock's ticks (10 ms): on a tiny board a short run
+        # can read 0 for a cell, which says nothing. Never longer than a minute.
+        while (pairs < args.at_least or time.monotonic() - started < args.seconds
+               or min(cell.cpu for cell in cells.values()) < MIN_CPU_SECONDS) and time.monotonic() - started < 60:
             for version in VERSIONS if pairs % 2 == 0 else VERSIONS[::-1]:
                 cpu = engine_cpu(engine)
                 await calls[name, version]()
