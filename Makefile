@@ -34,6 +34,7 @@ REQUIRE_SERVICES ?= 1
 
 test: $(VENV)/.installed-test
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-browser.sh
 	REQUIRE_SERVICES=$(REQUIRE_SERVICES) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # make migration NAME=add_something: writes models/migrations/NNNN_add_something.py from the models.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from decimal import Decimal
@@ -159,6 +160,16 @@ class Settings(BaseSettings):
     hot_search_count_seconds: float = Field(default=10.0, gt=0)
     # ...and how many people must have searched a keyword (within 7 days) before it is shown to everyone.
     hot_search_min_users: int = Field(default=3, ge=1, le=1000)
+    # The operators' console (/admin): a session ends this long after its last request; a login name or
+    # address is locked for admin_lockout_minutes after admin_login_max_failures wrong attempts within them.
+    admin_session_idle_minutes: int = Field(default=30, ge=1, le=720)
+    admin_login_max_failures: int = Field(default=5, ge=1, le=100)
+    admin_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    # Every operator needs a TOTP code at login (each operator's is set with `moderation operator totp`).
+    admin_require_totp: bool = False
+    # Only these client networks reach the console (comma-separated CIDRs, e.g. "10.8.0.0/16,203.0.113.7/32");
+    # empty: any. Behind a proxy, the client address is the one SANIC_PROXIES_COUNT / REAL_IP_HEADER give.
+    admin_allowed_networks: str = ""
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -237,6 +248,11 @@ class Settings(BaseSettings):
         return _check_price_list(prices)
 
     @property
+    def admin_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(part.strip(), strict=False)
+                for part in self.admin_allowed_networks.split(",") if part.strip()]
+
+    @property
     def extra_sections(self) -> list[str]:
         return [name.strip() for name in self.section_packages.split(",") if name.strip()]
 
@@ -295,6 +311,10 @@ class Settings(BaseSettings):
             raise ConfigError(f"{', '.join(retired)} no longer exist: set {RETIRED[retired[0]]} instead "
                               '(by section name: {"jobs": {"top": {"24": "2.00"}, "refresh": "1.99"}})')
         self._check_index_policy()
+        try:
+            _ = self.admin_networks
+        except ValueError as exc:
+            raise ConfigError(f"ADMIN_ALLOWED_NETWORKS={self.admin_allowed_networks!r}: {exc}") from None
         if self.resolved_wechat_provider == "wechat" and not (self.wechat_appid and self.wechat_secret):
             raise ConfigError("WECHAT_APPID and WECHAT_SECRET are required by the wechat login provider")
         if self.wechat_push_aes_key and len(self.wechat_push_aes_key.get_secret_value()) != 43:

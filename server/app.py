@@ -26,7 +26,7 @@ from search.recent_pages import keep_pages
 from server.home_pages import HomePages
 from search.text import warm as warm_segmenter
 from search.vocabulary import use_synonyms
-from server import errors, observability
+from server import admin, errors, observability
 from server.context import AppContext, JobBoard
 from server.protocol import GuardedSanic, behind_proxy
 from server.providers.content_check import build_content_checker
@@ -62,6 +62,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
         app.blueprint(blueprint)
     for section in sections.all_sections():  # each section's routes, made from its declaration
         app.blueprint(postings.section_routes(section))
+    app.blueprint(admin.bp)  # the operators' console, /admin
     _build_providers(app, settings)
 
     @app.before_server_start

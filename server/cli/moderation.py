@@ -14,6 +14,14 @@
     hot-allow WORD --by NAME --reason TEXT    let a word outside the trade's vocabulary (a chain's name) count
     hot-block KEYWORD --by NAME --reason TEXT never show this keyword (or any keyword holding this word)
     hot-unallow / hot-unblock KEYWORD --by NAME --reason TEXT    drop that rule
+    operator add NAME --role ROLE             a console account (moderator, finance or admin); the password is
+                                              asked twice on a terminal, else read from the first line of stdin
+    operator passwd NAME                      a new password (asked or read the same way)
+    operator role NAME --role ROLE            change what they may do
+    operator disable NAME [--reason TEXT]     no more logins; their console sessions end now
+    operator enable NAME [--reason TEXT]
+    operator totp NAME                        a new TOTP second factor: prints the otpauth:// URI to scan
+    operator list
 
 reports and flagged list every section in turn unless `--section` names one (each row names its posting:
 job_id=..., card_id=...); takedown and restore need `--section`.
@@ -26,12 +34,17 @@ Exit codes: 0 done, 1 refused (no such posting or user, nothing to restore), 2 u
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 
 from runtime.cache import connect_cache
 from runtime.settings import ConfigError
 from sections import all_sections, by_name
-from indexer.command_line import database, index_now, section_option
-from server.services import hot_searches, moderation
+from indexer.command_line import apply_migrations, database, index_now, section_option
+from models.operator import ROLES
+from server.services import hot_searches, moderation, operators
+from server.services.console_sessions import ConsoleSessions
+from server.services.errors import OperatorInvalid
 from server.services.auth import TokenStore
 from server.services.posting_caps import PostingCaps
 
@@ -47,8 +60,57 @@ def add_parser(commands) -> None:
     for name, parents in (("takedown", [one]), ("restore", [one]), ("ban", []), ("unban", [])):
         _decision(actions.add_parser(name, parents=parents)).add_argument("id", type=int)
     actions.add_parser("hot-rules")
+    _operator_parsers(actions.add_parser("operator", help="the console's operator accounts"))
     for name in ("hot-allow", "hot-block", "hot-unallow", "hot-unblock"):
         _decision(actions.add_parser(name)).add_argument("keyword")
+
+
+def _operator_parsers(parser: argparse.ArgumentParser) -> None:
+    changes = parser.add_subparsers(dest="change", required=True)
+    for name in ("add", "passwd", "role", "disable", "enable", "totp"):
+        change = changes.add_parser(name)
+        change.add_argument("name")
+        change.add_argument("--by", default="cli", help="who does it (written to the audit table)")
+        if name in ("add", "role"):
+            change.add_argument("--role", required=True, choices=ROLES)
+        if name in ("disable", "enable"):
+            change.add_argument("--reason", default="by the command line")
+    changes.add_parser("list")
+
+
+def _password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise OperatorInvalid("the two passwords differ")
+    return first
+
+
+async def _operator(args, settings) -> None:
+    if args.change == "list":
+        _table(await operators.listing())
+    elif args.change == "add":
+        await operators.add(args.name, args.role, _password(), args.by)
+        print(f"operator {args.name} added as {args.role}; log in at /admin/login")
+    elif args.change == "passwd":
+        await operators.set_password(args.name, _password(), args.by)
+        print(f"password of {args.name} changed")
+    elif args.change == "role":
+        await operators.set_role(args.name, args.role, args.by)
+        print(f"{args.name} is now {args.role}")
+    elif args.change == "totp":
+        print(await operators.start_totp(args.name, args.by))
+    elif args.change == "enable":
+        await operators.enable(args.name, args.by, args.reason)
+        print(f"{args.name} may log in again")
+    else:
+        cache = connect_cache(settings.redis_url)  # the sessions live there (in-process: none to end)
+        try:
+            await operators.disable(args.name, args.by, args.reason, ConsoleSessions.from_settings(cache, settings))
+        finally:
+            await cache.aclose()
+        print(f"{args.name} disabled; their console sessions ended")
 
 
 def _decision(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -66,6 +128,8 @@ def _table(rows: list[dict]) -> None:
 
 async def run(args, settings) -> int:
     sections = [by_name(args.section)] if getattr(args, "section", None) else all_sections()
+    if args.action == "operator":  # the first admin may be made before the app ever started
+        await apply_migrations(settings)
     async with database(settings):
         if args.action == "reports":
             rules = moderation.ReportRules.from_settings(settings)
@@ -92,6 +156,8 @@ async def run(args, settings) -> int:
             print(f"热门搜索 {args.action.removeprefix('hot-')} {keyword!r}: shown lists follow within 90 s")
         elif args.action in ("ban", "unban"):
             await _ban_or_unban(args, settings)
+        elif args.action == "operator":
+            await _operator(args, settings)
     return 0
 
 

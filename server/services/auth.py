@@ -23,13 +23,18 @@ USER_TOKENS_PREFIX = "auth:user-tokens:"
 BANNED_PREFIX = "auth:banned:"  # set while a user is banned: their requests are refused even mid-flight
 WELCOME_TITLE = "新用户赠送"  # the ledger title of a new user's free vouchers
 
-# KEYS: the banned marker, the user's token set.
+# KEYS: the banned marker, the user's token set; ARGV: the user id. Each live token is kept (to its own
+# expiry) as BANNED_TOKEN + id: it answers "this account is banned" (403) while the ban lasts, and is dead
+# after an unban (401: log in again).
 _BAN = """
 redis.call('SET', KEYS[1], '1')
-for _, key in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do redis.call('DEL', key) end
+for _, key in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if redis.call('EXISTS', key) == 1 then redis.call('SET', key, 'banned:' .. ARGV[1], 'KEEPTTL') end
+end
 redis.call('DEL', KEYS[2])
 return 1
 """
+BANNED_TOKEN = "banned:"
 
 # Store a token and cap the user's live tokens, in one atomic step: the oldest ones beyond the cap are
 # revoked. Ordered by Redis' own clock (one for every worker, never set back by tests).
@@ -85,10 +90,16 @@ class TokenStore:
         user_id = await self.cache.getex(_token_key(token), ex=self.ttl_seconds)
         if user_id is None:
             raise TokenInvalid()
+        if isinstance(user_id, bytes):
+            user_id = user_id.decode()
+        banned = user_id.startswith(BANNED_TOKEN)
+        user_id = user_id.removeprefix(BANNED_TOKEN)
         if claimed_user_id not in (None, "") and claimed_user_id.strip() != user_id:
             raise TokenMismatch()
-        # Tokens are revoked at a ban, but one issued in the same instant must not slip through.
+        # A ban keeps the user's tokens only to answer this; one issued in the same instant is refused too.
         if await self.cache.exists(f"{BANNED_PREFIX}{user_id}"):
+            raise UserBanned()
+        if banned:  # unbanned since: the token died with the ban
             raise TokenInvalid()
         return int(user_id)
 
@@ -102,11 +113,11 @@ class TokenStore:
             user_id = await self.cache.get(_token_key(token))
         except (redis.ConnectionError, redis.TimeoutError):
             return None
-        return int(user_id) if user_id else None
+        return int(user_id) if user_id and user_id.isdigit() else None  # a banned user's: anonymous
 
     async def ban(self, user_id: int) -> None:
         """Refuse the user's tokens from now on and revoke every live one, in one atomic step."""
-        await self.cache.eval(_BAN, 2, f"{BANNED_PREFIX}{user_id}", f"{USER_TOKENS_PREFIX}{user_id}")
+        await self.cache.eval(_BAN, 2, f"{BANNED_PREFIX}{user_id}", f"{USER_TOKENS_PREFIX}{user_id}", str(user_id))
 
     async def unban(self, user_id: int) -> None:
         await self.cache.delete(f"{BANNED_PREFIX}{user_id}")

@@ -146,3 +146,28 @@ class HotSearchRuleNotFound(DomainError):
 
 class ContentRefused(DomainError):
     """WeChat's content security found a field risky: nothing is stored."""
+
+
+class OperatorInvalid(DomainError):
+    """An operator account that cannot be made or changed as asked (name taken, unknown role, short password)."""
+
+
+class OperatorNotFound(DomainError):
+    detail = "no such operator"
+
+
+class LoginRefused(DomainError):
+    """A console login that failed: the same words for an unknown name, a wrong password or a disabled
+    account, so the form reveals nothing."""
+
+    detail = "用户名或密码错误"
+
+
+class LoginLocked(DomainError):
+    detail = "登录失败次数过多，请稍后再试"
+
+
+class SecondFactorNeeded(DomainError):
+    """The password was right; the TOTP code is missing or wrong."""
+
+    detail = "请输入正确的动态验证码"

@@ -222,6 +222,19 @@ class HotSearches(PeriodicTask):
         self._shown[key] = shown
         return shown
 
+    async def candidates(self, section: str) -> list[dict]:
+        """For operators: the section's keywords searched by enough people within the 7 days and not blocked,
+        with their count and content security's verdict ("" not asked yet); shown ones are those passed."""
+        found = await self._candidates(section)
+        verdicts = await self._cache.mget([f"search:verdict:{keyword}" for keyword, _ in found]) if found else []
+        return [{"keyword": keyword, "count": people, "verdict": _text(verdict) if verdict else ""}
+                for (keyword, people), verdict in zip(found, verdicts)]
+
+    def rules_changed(self) -> None:
+        """An operator changed a rule: this process's next list reads them again (others within 90 s)."""
+        self.rules.forget()
+        self._shown.clear()
+
     async def hot_lists(self, sections: list[str]) -> dict[str, list[dict]]:
         """GET /search/hot: every section's list, by the section's name."""
         return {section: await self.hot(section) for section in sections}

@@ -246,9 +246,9 @@ async def reported(section: Section, limit: int, rules: ReportRules) -> list[dic
         job_id = row["posting_id"]
         job = jobs.get(job_id)
         undecided, flag = await _undecided_reports(section, job_id)
-        state = _state(job)
+        state = moderation_state(job)
         summary.append({f"{section.target}_id": job_id, "reporters": row["reporters"],
-                        "counting": await _counting(undecided, rules), "latest": clock.fmt(row["latest"]),
+                        "undecided": len(undecided), "counting": await _counting(undecided, rules), "latest": clock.fmt(row["latest"]),
                         "reasons": sorted(set(reasons.get(job_id, []))), **_summary(section, job),
                         "owner": job.user_id if job else None,
                         "state": "flagged" if flag is not None and state == "open" else state})
@@ -263,7 +263,8 @@ def _summary(section: Section, posting) -> dict:
     return {name: value}
 
 
-def _state(job) -> str:
+def moderation_state(job) -> str:
+    """open, closed (by its owner), hidden, taken_down, or missing."""
     if job is None:
         return "missing"
     return job.moderation or ("open" if job.status == STATUS_OPEN else "closed")
@@ -286,10 +287,14 @@ async def flagged(section: Section, limit: int) -> list[dict]:
     jobs = await section.model.filter(biz_type=section.biz_type, content_check__in=[
         CONTENT_REVIEW, CONTENT_PENDING, "risky"]).order_by("-update_at").limit(limit)
     return [{f"{section.target}_id": job.id, "content_check": job.content_check, **_summary(section, job),
-             "owner": job.user_id, "state": _state(job), "updated": clock.fmt(job.update_at)} for job in jobs]
+             "owner": job.user_id, "state": moderation_state(job), "updated": clock.fmt(job.update_at)} for job in jobs]
 
 
-async def audit_log(limit: int) -> list[dict]:
+async def audit_log(limit: int, actor: str = "", action: str = "", target_type: str = "",
+                    target_id: int | None = None) -> list[dict]:
+    """The latest actions, newest first; each filter given ("" or None: any) narrows them."""
+    wanted = {name: value for name, value in (("actor", actor), ("action", action), ("target_type", target_type),
+                                              ("target_id", target_id)) if value not in ("", None)}
     return [{"at": clock.fmt(a.create_at), "actor": a.actor, "action": a.action,
              "target": f"{a.target_type} {a.target_id}", "reason": a.reason}
-            for a in await ModerationAction.all().order_by("-id").limit(limit)]
+            for a in await ModerationAction.filter(**wanted).order_by("-id").limit(limit)]

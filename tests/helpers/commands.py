@@ -13,11 +13,15 @@ def moderation_command(settings) -> Callable[..., Awaitable[tuple[int, str, str]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC"))}
     env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev")
 
-    async def run(*args: str) -> tuple[int, str, str]:
+    if settings.redis_url:
+        env.update(REDIS_URL=settings.redis_url)
+
+    async def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
         command = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "server.cli", "moderation", *args, env=env,
+            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(command.communicate(), 60)
+        out, err = await asyncio.wait_for(command.communicate(stdin.encode() if stdin is not None else None), 60)
         return command.returncode, out.decode(), err.decode()
 
     return run

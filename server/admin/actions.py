@@ -1,0 +1,96 @@
+"""The console's actions (POST, each with a required reason where it decides something): the same service
+functions as `jobboard moderation`, with the operator's name as the actor in the audit. After an action the
+browser is sent back to the page it came from (post, redirect, get)."""
+
+from __future__ import annotations
+
+from sanic import response
+
+from server.admin.guard import bp, console, sessions
+from server.admin.pages import _known, _posting_page
+from server.admin.render import page
+from server.context import JobBoardRequest
+from server.routes.guard import posting_caps, tokens
+from server.services import hot_searches, lookup, moderation, operators
+from server.services.errors import OperatorInvalid
+
+
+def _reason(request: JobBoardRequest) -> str:
+    reason = ((request.form or {}).get("reason") or "").strip()
+    if not reason:
+        raise OperatorInvalid("请填写理由：每个处理都会记录理由")
+    return reason[:500]
+
+
+def _back(path: str, done: str) -> response.HTTPResponse:
+    return response.redirect(f"{path}?done={done}", status=303)
+
+
+@bp.post("/postings/<section:str>/<posting_id:int>/takedown")
+@console("moderate", "下架信息")
+async def take_down(request: JobBoardRequest, operator, session, section: str, posting_id: int):
+    chosen = _known(section)
+    await moderation.take_down(chosen, posting_id, operator.name, _reason(request))
+    return _back(f"/admin/postings/{section}/{posting_id}", "takedown")
+
+
+@bp.post("/postings/<section:str>/<posting_id:int>/restore")
+@console("moderate", "恢复信息")
+async def restore(request: JobBoardRequest, operator, session, section: str, posting_id: int):
+    chosen = _known(section)
+    await moderation.restore(chosen, posting_id, operator.name, _reason(request), posting_caps(request))
+    return _back(f"/admin/postings/{section}/{posting_id}", "restore")
+
+
+@bp.post("/postings/<section:str>/<posting_id:int>/phone")
+@console("view_phone", "查看完整电话")
+async def posting_phone(request: JobBoardRequest, operator, session, section: str, posting_id: int):
+    chosen = _known(section)
+    phone = await lookup.full_phone(chosen, posting_id, operator.name)
+    return _posting_page(operator, session, await lookup.posting_page(chosen, posting_id), chosen, phone=phone)
+
+
+@bp.post("/users/<user_id:int>/phone")
+@console("view_phone", "查看完整电话")
+async def user_phone(request: JobBoardRequest, operator, session, user_id: int):
+    phone = await lookup.user_phone(user_id, operator.name)
+    return page("user.html", operator=operator, csrf=session.csrf, u=await lookup.user_page(user_id), phone=phone,
+                done="")
+
+
+@bp.post("/users/<user_id:int>/ban")
+@console("moderate", "封禁用户")
+async def ban(request: JobBoardRequest, operator, session, user_id: int):
+    await moderation.ban(user_id, operator.name, _reason(request), tokens(request))
+    return _back(f"/admin/users/{user_id}", "ban")
+
+
+@bp.post("/users/<user_id:int>/unban")
+@console("moderate", "解封用户")
+async def unban(request: JobBoardRequest, operator, session, user_id: int):
+    await moderation.unban(user_id, operator.name, _reason(request), tokens(request))
+    return _back(f"/admin/users/{user_id}", "unban")
+
+
+@bp.post("/hot/<change:str>")
+@console("moderate", "管理热门搜索")
+async def hot_rule(request: JobBoardRequest, operator, session, change: str):
+    if change not in ("block", "unblock"):
+        raise OperatorInvalid("block or unblock")
+    keyword = ((request.form or {}).get("keyword") or "").strip()
+    apply = hot_searches.set_rule if change == "block" else hot_searches.drop_rule
+    await apply("block", keyword, operator.name, _reason(request))
+    request.app.ctx.hot_searches.rules_changed()
+    return _back("/admin/hot", change)
+
+
+@bp.post("/operators/<name:str>/<change:str>")
+@console("operators", "管理操作员")
+async def operator_state(request: JobBoardRequest, operator, session, name: str, change: str):
+    if change not in ("disable", "enable"):
+        raise OperatorInvalid("disable or enable")
+    if change == "disable":
+        await operators.disable(name, operator.name, _reason(request), sessions(request))
+    else:
+        await operators.enable(name, operator.name, _reason(request))
+    return _back("/admin/operators", change)
