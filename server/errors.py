@@ -34,6 +34,11 @@ from server.services.errors import (
     PostingNotFound,
     NothingToRestore,
     HotSearchRuleInvalid,
+    LoginLocked,
+    LoginRefused,
+    OperatorInvalid,
+    OperatorNotFound,
+    SecondFactorNeeded,
     HotSearchRuleNotFound,
     NotYourPosting,
     NotYourOrder,
@@ -147,6 +152,12 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     # The notify route answers these in WeChat's format itself; mapped for any other caller.
     NotificationRejected: (400, DETAIL),
     PaymentMismatch: (400, DETAIL),
+    # The console answers these with its own pages; mapped for any other caller.
+    OperatorInvalid: (400, DETAIL),
+    OperatorNotFound: (404, DETAIL),
+    LoginRefused: (401, DETAIL),
+    SecondFactorNeeded: (401, DETAIL),
+    LoginLocked: (429, DETAIL),
 }
 
 

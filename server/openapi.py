@@ -79,7 +79,8 @@ def doc_of(handler) -> Doc | None:
 
 def _api_routes(app: Sanic):
     for route in app.router.routes:
-        if not route.methods <= FRAMEWORK_METHODS:
+        # The operators' console (/admin) is pages for people, not the mini-program's API.
+        if not route.methods <= FRAMEWORK_METHODS and not route.path.startswith("admin"):
             yield route
 
 

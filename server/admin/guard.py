@@ -65,6 +65,8 @@ async def _headers(request: JobBoardRequest, resp: response.HTTPResponse):
         "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store", "Cross-Origin-Opener-Policy": "same-origin",
     })
+    for name in [name for name in resp.headers if name.lower().startswith("access-control-")]:
+        del resp.headers[name]  # the API's CORS is for the mini-program; no other site reads the console
 
 
 @bp.on_request

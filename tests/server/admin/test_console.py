@@ -210,6 +210,7 @@ async def test_every_page_sends_the_security_headers_and_renders_for_an_admin(co
         assert "script-src 'none'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["referrer-policy"] == "same-origin"
+        assert not [name for name in response.headers if name.startswith("access-control-")]
     assert (await console.get("/admin/postings/jobs/987654")).status_code == 404
     assert (await console.get("/admin/users/987654")).status_code == 404
     assert (await console.get("/admin/orders/nope")).status_code == 404
