@@ -9,7 +9,7 @@ from tortoise import Tortoise, connections
 from models import migrating
 
 # The shared models; each section adds its model's module when it is registered (add_models).
-MODEL_MODULES = ["models.user", "models.outbox", "models.order", "models.vouchers", "models.contacts",
+MODEL_MODULES = ["models.user", "models.outbox", "models.order", "models.refund", "models.vouchers", "models.contacts",
                  "models.moderation", "models.favorites"]
 CORE_APP = "models"
 # Module → (database app, its migrations package): the core app's migrations are models/migrations.

@@ -21,3 +21,20 @@ def moderation_command(settings) -> Callable[..., Awaitable[tuple[int, str, str]
         return command.returncode, out.decode(), err.decode()
 
     return run
+
+
+def payments_command(settings, extra_env: dict[str, str]) -> Callable[..., Awaitable[tuple[int, str, str]]]:
+    """`await run("refund", ...)`: `jobboard payments ...` on the suite's database, with `extra_env` (the
+    WECHATPAY_* of the fake WeChat Pay) → (code, out, err). Run asynchronously: the fake it talks to runs
+    in the test's event loop."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHATPAY_"))}
+    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev", **extra_env)
+
+    async def run(*args: str) -> tuple[int, str, str]:
+        command = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "server.payments", *args, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(command.communicate(), 60)
+        return command.returncode, out.decode(), err.decode()
+
+    return run
