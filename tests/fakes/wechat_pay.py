@@ -396,6 +396,19 @@ class FakeWeChatPay:
             resource["success_time"] = stored["success_time"]
         return resource
 
+    def refund_elsewhere(self, out_trade_no: str, amount: int) -> str:
+        """The merchant refunds part of a paid trade on the merchant platform, not through the app: a
+        refund already SUCCESS that the app never asked for. Its out_refund_no."""
+        trade = self._trades[out_trade_no]
+        number = f"MP{next(self._serial):08d}"
+        self._refunds[number] = {
+            "body": {"out_refund_no": number, "out_trade_no": out_trade_no,
+                     "amount": {"refund": amount, "total": trade["body"]["amount"]["total"], "currency": "CNY"}},
+            "out_trade_no": out_trade_no, "status": "SUCCESS", "success_time": _now_rfc3339(),
+            "refund_id": f"5030{next(self._serial):06d}{secrets.randbelow(10**18):018d}", "create_time": _now_rfc3339()}
+        trade["state"] = "REFUND"
+        return number
+
     def _refund_problem(self, body: dict) -> tuple[int, str, str] | None:
         """What WeChat would refuse in a refund body: (status, code, message), or None."""
         out_refund_no = body.get("out_refund_no")

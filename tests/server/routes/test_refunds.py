@@ -260,6 +260,19 @@ async def test_a_refund_wechat_closes_frees_its_amount(client, app, owner, wecha
     assert (again["amount_fen"], again["refund_no"]) == (399, bought["order_no"] + "R2")
 
 
+async def test_a_refund_wechat_refuses_is_closed_not_retried(client, app, owner, wechat_pay, caplog):
+    bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
+    wechat_pay.refund_elsewhere(bought["order_no"], 1500)  # on the merchant platform, behind the app's back
+    done = await refunds.refund(app.ctx.pay, bought["order_no"], 1000, "ops-li", "partly")
+    assert done["status"] == "closed"  # WeChat: more than the trade has left (INVALID_REQUEST)
+    row = await Refund.get(refund_no=done["refund_no"])
+    assert row.note == "WeChat refused: INVALID_REQUEST"
+    assert any("REFUND CLOSED" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+    calls = wechat_pay.calls["refund"]
+    assert await refunds.sweep(app.ctx.pay) == {} and wechat_pay.calls["refund"] == calls
+    assert (await Order.get(order_no=bought["order_no"])).refunded_fen == 0
+
+
 @pytest.mark.parametrize("policy", ["prorata", "none"])
 async def test_a_takedown_refunds_the_unused_hours_of_a_running_top_by_policy(client, app, owner, wechat_pay, travel,
                                                                              policy):
