@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from runtime.errors import DomainError
-from server.providers.wechat_pay import NotificationRejected  # noqa: F401  the notify route's, through services
-from server.providers.wechat_pay import RefundDeclined  # noqa: F401  the operator's refund, through services
+
+# The notify routes' and the operator's refund's, through services.
+from server.providers.wechat_pay import NotificationRejected, RefundDeclined  # noqa: F401
 
 
 class TokenMissing(DomainError):

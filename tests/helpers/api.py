@@ -12,9 +12,9 @@ from tortoise import Tortoise, connections
 
 from indexer.sync import NullDrainer, OutboxDrainer, drain
 from models.job import Job
-from models.outbox import IndexOutbox
 from models.posting_reads import forget_recent
 from models.posting_writes import save_posting
+from models.outbox import IndexOutbox
 from runtime import clock
 from search.index import ensure_alias
 from search.recent_pages import forget_pages

@@ -8,33 +8,28 @@ import sys
 from collections.abc import Awaitable, Callable
 
 
-def moderation_command(settings) -> Callable[..., Awaitable[tuple[int, str, str]]]:
-    """`await run("reports", ...)`: `jobboard moderation ...` on the suite's database → (code, out, err)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC"))}
-    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev")
+def _command(settings, command: list[str], extra_env: dict[str, str] | None = None,
+             dropped: tuple[str, ...] = ()) -> Callable[..., Awaitable[tuple[int, str, str]]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", *dropped))}
+    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev", **(extra_env or {}))
 
     async def run(*args: str) -> tuple[int, str, str]:
-        command = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "server.cli", "moderation", *args, env=env,
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *command, *args, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(command.communicate(), 60)
-        return command.returncode, out.decode(), err.decode()
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode, out.decode(), err.decode()
 
     return run
+
+
+def moderation_command(settings) -> Callable[..., Awaitable[tuple[int, str, str]]]:
+    """`await run("reports", ...)`: `jobboard moderation ...` on the suite's database → (code, out, err)."""
+    return _command(settings, ["-m", "server.cli", "moderation"])
 
 
 def payments_command(settings, extra_env: dict[str, str]) -> Callable[..., Awaitable[tuple[int, str, str]]]:
-    """`await run("refund", ...)`: `jobboard payments ...` on the suite's database, with `extra_env` (the
-    WECHATPAY_* of the fake WeChat Pay) → (code, out, err). Run asynchronously: the fake it talks to runs
-    in the test's event loop."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", "WECHATPAY_"))}
-    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev", **extra_env)
-
-    async def run(*args: str) -> tuple[int, str, str]:
-        command = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "server.payments", *args, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(command.communicate(), 60)
-        return command.returncode, out.decode(), err.decode()
-
-    return run
+    """`await run("refund", ...)`: `python -m server.payments ...` on the suite's database, with `extra_env`
+    (the WECHATPAY_* of the fake WeChat Pay) → (code, out, err). Asynchronous: the fake it talks to runs in
+    the test's event loop."""
+    return _command(settings, ["-m", "server.payments"], extra_env, dropped=("WECHATPAY_",))

@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from models.job import Job
-from models.seeker import Seeker
 from models.shop import RENT_NEGOTIABLE, Shop
+from sections.jobs.samples import WELFARE
+from models.seeker import Seeker
 from search.keywords import normalized_words, parse
 from search.text import index_words, normalized
-from sections.jobs.samples import WELFARE
 
 
 def arc_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
