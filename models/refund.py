@@ -32,7 +32,7 @@ class Refund(Model):
     # What the refund took back, in the transaction that recorded it: a top's hours, vouchers.
     top_hours = fields.IntField(default=0)
     vouchers = fields.IntField(default=0)
-    actor = fields.CharField(max_length=64)  # the operator, or "system" (the takedown policy)
+    actor = fields.CharField(max_length=64)  # the operator who refunded, or whose takedown did
     reason = fields.CharField(max_length=500)
     wechat_refund_id = fields.CharField(max_length=64, null=True)
     note = fields.CharField(max_length=128, default="")  # for the operator: WeChat's last word on it

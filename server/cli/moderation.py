@@ -105,7 +105,8 @@ async def _ban_or_unban(args, settings) -> None:
     try:
         tokens = TokenStore.from_settings(cache, settings)
         if args.action == "ban":
-            taken_down = await moderation.ban(args.id, args.by, args.reason, tokens, settings.refund_top_on_takedown)
+            taken_down = await moderation.ban(args.id, args.by, args.reason, tokens,
+                                              settings.refund_top_on_takedown)
             down = ", ".join(f"{target} {posting_id}" for target, posting_id in taken_down)
             print(f"user {args.id} banned; postings taken down: {down or 'none'}")
         else:

@@ -39,8 +39,8 @@ def window(text: str) -> timedelta:
 
 
 def add_parser(commands) -> None:
-    parser = commands.add_parser("payments", help="reconcile orders and refunds with WeChat Pay; refund an order", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = commands.add_parser("payments", help="reconcile orders and refunds with WeChat Pay; refund an order",
+                                 description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(run=run)
     actions = parser.add_subparsers(dest="action", required=True)
     p = actions.add_parser("reconcile", help="settle or close the unpaid orders of a window, asking WeChat")

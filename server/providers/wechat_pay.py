@@ -1,8 +1,9 @@
 """WeChat Pay API v3 (JSAPI for the mini-program, WeChat Pay public-key mode) behind one interface.
 
 `WeChatPayApi` talks to WeChat through wechatpayv3's AsyncWeChatPay; `DevPay` needs no merchant account
-and takes no money: its orders are confirmed with POST /dev/pay/confirm, its refunds succeed at once. Amounts are whole fen; times
-are the app clock's naive Shanghai wall time. Nothing here touches orders: that is the services' work.
+and takes no money: its orders are confirmed with POST /dev/pay/confirm, its refunds succeed at once.
+Amounts are whole fen; times are the app clock's naive Shanghai wall time. Nothing here touches orders:
+that is the services' work.
 """
 
 from __future__ import annotations

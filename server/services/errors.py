@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from runtime.errors import DomainError
-
-# The notify routes' and the operator's refund's, through services.
-from server.providers.wechat_pay import NotificationRejected, RefundDeclined  # noqa: F401
+from server.providers.wechat_pay import NotificationRejected  # noqa: F401  the notify route's, through services
 
 
 class TokenMissing(DomainError):
