@@ -59,7 +59,7 @@ async def run(args, settings) -> int:
         await pay.start()
         try:
             if args.action == "refund":
-                done = await refunds.refund(pay, args.order_no, args.amount_fen, args.by, args.reason)
+                done = await refunds.refund(args.order_no, args.amount_fen, args.by, args.reason, pay)
             else:
                 outcomes = await order_sync.reconcile(pay, args.since)
                 refunded = await refunds.reconcile(pay, args.since)

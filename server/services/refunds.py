@@ -52,7 +52,7 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-async def refund(pay: PayProvider, order_no: str, amount_fen: int | None, actor: str, reason: str) -> dict:
+async def refund(order_no: str, amount_fen: int | None, actor: str, reason: str, pay: PayProvider) -> dict:
     """An operator refunds `amount_fen` of a paid order (None: all that is left), saying who and why (audited
     in moderation_actions). Recorded first, then asked of WeChat: WeChat away, it stays `pending` and the
     sweeper submits it. RefundRefused (nothing changed) for an unknown or unpaid order, an amount that is

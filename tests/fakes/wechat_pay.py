@@ -23,6 +23,7 @@ with overrides to forge bad ones. `down` makes every call a 500 SYSTEM_ERROR.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import json
@@ -159,6 +160,8 @@ class FakeWeChatPay:
         # moment the merchant closes them (the close then finds them paid).
         self.forged_answers: dict[str, dict] = {}
         self.paid_on_close: set[str] = set()
+        # Set to an unset Event: refund requests wait for it once their signature passed (a slow WeChat).
+        self.hold_refunds: asyncio.Event | None = None
         self.runner: web.AppRunner | None = None
 
     async def start(self) -> "FakeWeChatPay":
@@ -177,6 +180,7 @@ class FakeWeChatPay:
     def reset(self) -> None:
         self.forged_answers.clear()
         self.paid_on_close.clear()
+        self.hold_refunds = None
         self._trades.clear()
         self._refunds.clear()
         self.calls.clear()
@@ -449,6 +453,8 @@ class FakeWeChatPay:
         if body is None:
             return _error(400, "PARAM_ERROR", "请求体不是合法的 JSON 对象")
         self.refund_requests.append(body)
+        if self.hold_refunds is not None:
+            await self.hold_refunds.wait()
         stored = self._refunds.get(body.get("out_refund_no"))
         if stored is not None:  # the same refund asked again: the same answer, if it is the same refund
             if stored["body"] != body:

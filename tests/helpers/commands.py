@@ -8,10 +8,16 @@ import sys
 from collections.abc import Awaitable, Callable
 
 
-def _command(settings, command: list[str], extra_env: dict[str, str] | None = None,
-             dropped: tuple[str, ...] = ()) -> Callable[..., Awaitable[tuple[int, str, str]]]:
+def command_env(settings, extra_env: dict[str, str] | None = None, dropped: tuple[str, ...] = ()) -> dict[str, str]:
+    """An operator's environment: the suite's database, development, `extra_env`; no other service's."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", *dropped))}
     env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev", **(extra_env or {}))
+    return env
+
+
+def _command(settings, command: list[str], extra_env: dict[str, str] | None = None,
+             dropped: tuple[str, ...] = ()) -> Callable[..., Awaitable[tuple[int, str, str]]]:
+    env = command_env(settings, extra_env, dropped)
 
     async def run(*args: str) -> tuple[int, str, str]:
         process = await asyncio.create_subprocess_exec(

@@ -5,6 +5,8 @@ WeChat down and notifications that never come, what a refund takes back, and the
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -26,7 +28,7 @@ from server.services.errors import RefundRefused
 from server.services.order_sweeper import OrderSweeper
 from server.services.settlement import settle
 from tests.helpers.api import login_as, outbox_reasons
-from tests.helpers.commands import payments_command
+from tests.helpers.commands import command_env, payments_command
 from tests.helpers.payments import deliver_refund, order, pay, pay_settings, vouchers
 from tests.helpers.postings import post_job
 from tests.helpers.services import LockBarrier, mysql_only
@@ -65,10 +67,10 @@ async def _nothing_refunded(wechat_pay, order_no: str) -> None:
 async def test_a_full_refund_takes_the_vouchers_back_and_is_settled_once_by_wechats_notification(
         client, app, owner, wechat_pay):
     bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
-    done = await refunds.refund(app.ctx.pay, bought["order_no"], None, "ops-li", "bought twice by mistake")
+    done = await refunds.refund(bought["order_no"], None, "ops-li", "bought twice by mistake", app.ctx.pay)
     assert (done["amount_fen"], done["status"], done["vouchers"], done["vouchers_short"]) == (1799, "processing", 5, 0)
     assert done["refund_no"] == bought["order_no"] + "R1"
-    [asked] = wechat_pay.refund_requests
+    asked = wechat_pay.refund_requests[-1]
     assert asked["amount"] == {"refund": 1799, "total": 1799, "currency": "CNY"}
     assert asked["out_trade_no"] == bought["order_no"] and asked["reason"] == "bought twice by mistake"
     assert asked["notify_url"] == "https://jobs.example.com/pay/notify/wechat/refund"
@@ -98,14 +100,14 @@ async def test_partial_refunds_take_back_only_unspent_vouchers_and_never_exceed_
                                      headers=owner)
         assert response.status_code == 200, response.text
     # 1000 of 1799 fen stands for 3 of the 5 vouchers (rounded up): 2 are left to take back.
-    first = await refunds.refund(app.ctx.pay, bought["order_no"], 1000, "ops-li", "partly unused")
+    first = await refunds.refund(bought["order_no"], 1000, "ops-li", "partly unused", app.ctx.pay)
     assert (first["amount_fen"], first["vouchers"], first["vouchers_short"]) == (1000, 2, 1)
-    rest = await refunds.refund(app.ctx.pay, bought["order_no"], None, "ops-li", "the rest")
+    rest = await refunds.refund(bought["order_no"], None, "ops-li", "the rest", app.ctx.pay)
     assert (rest["amount_fen"], rest["vouchers"], rest["vouchers_short"], rest["refund_no"]) == (
         799, 0, 3, bought["order_no"] + "R2")
     assert (await vouchers(client, owner))["contact_voucher_num"] == 0
     with pytest.raises(RefundRefused, match="refunded in full already"):
-        await refunds.refund(app.ctx.pay, bought["order_no"], 1, "ops-li", "one fen more")
+        await refunds.refund(bought["order_no"], 1, "ops-li", "one fen more", app.ctx.pay)
     assert sum(r["amount"]["refund"] for r in wechat_pay.refunds_of(bought["order_no"])) == 1799
 
 
@@ -124,7 +126,7 @@ async def test_a_refund_that_cannot_be_is_a_400_and_changes_nothing(client, app,
     unpaid = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
     number = {"paid": paid["order_no"], "unpaid": unpaid["order_no"]}.get(order_no, order_no)
     with pytest.raises(RefundRefused) as refused:
-        await refunds.refund(app.ctx.pay, number, amount_fen, actor, reason)
+        await refunds.refund(number, amount_fen, actor, reason, app.ctx.pay)
     assert message in refused.value.detail
     envelope = domain_response(refused.value, None)
     assert envelope.status == 400 and message.encode() in envelope.body and b'"code":400' in envelope.body
@@ -137,7 +139,7 @@ async def test_two_concurrent_refunds_of_one_order_cannot_over_refund(client, ap
     bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=10, price=29.90)
     async with LockBarrier(settings.resolved_database_url) as barrier:
         await barrier.lock("SELECT id FROM orders WHERE order_no = %s FOR UPDATE", bought["order_no"])
-        calls = [asyncio.create_task(refunds.refund(app.ctx.pay, bought["order_no"], 2000, f"ops-{n}", "dispute"))
+        calls = [asyncio.create_task(refunds.refund(bought["order_no"], 2000, f"ops-{n}", "dispute", app.ctx.pay))
                  for n in range(2)]
         await barrier.wait_for(2, waiting_in="orders")  # both have passed the first look, both wait on the order
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
@@ -156,10 +158,10 @@ async def test_a_refunded_top_ends_and_leaves_the_listing_top(client, app, owner
     await drain(app.ctx.search.client)
     assert await _listed_tops(client) == [job_id]
     paid_until = (await Job.get(id=job_id)).top_end_time
-    half = await refunds.refund(app.ctx.pay, top["order_no"], 250, "ops-li", "half the top")
+    half = await refunds.refund(top["order_no"], 250, "ops-li", "half the top", app.ctx.pay)
     assert half["top_hours"] == 36
     assert (await _job_info(client, job_id))["top_end_time"] == clock.fmt(paid_until - timedelta(hours=36))
-    rest = await refunds.refund(app.ctx.pay, top["order_no"], None, "ops-li", "the rest")
+    rest = await refunds.refund(top["order_no"], None, "ops-li", "the rest", app.ctx.pay)
     assert (rest["amount_fen"], rest["top_hours"]) == (250, 36)
     assert (await _job_info(client, job_id))["is_top"] == 0
     assert await outbox_reasons(job_id) == ["refund", "refund"]  # queued for the index (the rest drained)
@@ -173,7 +175,7 @@ async def test_wechat_down_leaves_the_refund_pending_and_the_sweeper_completes_i
     bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
     wechat_pay.down = True
     try:
-        done = await refunds.refund(app.ctx.pay, bought["order_no"], None, "ops-li", "double purchase")
+        done = await refunds.refund(bought["order_no"], None, "ops-li", "double purchase", app.ctx.pay)
         assert done["status"] == "pending" and done["vouchers"] == 5  # recorded; taken back at once
         with pytest.raises(PayUnavailable):
             await refunds.sweep(app.ctx.pay)  # WeChat still away: the next round retries
@@ -226,7 +228,7 @@ def _forged(resource: dict, **changes) -> dict:
 
 async def test_refund_notifications_that_are_not_provably_wechats_change_nothing(client, app, owner, wechat_pay):
     bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
-    done = await refunds.refund(app.ctx.pay, bought["order_no"], 1000, "ops-li", "partly")
+    done = await refunds.refund(bought["order_no"], 1000, "ops-li", "partly", app.ctx.pay)
     finished = wechat_pay.complete_refund(done["refund_no"])
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     attempts = [await deliver_refund(client, wechat_pay, refund, **overrides) for refund, overrides in (
@@ -251,19 +253,19 @@ async def test_refund_notifications_that_are_not_provably_wechats_change_nothing
 
 async def test_a_refund_wechat_closes_frees_its_amount(client, app, owner, wechat_pay, caplog):
     bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
-    done = await refunds.refund(app.ctx.pay, bought["order_no"], None, "ops-li", "unused")
+    done = await refunds.refund(bought["order_no"], None, "ops-li", "unused", app.ctx.pay)
     closed = wechat_pay.complete_refund(done["refund_no"], "CLOSED")
     assert (await deliver_refund(client, wechat_pay, closed)).status_code == 204
     assert (await Refund.get(refund_no=done["refund_no"])).status == "closed"
     assert any("REFUND CLOSED" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
-    again = await refunds.refund(app.ctx.pay, bought["order_no"], None, "ops-li", "again")
+    again = await refunds.refund(bought["order_no"], None, "ops-li", "again", app.ctx.pay)
     assert (again["amount_fen"], again["refund_no"]) == (399, bought["order_no"] + "R2")
 
 
 async def test_a_refund_wechat_refuses_is_closed_not_retried(client, app, owner, wechat_pay, caplog):
     bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
     wechat_pay.refund_elsewhere(bought["order_no"], 1500)  # on the merchant platform, behind the app's back
-    done = await refunds.refund(app.ctx.pay, bought["order_no"], 1000, "ops-li", "partly")
+    done = await refunds.refund(bought["order_no"], 1000, "ops-li", "partly", app.ctx.pay)
     assert done["status"] == "closed"  # WeChat: more than the trade has left (INVALID_REQUEST)
     row = await Refund.get(refund_no=done["refund_no"])
     assert row.note == "WeChat refused: INVALID_REQUEST"
@@ -315,7 +317,7 @@ async def test_the_development_provider_refunds_at_once(client, owner):
     dev = DevPay()
     bought = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
     await settle(dev.confirmation(bought["order_no"], 1799))
-    done = await refunds.refund(dev, bought["order_no"], 500, "ops-li", "part")
+    done = await refunds.refund(bought["order_no"], 500, "ops-li", "part", dev)
     assert (done["status"], done["vouchers"]) == ("success", 2)
     assert (await Order.get(order_no=bought["order_no"])).refunded_fen == 500
     recorded, _ = await refunds.record(bought["order_no"], None, "ops-li", "the rest, process killed")
@@ -323,11 +325,14 @@ async def test_the_development_provider_refunds_at_once(client, owner):
     assert (await Order.get(order_no=bought["order_no"])).refunded_fen == 1799
 
 
+def _pay_env(pay_keys, wechat_pay) -> dict[str, str]:
+    return {name.upper(): str(value) for name, value in pay_settings(pay_keys, wechat_pay.url).items()}
+
+
 async def test_the_refund_command_refunds_reports_and_refuses_with_exit_1(client, settings, pay_keys, wechat_pay):
     owner = await login_as(client, "owner")
     bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
-    run = payments_command(settings, {name.upper(): str(value)
-                                      for name, value in pay_settings(pay_keys, wechat_pay.url).items()})
+    run = payments_command(settings, _pay_env(pay_keys, wechat_pay))
     code, out, err = await run("refund", bought["order_no"], "--amount-fen", "1000", "--by", "ops-li",
                                "--reason", "partly unused")
     assert code == 0, err
@@ -343,3 +348,28 @@ async def test_the_refund_command_refunds_reports_and_refuses_with_exit_1(client
     assert code == 0, err
     assert f"{bought['order_no']}R1\trefund of {bought['order_no']}\t10.00" in out and "\tunchanged" in out
     assert "1 open refunds since" in out
+
+
+async def test_a_refund_command_killed_while_wechat_answers_loses_nothing(client, app, settings, pay_keys, wechat_pay):
+    owner = await login_as(client, "owner")
+    bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
+    asked_before = len(wechat_pay.refund_requests)
+    wechat_pay.hold_refunds = asyncio.Event()  # WeChat is slow to answer: the operator's process is killed
+    env = command_env(settings, _pay_env(pay_keys, wechat_pay), dropped=("WECHATPAY_",))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.payments", "refund", bought["order_no"], "--by", "ops-li", "--reason", "killed",
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        async with asyncio.timeout(60):
+            while len(wechat_pay.refund_requests) == asked_before:  # asked only once the refund is committed
+                await asyncio.sleep(0.05)
+        process.kill()
+        assert await process.wait() == -signal.SIGKILL
+    finally:
+        wechat_pay.hold_refunds.set()
+        wechat_pay.hold_refunds = None
+    row = await Refund.get()
+    assert (row.status, row.amount_fen, row.vouchers) == ("pending", 1799, 5)
+    assert await refunds.sweep(app.ctx.pay) == {"processing": 1}  # the same refund_no: asked again, not twice
+    assert [r["amount"]["refund"] for r in wechat_pay.refunds_of(bought["order_no"])] == [1799]
+    assert (await vouchers(client, owner))["contact_voucher_num"] == 0
