@@ -29,7 +29,7 @@ from server.services.order_sweeper import OrderSweeper
 from server.services.settlement import settle
 from tests.helpers.api import login_as, outbox_reasons
 from tests.helpers.commands import command_env, payments_command
-from tests.helpers.payments import deliver_refund, order, pay, pay_settings, vouchers
+from tests.helpers.payments import deliver_refund, order, order_status, pay, pay_settings, vouchers
 from tests.helpers.postings import post_job
 from tests.helpers.services import LockBarrier, mysql_only
 
@@ -87,6 +87,7 @@ async def test_a_full_refund_takes_the_vouchers_back_and_is_settled_once_by_wech
     row = await Refund.get(refund_no=done["refund_no"])
     assert (row.status, row.wechat_refund_id) == ("success", finished["refund_id"]) and row.success_at is not None
     assert (await Order.get(order_no=bought["order_no"])).refunded_fen == 1799
+    assert (await order_status(client, owner, bought["order_no"]))["refunded"] == 17.99  # the owner sees it
     assert await VoucherLedger.filter(type="refund").count() == 1
 
 
