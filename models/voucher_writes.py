@@ -41,7 +41,7 @@ async def locked_balance(user_id: int) -> int:
 
 
 async def change_balance(user_id: int, change: int, kind: str, title: str, now: datetime,
-                         order_id: int | None = None) -> int:
+                         order_id: int | None = None, refund_id: int | None = None) -> int:
     """Add `change` (negative to spend) to the balance and write the ledger row; returns the new balance.
 
     Runs in the caller's transaction (or its own); the account must exist (`open_account`). Refuses to go
@@ -54,5 +54,6 @@ async def change_balance(user_id: int, change: int, kind: str, title: str, now: 
         account.balance, account.update_at = balance, now
         await account.save(update_fields=["balance", "update_at"])
         await VoucherLedger.create(user_id=user_id, type=kind, title=title, change_num=change,
-                                   balance_after=balance, order_id=order_id, create_at=now)
+                                   balance_after=balance, order_id=order_id, refund_id=refund_id,
+                                   create_at=now)
     return balance

@@ -8,6 +8,7 @@ from tortoise.models import Model
 LEDGER_BUY = "buy"
 LEDGER_COST = "cost"
 LEDGER_GIFT = "gift"
+LEDGER_REFUND = "refund"  # vouchers taken back by a refund of the order that bought them
 
 
 # One row per user that ever held vouchers; its row lock serialises changes to the balance.
@@ -28,12 +29,14 @@ class VoucherLedger(Model):
 
     id = fields.BigIntField(primary_key=True)
     user_id = fields.BigIntField()
-    type = fields.CharField(max_length=8)  # buy, cost, gift
+    type = fields.CharField(max_length=8)  # buy, cost, gift, refund
     title = fields.CharField(max_length=32)
     change_num = fields.IntField()
     balance_after = fields.IntField()
     # Unique: an order can credit vouchers once, whatever path settles it.
     order_id = fields.BigIntField(null=True, unique=True)
+    # Unique too: a refund takes vouchers back once.
+    refund_id = fields.BigIntField(null=True, unique=True)
     create_at = fields.DatetimeField()
 
     class Meta:

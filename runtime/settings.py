@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     # An unpaid order lives as long as WeChat keeps a prepay id (2 hours), then the sweeper closes it.
     order_ttl_minutes: int = Field(default=120, ge=5, le=120)
     order_sweep_seconds: float = Field(default=60.0, gt=0)
+    # A posting moderation takes down (takedown, ban) gets its running top's unused whole hours refunded
+    # (`prorata`), or keeps nothing (`none`). Its owner closing it refunds nothing either way.
+    refund_top_on_takedown: Literal["prorata", "none"] = "prorata"
     # Contacts: numbers are masked until a voucher unlocks them (off for deployments that sell no contacts).
     mask_contacts: bool = True
     free_contact_vouchers: int = Field(default=0, ge=0, le=100)  # a new user's gift

@@ -18,7 +18,7 @@ from server.providers.content_check import ContentCheckUnavailable
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_api import WeChatApiError
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
-from server.providers.wechat_pay import NotificationRejected, PayUnavailable
+from server.providers.wechat_pay import NotificationRejected, PayUnavailable, RefundDeclined
 from server.providers.wechat_push import PushRejected
 from server.responses import envelope
 from server.services.errors import (
@@ -48,6 +48,9 @@ from server.services.errors import (
     PriceMismatch,
     PurposeTypeUnsupported,
     RateLimited,
+    RefundMismatch,
+    RefundNotFound,
+    RefundRefused,
     SearchUnavailable,
     CursorInvalid,
     OneOpenPosting,
@@ -152,6 +155,10 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     # The notify route answers these in WeChat's format itself; mapped for any other caller.
     NotificationRejected: (400, DETAIL),
     PaymentMismatch: (400, DETAIL),
+    RefundRefused: (400, DETAIL),
+    RefundDeclined: (502, DETAIL),
+    RefundNotFound: (400, DETAIL),
+    RefundMismatch: (400, DETAIL),
     # The console answers these with its own pages; mapped for any other caller.
     OperatorInvalid: (400, DETAIL),
     OperatorNotFound: (404, DETAIL),

@@ -4,6 +4,8 @@ browser is sent back to the page it came from (post, redirect, get)."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from sanic import response
 
 from server.admin.guard import bp, console, sessions
@@ -11,7 +13,7 @@ from server.admin.pages import _known, _posting_page
 from server.admin.render import page
 from server.context import JobBoardRequest
 from server.routes.guard import posting_caps, tokens
-from server.services import hot_searches, lookup, moderation, operators
+from server.services import hot_searches, lookup, moderation, operators, refunds
 from server.services.errors import OperatorInvalid
 
 
@@ -30,7 +32,8 @@ def _back(path: str, done: str) -> response.HTTPResponse:
 @console("moderate", "下架信息")
 async def take_down(request: JobBoardRequest, operator, session, section: str, posting_id: int):
     chosen = _known(section)
-    await moderation.take_down(chosen, posting_id, operator.name, _reason(request))
+    await moderation.take_down(chosen, posting_id, operator.name, _reason(request),
+                               request.app.ctx.settings.refund_top_on_takedown)
     return _back(f"/admin/postings/{section}/{posting_id}", "takedown")
 
 
@@ -61,7 +64,8 @@ async def user_phone(request: JobBoardRequest, operator, session, user_id: int):
 @bp.post("/users/<user_id:int>/ban")
 @console("moderate", "封禁用户")
 async def ban(request: JobBoardRequest, operator, session, user_id: int):
-    await moderation.ban(user_id, operator.name, _reason(request), tokens(request))
+    await moderation.ban(user_id, operator.name, _reason(request), tokens(request),
+                         request.app.ctx.settings.refund_top_on_takedown)
     return _back(f"/admin/users/{user_id}", "ban")
 
 
@@ -82,6 +86,27 @@ async def hot_rule(request: JobBoardRequest, operator, session, change: str):
     await apply("block", keyword, operator.name, _reason(request))
     request.app.ctx.hot_searches.rules_changed()
     return _back("/admin/hot", change)
+
+
+@bp.post("/orders/<order_no:str>/refund")
+@console("refund", "退款")
+async def refund(request: JobBoardRequest, operator, session, order_no: str):
+    amount = _fen((request.form or {}).get("amount") or "")
+    await refunds.refund(order_no, amount, operator.name, _reason(request), request.app.ctx.pay)
+    return _back(f"/admin/orders/{order_no}", "refund")
+
+
+def _fen(yuan: str) -> int | None:
+    """The refund form's amount in yuan ("" → all that is left), as whole fen."""
+    if not yuan.strip():
+        return None
+    try:
+        fen = Decimal(yuan.strip()) * 100
+    except InvalidOperation:
+        fen = Decimal("NaN")
+    if not fen.is_finite() or fen != fen.to_integral_value() or fen <= 0:
+        raise OperatorInvalid("退款金额是正的元数，最多到分（如 12.50），留空为全部剩余")
+    return int(fen)
 
 
 @bp.post("/operators/<name:str>/<change:str>")

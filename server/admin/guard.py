@@ -145,6 +145,8 @@ def _target(kwargs: dict) -> tuple[str, int]:
     """What a refused action was aimed at, for its audit row."""
     if "user_id" in kwargs:
         return "user", int(kwargs["user_id"])
+    if "order_no" in kwargs:
+        return "order", 0
     if "posting_id" in kwargs:
         try:
             return by_name(kwargs.get("section", "")).target, int(kwargs["posting_id"])

@@ -96,7 +96,7 @@ async def order(request: JobBoardRequest, operator, session, order_no: str):
     if shown is None:
         return page("error.html", status=404, operator=operator, csrf=session.csrf, title="找不到",
                     message="没有这个订单")
-    return page("order.html", operator=operator, csrf=session.csrf, o=shown)
+    return page("order.html", operator=operator, csrf=session.csrf, o=shown, done=request.args.get("done", ""))
 
 
 @bp.get("/audit")

@@ -15,7 +15,8 @@ _templates = Environment(loader=FileSystemLoader(Path(__file__).with_name("templ
 STATES = {"open": "展示中", "closed": "已关闭", "hidden": "举报隐藏", "taken_down": "已下架", "flagged": "待处理（置顶中）",
           "missing": "已删除"}
 DONE = {"takedown": "已下架", "restore": "已恢复", "ban": "已封禁，其登录已失效", "unban": "已解封", "block": "已屏蔽",
-        "unblock": "已取消屏蔽", "disable": "已停用，其会话已全部结束", "enable": "已启用"}
+        "unblock": "已取消屏蔽", "disable": "已停用，其会话已全部结束", "enable": "已启用",
+        "refund": "退款已提交（微信支付处理中时由后台跟进）"}
 ROLES = {"moderator": "审核员", "finance": "财务", "admin": "管理员"}
 _templates.globals.update(STATES=STATES, DONE=DONE, ROLES=ROLES)
 

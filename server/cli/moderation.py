@@ -4,7 +4,9 @@
                                               listed on paid top, reported enough to hide: decide)
     flagged [--section NAME] [--limit 50]     postings content security flagged (review, pending, risky)
     audit [--limit 50]                        the latest actions, newest first
-    takedown ID --section NAME --by NAME --reason TEXT   close a posting for good (out of the listing)
+    takedown ID --section NAME --by NAME --reason TEXT   close a posting for good (out of the listing); with
+                                              REFUND_TOP_ON_TAKEDOWN=prorata its running top's unused hours
+                                              are refunded (recorded now, submitted by the app's sweeper)
     restore ID --section NAME --by NAME --reason TEXT    reopen a hidden or taken-down posting; clear a
                                               flagged one's reports
     ban USER_ID --by NAME --reason TEXT       revoke the user's tokens, refuse their logins, take their
@@ -141,7 +143,8 @@ async def run(args, settings) -> int:
         elif args.action in ("takedown", "restore"):
             [section] = sections
             if args.action == "takedown":
-                posting = await moderation.take_down(section, args.id, args.by, args.reason)
+                posting = await moderation.take_down(section, args.id, args.by, args.reason,
+                                                     settings.refund_top_on_takedown)
             else:
                 posting = await moderation.restore(section, args.id, args.by, args.reason,
                                                    PostingCaps.from_settings(settings))
@@ -168,7 +171,8 @@ async def _ban_or_unban(args, settings) -> None:
     try:
         tokens = TokenStore.from_settings(cache, settings)
         if args.action == "ban":
-            taken_down = await moderation.ban(args.id, args.by, args.reason, tokens)
+            taken_down = await moderation.ban(args.id, args.by, args.reason, tokens,
+                                              settings.refund_top_on_takedown)
             down = ", ".join(f"{target} {posting_id}" for target, posting_id in taken_down)
             print(f"user {args.id} banned; postings taken down: {down or 'none'}")
         else:

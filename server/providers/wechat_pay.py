@@ -1,8 +1,9 @@
 """WeChat Pay API v3 (JSAPI for the mini-program, WeChat Pay public-key mode) behind one interface.
 
 `WeChatPayApi` talks to WeChat through wechatpayv3's AsyncWeChatPay; `DevPay` needs no merchant account
-and takes no money: its orders are confirmed with POST /dev/pay/confirm. Amounts are whole fen; times
-are the app clock's naive Shanghai wall time. Nothing here touches orders: that is the services' work.
+and takes no money: its orders are confirmed with POST /dev/pay/confirm, its refunds succeed at once.
+Amounts are whole fen; times are the app clock's naive Shanghai wall time. Nothing here touches orders:
+that is the services' work.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ log = logging.getLogger("server.wechatpay")
 
 TRADE_SUCCESS = "SUCCESS"
 EVENT_SUCCESS = "TRANSACTION.SUCCESS"
+# A refund's state at WeChat (apply and query answers' `status`, notifications' `refund_status`).
+REFUND_SUCCESS, REFUND_PROCESSING, REFUND_CLOSED, REFUND_ABNORMAL = "SUCCESS", "PROCESSING", "CLOSED", "ABNORMAL"
+REFUND_EVENTS = {"REFUND.SUCCESS": REFUND_SUCCESS, "REFUND.ABNORMAL": REFUND_ABNORMAL, "REFUND.CLOSED": REFUND_CLOSED}
+# WeChat's refusals of a refund that asking again will not change (anything else: ask again later).
+_REFUND_DECLINED = {"PARAM_ERROR", "INVALID_REQUEST", "RESOURCE_NOT_EXISTS"}
 _NOTIFY_HEADERS = ("Wechatpay-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Serial",
                    "Wechatpay-Signature-Type")
 
@@ -41,6 +47,26 @@ class PayUnavailable(DomainError):
 
 class NotificationRejected(DomainError):
     """A payment notification that is not provably WeChat's, or not about a success for this merchant."""
+
+
+class RefundDeclined(DomainError):
+    """WeChat refused a refund for good (a bad parameter, more than the trade has left, an unknown trade)."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(f"WeChat Pay refused the refund: {code} {message}".strip(), {"code": code})
+        self.code = code
+
+
+@dataclass(frozen=True)
+class RefundState:
+    """What WeChat Pay says about one refund (out_refund_no = our refund_no)."""
+
+    refund_no: str
+    order_no: str
+    status: str  # SUCCESS, PROCESSING, CLOSED, ABNORMAL
+    amount_fen: int
+    refund_id: str | None = None
+    success_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,17 @@ class PayProvider(Protocol):
     def confirmation(self, order_no: str, amount_fen: int) -> PaymentState:
         """The development provider's stand-in for paying (/dev/pay/confirm); the real one refuses."""
 
+    async def refund(self, refund_no: str, order_no: str, amount_fen: int, total_fen: int,
+                     reason: str) -> RefundState:
+        """Ask for a refund of `amount_fen` of the paid order; asking again under the same refund_no is
+        answered with the same refund. PayUnavailable: ask again later; RefundDeclined: never will be."""
+
+    async def query_refund(self, refund_no: str) -> RefundState | None:
+        """The refund at WeChat; None when WeChat has no such refund (the request never reached it)."""
+
+    def read_refund_notification(self, headers: dict[str, str], body: bytes) -> RefundState:
+        """A verified, decrypted refund notification (success, closed, abnormal), or NotificationRejected."""
+
 
 class _Amount(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
@@ -110,6 +147,33 @@ class _Transaction(BaseModel):
             paid_at=clock.from_aware(self.success_time) if self.success_time else None)
 
 
+class _RefundAmount(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    total: int = Field(ge=0)
+    refund: int = Field(ge=0)
+
+
+class _Refund(BaseModel):
+    """A refund as WeChat sends it: an apply or query answer (`status`), a decrypted notification
+    (`refund_status` and `mchid`), checked before use."""
+
+    model_config = ConfigDict(extra="ignore")
+    out_refund_no: str = Field(max_length=64)
+    out_trade_no: str = Field(max_length=32)
+    refund_id: str | None = Field(default=None, max_length=64)
+    status: str | None = Field(default=None, max_length=16)
+    refund_status: str | None = Field(default=None, max_length=16)
+    mchid: str | None = None
+    success_time: AwareDatetime | None = None
+    amount: _RefundAmount
+
+    def state(self) -> RefundState:
+        return RefundState(
+            refund_no=self.out_refund_no, order_no=self.out_trade_no, status=self.status or self.refund_status or "",
+            amount_fen=self.amount.refund, refund_id=self.refund_id,
+            success_at=clock.from_aware(self.success_time) if self.success_time else None)
+
+
 def _nonce() -> str:
     return secrets.token_hex(16).upper()
 
@@ -123,6 +187,8 @@ class WeChatPayApi:
     def __init__(self, *, mchid: str, appid: str, private_key: str, cert_serial_no: str, apiv3_key: str,
                  public_key: str, public_key_id: str, notify_url: str, api_base: str, timeout: float):
         self._mchid, self._appid = mchid, appid
+        # Refund notifications come to their own route, beside the payments' (docs/payments.md).
+        self._refund_notify_url = notify_url.rstrip("/") + "/refund"
         self._client = AsyncWeChatPay(
             wechatpay_type=WeChatPayType.MINIPROG, mchid=mchid, private_key=private_key,
             cert_serial_no=cert_serial_no, appid=appid, apiv3_key=apiv3_key, notify_url=notify_url,
@@ -203,7 +269,8 @@ class WeChatPayApi:
         log.warning("wechatpay close of %s failed: %s %s", order_no, status, answer.get("code"))
         raise PayUnavailable()
 
-    def read_notification(self, headers: dict[str, str], body: bytes) -> PaymentState:
+    def _verified(self, headers: dict[str, str], body: bytes) -> dict:
+        """A notification whose timestamp, signature and encryption hold, decrypted (payments and refunds)."""
         headers = {name: headers.get(name, "") for name in _NOTIFY_HEADERS}
         if not clock.signed_recently(headers["Wechatpay-Timestamp"]):
             raise NotificationRejected("notification timestamp missing or more than 5 minutes off")
@@ -213,6 +280,10 @@ class WeChatPayApi:
             notification = None
         if not notification:
             raise NotificationRejected("notification signature or encryption is not valid")
+        return notification
+
+    def read_notification(self, headers: dict[str, str], body: bytes) -> PaymentState:
+        notification = self._verified(headers, body)
         if notification.get("event_type") != EVENT_SUCCESS:
             raise NotificationRejected(f"not a payment success: {notification.get('event_type')!r}")
         try:
@@ -225,6 +296,67 @@ class WeChatPayApi:
 
     def confirmation(self, order_no: str, amount_fen: int) -> PaymentState:
         raise NotificationRejected("only WeChat confirms a payment here")
+
+    def _refund(self, raw, what: str) -> RefundState:
+        try:
+            refund = _Refund.model_validate(raw)
+        except ValidationError as exc:
+            raise ValueError(f"{what}: malformed refund ({exc.error_count()} errors)") from None
+        if refund.mchid is not None and refund.mchid != self._mchid:
+            raise ValueError(f"{what}: refund of another merchant")
+        return refund.state()
+
+    def _answered_refund(self, answer: dict, refund_no: str, what: str) -> RefundState:
+        try:
+            state = self._refund(answer, what)
+        except ValueError as exc:
+            log.error("wechatpay %s of %s: %s", what, refund_no, exc)
+            raise PayUnavailable() from None
+        if state.refund_no != refund_no:
+            log.error("wechatpay %s of %s answered for %s", what, refund_no, state.refund_no)
+            raise PayUnavailable()
+        return state
+
+    async def refund(self, refund_no: str, order_no: str, amount_fen: int, total_fen: int,
+                     reason: str) -> RefundState:
+        status, answer = await self._call("refund", self._client.refund(
+            out_refund_no=refund_no, out_trade_no=order_no, reason=reason[:80] or None,
+            amount={"refund": amount_fen, "total": total_fen, "currency": "CNY"},
+            notify_url=self._refund_notify_url))
+        if status == 200:
+            return self._answered_refund(answer, refund_no, "refund")
+        code = str(answer.get("code") or "")
+        if 400 <= status < 500 and code in _REFUND_DECLINED:
+            log.error("wechatpay refund %s of %s declined: %s %s", refund_no, order_no, code, answer.get("message"))
+            raise RefundDeclined(code, str(answer.get("message") or ""))
+        # 5xx, FREQUENCY_LIMITED, NOT_ENOUGH (the merchant's balance): the same refund_no, later
+        log.warning("wechatpay refund %s of %s not accepted: %s %s", refund_no, order_no, status, code)
+        raise PayUnavailable()
+
+    async def query_refund(self, refund_no: str) -> RefundState | None:
+        status, answer = await self._call("refund query", self._client.query_refund(out_refund_no=refund_no))
+        if status == 404 and answer.get("code") == "RESOURCE_NOT_EXISTS":
+            return None
+        if status != 200:
+            log.warning("wechatpay refund query of %s failed: %s %s", refund_no, status, answer.get("code"))
+            raise PayUnavailable()
+        return self._answered_refund(answer, refund_no, "refund query")
+
+    def read_refund_notification(self, headers: dict[str, str], body: bytes) -> RefundState:
+        notification = self._verified(headers, body)
+        expected = REFUND_EVENTS.get(notification.get("event_type"))
+        if expected is None:
+            raise NotificationRejected(f"not a refund notification: {notification.get('event_type')!r}")
+        resource = notification.get("resource")
+        if not isinstance(resource, dict) or resource.get("mchid") is None:
+            raise NotificationRejected("notification: refund without its merchant")
+        try:
+            state = self._refund(resource, "notification")
+        except ValueError as exc:
+            raise NotificationRejected(str(exc)) from None
+        if state.status != expected:
+            raise NotificationRejected(f"refund_status {state.status!r} in a {notification.get('event_type')}")
+        return state
 
 
 class DevPay:
@@ -265,6 +397,18 @@ class DevPay:
         """What /dev/pay/confirm settles with: a success for the order's own amount."""
         return PaymentState(order_no=order_no, trade_state=TRADE_SUCCESS, amount_fen=amount_fen,
                             transaction_id="dev_" + secrets.token_hex(12), paid_at=clock.now())
+
+    async def refund(self, refund_no: str, order_no: str, amount_fen: int, total_fen: int,
+                     reason: str) -> RefundState:
+        """Refunded at once (nothing was charged): a success for the amount asked."""
+        return RefundState(refund_no=refund_no, order_no=order_no, status=REFUND_SUCCESS, amount_fen=amount_fen,
+                           refund_id="dev_" + secrets.token_hex(12), success_at=clock.now())
+
+    async def query_refund(self, refund_no: str) -> RefundState | None:
+        return None  # nothing kept: a refund still open here is asked for again, and succeeds
+
+    def read_refund_notification(self, headers: dict[str, str], body: bytes) -> RefundState:
+        raise NotificationRejected("the development pay provider receives no notifications")
 
 
 def _read_key(path, setting: str) -> str:

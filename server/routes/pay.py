@@ -16,8 +16,14 @@ from server.responses import ok
 from server.routes.guard import limit_writes, login_required, order_ttl, price_list
 from server.schemas.pay import OrderNoBody, VoucherBuyBody, VoucherRecordsBody
 from server.schemas.responses import OrderCreated, OrderInfo, VoucherRecords, prices_shape
-from server.services import orders, settlement, vouchers
-from server.services.errors import NotificationRejected, OrderNotFound, PaymentMismatch
+from server.services import orders, refunds, settlement, vouchers
+from server.services.errors import (
+    NotificationRejected,
+    OrderNotFound,
+    PaymentMismatch,
+    RefundMismatch,
+    RefundNotFound,
+)
 
 log = logging.getLogger("server.payments")
 bp = Blueprint("pay")
@@ -86,5 +92,24 @@ async def wechat_notify(request: JobBoardRequest):
         return _wechat_fail(503, exc.detail)
     except Exception:
         log.exception("wechatpay notification failed")
+        return _wechat_fail(500, "internal error, retry later")
+    return HTTPResponse(status=204)
+
+
+@bp.post("/pay/notify/wechat/refund")
+@documented("微信支付退款结果通知", responses=NOTIFY_RESPONSES,
+            description="微信支付平台调用（APIv3 退款回调）：验签、解密后记账，同一退款只记一次。成功 204；失败 "
+                        '4xx/5xx 与 {"code": "FAIL", "message": ...}，微信会重试。不是小程序接口，不用信封格式。')
+async def wechat_refund_notify(request: JobBoardRequest):
+    try:
+        await refunds.settle_refund_notification(request.app.ctx.pay, request.headers, request.body)
+    except (NotificationRejected, RefundNotFound, RefundMismatch) as exc:
+        log.warning("wechatpay refund notification rejected: %s", exc.detail)
+        return _wechat_fail(400, exc.detail)
+    except DomainError as exc:
+        log.warning("wechatpay refund notification not settled: %s", exc.detail)
+        return _wechat_fail(503, exc.detail)
+    except Exception:
+        log.exception("wechatpay refund notification failed")
         return _wechat_fail(500, "internal error, retry later")
     return HTTPResponse(status=204)

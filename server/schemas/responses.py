@@ -102,6 +102,7 @@ class OrderInfo(Data):
     create_at: str = Field(description=TIME)
     expire_at: str = Field(description="未支付订单的关闭时间，" + TIME)
     paid_at: str = Field(description=TIME)
+    refunded: float = Field(description="已退款到账的金额（元），未退款为 0")
 
 
 class TopPrice(Data):

@@ -108,6 +108,21 @@ class PaymentMismatch(DomainError):
     """A payment whose amount is not the order's: never settled, always logged."""
 
 
+class RefundRefused(DomainError):
+    """A refund that cannot be: no such order, not paid, nothing or less left to refund, an amount that is
+    not a positive number of fen, no operator or reason. Nothing changed."""
+
+
+class RefundNotFound(DomainError):
+    """A refund notification or query answer for a refund_no this app never made."""
+
+    detail = "refund not found"
+
+
+class RefundMismatch(DomainError):
+    """WeChat reports a refund for another amount or order than ours: never settled, always logged."""
+
+
 class OwnPosting(PostingError):
     template = "this is your own {target}: no voucher is needed to see its number"
 

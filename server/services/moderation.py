@@ -26,7 +26,7 @@ from models.posting_writes import posting_transaction, save_posting
 from models.user import User
 from runtime import clock
 from sections import Section, all_sections, by_biz_type
-from server.services import posting_shapes
+from server.services import posting_shapes, refunds
 from server.services.auth import TokenStore
 from server.services.posting_caps import PostingCaps, within_open_cap
 from server.services.errors import (
@@ -128,9 +128,13 @@ async def report(section: Section, user_id: int, job_id: int, reason: str, text:
 
 
 async def close_locked(job, moderation: str, actor: str, action: str, reason: str, now: datetime,
-                       also: tuple[str, ...] = ()) -> None:
+                       also: tuple[str, ...] = (), top_refund: str = refunds.NONE) -> None:
     """Close a job for moderation (hidden or taken down), write it and audit it, in the caller's
-    transaction, which holds the job's row lock. `also`: other fields the caller set on it."""
+    transaction, which holds the job's row lock. `also`: other fields the caller set on it. A takedown with
+    `top_refund` prorata records the refund of its running top's unused hours in the same transaction."""
+    if moderation == MODERATION_TAKEN_DOWN and top_refund == refunds.PRORATA:
+        if await refunds.refund_unused_top(job, actor, reason, now):
+            also = (*also, "top_end_time")
     job.status, job.moderation = STATUS_CLOSED, moderation
     await save_posting(job, action, now, ["status", "moderation", *also])
     target = by_biz_type(job.biz_type).target
@@ -139,18 +143,19 @@ async def close_locked(job, moderation: str, actor: str, action: str, reason: st
 
 
 async def _close(section: Section, job_id: int, moderation: str, actor: str, action: str, reason: str,
-                 now: datetime):
+                 now: datetime, top_refund: str):
     async with posting_transaction():
         job = await section.model.select_for_update().get_or_none(id=job_id)
         if job is None:
             raise PostingNotFound(section.target)
-        await close_locked(job, moderation, actor, action, reason, now)
+        await close_locked(job, moderation, actor, action, reason, now, top_refund=top_refund)
     return job
 
 
-async def take_down(section: Section, job_id: int, actor: str, reason: str):
-    """Closed for good: out of the listing, and not editable by its owner (closed postings are not)."""
-    return await _close(section, job_id, MODERATION_TAKEN_DOWN, actor, "takedown", reason, clock.now())
+async def take_down(section: Section, job_id: int, actor: str, reason: str, top_refund: str = refunds.PRORATA):
+    """Closed for good: out of the listing, and not editable by its owner (closed postings are not). Its
+    running top's unused hours are refunded when `top_refund` (REFUND_TOP_ON_TAKEDOWN) is prorata."""
+    return await _close(section, job_id, MODERATION_TAKEN_DOWN, actor, "takedown", reason, clock.now(), top_refund)
 
 
 async def restore(section: Section, job_id: int, actor: str, reason: str, caps: PostingCaps = PostingCaps()):
@@ -192,9 +197,11 @@ async def restore(section: Section, job_id: int, actor: str, reason: str, caps: 
     return job
 
 
-async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> list[tuple[str, int]]:
+async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore,
+              top_refund: str = refunds.PRORATA) -> list[tuple[str, int]]:
     """The user can no longer log in (their tokens revoked), so neither post nor pay; their open postings
-    of every section are taken down. Returns those postings, as (section target, id)."""
+    of every section are taken down (with `top_refund`, as `take_down`). Returns those postings, as
+    (section target, id)."""
     now = clock.now()
     async with posting_transaction():
         user = await User.select_for_update().get_or_none(id=user_id)
@@ -209,7 +216,8 @@ async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore) -> list
             mine = section.model.select_for_update().filter(user_id=user_id, biz_type=section.biz_type)
             for job in await mine:
                 if job.status == STATUS_OPEN or job.moderation == MODERATION_HIDDEN:
-                    await close_locked(job, MODERATION_TAKEN_DOWN, actor, "takedown", f"owner banned: {reason}", now)
+                    await close_locked(job, MODERATION_TAKEN_DOWN, actor, "takedown", f"owner banned: {reason}", now,
+                                       top_refund=top_refund)
                     taken_down.append((section.target, job.id))
     # After the commit: a login attempted meanwhile is refused by banned_at; the tokens go now, and any
     # issued in the same instant are refused by the marker (if Redis fails here, the command fails: run

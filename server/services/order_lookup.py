@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from models.order import Order
+from models.order import STATUS_PAID, Order
+from models.refund import Refund
 from models.vouchers import VoucherLedger
 from server.providers.wechat_pay import PayProvider, PayUnavailable
+from server.services import refunds
 from server.services.lookup import LIMIT, order_row
 
 
@@ -46,6 +48,9 @@ async def order_page(pay: PayProvider, order_no: str) -> dict | None:
     except PayUnavailable as exc:
         wechat = {"trade_state": f"暂时无法查询：{exc.detail}"}
     ledger = await VoucherLedger.get_or_none(order_id=order.id)
+    given_back = await Refund.filter(order_id=order.id).order_by("id")
     return {"order": order_row(order), "transaction_id": order.transaction_id or "", "wechat": wechat,
+            "refunded": f"{order.refunded_fen / 100:.2f}", "refundable": order.status == STATUS_PAID and
+            order.refunded_fen < order.amount_fen, "refunds": [refunds.shape(row, order_no) for row in given_back],
             "prepay_id": order.prepay_id or "", "expire": f"{order.expire_at:%Y-%m-%d %H:%M}",
             "ledger": {"change": ledger.change_num, "balance": ledger.balance_after} if ledger else None}

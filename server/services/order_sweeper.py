@@ -1,5 +1,6 @@
 """The app's background sweeper: unpaid orders past their expiry are closed at WeChat and here (or
-settled, when WeChat says they were paid after all)."""
+settled, when WeChat says they were paid after all); refunds still pending are submitted, and those
+processing for a while asked about."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import redis.asyncio as redis
 
 from runtime.periodic import PeriodicTask
 from server.providers.wechat_pay import PayProvider
-from server.services import order_sync
+from server.services import order_sync, refunds
 
 
 class OrderSweeper(PeriodicTask):
@@ -34,3 +35,6 @@ class OrderSweeper(PeriodicTask):
             outcomes = await order_sync.close_expired(self._pay)  # WeChat away: the next round retries
             if outcomes:  # a top or refresh paid late shows in the listing by its write's commit (posting_writes)
                 self.log.info("expired orders swept: %s", outcomes)
+            followed = await refunds.sweep(self._pay)
+            if followed:
+                self.log.info("open refunds followed up: %s", followed)

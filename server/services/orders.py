@@ -121,7 +121,8 @@ def _shape(order: Order) -> dict:
             "job_id": order.posting_id if section is not None and section.order_field == "job_id" else None,
             "top_hour": order.top_hours,
             "contact_voucher_num": order.voucher_count, "create_at": clock.fmt(order.create_at),
-            "expire_at": clock.fmt(order.expire_at), "paid_at": clock.fmt(order.paid_at)}
+            "expire_at": clock.fmt(order.expire_at), "paid_at": clock.fmt(order.paid_at),
+            "refunded": yuan(order.refunded_fen)}
 
 
 async def order_info(pay: PayProvider, cache: redis.Redis, user_id: int, order_no: str) -> dict:

@@ -1,6 +1,7 @@
 """A local fake of the WeChat Pay API v3 the payment provider calls: JSAPI (mini-program) prepay, query by
-out_trade_no and close, for a direct merchant in WeChat Pay public-key mode; plus what WeChat POSTs to the
-notify_url, built on demand by `notification`.
+out_trade_no and close, domestic refunds (apply, query by out_refund_no), for a direct merchant in WeChat Pay
+public-key mode; plus what WeChat POSTs to the notify_url, built on demand by `notification` and
+`refund_notification`.
 
 It behaves like WeChat Pay where the app depends on it, computed here from WeChat's published rules and
 independently of the SDK:
@@ -11,12 +12,18 @@ independently of the SDK:
   an unsigned one), and errors are `{"code", "message"}` JSON with WeChat's status and code;
 - a prepay is idempotent per out_trade_no only with identical parameters, a closed trade stays closed,
   a paid one cannot be closed, and an unpaid trade stays NOTPAY past its time_expire until closed.
+- a refund needs a paid trade (else 400 INVALID_REQUEST; an unknown one is 404 RESOURCE_NOT_EXISTS) and
+  `amount.total` equal to the trade's; the refunds of a trade never exceed what was paid (400 INVALID_REQUEST
+  "申请退款金额超过订单可退金额"); it is idempotent per out_refund_no only with identical parameters; a new
+  refund is PROCESSING (the trade's state turns REFUND) until the test `complete_refund`s it; a query of an
+  unknown out_refund_no is 404 RESOURCE_NOT_EXISTS.
 The payer is the test: `pay` moves a trade to SUCCESS and `notification` signs and encrypts the callback,
 with overrides to forge bad ones. `down` makes every call a 500 SYSTEM_ERROR.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import json
@@ -48,7 +55,9 @@ CLOCK_SKEW = 300  # seconds WeChat tolerates between an Authorization timestamp 
 CHINA = timezone(timedelta(hours=8))
 _OUT_TRADE_NO = re.compile(r"[A-Za-z0-9_*-]{6,32}")
 _AUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
-_STATE_DESC = {"NOTPAY": "订单未支付", "SUCCESS": "支付成功", "CLOSED": "订单已关闭"}
+_OUT_REFUND_NO = re.compile(r"[A-Za-z0-9_|*@-]{1,64}")
+_STATE_DESC = {"NOTPAY": "订单未支付", "SUCCESS": "支付成功", "CLOSED": "订单已关闭", "REFUND": "转入退款"}
+_REFUND_SUMMARY = {"SUCCESS": "退款成功", "CLOSED": "退款关闭", "ABNORMAL": "退款异常"}
 
 
 @dataclass(frozen=True)
@@ -142,13 +151,17 @@ class FakeWeChatPay:
         self.url = ""
         self.calls: Counter[str] = Counter()
         self.requests: list[dict] = []  # every prepay body that passed the signature check
+        self.refund_requests: list[dict] = []  # every refund body that passed it
         self.down = False
         self._trades: dict[str, dict] = {}  # out_trade_no → {"body", "prepay_id", "state", ...}
+        self._refunds: dict[str, dict] = {}  # out_refund_no → {"body", "refund_id", "status", ...}
         self._serial = itertools.count(1)  # keeps transaction ids unique across resets
         # Test levers: fields forged into a trade's query answers; trades the payer pays in the very
         # moment the merchant closes them (the close then finds them paid).
         self.forged_answers: dict[str, dict] = {}
         self.paid_on_close: set[str] = set()
+        # Set to an unset Event: refund requests wait for it once their signature passed (a slow WeChat).
+        self.hold_refunds: asyncio.Event | None = None
         self.runner: web.AppRunner | None = None
 
     async def start(self) -> "FakeWeChatPay":
@@ -156,6 +169,8 @@ class FakeWeChatPay:
         app.router.add_post("/v3/pay/transactions/jsapi", self.prepay)
         app.router.add_get("/v3/pay/transactions/out-trade-no/{out_trade_no}", self.query)
         app.router.add_post("/v3/pay/transactions/out-trade-no/{out_trade_no}/close", self.close)
+        app.router.add_post("/v3/refund/domestic/refunds", self.apply_refund)
+        app.router.add_get("/v3/refund/domestic/refunds/{out_refund_no}", self.query_refund)
         self.runner, self.url = await serve_aiohttp(app)
         return self
 
@@ -165,9 +180,12 @@ class FakeWeChatPay:
     def reset(self) -> None:
         self.forged_answers.clear()
         self.paid_on_close.clear()
+        self.hold_refunds = None
         self._trades.clear()
+        self._refunds.clear()
         self.calls.clear()
         self.requests.clear()
+        self.refund_requests.clear()
         self.down = False
 
     # --- what tests read and do -------------------------------------------------------------------------
@@ -178,7 +196,7 @@ class FakeWeChatPay:
         if stored is None:
             return None
         body, state = stored["body"], stored["state"]
-        paid = state == "SUCCESS"
+        paid = state in ("SUCCESS", "REFUND")
         transaction = {"appid": body["appid"], "mchid": body["mchid"], "out_trade_no": out_trade_no,
                        "trade_type": "JSAPI", "trade_state": state, "trade_state_desc": _STATE_DESC[state],
                        "attach": body.get("attach", ""), "payer": {"openid": body["payer"]["openid"]},
@@ -212,16 +230,31 @@ class FakeWeChatPay:
                      event_type: str = "TRANSACTION.SUCCESS") -> tuple[dict[str, str], bytes]:
         """The headers and body WeChat POSTs to notify_url for `transaction`: AES-256-GCM encrypted with the
         APIv3 key, signed with the platform key. The overrides forge stale, misencrypted or missigned ones."""
+        return self._callback(transaction, "transaction", event_type, "支付成功", timestamp=timestamp,
+                              apiv3_key=apiv3_key, signing_key=signing_key, serial=serial)
+
+    def refund_notification(self, refund: dict, *, timestamp: int | None = None, apiv3_key: str | None = None,
+                            signing_key: RSAPrivateKey | None = None, serial: str | None = None,
+                            event_type: str | None = None) -> tuple[dict[str, str], bytes]:
+        """What WeChat POSTs to a refund's notify_url for `refund` (`complete_refund`'s answer): event
+        REFUND.<refund_status>, the resource encrypted and the body signed as for payments."""
+        return self._callback(refund, "refund", event_type or f"REFUND.{refund['refund_status']}",
+                              _REFUND_SUMMARY.get(refund["refund_status"], "退款"), timestamp=timestamp,
+                              apiv3_key=apiv3_key, signing_key=signing_key, serial=serial)
+
+    def _callback(self, resource: dict, original_type: str, event_type: str, summary: str, *,
+                  timestamp: int | None, apiv3_key: str | None, signing_key: RSAPrivateKey | None,
+                  serial: str | None) -> tuple[dict[str, str], bytes]:
         resource_nonce = _nonce(12)
-        plaintext = json.dumps(transaction, ensure_ascii=False).encode()
+        plaintext = json.dumps(resource, ensure_ascii=False).encode()
         ciphertext = AESGCM((apiv3_key or APIV3_KEY).encode()).encrypt(
-            resource_nonce.encode(), plaintext, b"transaction")
+            resource_nonce.encode(), plaintext, original_type.encode())
         body = json.dumps({
             "id": f"EV-{secrets.token_hex(10)}", "create_time": _now_rfc3339(),
-            "resource_type": "encrypt-resource", "event_type": event_type, "summary": "支付成功",
-            "resource": {"original_type": "transaction", "algorithm": "AEAD_AES_256_GCM",
+            "resource_type": "encrypt-resource", "event_type": event_type, "summary": summary,
+            "resource": {"original_type": original_type, "algorithm": "AEAD_AES_256_GCM",
                          "ciphertext": base64.b64encode(ciphertext).decode(),
-                         "associated_data": "transaction", "nonce": resource_nonce},
+                         "associated_data": original_type, "nonce": resource_nonce},
         }, ensure_ascii=False)
         headers = self._signature_headers(body, timestamp=timestamp, signing_key=signing_key, serial=serial)
         headers["Content-Type"] = "application/json"
@@ -287,7 +320,7 @@ class FakeWeChatPay:
                 "body": body, "prepay_id": "wx" + _nonce(30), "state": "NOTPAY"}
         elif stored["state"] == "CLOSED":
             return _error(400, "ORDER_CLOSED", "订单已关闭")
-        elif stored["state"] == "SUCCESS":
+        elif stored["state"] in ("SUCCESS", "REFUND"):
             return _error(400, "ORDER_PAID", "订单已支付")
         elif stored["body"] != body:
             return _error(400, "INVALID_REQUEST", "201 商户订单号重复")
@@ -317,7 +350,129 @@ class FakeWeChatPay:
             return _error(404, "ORDER_NOT_EXIST", "订单不存在")
         if request.match_info["out_trade_no"] in self.paid_on_close and stored["state"] == "NOTPAY":
             self.pay(request.match_info["out_trade_no"])
-        if stored["state"] == "SUCCESS":
+        if stored["state"] in ("SUCCESS", "REFUND"):
             return _error(400, "ORDER_PAID", "订单已支付")
         stored["state"] = "CLOSED"
         return self._signed(None)
+
+    # --- refunds ------------------------------------------------------------------------------------------
+
+    def refund(self, out_refund_no: str) -> dict | None:
+        """The refund as WeChat's apply and query answers carry it."""
+        stored = self._refunds.get(out_refund_no)
+        if stored is None:
+            return None
+        body, trade = stored["body"], self._trades[stored["out_trade_no"]]
+        answer = {"refund_id": stored["refund_id"], "out_refund_no": out_refund_no,
+                  "transaction_id": trade["transaction_id"], "out_trade_no": stored["out_trade_no"],
+                  "channel": "ORIGINAL", "user_received_account": "支付用户零钱", "create_time": stored["create_time"],
+                  "status": stored["status"], "funds_account": "AVAILABLE",
+                  "amount": {"total": body["amount"]["total"], "refund": body["amount"]["refund"], "from": [],
+                             "payer_total": trade["payer_total"], "payer_refund": body["amount"]["refund"],
+                             "settlement_refund": body["amount"]["refund"],
+                             "settlement_total": body["amount"]["total"], "discount_refund": 0, "currency": "CNY",
+                             "refund_fee": 0},
+                  "promotion_detail": []}
+        if stored["status"] == "SUCCESS":
+            answer["success_time"] = stored["success_time"]
+        return answer
+
+    def refunds_of(self, out_trade_no: str) -> list[dict]:
+        return [self.refund(number) for number, stored in self._refunds.items()
+                if stored["out_trade_no"] == out_trade_no]
+
+    def complete_refund(self, out_refund_no: str, status: str = "SUCCESS") -> dict:
+        """WeChat finishes a PROCESSING refund (SUCCESS, CLOSED or ABNORMAL); the decrypted resource its
+        notification carries."""
+        stored = self._refunds[out_refund_no]
+        if stored["status"] != "PROCESSING":
+            raise ValueError(f"refund {out_refund_no!r} is {stored['status']}, not PROCESSING")
+        stored["status"] = status
+        if status == "SUCCESS":
+            stored["success_time"] = _now_rfc3339()
+        trade = self._trades[stored["out_trade_no"]]
+        resource = {"mchid": MCHID, "transaction_id": trade["transaction_id"], "out_trade_no": stored["out_trade_no"],
+                    "refund_id": stored["refund_id"], "out_refund_no": out_refund_no, "refund_status": status,
+                    "user_received_account": "支付用户零钱",
+                    "amount": {"total": stored["body"]["amount"]["total"], "refund": stored["body"]["amount"]["refund"],
+                               "payer_total": trade["payer_total"], "payer_refund": stored["body"]["amount"]["refund"]}}
+        if status == "SUCCESS":
+            resource["success_time"] = stored["success_time"]
+        return resource
+
+    def refund_elsewhere(self, out_trade_no: str, amount: int) -> str:
+        """The merchant refunds part of a paid trade on the merchant platform, not through the app: a
+        refund already SUCCESS that the app never asked for. Its out_refund_no."""
+        trade = self._trades[out_trade_no]
+        number = f"MP{next(self._serial):08d}"
+        self._refunds[number] = {
+            "body": {"out_refund_no": number, "out_trade_no": out_trade_no,
+                     "amount": {"refund": amount, "total": trade["body"]["amount"]["total"], "currency": "CNY"}},
+            "out_trade_no": out_trade_no, "status": "SUCCESS", "success_time": _now_rfc3339(),
+            "refund_id": f"5030{next(self._serial):06d}{secrets.randbelow(10**18):018d}", "create_time": _now_rfc3339()}
+        trade["state"] = "REFUND"
+        return number
+
+    def _refund_problem(self, body: dict) -> tuple[int, str, str] | None:
+        """What WeChat would refuse in a refund body: (status, code, message), or None."""
+        out_refund_no = body.get("out_refund_no")
+        if not isinstance(out_refund_no, str) or not _OUT_REFUND_NO.fullmatch(out_refund_no):
+            return 400, "PARAM_ERROR", "out_refund_no 格式错误"
+        if "transaction_id" in body or not isinstance(body.get("out_trade_no"), str):
+            return 400, "PARAM_ERROR", "须传 out_trade_no"  # the app refunds by its own order number
+        reason = body.get("reason", "")
+        if not isinstance(reason, str) or len(reason) > 80:
+            return 400, "PARAM_ERROR", "reason 不超过 80 个字符"
+        notify_url = body.get("notify_url")
+        if notify_url is not None and (not isinstance(notify_url, str) or not notify_url.startswith("https://")):
+            return 400, "PARAM_ERROR", "notify_url 须为 https 地址"
+        amount = body.get("amount")
+        refund = amount.get("refund") if isinstance(amount, dict) else None
+        total = amount.get("total") if isinstance(amount, dict) else None
+        if type(refund) is not int or type(total) is not int or refund <= 0 or amount.get("currency") != "CNY":
+            return 400, "PARAM_ERROR", "amount 应为 {\"refund\": 正整数(分), \"total\": 正整数(分), \"currency\": \"CNY\"}"
+        trade = self._trades.get(body["out_trade_no"])
+        if trade is None:
+            return 404, "RESOURCE_NOT_EXISTS", "订单不存在"
+        if trade["state"] not in ("SUCCESS", "REFUND"):
+            return 400, "INVALID_REQUEST", "订单状态不正确，未支付的订单不能退款"
+        if total != trade["body"]["amount"]["total"]:
+            return 400, "PARAM_ERROR", "订单金额与原订单不一致"
+        refunded = sum(stored["body"]["amount"]["refund"] for stored in self._refunds.values()
+                       if stored["out_trade_no"] == body["out_trade_no"] and stored["status"] != "CLOSED")
+        if refunded + refund > total:
+            return 400, "INVALID_REQUEST", "申请退款金额超过订单可退金额"
+        return None
+
+    async def apply_refund(self, request: web.Request):
+        self.calls["refund"] += 1
+        text = await request.text()
+        if refusal := self._refusal(request, text):
+            return refusal
+        body = self._json_object(text)
+        if body is None:
+            return _error(400, "PARAM_ERROR", "请求体不是合法的 JSON 对象")
+        self.refund_requests.append(body)
+        if self.hold_refunds is not None:
+            await self.hold_refunds.wait()
+        stored = self._refunds.get(body.get("out_refund_no"))
+        if stored is not None:  # the same refund asked again: the same answer, if it is the same refund
+            if stored["body"] != body:
+                return _error(400, "INVALID_REQUEST", "商户退款单号重复，且与原退款参数不一致")
+            return self._signed(self.refund(body["out_refund_no"]))
+        if problem := self._refund_problem(body):
+            return _error(*problem)
+        self._refunds[body["out_refund_no"]] = {
+            "body": body, "out_trade_no": body["out_trade_no"], "status": "PROCESSING",
+            "refund_id": f"5030{next(self._serial):06d}{secrets.randbelow(10**18):018d}", "create_time": _now_rfc3339()}
+        self._trades[body["out_trade_no"]]["state"] = "REFUND"
+        return self._signed(self.refund(body["out_refund_no"]))
+
+    async def query_refund(self, request: web.Request):
+        self.calls["refund_query"] += 1
+        if refusal := self._refusal(request, ""):
+            return refusal
+        refund = self.refund(request.match_info["out_refund_no"])
+        if refund is None:
+            return _error(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
+        return self._signed(refund)

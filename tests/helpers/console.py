@@ -43,7 +43,7 @@ class Console:
         return response
 
     async def get(self, path: str, **params) -> httpx.Response:
-        return await self.http.get(path, params=params)
+        return await self.http.get(path, params=params or None)  # {} would drop the path's own query
 
     async def post(self, path: str, csrf: str | None = None, **fields) -> httpx.Response:
         return await self.http.post(path, data={"csrf": self.csrf if csrf is None else csrf, **fields})

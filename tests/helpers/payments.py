@@ -11,6 +11,7 @@ from tests.fakes import wechat_pay as fake
 from tests.fakes.wechat_pay import FakeWeChatPay, PayKeys
 
 NOTIFY = "/pay/notify/wechat"
+REFUND_NOTIFY = "/pay/notify/wechat/refund"
 
 
 def pay_settings(keys: PayKeys, api_base: str) -> dict:
@@ -36,6 +37,14 @@ async def deliver(client: httpx.AsyncClient, wechat_pay: FakeWeChatPay, transact
     overrides.setdefault("timestamp", int(clock.epoch()))
     headers, body = wechat_pay.notification(transaction, **overrides)
     return await client.post(NOTIFY, content=body, headers=headers)
+
+
+async def deliver_refund(client: httpx.AsyncClient, wechat_pay: FakeWeChatPay, refund: dict,
+                         **overrides) -> httpx.Response:
+    """WeChat's notification of a finished refund (`complete_refund`'s resource), stamped with the app's clock."""
+    overrides.setdefault("timestamp", int(clock.epoch()))
+    headers, body = wechat_pay.refund_notification(refund, **overrides)
+    return await client.post(REFUND_NOTIFY, content=body, headers=headers)
 
 
 async def pay(client: httpx.AsyncClient, wechat_pay: FakeWeChatPay, order_no: str) -> httpx.Response:

@@ -13,12 +13,15 @@ import pytest
 from models.job import Job
 from models.moderation import ModerationAction
 from models.operator import Operator
+from models.order import Order
+from models.refund import Refund
 from runtime import clock
 from runtime.settings import ConfigError, Settings
 from server.services import operators
 from tests.helpers.api import listed_now, login_as
 from tests.helpers.commands import moderation_command
 from tests.helpers.console import PASSWORD, Console, form_token, make_operator
+from tests.helpers.payments import order, pay
 from tests.helpers.postings import post_job
 
 
@@ -224,3 +227,31 @@ async def test_outside_the_allowed_networks_the_console_does_not_exist(console, 
     assert (await console.http.get("/admin/login")).status_code == 200
     with pytest.raises(ConfigError, match="ADMIN_ALLOWED_NETWORKS"):
         Settings(admin_allowed_networks="10.8.0.0/33").check()
+
+
+async def test_finance_refunds_part_of_an_order_from_its_page_and_a_moderator_cannot(console, client, wechat_pay,
+                                                                                     server):
+    buyer = await login_as(client, "buyer")
+    bought = await order(client, buyer, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
+    assert (await pay(client, wechat_pay, bought["order_no"])).status_code == 204
+    await make_operator("qian", "finance")
+    await console.login("qian")
+    listed = await console.get("/admin/orders", status="paid", user=buyer["user_id"])
+    assert bought["order_no"] in listed.text
+    page = await console.get(f"/admin/orders/{bought['order_no']}")
+    assert "SUCCESS" in page.text and "¥17.99" in page.text  # WeChat Pay's state, asked now
+    path = f"/admin/orders/{bought['order_no']}/refund"
+    for amount in ("-1", "abc", "0.001", "18.00"):  # refused, nothing changed
+        assert (await console.post(path, amount=amount, reason="试试")).status_code == 400, amount
+    assert (await Order.get(order_no=bought["order_no"])).refunded_fen == 0
+    response = await console.post(path, amount="3.59", reason="重复购买一张")
+    assert response.status_code == 303
+    page = await console.get(response.headers["location"])
+    assert "退款已提交" in page.text and "359" in page.text and "qian" in page.text
+    async with Console(server[1]) as moderator:
+        await make_operator("li", "moderator")
+        await moderator.login("li")
+        assert (await moderator.post(path, reason="不该我退")).status_code == 403
+    [refunded] = await Refund.all()
+    assert (refunded.amount_fen, refunded.actor) == (359, "qian")
+    assert ("li", "refused", "order") == (await _actions("li"))[-1][:3]

@@ -120,3 +120,42 @@ async def test_the_sdk_decrypts_a_notification_and_rejects_forged_ones(fake_pay,
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert client.callback(*fake_pay.notification(transaction, signing_key=other_key)) is None
     assert client.callback(*fake_pay.notification(transaction, apiv3_key="k" * 32)) is None
+
+
+async def _refund(client: AsyncWeChatPay, out_refund_no: str, out_trade_no: str, refund: int,
+                  total: int = 990) -> tuple[int, dict]:
+    code, text = await client.refund(out_refund_no=out_refund_no, out_trade_no=out_trade_no, reason="重复购买",
+                                     amount={"refund": refund, "total": total, "currency": "CNY"},
+                                     notify_url="https://example.com/pay/notify/wechat/refund")
+    return code, json.loads(text)
+
+
+async def test_refunds_need_a_paid_trade_never_exceed_it_and_are_idempotent_per_refund_number(fake_pay, client):
+    await _prepay(client, "T-refund-1")
+    code, refused = await _refund(client, "T-refund-1R1", "T-refund-1", 100)
+    assert (code, refused["code"]) == (400, "INVALID_REQUEST")  # not paid yet
+    fake_pay.pay("T-refund-1")
+    code, first = await _refund(client, "T-refund-1R1", "T-refund-1", 600)
+    assert code == 200 and first["status"] == "PROCESSING" and "success_time" not in first
+    assert first["amount"]["refund"] == 600 and first["amount"]["total"] == 990
+    assert (await _refund(client, "T-refund-1R1", "T-refund-1", 600)) == (200, first)  # asked again: the same
+    assert (await _refund(client, "T-refund-1R1", "T-refund-1", 500))[1]["code"] == "INVALID_REQUEST"
+    code, over = await _refund(client, "T-refund-1R2", "T-refund-1", 391)
+    assert (code, over["code"]) == (400, "INVALID_REQUEST")
+    assert (await _refund(client, "T-refund-1R2", "T-refund-1", 390, total=1000))[1]["code"] == "PARAM_ERROR"
+    assert (await _refund(client, "T-refund-2R1", "T-unknown-2", 1))[0] == 404
+    assert (await _query(client, "T-refund-1"))[1]["trade_state"] == "REFUND"
+
+    code, text = await client.query_refund(out_refund_no="T-refund-1R1")
+    assert code == 200 and json.loads(text) == first
+    code, text = await client.query_refund(out_refund_no="T-refund-1R9")
+    assert (code, json.loads(text)["code"]) == (404, "RESOURCE_NOT_EXISTS")
+
+    resource = fake_pay.complete_refund("T-refund-1R1")
+    code, text = await client.query_refund(out_refund_no="T-refund-1R1")
+    assert json.loads(text)["status"] == "SUCCESS" and json.loads(text)["success_time"] == resource["success_time"]
+    event = client.callback(*fake_pay.refund_notification(resource))
+    assert event["event_type"] == "REFUND.SUCCESS" and event["resource"] == resource
+    assert event["resource"]["mchid"] == MCHID and event["resource"]["refund_status"] == "SUCCESS"
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert client.callback(*fake_pay.refund_notification(resource, signing_key=other_key)) is None
