@@ -14,6 +14,12 @@
     hot-allow WORD --by NAME --reason TEXT    let a word outside the trade's vocabulary (a chain's name) count
     hot-block KEYWORD --by NAME --reason TEXT never show this keyword (or any keyword holding this word)
     hot-unallow / hot-unblock KEYWORD --by NAME --reason TEXT    drop that rule
+    verifications [--limit 50]                营业执照 waiting for a decision, oldest first, each with a signed
+                                              URL of its photo (LICENCE_URL_SECONDS) and duplicate_of= when
+                                              another account holds its registration number
+    verify-approve ID --by NAME --reason TEXT approve a pending licence: the owner's 招聘/招租 postings show it
+    verify-reject ID --by NAME --reason TEXT  reject a waiting licence
+    verify-revoke USER_ID --by NAME --reason TEXT   take a user's verification away (label removed everywhere)
 
 reports and flagged list every section in turn unless `--section` names one (each row names its posting:
 job_id=..., card_id=...); takedown and restore need `--section`.
@@ -31,7 +37,8 @@ from runtime.cache import connect_cache
 from runtime.settings import ConfigError
 from sections import all_sections, by_name
 from indexer.command_line import database, index_now, section_option
-from server.services import hot_searches, moderation
+from server.providers.storage import build_storage
+from server.services import hot_searches, moderation, verification
 from server.services.auth import TokenStore
 from server.services.posting_caps import PostingCaps
 
@@ -47,6 +54,9 @@ def add_parser(commands) -> None:
     for name, parents in (("takedown", [one]), ("restore", [one]), ("ban", []), ("unban", [])):
         _decision(actions.add_parser(name, parents=parents)).add_argument("id", type=int)
     actions.add_parser("hot-rules")
+    actions.add_parser("verifications").add_argument("--limit", type=int, default=50)
+    for name in ("verify-approve", "verify-reject", "verify-revoke"):
+        _decision(actions.add_parser(name)).add_argument("id", type=int)
     for name in ("hot-allow", "hot-block", "hot-unallow", "hot-unblock"):
         _decision(actions.add_parser(name)).add_argument("keyword")
 
@@ -92,7 +102,33 @@ async def run(args, settings) -> int:
             print(f"热门搜索 {args.action.removeprefix('hot-')} {keyword!r}: shown lists follow within 90 s")
         elif args.action in ("ban", "unban"):
             await _ban_or_unban(args, settings)
+        elif args.action == "verifications" or args.action.startswith("verify-"):
+            await _verification(args, settings)
     return 0
+
+
+async def _verification(args, settings) -> None:
+    if args.action == "verifications":
+        storage = build_storage(settings)
+        try:
+            rows = await verification.waiting(args.limit)
+            for row in rows:
+                row["licence_url"] = await verification.licence_url(storage, row["id"], settings.licence_url_seconds)
+            _table(rows)
+        finally:
+            await storage.close()
+        return
+    if args.action == "verify-approve":
+        done = await verification.approve(args.id, args.by, args.reason)
+        print(f"verification {done['id']} approved: user {done['user_id']} is {done['enterprise_name']}; "
+              f"postings labelled: {done['postings']}")
+    elif args.action == "verify-reject":
+        done = await verification.reject(args.id, args.by, args.reason)
+        print(f"verification {done['id']} rejected (user {done['user_id']})")
+    else:
+        done = await verification.revoke(args.id, args.by, args.reason)
+        print(f"user {args.id}'s verification {done['id']} revoked; postings unlabelled: {done['postings']}")
+    await index_now(settings)
 
 
 async def _ban_or_unban(args, settings) -> None:

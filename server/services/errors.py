@@ -146,3 +146,21 @@ class HotSearchRuleNotFound(DomainError):
 
 class ContentRefused(DomainError):
     """WeChat's content security found a field risky: nothing is stored."""
+
+
+class VerificationWaiting(DomainError):
+    """A poster sent a licence while their last one still waits (to be read, or for an operator)."""
+
+    detail = "your last business licence is still waiting for review: wait for the decision before sending another"
+
+
+class VerificationNotFound(DomainError):
+    detail = "verification not found"
+
+
+class NothingToDecide(DomainError):
+    """An operator approved, rejected or revoked what is not in a state to be (already decided, none approved)."""
+
+
+class LicenceInUse(DomainError):
+    """The registration number backs another account (one account at a time)."""
