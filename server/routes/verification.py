@@ -9,7 +9,7 @@ from server.openapi import documented
 from server.responses import ok
 from server.routes.guard import login_required
 from server.routes.uploads import file_reader
-from server.schemas.responses import LicenceSubmission
+from server.schemas.responses import LicenceSubmission, MyLicence
 from server.services import images, verification
 
 bp = Blueprint("verification")
@@ -30,7 +30,7 @@ async def submit(request: JobBoardRequest):
 
 
 @bp.get("/verify/business")
-@documented("我的营业执照认证", auth=True, data=LicenceSubmission, description="最近一次提交；从未提交为 null。")
+@documented("我的营业执照认证", auth=True, data=MyLicence, description="最近一次提交及其状态。")
 @login_required
 async def mine(request: JobBoardRequest):
-    return ok(await verification.mine(request.ctx.user_id))
+    return ok({"submission": await verification.mine(request.ctx.user_id)})

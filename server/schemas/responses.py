@@ -50,6 +50,10 @@ class LicenceSubmission(Data):
     reason: str = Field(description="未通过或被撤销的理由；其余为 \"\"")
 
 
+class MyLicence(Data):
+    submission: LicenceSubmission | None = Field(description="最近一次提交；从未提交为 null")
+
+
 class LoggedIn(Data):
     user_info: UserRef
 

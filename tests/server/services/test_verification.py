@@ -100,7 +100,7 @@ async def test_an_approved_licence_labels_the_owners_jobs_and_shops_in_lists_det
     assert (await listed(client, "/jobs/list", verified_only=True)) == {job: label, later: label}
     assert await ModerationAction.filter(action="verify_approve", target_id=sent["id"], actor="li").exists()
     mine = await client.get("/verify/business", headers=poster)
-    assert mine.json()["data"]["status"] == APPROVED
+    assert mine.json()["data"]["submission"]["status"] == APPROVED
 
 
 async def test_a_revoked_or_expired_licence_leaves_every_posting_through_the_outbox(client, app, ocr, travel):
