@@ -16,13 +16,17 @@ from PIL import Image
 from indexer.sync import drain
 from models.moderation import ModerationAction
 from models.outbox import IndexOutbox
+from models.shop import Shop
 from models.verification import APPROVED, PENDING, READING, BusinessVerification, LicenceClaim
+from search.index import ensure_alias
+from sections.shops import SHOPS
 from server.providers.licence_reader import WeChatLicenceReader
 from server.providers.wechat_api import WeChatApi
 from server.services import verification
 from server.services.errors import LicenceInUse
 from tests.fakes.wechat import APPID, SECRET, FakeWeChat, licence_fields
 from tests.helpers.api import login_as
+from tests.helpers.commands import moderation_command
 from tests.helpers.postings import post
 
 NAME = "长沙某某餐饮有限公司"
@@ -208,3 +212,60 @@ async def test_the_licence_photo_is_private_without_gps_and_read_through_a_short
     assert (await client.get(tampered)).status_code == 404
     travel(datetime(2026, 12, 7, 12, 0) + timedelta(seconds=settings.licence_url_seconds + 1))
     assert (await client.get(url.raw_path.decode())).status_code == 404  # expired
+
+
+async def test_an_index_from_before_the_label_gets_the_field_at_start_and_its_documents_with_the_approval(
+        client, app, ocr):
+    """Upgrading: `ensure_alias` adds `verified` to the existing shops index; documents written before stay
+    valid (no label, left out by verified_only) and an approval rewrites its owner's through the outbox."""
+    poster = await login_as(client, "restaurant")
+    shop = await post(client, poster, "shops")
+    engine = app.ctx.search.client
+    for name in (await engine.indices.get(index=f"{SHOPS.name}_v*")).body:
+        await engine.indices.delete(index=name)
+    before = SHOPS.definition()
+    del before["mappings"]["properties"]["verified"]
+    await engine.indices.create(index=f"{SHOPS.name}_v1", **before, aliases={SHOPS.name: {}})
+    row = await Shop.get(id=shop)
+    old = {name: value for name, value in SHOPS.document(row).items() if name != "verified"}
+    await engine.index(index=SHOPS.name, id=str(shop), document=old, version=row.version, version_type="external",
+                       refresh=True)
+    await IndexOutbox.all().delete()
+    await ensure_alias(engine, SHOPS)  # what every start does
+    mapping = (await engine.indices.get_mapping(index=SHOPS.name)).body[f"{SHOPS.name}_v1"]["mappings"]
+    assert "name" in mapping["properties"]["verified"]["properties"]
+    assert await listed(client, "/shops/list") == {shop: None}
+    assert await listed(client, "/shops/list", verified_only=True) == {}
+
+    await verification.approve((await submitted(client, poster))["id"], "li", "ok")
+    await drain(engine)
+    assert await listed(client, "/shops/list", verified_only=True) == {shop: {"type": "business", "name": NAME}}
+
+
+async def test_the_operators_commands_list_show_approve_and_revoke_audited(client, app, ocr, settings, server):
+    poster = await login_as(client, "restaurant")
+    job = await post(client, poster, "jobs")
+    sent = await submitted(client, poster)
+    run = moderation_command(settings)
+    code, out, err = await run("verifications")
+    assert code == 0, err
+    [line] = [line for line in out.splitlines() if line.startswith(f"id={sent['id']}\t")]
+    row = dict(part.split("=", 1) for part in line.split("\t"))
+    assert (row["enterprise_name"], row["status"], row["duplicate_of"]) == (NAME, PENDING, "")
+    # The command's signed URL is the app's (the same local storage, the same key beside the files).
+    photo_url = httpx.URL(row["licence_url"])
+    assert (await client.get(photo_url.raw_path.decode())).status_code == 200
+
+    assert (await run("verify-approve", str(sent["id"]), "--by", "li", "--reason", "matches the shop"))[0] == 0
+    await drain(app.ctx.search.client)
+    assert await listed(client, "/jobs/list", verified_only=True) == {job: {"type": "business", "name": NAME}}
+    code, _, err = await run("verify-approve", str(sent["id"]), "--by", "li", "--reason", "again")
+    assert code == 1 and "only a pending one" in err
+    code, out, err = await run("verify-revoke", poster["user_id"], "--by", "li", "--reason", "borrowed licence")
+    assert code == 0 and "postings unlabelled: 1" in out, err
+    await drain(app.ctx.search.client)
+    assert await listed(client, "/jobs/list", verified_only=True) == {}
+    assert await run("verify-reject", "999999", "--by", "li", "--reason", "x") == (1, "", "jobboard moderation: "
+                                                                                       "verification not found\n")
+    actions = await ModerationAction.filter(target_type="licence").order_by("id").values_list("action", "actor")
+    assert actions == [("verify_approve", "li"), ("verify_revoke", "li")]
