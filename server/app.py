@@ -36,7 +36,8 @@ from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import contacts, dev, docs, health, pay, postings, searches, uploads, users, verification, wechat_push
+from server.routes import (contacts, dev, docs, health, pay, postings, searches, uploads, users, verification,
+                           wechat_push)
 from server.services import images
 from server.services.content import ContentRechecker
 from server.services.hot_searches import HotSearches

@@ -7,6 +7,7 @@ Both answer a `Licence`, or raise `NotALicence` (the photo's fault: the poster i
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import logging
@@ -105,8 +106,9 @@ class WeChatLicenceReader:
 
     async def read(self, image: bytes) -> Licence:
         try:
+            sent = await asyncio.to_thread(small_enough, image)  # a re-encode is CPU: off the loop
             answer = await self._api.call("/cv/ocr/bizlicense", {}, _BizLicense,
-                                          files={"img": ("licence.jpg", small_enough(image), "image/jpeg")})
+                                          files={"img": ("licence.jpg", sent, "image/jpeg")})
         except WeChatRefused as refused:
             if refused.errcode in NOT_A_LICENCE_CODES:
                 raise NotALicence() from None
@@ -125,11 +127,15 @@ class DevLicenceReader:
     them>, 长期; a smaller picture is not a licence."""
 
     async def read(self, image: bytes) -> Licence:
+        digest = await asyncio.to_thread(self._digest, image)
+        return licence_of(f"DEV{digest[:15]}", f"开发测试餐饮有限公司{digest[:4]}", "张三", "开发测试地址", "长期")
+
+    @staticmethod
+    def _digest(image: bytes) -> str:
         with Image.open(io.BytesIO(image)) as opened:
             if min(opened.size) < 200:
                 raise NotALicence()
-            digest = hashlib.sha256(opened.convert("RGB").tobytes()).hexdigest().upper()
-        return licence_of(f"DEV{digest[:15]}", f"开发测试餐饮有限公司{digest[:4]}", "张三", "开发测试地址", "长期")
+            return hashlib.sha256(opened.convert("RGB").tobytes()).hexdigest().upper()
 
 
 def build_licence_reader(api: WeChatApi | None) -> LicenceReader:

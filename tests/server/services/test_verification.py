@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -20,7 +20,7 @@ from models.shop import Shop
 from models.verification import APPROVED, PENDING, READING, BusinessVerification, LicenceClaim
 from search.index import ensure_alias
 from sections.shops import SHOPS
-from server.providers.licence_reader import WeChatLicenceReader
+from server.providers.licence_reader import WeChatLicenceReader, valid_until
 from server.providers.wechat_api import WeChatApi
 from server.services import verification
 from server.services.errors import LicenceInUse
@@ -269,3 +269,23 @@ async def test_the_operators_commands_list_show_approve_and_revoke_audited(clien
                                                                                        "verification not found\n")
     actions = await ModerationAction.filter(target_type="licence").order_by("id").values_list("action", "actor")
     assert actions == [("verify_approve", "li"), ("verify_revoke", "li")]
+
+
+async def test_the_development_reader_reads_the_same_photo_alike_and_a_small_one_as_no_licence(client, app):
+    first, second = await login_as(client, "first"), await login_as(client, "second")
+    read = [await submitted(client, headers, (10, 20, 30)) for headers in (first, second)]
+    assert read[0]["registration_number"] == read[1]["registration_number"]
+    assert read[0]["registration_number"].startswith("DEV") and read[0]["valid_period"] == "长期"
+    assert (await BusinessVerification.get(id=read[1]["id"])).duplicate_of == read[0]["id"]
+    small = io.BytesIO()
+    Image.new("RGB", (120, 90), (10, 20, 30)).save(small, format="PNG")
+    third = await login_as(client, "third")
+    assert (await send(client, third, small.getvalue())).status_code == 400
+
+
+@pytest.mark.parametrize("printed, until", [
+    ("2018年01月01日至2038年01月01日", date(2038, 1, 1)), ("2019年1月1日", date(2019, 1, 1)),
+    ("2020年01月01日至长期", None), ("长期", None), ("", None), ("2018-03-05 至 2028-03-04", date(2028, 3, 4)),
+])
+def test_the_validity_is_the_last_date_printed_unless_it_runs_for_good(printed, until):
+    assert valid_until(printed) == until
