@@ -15,7 +15,7 @@ from runtime.errors import DomainError
 from sections import UnknownSection
 from sections.posting_rules import PostingRuleBroken
 from server.providers.content_check import ContentCheckUnavailable
-from server.providers.licence_reader import NotALicence
+from server.providers.licence_reader import NotALicence, ReaderUnavailable
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_api import WeChatApiError
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
@@ -144,6 +144,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     UserBanned: (403, DETAIL),
     ContentRefused: (400, DETAIL),
     NotALicence: (400, DETAIL),
+    ReaderUnavailable: (503, DETAIL),  # kept and read again in the background: never an answer today
     VerificationWaiting: (400, DETAIL),
     VerificationNotFound: (404, TITLE),
     LicenceInUse: (400, DETAIL),
