@@ -26,6 +26,9 @@ class Job(Posting):
     basic_protection = fields.JSONField(default=list)
     salary_benefits = fields.JSONField(default=list)
     attendance_leave = fields.JSONField(default=list)
+    # The owner's verified business name while its licence is approved (server/services/verification.py):
+    # what `verified` shows; null when none.
+    verified_name = fields.CharField(max_length=128, null=True)
 
     class Meta:
         table = "jobs"

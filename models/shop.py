@@ -33,6 +33,9 @@ class Shop(Posting):
     frontage_tenths = fields.IntField(null=True)  # tenths of a metre of shop front; null: not given
     facilities = fields.JSONField(default=list)  # of FACILITIES
     contact_name = fields.CharField(max_length=32)
+    # The owner's verified business name while its licence is approved (server/services/verification.py):
+    # what `verified` shows; null when none.
+    verified_name = fields.CharField(max_length=128, null=True)
 
     class Meta:
         table = "shops"

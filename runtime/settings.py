@@ -207,6 +207,10 @@ class Settings(BaseSettings):
     # up to image_decode_wait_seconds for a slot, then get 503 with Retry-After.
     image_decode_concurrency: int = Field(default=2, ge=1, le=64)
     image_decode_wait_seconds: float = Field(default=10.0, ge=0)
+    # Business licence photos are private: an operator's signed URL to one works this long.
+    licence_url_seconds: int = Field(default=300, ge=10, le=86400)
+    # How often licences the OCR could not read (quota) are read again, and expired licences unlabelled.
+    verification_round_seconds: float = Field(default=300.0, gt=0)
     # Besides the storage's own URLs, photo_urls and avatar may point under these prefixes (comma-separated,
     # e.g. "https://cdn.example.com/,https://img.example.com/"); "https://" allows any https URL.
     image_url_prefixes: str = ""

@@ -42,6 +42,15 @@ def posting_document(posting) -> dict:
     }
 
 
+def verified_document(posting) -> dict:
+    """The document's `verified` of a section with `verified_label`: the owner's approved business, or None."""
+    name = posting.verified_name
+    return {"verified": {"type": "business", "name": name} if name else None}
+
+
+VERIFIED_FIELD = "verified.name"  # what `verified_only` asks to exist
+
+
 AREA_IDS = ("first_area_id", "second_area_id", "third_area_id", "four_area_id")
 AREA_DES = ("first_area_des", "second_area_des", "third_area_des", "four_area_des")
 

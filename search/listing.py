@@ -24,7 +24,7 @@ from elasticsearch.exceptions import HTTP_EXCEPTIONS
 from runtime import clock
 from search import recent_pages
 from search.cursors import ALL, OFFSET, REST, TOPS, BadCursor, Cursor, list_digest
-from search.documents import DATE_FIELDS, INTERNAL_FIELDS
+from search.documents import DATE_FIELDS, INTERNAL_FIELDS, VERIFIED_FIELD
 from search.geo import arc_distance_m, grid_cell
 from search.index import AliasWatch, check_served, doc_time
 from search.keywords import KEYWORD_FIELD, Keyword, highlight, keyword_clauses, normalized_words, parse, words_of
@@ -149,6 +149,8 @@ def _query(section: IndexedSection, req: ListingRequest, now_iso: str, here: dic
         scored = [{"match_phrase": {KEYWORD_FIELD: req.keyword}}]
     filters: list[dict] = [{"term": {"status": STATUS_OPEN}}, {"term": {"biz_type": section.biz_type}},
                            *section.filters(req.wanted, now_iso), *numbers]
+    if section.verified_label and req.wanted.get("verified_only"):  # owners with an approved licence only
+        filters.append({"exists": {"field": VERIFIED_FIELD}})
     # must_not, not a filter on held=false: a document written before the field existed still lists.
     must_not = [{"term": {"held": True}}]
     live_top = {"range": {"top_end_time": {"gt": now_iso}}}
@@ -242,6 +244,8 @@ def hit_to_item(section: IndexedSection, hit: dict, now_iso: str, here: dict | N
         item["distance"] = round(arc_distance_m(here["lat"], here["lon"], at["lat"], at["lon"]))
     if section.derived is not None:
         item.update(section.derived(source, now_iso))
+    if section.verified_label:  # a document written before the field existed: no label
+        item.setdefault("verified", None)
     return item
 
 

@@ -30,6 +30,9 @@ class IndexedSection:
     keyword_numbers: tuple[str, ...] = ()
     highlighted: tuple[str, ...] = ()
     suggested: str = ""  # a keyword field of published values the search box's completions draw on
+    # Its postings carry their owner's verified business (营业执照) as `verified` in the document and items, and
+    # its list takes `verified_only` (招聘 jobs, 招租 shops; not a person's card).
+    verified_label: bool = False
 
     @cached_property
     def _definition_text(self) -> str:

@@ -49,6 +49,16 @@ class UnsignedItem(Data):
     contact_unlocked: bool = Field(description="contact 是否完整：自己发布的、已用联系券解锁的为 true，其余打码")
 
 
+class Verified(Data):
+    type: str = Field(description='"business"：营业执照已通过运营审核')
+    name: str = Field(description="企业名称（营业执照上的）")
+
+
+VERIFIED = Field(None, description=(
+    "发布者的认证：营业执照经运营审核通过后为 {\"type\": \"business\", \"name\": \"长沙某某餐饮有限公司\"}；未认证、"
+    "认证被撤销或执照过期为 null"))
+
+
 class PostingItem(UnsignedItem):
     """An item that names its owner's account, as the seed's jobs do."""
 

@@ -170,6 +170,12 @@ class AreaFilter(PlaceFilter):
     four_area_id: AreaId | None = Field(None, description="地区（街道/商圈）id")
 
 
+class VerifiedFilter(Body):
+    """The list filter of a section whose postings carry their owner's verified business (`verified_label`)."""
+
+    verified_only: bool | None = Field(None, description="true：只看营业执照已认证的发布者")
+
+
 class ListBody(PageBody):
     """What every section's list body has: the request id, the list type and the page."""
 

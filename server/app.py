@@ -30,17 +30,20 @@ from server import admin, errors, observability
 from server.context import AppContext, JobBoard
 from server.protocol import GuardedSanic, behind_proxy
 from server.providers.content_check import build_content_checker
+from server.providers.licence_reader import build_licence_reader
 from server.providers.storage import build_storage
 from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import contacts, dev, docs, health, pay, postings, searches, uploads, users, wechat_push
+from server.routes import (contacts, dev, docs, health, pay, postings, searches, uploads, users, verification,
+                           wechat_push)
 from server.services import images
 from server.services.content import ContentRechecker
 from server.services.hot_searches import HotSearches
 from server.services.suggestions import Suggestions
 from server.services.order_sweeper import OrderSweeper
+from server.services.verification import VerificationRounds
 from server.supervision import (
     WorkerRoster,
     replace_dead_workers,
@@ -58,7 +61,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     app = _sanic(settings)
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp, postings.across, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
+    for blueprint in (health.bp, users.bp, postings.across, searches.bp, pay.bp, contacts.bp, uploads.bp,
+                      verification.bp, docs.bp):
         app.blueprint(blueprint)
     for section in sections.all_sections():  # each section's routes, made from its declaration
         app.blueprint(postings.section_routes(section))
@@ -155,6 +159,7 @@ async def _open_providers(app: JobBoard, settings: Settings) -> None:
     app.ctx.wechat_api = build_wechat_api(settings, app.ctx.cache)
     app.ctx.wechat = build_wechat_login(app.ctx.wechat_api)
     app.ctx.content_check = build_content_checker(settings, app.ctx.wechat_api)
+    app.ctx.licence_reader = build_licence_reader(app.ctx.wechat_api)
     await app.ctx.pay.start()
 
 
@@ -194,6 +199,8 @@ async def _start_background(app: JobBoard, settings: Settings) -> None:
     background.add("order_sweeper", OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds))
     background.add("content_rechecker", ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds))
     background.add("hot_searches", app.ctx.hot_searches)
+    background.add("verifications", VerificationRounds(app.ctx.storage, lambda: app.ctx.licence_reader,
+                                                       settings.verification_round_seconds))
 
 
 async def _close(app: JobBoard) -> None:

@@ -17,6 +17,7 @@ from search.engine import SearchEngine
 from server.home_pages import HomePages
 from server.protocol import ClientConnections
 from server.providers.content_check import ContentChecker
+from server.providers.licence_reader import LicenceReader
 from server.providers.storage import ImageStorage
 from server.providers.wechat_api import WeChatApi
 from server.providers.wechat_login import WeChatLogin
@@ -41,6 +42,7 @@ class AppContext:
     image_decoding: Decoding = field(init=False)
     pay: PayProvider = field(init=False)
     content_check: ContentChecker = field(init=False)
+    licence_reader: LicenceReader = field(init=False)  # WeChat's bizlicense OCR, or the development reader
     hot_searches: HotSearches = field(init=False)
     home_pages: HomePages = field(init=False)
     suggestions: Suggestions = field(init=False)

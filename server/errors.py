@@ -15,6 +15,7 @@ from runtime.errors import DomainError
 from sections import UnknownSection
 from sections.posting_rules import PostingRuleBroken
 from server.providers.content_check import ContentCheckUnavailable
+from server.providers.licence_reader import NotALicence, ReaderUnavailable
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_api import WeChatApiError
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
@@ -61,6 +62,10 @@ from server.services.errors import (
     UnknownProduct,
     UserBanned,
     UserNotFound,
+    VerificationNotFound,
+    VerificationWaiting,
+    LicenceInUse,
+    NothingToDecide,
 )
 
 log = logging.getLogger("server.errors")
@@ -146,6 +151,12 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     HotSearchRuleNotFound: (404, DETAIL),
     UserBanned: (403, DETAIL),
     ContentRefused: (400, DETAIL),
+    NotALicence: (400, DETAIL),
+    ReaderUnavailable: (503, DETAIL),  # kept and read again in the background: never an answer today
+    VerificationWaiting: (400, DETAIL),
+    VerificationNotFound: (404, TITLE),
+    LicenceInUse: (400, DETAIL),
+    NothingToDecide: (400, DETAIL),
     ContentCheckUnavailable: (502, DETAIL),
     WeChatApiError: (502, DETAIL),  # the WeChat client's own errors; providers name them in their words
     PushRejected: (400, DETAIL),

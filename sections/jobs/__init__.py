@@ -24,6 +24,7 @@ JOBS = register(Section(
     document=job_document,
     filters=job_filters,
     model=Job,
+    verified_label=True,  # its postings show their owner's verified business (营业执照)
     target="job",
     title="招聘",
     # The texts of a job that are published: what the listing and the detail show (tags joined into one).

@@ -26,6 +26,7 @@ from sections.posting_bodies import (
     ListBody,
     PhotoUrls,
     AreaFilter,
+    VerifiedFilter,
     SomethingToChange,
 )
 
@@ -103,7 +104,7 @@ class UpdateJobBody(JobFields, SomethingToChange):
     id: Id = Field(description="必填参数：要修改的招聘信息 id")
 
 
-class JobListFilter(AreaFilter):
+class JobListFilter(AreaFilter, VerifiedFilter):
     ranges: ClassVar[tuple[str, ...]] = ("salary",)
 
     positions: Positions | None = Field(None, description="岗位（包含匹配）")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sections.items import HIGHLIGHT, MinePosting, PostingItem, SavedPosting
+from sections.items import HIGHLIGHT, VERIFIED, MinePosting, PostingItem, SavedPosting, Verified
 
 
 
@@ -21,6 +21,7 @@ class JobItem(PostingItem):
     basic_protection: list[str]
     salary_benefits: list[str]
     attendance_leave: list[str]
+    verified: Verified | None = VERIFIED
 
 
 class ListedJob(JobItem):

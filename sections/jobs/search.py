@@ -7,7 +7,7 @@ from typing import Any
 
 from models.job import Job
 from search.contains import contains, substrings_of
-from search.documents import AREA_IDS, POSITION_PARTS, area_names, posting_document
+from search.documents import AREA_IDS, POSITION_PARTS, area_names, posting_document, verified_document
 from search.keywords import word_fields
 
 WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
@@ -16,6 +16,7 @@ WELFARE_GROUPS = ("basic_protection", "salary_benefits", "attendance_leave")
 def job_document(job: Job) -> dict:
     document = posting_document(job)
     document.update(
+        **verified_document(job),
         positions=job.positions,
         **{POSITION_PARTS: substrings_of([job.positions])},  # the positions filter's field
         contact_person_name=job.contact_person_name,

@@ -33,6 +33,7 @@ SHOPS = register(Section(
     document=shop_document,
     filters=shop_filters,
     model=Shop,
+    verified_label=True,  # its postings show their owner's verified business (营业执照)
     target="shop",
     title="招租",
     # Every text a shop publishes (industry and facilities are tags of a fixed vocabulary: nothing to check).

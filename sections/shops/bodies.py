@@ -29,6 +29,7 @@ from sections.posting_bodies import (
     Description,
     ListBody,
     AreaFilter,
+    VerifiedFilter,
     SomethingToChange,
     split_photo_urls,
 )
@@ -129,7 +130,7 @@ class UpdateShopBody(ShopFields, SomethingToChange):
     id: Id = Field(description="必填参数：要修改的店铺 id")
 
 
-class ShopListFilter(AreaFilter):
+class ShopListFilter(AreaFilter, VerifiedFilter):
     ranges: ClassVar[tuple[str, ...]] = ("rent", "area")
 
     deal_type: choice(1, 2) | None = Field(None, description="1 出租、2 转让")

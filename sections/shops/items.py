@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sections.items import HIGHLIGHT, MinePosting, PostingItem, SavedPosting
+from sections.items import HIGHLIGHT, VERIFIED, MinePosting, PostingItem, SavedPosting, Verified
 
 
 
@@ -30,6 +30,7 @@ class ShopItem(PostingItem):
     facilities: list[str] = Field(description="配套设施")
     contact_name: str = Field(description="联系人")
     address: str = Field(description="店铺地址")
+    verified: Verified | None = VERIFIED
 
 
 class ListedShop(ShopItem):

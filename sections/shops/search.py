@@ -7,7 +7,7 @@ from typing import Any
 
 
 from models.shop import DEAL_RENT, DEAL_TRANSFER, RENT_NEGOTIABLE, Shop
-from search.documents import AREA_IDS, area_names, posting_document
+from search.documents import AREA_IDS, area_names, posting_document, verified_document
 from search.keywords import word_fields
 
 
@@ -26,6 +26,7 @@ def tenths(value: int | None) -> float | None:
 def shop_document(shop: Shop) -> dict:
     document = posting_document(shop)
     document.update(
+        **verified_document(shop),
         title=shop.title,
         deal_type=shop.deal_type,
         area_m2=tenths(shop.area_tenths),

@@ -24,6 +24,12 @@
     operator enable NAME [--reason TEXT]
     operator totp NAME                        a new TOTP second factor: prints the otpauth:// URI to scan
     operator list
+    verifications [--limit 50]                营业执照 waiting for a decision, oldest first, each with a signed
+                                              URL of its photo (LICENCE_URL_SECONDS) and duplicate_of= when
+                                              another account holds its registration number
+    verify-approve ID --by NAME --reason TEXT approve a pending licence: the owner's 招聘/招租 postings show it
+    verify-reject ID --by NAME --reason TEXT  reject a waiting licence
+    verify-revoke USER_ID --by NAME --reason TEXT   take a user's verification away (label removed everywhere)
 
 reports and flagged list every section in turn unless `--section` names one (each row names its posting:
 job_id=..., card_id=...); takedown and restore need `--section`.
@@ -44,7 +50,8 @@ from runtime.settings import ConfigError
 from sections import all_sections, by_name
 from indexer.command_line import apply_migrations, database, index_now, section_option
 from models.operator import ROLES
-from server.services import hot_searches, moderation, operators
+from server.providers.storage import build_storage
+from server.services import hot_searches, moderation, operators, verification
 from server.services.console_sessions import ConsoleSessions
 from server.services.errors import OperatorInvalid
 from server.services.auth import TokenStore
@@ -63,6 +70,9 @@ def add_parser(commands) -> None:
         _decision(actions.add_parser(name, parents=parents)).add_argument("id", type=int)
     actions.add_parser("hot-rules")
     _operator_parsers(actions.add_parser("operator", help="the console's operator accounts"))
+    actions.add_parser("verifications").add_argument("--limit", type=int, default=50)
+    for name in ("verify-approve", "verify-reject", "verify-revoke"):
+        _decision(actions.add_parser(name)).add_argument("id", type=int)
     for name in ("hot-allow", "hot-block", "hot-unallow", "hot-unblock"):
         _decision(actions.add_parser(name)).add_argument("keyword")
 
@@ -161,7 +171,33 @@ async def run(args, settings) -> int:
             await _ban_or_unban(args, settings)
         elif args.action == "operator":
             await _operator(args, settings)
+        elif args.action == "verifications" or args.action.startswith("verify-"):
+            await _verification(args, settings)
     return 0
+
+
+async def _verification(args, settings) -> None:
+    if args.action == "verifications":
+        storage = build_storage(settings)
+        try:
+            rows = await verification.waiting(args.limit)
+            for row in rows:
+                row["licence_url"] = await verification.licence_url(storage, row["id"], settings.licence_url_seconds)
+            _table(rows)
+        finally:
+            await storage.close()
+        return
+    if args.action == "verify-approve":
+        done = await verification.approve(args.id, args.by, args.reason)
+        print(f"verification {done['id']} approved: user {done['user_id']} is {done['enterprise_name']}; "
+              f"postings labelled: {done['postings']}")
+    elif args.action == "verify-reject":
+        done = await verification.reject(args.id, args.by, args.reason)
+        print(f"verification {done['id']} rejected (user {done['user_id']})")
+    else:
+        done = await verification.revoke(args.id, args.by, args.reason)
+        print(f"user {args.id}'s verification {done['id']} revoked; postings unlabelled: {done['postings']}")
+    await index_now(settings)
 
 
 async def _ban_or_unban(args, settings) -> None:

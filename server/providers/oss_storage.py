@@ -65,6 +65,25 @@ class OssStorage:
             log.warning("OSS delete failed: %s", type(e).__name__)
             raise StorageUnavailable() from None
 
+    async def put_private(self, key: str, data: bytes, content_type: str) -> None:
+        # The bucket is public-read: this object's own ACL makes it private (no public URL reads it).
+        await self._call("put", self._bucket.put_object, key, data,
+                         headers={"Content-Type": content_type, "x-oss-object-acl": "private"})
+
+    async def get_private(self, key: str) -> bytes:
+        return await self._call("get", lambda: self._bucket.get_object(key).read())
+
+    def signed_url(self, key: str, seconds: int) -> str:
+        return self._bucket.sign_url("GET", key, seconds, slash_safe=True)
+
+    async def _call(self, what: str, function, *args, **kwargs):
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await asyncio.to_thread(function, *args, **kwargs)
+        except (oss2.exceptions.OssError, TimeoutError, OSError) as e:
+            log.warning("OSS %s failed: %s", what, type(e).__name__)
+            raise StorageUnavailable() from None
+
     async def close(self) -> None:
         self._adapter.close()
 

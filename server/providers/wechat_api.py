@@ -98,14 +98,16 @@ class WeChatApi:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def call(self, path: str, payload: dict, model: type[A]) -> A:
-        """POST `payload` to an API taking the access token. A token WeChat calls invalid or expired is
-        forgotten and the call made once more with a new one; a second such answer is a WeChatRefused."""
+    async def call(self, path: str, payload: dict, model: type[A], files: dict | None = None) -> A:
+        """POST `payload` to an API taking the access token (`files`: a multipart upload instead, as
+        cv/ocr/* take an image). A token WeChat calls invalid or expired is forgotten and the call made once
+        more with a new one; a second such answer is a WeChatRefused."""
         async for attempt in AsyncRetrying(stop=stop_after_attempt(2), retry=retry_if_exception_type(_TokenRejected),
                                            reraise=True):
             with attempt:
                 token = await self.access_token(force_refresh=attempt.retry_state.attempt_number > 1)
-                answer = await self._request("POST", path, model, params={"access_token": token}, json=payload)
+                body = {"files": files, "data": payload} if files else {"json": payload}
+                answer = await self._request("POST", path, model, params={"access_token": token}, **body)
                 if answer.errcode in TOKEN_EXPIRED:
                     await self._cache.delete(self.token_cache_key)  # so no caller keeps using it
                     raise _TokenRejected(errcode=answer.errcode, errmsg=answer.errmsg)

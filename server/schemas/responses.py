@@ -39,6 +39,21 @@ class Uploaded(Data):
     url: str = Field(description="图片地址：填进 photo_urls 或 avatar")
 
 
+class LicenceSubmission(Data):
+    id: int = Field(description="认证申请 id")
+    status: Literal["reading", "pending", "approved", "rejected", "revoked", "expired", "replaced"] = Field(
+        description="reading 识别中（微信识别暂不可用，稍后自动重试）、pending 待运营审核、approved 已认证、"
+                    "rejected 未通过、revoked 被撤销、expired 执照已过期、replaced 已被新的执照取代")
+    registration_number: str = Field(description="识别出的统一社会信用代码/注册号；识别中为 \"\"")
+    enterprise_name: str = Field(description="识别出的企业名称；识别中为 \"\"")
+    valid_period: str = Field(description="识别出的营业期限，如 \"长期\"")
+    reason: str = Field(description="未通过或被撤销的理由；其余为 \"\"")
+
+
+class MyLicence(Data):
+    submission: LicenceSubmission | None = Field(description="最近一次提交；从未提交为 null")
+
+
 class LoggedIn(Data):
     user_info: UserRef
 

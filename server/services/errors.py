@@ -186,3 +186,21 @@ class SecondFactorNeeded(DomainError):
     """The password was right; the TOTP code is missing or wrong."""
 
     detail = "请输入正确的动态验证码"
+
+
+class VerificationWaiting(DomainError):
+    """A poster sent a licence while their last one still waits (to be read, or for an operator)."""
+
+    detail = "your last business licence is still waiting for review: wait for the decision before sending another"
+
+
+class VerificationNotFound(DomainError):
+    detail = "verification not found"
+
+
+class NothingToDecide(DomainError):
+    """An operator approved, rejected or revoked what is not in a state to be (already decided, none approved)."""
+
+
+class LicenceInUse(DomainError):
+    """The registration number backs another account (one account at a time)."""

@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from models.moderation import issued_images
 from models.user import User
 from server.providers.content_check import ContentChecker
-from server.providers.storage import LOCAL_UPLOADS_PATH, ImageStorage, LocalStorage
+from server.providers.storage import LOCAL_SIGNED_PATH, LOCAL_UPLOADS_PATH, ImageStorage, LocalStorage
 from server.services import image_checks, image_files, rate_limits
 from server.services.errors import ImageRejected, ImagesBusy, ImageUrlNotAllowed, UserNotFound
 
@@ -211,3 +211,11 @@ def local_file(storage: ImageStorage, key: str) -> Path | None:
         return None
     path = storage.root / key
     return path if path.is_file() else None
+
+
+SIGNED_PATH = LOCAL_SIGNED_PATH  # where the app serves the local storage's private files, signed
+
+
+def signed_file(storage: ImageStorage, key: str, expires: str, signature: str) -> Path | None:
+    """The local storage's private file a signed URL names, while the signature holds and it has not expired."""
+    return storage.signed_file(key, expires, signature) if isinstance(storage, LocalStorage) else None

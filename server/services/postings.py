@@ -18,7 +18,7 @@ from models.user import User
 from runtime import clock
 from sections import Section, served
 from server.providers.content_check import ContentChecker
-from server.services import content, moderation, posting_shapes
+from server.services import content, moderation, posting_shapes, verification
 from server.services.contacts import show_contacts
 from server.services.errors import (
     FreeRefreshUsed,
@@ -108,6 +108,8 @@ async def publish(section: Section, user_id: int, fields: dict, image_urls: Imag
         if owner.banned_at is not None:
             raise UserBanned()  # banned while WeChat was checking: the ban's takedown has already run
         await within_caps(section, user_id, caps)
+        if section.verified_label:  # under the owner's lock, which approve and revoke take too
+            fields["verified_name"] = await verification.label_of(user_id)
         posting = await create_posting(section.model, clock.now(), user_id=user_id, status=STATUS_OPEN, **fields)
     return posting.id
 

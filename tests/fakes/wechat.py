@@ -7,15 +7,22 @@ Codes: `good-<name>` (optionally `good-<name>#<n>`, a fresh wx.login of the same
 `o-<name>`; `phone-<digits>` → that phone number.
 Content checks (msg_sec_check / media_check_async, version 2) answer by the text: `risky-word` → risky,
 `review-word` → review, `busy-word` → 45009 (rate limit), `nonsense-word` → a result without a verdict,
-anything else passes; every text checked and image submitted is recorded. Each client connection a call
+anything else passes; every text checked and image submitted is recorded.
+Business licence OCR (cv/ocr/bizlicense, the image a multipart `img`) reads a licence by the colour of the
+image's top-left pixel: `licences[(r, g, b)]` is what it reads (`licence_fields`); any other picture is no
+licence (101001), an undecodable one 101002; `ocr_busy` answers 45009 (daily quota) to every call.
+`ocr_meeting` (an asyncio.Barrier) holds each call until that many have arrived. Each client connection a call
 came on is recorded too (`connections`), and how many token requests forced a refresh.
 """
 
 from __future__ import annotations
 
+import asyncio
+import io
 from collections import Counter
 
 from aiohttp import web
+from PIL import Image
 
 from tests.helpers.services import serve_aiohttp
 
@@ -43,6 +50,10 @@ class FakeWeChat:
         self.stale_openids: set[str] = set()  # users not seen lately: their checks answer 61010
         self.text_checks: list[dict] = []  # the bodies msg_sec_check accepted
         self.media_checks: list[dict] = []  # the bodies media_check_async accepted, with their trace_id
+        self.licences: dict[tuple[int, int, int], dict] = {}  # top-left colour → what the OCR reads
+        self.ocr_busy = False
+        self.ocr_meeting: asyncio.Barrier | None = None
+        self.ocr_images: list[bytes] = []  # every image the OCR was sent
         self.runner: web.AppRunner | None = None
         self.url = ""
 
@@ -53,6 +64,7 @@ class FakeWeChat:
         app.router.add_post("/wxa/business/getuserphonenumber", self.phone_number)
         app.router.add_post("/wxa/msg_sec_check", self.msg_sec_check)
         app.router.add_post("/wxa/media_check_async", self.media_check_async)
+        app.router.add_post("/cv/ocr/bizlicense", self.bizlicense)
         self.runner, self.url = await serve_aiohttp(app)
         return self
 
@@ -201,3 +213,38 @@ class FakeWeChat:
         trace_id = f"media-trace-{len(self.media_checks) + 1}"
         self.media_checks.append({**body, "trace_id": trace_id})
         return web.json_response({"errcode": 0, "errmsg": "ok", "trace_id": trace_id})
+
+    async def bizlicense(self, request: web.Request):
+        self.calls["bizlicense"] += 1
+        if rejected := self._token_error(request):
+            return rejected
+        if self.ocr_meeting is not None:
+            await asyncio.wait_for(self.ocr_meeting.wait(), 10)
+        if self.ocr_busy:
+            return _error(45009, "reach max api daily quota limit")
+        form = await request.post()
+        sent = form.get("img")
+        if sent is None or not hasattr(sent, "file"):
+            return _error(47001, "data format error")
+        data = sent.file.read()
+        self.ocr_images.append(data)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                corner = image.convert("RGB").getpixel((0, 0))
+        except Exception:
+            return _error(101002, "invalid image")
+        licence = self.licences.get(tuple(corner))
+        if licence is None:
+            return _error(101001, "certificate not found")
+        return web.json_response({"errcode": 0, "errmsg": "ok", **licence,
+                                  "img_size": {"w": 800, "h": 600}})
+
+
+def licence_fields(number: str, name: str, period: str = "2020年01月01日至长期") -> dict:
+    """What WeChat's bizlicense answers for a licence (the fields this backend reads, and a few it does not)."""
+    return {"reg_num": number, "serial": "S" + number[-6:], "legal_representative": "李四",
+            "enterprise_name": name, "type_of_organization": "有限责任公司", "address": "湖南省长沙市岳麓区某某路1号",
+            "type_of_enterprise": "有限责任公司(自然人投资或控股)", "business_scope": "餐饮服务",
+            "registered_capital": "50万", "paid_in_capital": "", "valid_period": period,
+            "registered_date": "2020年01月01日"}
+

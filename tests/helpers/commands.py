@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 def command_env(settings, extra_env: dict[str, str] | None = None, dropped: tuple[str, ...] = ()) -> dict[str, str]:
     """An operator's environment: the suite's database, development, `extra_env`; no other service's."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "ELASTIC", *dropped))}
-    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev", **(extra_env or {}))
+    env.update(DATABASE_URL=settings.resolved_database_url, APP_ENV="dev", DATA_DIR=str(settings.data_dir),
+               UPLOADS_BASE_URL=settings.uploads_base_url, **(extra_env or {}))
     return env
 
 

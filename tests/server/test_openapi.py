@@ -244,6 +244,12 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     uploaded = check(await client.post("/img/upload", files={"file": ("a.png", png.getvalue())}, headers=owner))
     assert (await client.get(httpx.URL(uploaded["data"]["url"]).raw_path.decode())).status_code == 200
     check(await client.post("/img/upload", files={"file": ("a.png", b"not an image")}, headers=owner))  # 400
+    check(await client.get("/verify/business", headers=owner))  # none sent yet
+    check(await client.post("/verify/business", files={"file": ("a.png", png.getvalue())}, headers=owner))  # 400
+    licence = io.BytesIO()
+    Image.new("RGB", (240, 240), (10, 20, 30)).save(licence, format="PNG")  # the development reader's licence
+    check(await client.post("/verify/business", files={"file": ("licence.png", licence.getvalue())}, headers=owner))
+    check(await client.get("/verify/business", headers=owner))
     check(await client.get("/pay/prices"))
     open_job = check(await client.post("/job/create", json=JOB, headers=owner))["data"]["id"]
     top = check(await client.post("/jobs/top", json={"job_id": open_job, "top_hour": 72, "price": 5}, headers=owner))
