@@ -17,7 +17,9 @@ from search.engine import SearchEngine
 from server.home_pages import HomePages
 from server.protocol import ClientConnections
 from server.providers.content_check import ContentChecker
+from server.providers.share_codes import ShareCodeMaker
 from server.providers.storage import ImageStorage
+from server.providers.subscribe_messages import MessageSender
 from server.providers.wechat_api import WeChatApi
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
@@ -41,6 +43,8 @@ class AppContext:
     image_decoding: Decoding = field(init=False)
     pay: PayProvider = field(init=False)
     content_check: ContentChecker = field(init=False)
+    messages: MessageSender = field(init=False)  # subscribe messages: WeChat, or the log in development
+    share_codes: ShareCodeMaker = field(init=False)
     hot_searches: HotSearches = field(init=False)
     home_pages: HomePages = field(init=False)
     suggestions: Suggestions = field(init=False)

@@ -15,6 +15,7 @@ from runtime.errors import DomainError
 from sections import UnknownSection
 from sections.posting_rules import PostingRuleBroken
 from server.providers.content_check import ContentCheckUnavailable
+from server.providers.share_codes import ShareCodeUnavailable
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_api import WeChatApiError
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
@@ -139,6 +140,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     UserBanned: (403, DETAIL),
     ContentRefused: (400, DETAIL),
     ContentCheckUnavailable: (502, DETAIL),
+    ShareCodeUnavailable: (503, DETAIL),  # before WeChatApiError: WeChat's failure to make a code is a 503
     WeChatApiError: (502, DETAIL),  # the WeChat client's own errors; providers name them in their words
     PushRejected: (400, DETAIL),
     PurposeTypeUnsupported: (400, DETAIL),
