@@ -53,12 +53,12 @@ class SubscribeMessage(Model):
 
 
 class ShareCode(Model):
-    """A share code (小程序码) already made for a scene and page, and where storage keeps its PNG."""
+    """A share code (小程序码) already made for a scene and page, and the key storage keeps its PNG under."""
 
     id = fields.BigIntField(primary_key=True)
     scene = fields.CharField(max_length=32)
     page = fields.CharField(max_length=255)
-    url = fields.CharField(max_length=512)
+    object_key = fields.CharField(max_length=128)  # its storage key: the URL is the storage's (a CDN may change)
     create_at = fields.DatetimeField()
 
     class Meta:

@@ -53,10 +53,10 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('scene', fields.CharField(max_length=32)),
                 ('page', fields.CharField(max_length=255)),
-                ('url', fields.CharField(max_length=512)),
+                ('object_key', fields.CharField(max_length=128)),
                 ('create_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'share_codes', 'app': 'models', 'unique_together': (('scene', 'page'),), 'pk_attr': 'id', 'table_description': 'A share code (小程序码) already made for a scene and page, and where storage keeps its PNG.'},
+            options={'table': 'share_codes', 'app': 'models', 'unique_together': (('scene', 'page'),), 'pk_attr': 'id', 'table_description': 'A share code (小程序码) already made for a scene and page, and the key storage keeps its PNG under.'},
             bases=['Model'],
         ),
     ]

@@ -29,4 +29,4 @@ class ShareCodeBody(Body):
 class ShareResolveBody(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"scene": "j42"}]})
 
-    scene: str = Field(pattern=r"^[a-z][1-9][0-9]{0,18}$", description="扫码进入时 options.scene 的值（先 decodeURIComponent）")
+    scene: str = Field(pattern=r"^[a-z][1-9][0-9]{0,17}$", description="扫码进入时 options.scene 的值（先 decodeURIComponent）")

@@ -29,7 +29,7 @@ ACCEPTED = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "BMP": (
 # The keys the server makes (below): an image URL of ours ends in exactly one of these.
 KEY = re.compile(r"img/\d+_\d+\.(jpg|png|bmp|webp)")
 # Share codes' images (server/services/share_codes.py): served like the photos, never a user's image.
-SHARE_KEY = re.compile(r"share/[a-z][0-9]{1,19}-[0-9a-f]{8}\.(png|jpg)")
+SHARE_KEY = re.compile(r"share/[a-z][0-9]{1,18}-[0-9a-f]{8}\.(png|jpg)")
 # The first bytes of each accepted format: anything else is refused before Pillow parses it.
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM")
 

@@ -2,7 +2,7 @@
 
 A scene is the section's share letter and the posting's id (`j42`: job 42), so it stays within WeChat's 32
 characters whatever the id. A code is made once per scene and page: its image is kept in storage (OSS behind the
-CDN, or the local folder) and its URL in `share_codes`; later requests answer that URL. Concurrent first requests
+CDN, or the local folder) and its key in `share_codes`; later requests answer its URL. Concurrent first requests
 in one process wait for one making; across processes each may make one, and the first row stored wins (the image
 under the same key either way).
 """
@@ -26,7 +26,7 @@ from server.providers.storage import ImageStorage
 from server.services import rate_limits
 from server.services.errors import PostingClosed, PostingNotFound, PurposeTypeUnsupported
 
-SCENE = re.compile(r"(?P<letter>[a-z])(?P<id>[1-9][0-9]{0,18})")
+SCENE = re.compile(r"(?P<letter>[a-z])(?P<id>[1-9][0-9]{0,17})")
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ async def code(storage: ImageStorage, maker: ShareCodeMaker, cache: redis.Redis,
     scene = scene_of(section, posting.id)
     row = await ShareCode.get_or_none(scene=scene, page=rules.page)
     if row is not None:
-        return {"url": row.url, "scene": scene, "page": rules.page}
+        return {"url": storage.public_url(row.object_key), "scene": scene, "page": rules.page}
     key = (scene, rules.page)
     making = _making.get(key)
     if making is None:
@@ -99,9 +99,9 @@ async def _make(storage: ImageStorage, maker: ShareCodeMaker, rules: ShareCodeRu
     object_key = f"share/{scene}-{variant}.{extension}"
     url = await storage.put(object_key, image, content_type)
     try:
-        await ShareCode.create(scene=scene, page=rules.page, url=url, create_at=clock.now())
+        await ShareCode.create(scene=scene, page=rules.page, object_key=object_key, create_at=clock.now())
     except IntegrityError:  # another process stored its own first: everyone answers that one
-        return (await ShareCode.get(scene=scene, page=rules.page)).url
+        return storage.public_url((await ShareCode.get(scene=scene, page=rules.page)).object_key)
     return url
 
 

@@ -222,17 +222,24 @@ class FakeWeChat:
         self.media_checks.append({**body, "trace_id": trace_id})
         return web.json_response({"errcode": 0, "errmsg": "ok", "trace_id": trace_id})
 
-    async def subscribe_send(self, request: web.Request):
-        self.calls["subscribe_send"] += 1
-        if self.subscribe_down:
-            return web.Response(status=502, text="bad gateway")
+    async def _token_and_body(self, request: web.Request) -> dict | web.Response:
+        """The JSON object of a call made with an access token, or WeChat's error."""
         if rejected := self._token_error(request):
             return rejected
         try:
             body = await request.json()
         except ValueError:
             return _error(47001, "data format error")
-        if not isinstance(body, dict) or not isinstance(body.get("touser"), str) or not body["touser"]:
+        return body if isinstance(body, dict) else _error(47001, "data format error")
+
+    async def subscribe_send(self, request: web.Request):
+        self.calls["subscribe_send"] += 1
+        if self.subscribe_down:
+            return web.Response(status=502, text="bad gateway")
+        body = await self._token_and_body(request)
+        if isinstance(body, web.Response):
+            return body
+        if not isinstance(body.get("touser"), str) or not body["touser"]:
             return _error(40003, "invalid openid")
         if body.get("template_id") not in self.subscribe_templates:
             return _error(40037, "invalid template_id")
@@ -256,13 +263,10 @@ class FakeWeChat:
 
     async def getwxacodeunlimit(self, request: web.Request):
         self.calls["getwxacodeunlimit"] += 1
-        if rejected := self._token_error(request):
-            return rejected
-        try:
-            body = await request.json()
-        except ValueError:
-            return _error(47001, "data format error")
-        scene = body.get("scene") if isinstance(body, dict) else None
+        body = await self._token_and_body(request)
+        if isinstance(body, web.Response):
+            return body
+        scene = body.get("scene")
         if not isinstance(scene, str) or not 1 <= len(scene) <= 32:
             return _error(40097, "invalid args: scene")
         if not isinstance(body.get("page"), str) or body["page"].startswith("/"):
