@@ -287,11 +287,17 @@ async def notify_top_ends(now: datetime | None = None) -> int:
     now = now or clock.now()
     queued = 0
     for section in all_sections():
-        listed = section.model.filter(biz_type=section.biz_type, status=STATUS_OPEN, moderation="")
-        for event, window in (("top_ending", {"top_end_time__gt": now, "top_end_time__lte": now + TOP_ENDING_WITHIN}),
-                              ("top_ended", {"top_end_time__gt": now - TOP_ENDED_LOOKBACK, "top_end_time__lte": now})):
-            for posting in await listed.filter(**window):
-                key = f"{event}:{section.biz_type}:{posting.id}:{posting.top_end_time:%Y%m%d%H%M%S}"
+        # One read of the section's table a round (top_end_time has no index: see docs/messages.md).
+        due = {}
+        for posting in await section.model.filter(
+                biz_type=section.biz_type, status=STATUS_OPEN, moderation="",
+                top_end_time__gt=now - TOP_ENDED_LOOKBACK, top_end_time__lte=now + TOP_ENDING_WITHIN):
+            event = "top_ended" if posting.top_end_time <= now else "top_ending"
+            due[f"{event}:{section.biz_type}:{posting.id}:{posting.top_end_time:%Y%m%d%H%M%S}"] = event, posting
+        told = set(await SubscribeMessage.filter(dedupe_key__in=list(due)).values_list("dedupe_key", flat=True)
+                   ) if due else set()
+        for key, (event, posting) in due.items():
+            if key not in told:
                 fields = {**posting_fields(section, posting), "end": wall_time(posting.top_end_time)}
                 queued += await notify(event, posting.user_id, fields, dedupe_key=key)
     return queued

@@ -17,6 +17,7 @@ from runtime.settings import ConfigError, TemplateSetting
 from sections.jobs import JOBS
 from server.services import messages, moderation
 from tests.helpers.api import change_job, login_as
+from tests.helpers.messages import MESSAGE_TEMPLATES
 from tests.helpers.postings import post_job
 
 
@@ -326,3 +327,19 @@ def test_templates_name_known_events_and_their_fields():
     with pytest.raises(ConfigError, match="uses"):
         messages.check_templates({"top_ended": TemplateSetting(template_id="T", data={"thing1": "{reason}"})})
     messages.check_templates({"top_ended": TemplateSetting(template_id="T", data={"thing1": "{posting}"})})
+
+
+async def test_the_development_provider_logs_the_message(client, app, tune, caplog):
+    # The session app runs on the development providers, as `make run` does.
+    messages.use_templates(MESSAGE_TEMPLATES)
+    try:
+        owner = await login_as(client, "owner")
+        job_id = await post_job(client, owner)
+        await _accept(client, owner, "TPL-UNLOCK")
+        await _unlock(client, tune, job_id, "worker")
+        with caplog.at_level(logging.INFO, logger="server.wechat"):
+            assert await _round(app) == {"sent": 1}
+    finally:
+        messages.use_templates({})
+    [logged] = [r.getMessage() for r in caplog.records if "subscribe message (development" in r.getMessage()]
+    assert "TPL-UNLOCK" in logged and "服务员" in logged
