@@ -55,6 +55,21 @@ class PostingPriceSetting(BaseModel):
     _refresh = field_validator("refresh")(lambda price: None if price is None else _check_price(price))
 
 
+_TEMPLATE_ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class TemplateSetting(BaseModel):
+    """One event's subscribe message in SUBSCRIBE_TEMPLATES: the template, the page a tap opens and each of
+    the template's keys filled from the event's fields (`{posting}`), e.g.
+    {"template_id": "AbC...", "page": "pages/detail/index?id={posting_id}", "data": {"thing1": "{posting}"}}."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template_id: str = Field(pattern=_TEMPLATE_ID)
+    page: str = Field(default="", max_length=255)
+    data: dict[str, str] = Field(min_length=1)
+
+
 # Settings of earlier releases that a start refuses rather than ignores: a price silently back at its default.
 RETIRED = {name: "POSTING_PRICES" for name in (
     "PRICE_TOP", "PRICE_REFRESH", "PRICE_SEEKER_TOP", "PRICE_SEEKER_REFRESH", "PRICE_SHOP_TOP", "PRICE_SHOP_REFRESH")}
@@ -173,6 +188,23 @@ class Settings(BaseSettings):
     # Only these client networks reach the console (comma-separated CIDRs, e.g. "10.8.0.0/16,203.0.113.7/32");
     # empty: any. Behind a proxy, the client address is the one SANIC_PROXIES_COUNT / REAL_IP_HEADER give.
     admin_allowed_networks: str = ""
+
+    # Subscribe messages (一次性订阅), by event name (server/services/messages.py lists them): an event without
+    # one is not sent. Which version of the mini-program a tap opens: formal, trial or developer.
+    subscribe_templates: dict[str, TemplateSetting] = {}
+    subscribe_miniprogram_state: Literal["formal", "trial", "developer"] = "formal"
+    # How often each process sends what the outbox holds, how long a failing send is retried (then its
+    # credit is given back), and how often top ends are looked for.
+    message_send_seconds: float = Field(default=5.0, gt=0)
+    message_retry_hours: float = Field(default=24.0, gt=0)
+    top_notice_seconds: float = Field(default=60.0, gt=0)
+    # Share codes (wxa/getwxacodeunlimit): the page a code opens (its scene in the query), the version of the
+    # mini-program (release, trial, develop: WeChat checks the page exists in a release only) and the width.
+    share_code_page: str = Field(default="pages/index/index", min_length=1, max_length=255,
+                                 pattern=r"^[A-Za-z0-9_/-]+$")
+    share_code_env_version: Literal["release", "trial", "develop"] = "release"
+    share_code_width: int = Field(default=430, ge=280, le=1280)
+    rate_limit_share_codes_per_user: int = Field(default=20, ge=0)
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)

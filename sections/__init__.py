@@ -13,9 +13,19 @@ import importlib
 import pkgutil
 from collections.abc import Iterable
 
-from sections.registry import Section, UnknownSection, all_sections, by_biz_type, by_name, register, served
+from sections.registry import (
+    Section,
+    UnknownSection,
+    all_sections,
+    by_biz_type,
+    by_name,
+    by_share_letter,
+    register,
+    served,
+)
 
-__all__ = ["Section", "UnknownSection", "all_sections", "by_biz_type", "by_name", "load", "register", "served"]
+__all__ = ["Section", "UnknownSection", "all_sections", "by_biz_type", "by_name", "by_share_letter", "load", "register",
+           "served"]
 
 
 def load(packages: Iterable[str]) -> None:

@@ -106,10 +106,13 @@ class Section(IndexedSection):
     # Stored fields shown to others in another form, as (posting) → {field: shown value}: a card's typed
     # address is its owner's, others see its area names. The index holds the shown form only.
     shown_to_others: Callable[[Any], dict] = field(default=lambda posting: {})
+    # The letter a share code's scene names the section by (`j42`: job 42); "": its postings are not shared.
+    share_letter: str = ""
 
 
 _BY_BIZ_TYPE: dict[int, Section] = {}
 _BY_NAME: dict[str, Section] = {}
+_BY_SHARE_LETTER: dict[str, Section] = {}
 
 
 def register(section: Section) -> Section:
@@ -120,6 +123,13 @@ def register(section: Section) -> Section:
     known = _BY_NAME.get(section.name)
     if known is not None and known is not section:
         raise ValueError(f"a section named {section.name!r} is already registered (biz_type {known.biz_type})")
+    if section.share_letter:
+        if len(section.share_letter) != 1 or not section.share_letter.isascii() or not section.share_letter.islower():
+            raise ValueError(f"{section.name}: a share letter is one lowercase ASCII letter")
+        known = _BY_SHARE_LETTER.get(section.share_letter)
+        if known is not None and known is not section:
+            raise ValueError(f"share letter {section.share_letter!r} is already the section {known.name!r}")
+        _BY_SHARE_LETTER[section.share_letter] = section
     _BY_BIZ_TYPE[section.biz_type] = _BY_NAME[section.name] = section
     add_models(section.model.__module__, app=section.name if section.migrations else None,
                migrations=section.migrations)
@@ -130,6 +140,8 @@ def unregister(section: Section) -> None:
     """For tests that register a section of their own."""
     _BY_BIZ_TYPE.pop(section.biz_type, None)
     _BY_NAME.pop(section.name, None)
+    if _BY_SHARE_LETTER.get(section.share_letter) is section:
+        del _BY_SHARE_LETTER[section.share_letter]
     drop_models(section.model.__module__)
 
 
@@ -143,6 +155,11 @@ def by_biz_type(biz_type: int) -> Section:
 def served(biz_type: int) -> Section | None:
     """The section of a biz_type if this release serves it: lists of a section not open yet are empty."""
     return _BY_BIZ_TYPE.get(biz_type)
+
+
+def by_share_letter(letter: str) -> Section | None:
+    """The section a share code's scene names by `letter`, if any."""
+    return _BY_SHARE_LETTER.get(letter)
 
 
 def by_name(name: str) -> Section:

@@ -31,14 +31,17 @@ from server.context import AppContext, JobBoard
 from server.protocol import GuardedSanic, behind_proxy
 from server.providers.content_check import build_content_checker
 from server.providers.licence_reader import build_licence_reader
+from server.providers.share_codes import build_share_codes
 from server.providers.storage import build_storage
+from server.providers.subscribe_messages import build_message_sender
 from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import (contacts, dev, docs, health, pay, postings, searches, uploads, users, verification,
-                           wechat_push)
+from server.routes import (contacts, dev, docs, health, messages, pay, postings, searches, uploads, users,
+                           verification, wechat_push)
 from server.services import images
+from server.services import messages as subscribe_messages
 from server.services.content import ContentRechecker
 from server.services.hot_searches import HotSearches
 from server.services.suggestions import Suggestions
@@ -62,7 +65,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     errors.install(app)
     observability.install(app)
     for blueprint in (health.bp, users.bp, postings.across, searches.bp, pay.bp, contacts.bp, uploads.bp,
-                      verification.bp, docs.bp):
+                      verification.bp, messages.bp, docs.bp):
         app.blueprint(blueprint)
     for section in sections.all_sections():  # each section's routes, made from its declaration
         app.blueprint(postings.section_routes(section))
@@ -94,6 +97,7 @@ def _checked(settings: Settings, embedded_engine_url: str | None) -> str:
                              ("POSTING_PRICES", settings.posting_prices)):
         if unknown := set(by_section) - {section.name for section in sections.all_sections()}:
             raise ConfigError(f"{name} names no section: {', '.join(sorted(unknown))}")
+    subscribe_messages.check_templates(settings.subscribe_templates)
     engine_url = settings.elasticsearch_url or embedded_engine_url
     if not engine_url:
         raise RuntimeError("no search engine: set ELASTICSEARCH_URL or start the embedded engine")
@@ -160,6 +164,9 @@ async def _open_providers(app: JobBoard, settings: Settings) -> None:
     app.ctx.wechat = build_wechat_login(app.ctx.wechat_api)
     app.ctx.content_check = build_content_checker(settings, app.ctx.wechat_api)
     app.ctx.licence_reader = build_licence_reader(app.ctx.wechat_api)
+    app.ctx.messages = build_message_sender(app.ctx.wechat_api)
+    app.ctx.share_codes = build_share_codes(app.ctx.wechat_api)
+    subscribe_messages.use_templates(settings.subscribe_templates)
     await app.ctx.pay.start()
 
 
@@ -201,12 +208,15 @@ async def _start_background(app: JobBoard, settings: Settings) -> None:
     background.add("hot_searches", app.ctx.hot_searches)
     background.add("verifications", VerificationRounds(app.ctx.storage, lambda: app.ctx.licence_reader,
                                                        settings.verification_round_seconds))
+    background.add("subscribe_messages", subscribe_messages.MessageSender(app.ctx.messages, settings))
+    background.add("top_notices", subscribe_messages.TopNotices(app.ctx.cache, settings.top_notice_seconds))
 
 
 async def _close(app: JobBoard) -> None:
     """After the last request and the background loops: the engine, the providers, Redis, the database."""
     await app.ctx.search.close()
-    for provider in (app.ctx.wechat, app.ctx.content_check, app.ctx.storage, app.ctx.pay):
+    for provider in (app.ctx.wechat, app.ctx.content_check, app.ctx.messages, app.ctx.share_codes, app.ctx.storage,
+                     app.ctx.pay):
         await provider.close()
     if app.ctx.wechat_api is not None:  # shared by the providers above: closed once, after them
         await app.ctx.wechat_api.close()

@@ -18,7 +18,9 @@ from server.home_pages import HomePages
 from server.protocol import ClientConnections
 from server.providers.content_check import ContentChecker
 from server.providers.licence_reader import LicenceReader
+from server.providers.share_codes import ShareCodeMaker
 from server.providers.storage import ImageStorage
+from server.providers.subscribe_messages import MessageSender
 from server.providers.wechat_api import WeChatApi
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
@@ -43,6 +45,8 @@ class AppContext:
     pay: PayProvider = field(init=False)
     content_check: ContentChecker = field(init=False)
     licence_reader: LicenceReader = field(init=False)  # WeChat's bizlicense OCR, or the development reader
+    messages: MessageSender = field(init=False)  # subscribe messages: WeChat, or the log in development
+    share_codes: ShareCodeMaker = field(init=False)
     hot_searches: HotSearches = field(init=False)
     home_pages: HomePages = field(init=False)
     suggestions: Suggestions = field(init=False)

@@ -16,6 +16,7 @@ from sections import UnknownSection
 from sections.posting_rules import PostingRuleBroken
 from server.providers.content_check import ContentCheckUnavailable
 from server.providers.licence_reader import NotALicence, ReaderUnavailable
+from server.providers.share_codes import ShareCodeUnavailable
 from server.providers.storage import StorageUnavailable
 from server.providers.wechat_api import WeChatApiError
 from server.providers.wechat_login import WeChatBusy, WeChatCodeInvalid, WeChatUnavailable
@@ -158,6 +159,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     LicenceInUse: (400, DETAIL),
     NothingToDecide: (400, DETAIL),
     ContentCheckUnavailable: (502, DETAIL),
+    ShareCodeUnavailable: (503, DETAIL),  # before WeChatApiError: WeChat's failure to make a code is a 503
     WeChatApiError: (502, DETAIL),  # the WeChat client's own errors; providers name them in their words
     PushRejected: (400, DETAIL),
     PurposeTypeUnsupported: (400, DETAIL),

@@ -19,13 +19,17 @@ from runtime import clock
 from runtime.settings import Settings
 from server.app import create_app
 from server.providers.content_check import WeChatContentCheck
+from server.providers.share_codes import WeChatShareCodes
+from server.providers.subscribe_messages import WeChatSubscribeMessages
 from server.providers.wechat_api import WeChatApi
+from server.services import messages
 from tests.fakes.refreshing_engine import refreshing_embedded_engine
 from tests.fakes.wechat import APPID as WECHAT_APPID
 from tests.fakes.wechat import SECRET as WECHAT_SECRET
 from tests.fakes.wechat import FakeWeChat
 from tests.fakes.wechat_pay import FakeWeChatPay, PayKeys
 from tests.helpers.api import reset_state
+from tests.helpers.messages import MESSAGE_TEMPLATES
 from tests.helpers.payments import pay_settings
 from tests.helpers.services import MYSQL_URL, REDIS_URL, REQUIRE_SERVICES, reachable, serving
 from tests.helpers.wechat_push import PUSH_AES_KEY, PUSH_TOKEN
@@ -116,6 +120,7 @@ def settings(tmp_path_factory, pay_keys, wechat_pay) -> Settings:
                     # Tests run the background rounds themselves, never behind a test's back.
                     order_sweep_seconds=86400, content_recheck_seconds=86400, index_check_seconds=86400,
                     verification_round_seconds=86400,
+                    message_send_seconds=86400, top_notice_seconds=86400,
                     # WeChat's message push, safe mode, for the mini-program of the fake WeChat.
                     wechat_appid=WECHAT_APPID, wechat_push_token=PUSH_TOKEN, wechat_push_aes_key=PUSH_AES_KEY,
                     **pay_settings(pay_keys, wechat_pay.url))
@@ -180,6 +185,22 @@ async def wechat_content(client, app):
     development, app.ctx.content_check = app.ctx.content_check, WeChatContentCheck(api)
     yield fake
     app.ctx.content_check = development
+    await api.close()
+    await fake.stop()
+
+
+@pytest.fixture
+async def wechat_messages(client, app):
+    """Subscribe messages and share codes through the real providers against a fake WeChat, with a template
+    for every event (tests/fakes/wechat.py knows them). Yields the fake."""
+    fake = await FakeWeChat().start()
+    api = WeChatApi(WECHAT_APPID, WECHAT_SECRET, fake.url, app.ctx.cache, timeout=2)
+    saved = app.ctx.messages, app.ctx.share_codes
+    app.ctx.messages, app.ctx.share_codes = WeChatSubscribeMessages(api), WeChatShareCodes(api)
+    messages.use_templates(MESSAGE_TEMPLATES)
+    yield fake
+    messages.use_templates({})
+    app.ctx.messages, app.ctx.share_codes = saved
     await api.close()
     await fake.stop()
 

@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_refunds')]
+    dependencies = [('models', '0016_messages')]
 
     initial = False
 

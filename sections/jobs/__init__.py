@@ -19,6 +19,7 @@ from sections.jobs.search import WELFARE_GROUPS, job_document, job_filters
 
 JOBS = register(Section(
     name="jobs",
+    share_letter="j",  # share codes' scenes: j42
     biz_type=BIZ_RECRUIT,
     mapping=files("es_mappings") / "jobs.json",
     document=job_document,

@@ -29,6 +29,7 @@ PRIVATE = "位置只显示约 500 米精度；电话未解锁时打码；已关�
 
 SEEKERS = register(Section(
     name="seekers",
+    share_letter="s",  # share codes' scenes: s42
     biz_type=BIZ_SEEKER,
     mapping=files("es_mappings") / "seekers.json",
     document=seeker_document,

@@ -28,6 +28,7 @@ MONEY = "金额均为整数元：rent_month 为月租金（0 为面议，不是�
 
 SHOPS = register(Section(
     name="shops",
+    share_letter="r",  # share codes' scenes: r42
     biz_type=BIZ_SHOP,
     mapping=files("es_mappings") / "shops.json",
     document=shop_document,

@@ -51,7 +51,7 @@ from sections import all_sections, by_name
 from indexer.command_line import apply_migrations, database, index_now, section_option
 from models.operator import ROLES
 from server.providers.storage import build_storage
-from server.services import hot_searches, moderation, operators, verification
+from server.services import hot_searches, messages, moderation, operators, verification
 from server.services.console_sessions import ConsoleSessions
 from server.services.errors import OperatorInvalid
 from server.services.auth import TokenStore
@@ -142,6 +142,7 @@ async def run(args, settings) -> int:
     sections = [by_name(args.section)] if getattr(args, "section", None) else all_sections()
     if args.action == "operator":  # the first admin may be made before the app ever started
         await apply_migrations(settings)
+    messages.use_templates(settings.subscribe_templates)  # a takedown or restore tells the owner and reporters
     async with database(settings):
         if args.action == "reports":
             rules = moderation.ReportRules.from_settings(settings)

@@ -25,7 +25,7 @@ from datetime import timedelta
 from runtime import clock
 from indexer.command_line import database, index_now
 from server.providers.wechat_pay import build_pay_provider
-from server.services import order_sync, refunds
+from server.services import messages, order_sync, refunds
 from server.services.money import yuan
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -55,6 +55,7 @@ def add_parser(commands) -> None:
 
 async def run(args, settings) -> int:
     pay = build_pay_provider(settings)
+    messages.use_templates(settings.subscribe_templates)  # a refund settled here tells its payer
     async with database(settings):
         await pay.start()
         try:

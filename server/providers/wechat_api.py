@@ -43,7 +43,11 @@ class WeChatApiError(DomainError):
 
 
 class WeChatUnreachable(WeChatApiError):
+    """No answer. `maybe_delivered`: the request may have reached WeChat all the same (the answer was lost, not
+    the connection refused): a call that must not happen twice (a subscribe message) is not made again."""
+
     detail = "WeChat service unreachable, try again later"
+    maybe_delivered = False
 
 
 class WeChatMalformed(WeChatApiError):
@@ -113,6 +117,26 @@ class WeChatApi:
                     raise _TokenRejected(errcode=answer.errcode, errmsg=answer.errmsg)
         return self._accepted(answer)
 
+    async def call_for_bytes(self, path: str, payload: dict) -> tuple[bytes, str]:
+        """POST `payload` to an API that answers a file (wxa/getwxacodeunlimit: an image) or, when it refuses,
+        WeChat's JSON error: the file's bytes and content type. The access token is renewed once, as `call`."""
+        async for attempt in AsyncRetrying(stop=stop_after_attempt(2), retry=retry_if_exception_type(_TokenRejected),
+                                           reraise=True):
+            with attempt:
+                token = await self.access_token(force_refresh=attempt.retry_state.attempt_number > 1)
+                response = await self._send("POST", path, params={"access_token": token}, json=payload)
+                content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if content_type.startswith("image/"):
+                    return response.content, content_type
+                answer = self._parsed(path, response, Answer)
+                if answer.errcode in TOKEN_EXPIRED:
+                    await self._cache.delete(self.token_cache_key)
+                    raise _TokenRejected(errcode=answer.errcode, errmsg=answer.errmsg)
+                self._accepted(answer)
+                log.warning("wechat %s: neither a file nor an error", path)
+                raise WeChatMalformed()
+        raise AssertionError("unreachable")  # pragma: no cover
+
     async def code2session(self, login_code: str, model: type[A]) -> A:
         """sns/jscode2session: the app's credentials and the code, no access token."""
         answer = await self._request("GET", "/sns/jscode2session", model, params={
@@ -146,13 +170,31 @@ class WeChatApi:
         return answer.access_token
 
     async def _request(self, method: str, path: str, model: type[A], **kwargs) -> A:
+        return self._parsed(path, await self._send(method, path, **kwargs), model)
+
+    async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:
             response = await self._http.request(method, path, **kwargs)
             response.raise_for_status()
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except httpx.HTTPError as exc:
             log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
-            raise WeChatUnreachable() from None
+            unreachable = WeChatUnreachable()
+            # Refused or never connected, or an HTTP error status: WeChat did not act on it. Anything else
+            # (a read timeout, a connection cut mid-answer) may have come after WeChat acted.
+            unreachable.maybe_delivered = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout,
+                                                               httpx.PoolTimeout, httpx.HTTPStatusError))
+            raise unreachable from None
+        return response
+
+    @staticmethod
+    def _parsed(path: str, response: httpx.Response, model: type[A]) -> A:
+        try:
+            body = response.json()
+        except ValueError:
+            log.warning("wechat %s unreachable: %s", path, "JSONDecodeError")
+            unreachable = WeChatUnreachable()
+            unreachable.maybe_delivered = True  # answered, in no form of WeChat's: whether it acted is unknown
+            raise unreachable from None
         try:
             return model.model_validate(body)  # a list or a string is refused too
         except ValidationError:

@@ -275,3 +275,19 @@ def _prices_shape(sections: tuple[Section, ...]) -> type[Data]:
 def prices_shape() -> type[Data]:
     """`GET /pay/prices`: the vouchers', and each section's top and paid refresh (at its `price_key`)."""
     return _prices_shape(tuple(all_sections()))
+
+
+class SubscribeAccepted(Data):
+    accepted: list[str] = Field(description="计入的模板 id（每个可发送一次消息）")
+    ignored: list[str] = Field(description="服务器未配置的模板 id，已忽略")
+
+
+class ShareCodeAnswer(Data):
+    url: str = Field(description="小程序码图片（PNG）的地址")
+    scene: str = Field(description="码中的 scene，如 j42（栏目字母 + 信息 id）")
+    page: str = Field(description="扫码打开的页面")
+
+
+class SharedPosting(Data):
+    biz_type: int = Field(description="1=招聘、2=求职、3=招租")
+    id: int = Field(description="信息 id")

@@ -16,7 +16,7 @@ from models.voucher_writes import balance_of, change_balance, locked_balance, op
 from models.vouchers import LEDGER_COST
 from runtime import clock
 from sections import Section, all_sections, served
-from server.services import posting_shapes
+from server.services import messages, posting_shapes
 from server.services.errors import OwnPosting, PostingClosed, PostingNotFound, PurposeTypeUnsupported
 
 COST_TITLE = "拨打电话"
@@ -93,9 +93,19 @@ async def contact(user_id: int, purpose_type: int, purpose_id: int, charge: bool
                     raise _AlreadyUnlocked() from None
                 if charge:
                     await change_balance(user_id, -1, LEDGER_COST, COST_TITLE, now)
+                    await _tell_owner(section, posting, user_id, now)
         except _AlreadyUnlocked:
             pass
     return _answer(section, posting, await balance_of(user_id))
+
+
+async def _tell_owner(section: Section, posting: Model, caller_id: int, now) -> None:
+    """The owner's message that a voucher unlocked their number: who, masked (in the unlock's transaction)."""
+    caller = await User.get(id=caller_id)
+    phone = mask_contact(caller.phone) if caller.phone else ""
+    await messages.notify("contact_unlocked", posting.user_id, {
+        **messages.posting_fields(section, posting), "by": messages.mask_name(caller.name) or phone,
+        "by_phone": phone, "at": messages.wall_time(now)})
 
 
 async def _page(section: Section, query, offset: int, limit: int) -> tuple[list[ContactHistory], dict[int, Model], int]:

@@ -28,6 +28,8 @@ ACCEPTED = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "BMP": (
             "WEBP": ("webp", "image/webp")}
 # The keys the server makes (below): an image URL of ours ends in exactly one of these.
 KEY = re.compile(r"img/\d+_\d+\.(jpg|png|bmp|webp)")
+# Share codes' images (server/services/share_codes.py): served like the photos, never a user's image.
+SHARE_KEY = re.compile(r"share/[a-z][0-9]{1,18}-[0-9a-f]{8}\.(png|jpg)")
 # The first bytes of each accepted format: anything else is refused before Pillow parses it.
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM")
 
@@ -207,7 +209,7 @@ def served_by_the_app(storage: ImageStorage) -> str | None:
 
 def local_file(storage: ImageStorage, key: str) -> Path | None:
     """The stored file the app serves for `key`; None unless `key` is one the server makes, of a file there."""
-    if not isinstance(storage, LocalStorage) or not KEY.fullmatch(key):
+    if not isinstance(storage, LocalStorage) or not (KEY.fullmatch(key) or SHARE_KEY.fullmatch(key)):
         return None
     path = storage.root / key
     return path if path.is_file() else None

@@ -26,7 +26,7 @@ from models.posting_writes import posting_transaction, save_posting
 from models.user import User
 from runtime import clock
 from sections import Section, all_sections, by_biz_type
-from server.services import posting_shapes, refunds
+from server.services import messages, posting_shapes, refunds
 from server.services.auth import TokenStore
 from server.services.posting_caps import PostingCaps, within_open_cap
 from server.services.errors import (
@@ -137,9 +137,14 @@ async def close_locked(job, moderation: str, actor: str, action: str, reason: st
             also = (*also, "top_end_time")
     job.status, job.moderation = STATUS_CLOSED, moderation
     await save_posting(job, action, now, ["status", "moderation", *also])
-    target = by_biz_type(job.biz_type).target
-    await audit(actor, action, target, job.id, reason, now)
-    log.warning("%s %s %s by %s", target, job.id, action, actor)
+    section = by_biz_type(job.biz_type)
+    await audit(actor, action, section.target, job.id, reason, now)
+    # The owner is told why (the reason moderation_reasons shows them); an operator's takedown decides the
+    # reports made since the last decision, and their reporters are told.
+    await messages.moderated(job, action, reason, now)
+    if action == "takedown":
+        await messages.reports_decided(job, (await _undecided_reports(section, job.id))[0], action, now)
+    log.warning("%s %s %s by %s", section.target, job.id, action, actor)
 
 
 async def _close(section: Section, job_id: int, moderation: str, actor: str, action: str, reason: str,
@@ -172,10 +177,12 @@ async def restore(section: Section, job_id: int, actor: str, reason: str, caps: 
         # one open posting per user cannot both pass.
         await User.select_for_update().get(id=job.user_id)
         job = await section.model.select_for_update().get(id=job_id)
+        reports, flag = await _undecided_reports(section, job_id)  # decided by this restore
         if not job.moderation:
-            if (await _undecided_reports(section, job_id))[1] is None:
+            if flag is None:
                 raise NothingToRestore(f"{target} {job_id} was not hidden, taken down or flagged")
             await audit(actor, "restore", target, job_id, reason, now)
+            await messages.reports_decided(job, reports, "restore", now)
             return job
         if await User.filter(id=job.user_id, banned_at__not_isnull=True).exists():
             raise NothingToRestore(f"the owner of {target} {job_id} is banned: unban them first")
@@ -194,6 +201,8 @@ async def restore(section: Section, job_id: int, actor: str, reason: str, caps: 
         job.content_check = "" if job.content_check == "risky" else job.content_check
         await save_posting(job, "restore", now, ["status", "moderation", "content_check"])
         await audit(actor, "restore", target, job_id, reason, now)
+        await messages.moderated(job, "restore", reason, now)
+        await messages.reports_decided(job, reports, "restore", now)
     return job
 
 

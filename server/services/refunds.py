@@ -17,7 +17,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.moderation import ModerationAction
-from models.order import KIND_CONTACT_VOUCHER, KIND_TOP, STATUS_PAID, Order
+from models.order import KIND_CONTACT_VOUCHER, KIND_REFRESH, KIND_TOP, STATUS_PAID, Order
 from models.posting_writes import posting_transaction, save_posting
 from models.refund import (
     REFUND_ABNORMAL,
@@ -35,6 +35,7 @@ from runtime import clock
 from sections import by_biz_type
 from server.providers import wechat_pay
 from server.providers.wechat_pay import PayProvider, PayUnavailable, RefundDeclined, RefundState
+from server.services import messages
 from server.services.errors import RefundMismatch, RefundNotFound, RefundRefused
 
 log = logging.getLogger("server.payments")
@@ -42,6 +43,7 @@ log = logging.getLogger("server.payments")
 # REFUND_TOP_ON_TAKEDOWN
 PRORATA, NONE = "prorata", "none"
 VOUCHER_REFUND_TITLE = "退款收回联系券"
+BOUGHT = {KIND_TOP: "置顶", KIND_CONTACT_VOUCHER: "联系券", KIND_REFRESH: "刷新"}  # a refund message's `what`
 # A refund still processing at WeChat after this long is asked about (its notification may be lost).
 FOLLOW_UP_AFTER = timedelta(minutes=5)
 # What asking WeChat about a refund did to it.
@@ -265,7 +267,9 @@ async def settle_refund(state: RefundState) -> tuple[Refund, bool]:
         row.wechat_refund_id = state.refund_id or row.wechat_refund_id
         await row.save(update_fields=["status", "success_at", "update_at", "wechat_refund_id"])
         await Order.filter(id=row.order_id).update(refunded_fen=F("refunded_fen") + row.amount_fen)
-        # Event "a refund arrived" (issue 35's subscribe messages): its outbox row belongs here, in this transaction.
+        order = await Order.get(id=row.order_id)
+        await messages.refund_arrived(order.user_id, order.order_no, row.amount_fen, BOUGHT.get(order.kind, "订单"),
+                                      refund_no=row.refund_no)  # told in the settlement's transaction: once
     log.info("refund %s settled: %s fen of %s", row.refund_no, row.amount_fen, state.order_no)
     return row, True
 

@@ -13,6 +13,11 @@ image's top-left pixel: `licences[(r, g, b)]` is what it reads (`licence_fields`
 licence (101001), an undecodable one 101002; `ocr_busy` answers 45009 (daily quota) to every call.
 `ocr_meeting` (an asyncio.Barrier) holds each call until that many have arrived. Each client connection a call
 came on is recorded too (`connections`), and how many token requests forced a refresh.
+Subscribe messages (cgi-bin/message/subscribe/send) are checked as WeChat checks them (a known template, every
+value `{"value": text}` within its kind's length: 47003 otherwise) and recorded in `subscribe_sent`;
+`subscribe_errcode` makes every send answer that code, `subscribe_down` answers HTTP 502, `subscribe_lose_answers`
+records the send and then drops the connection (the answer lost). Share codes (wxa/getwxacodeunlimit) answer a
+PNG holding nothing but their size (recorded in `share_codes`), or `share_code_errcode`.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ APPID, SECRET = "wx-app", "wx-secret"
 SCENES = {1, 2, 3, 4}
 MAX_CONTENT_CHARS = 2500
 SESSION_KEY = "SESSION-KEY-NEVER-LEAVES-THE-PROVIDER"
+# WeChat's limits on a subscribe message's values, by the kind of the key (thing1 is a thing).
+VALUE_LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "name": 10, "time": 32, "amount": 32,
+                "phone_number": 17, "number": 32}
 
 
 def _error(errcode: int, errmsg: str) -> web.Response:
@@ -54,6 +62,13 @@ class FakeWeChat:
         self.ocr_busy = False
         self.ocr_meeting: asyncio.Barrier | None = None
         self.ocr_images: list[bytes] = []  # every image the OCR was sent
+        self.subscribe_templates: set[str] = {"TPL-UNLOCK", "TPL-TOP", "TPL-MOD", "TPL-REPORT", "TPL-REFUND"}
+        self.subscribe_sent: list[dict] = []  # the bodies of every send WeChat took
+        self.subscribe_errcode: int | None = None
+        self.subscribe_down = False
+        self.subscribe_lose_answers = False
+        self.share_codes: list[dict] = []
+        self.share_code_errcode: int | None = None
         self.runner: web.AppRunner | None = None
         self.url = ""
 
@@ -65,6 +80,8 @@ class FakeWeChat:
         app.router.add_post("/wxa/msg_sec_check", self.msg_sec_check)
         app.router.add_post("/wxa/media_check_async", self.media_check_async)
         app.router.add_post("/cv/ocr/bizlicense", self.bizlicense)
+        app.router.add_post("/cgi-bin/message/subscribe/send", self.subscribe_send)
+        app.router.add_post("/wxa/getwxacodeunlimit", self.getwxacodeunlimit)
         self.runner, self.url = await serve_aiohttp(app)
         return self
 
@@ -213,6 +230,63 @@ class FakeWeChat:
         trace_id = f"media-trace-{len(self.media_checks) + 1}"
         self.media_checks.append({**body, "trace_id": trace_id})
         return web.json_response({"errcode": 0, "errmsg": "ok", "trace_id": trace_id})
+
+    async def _token_and_body(self, request: web.Request) -> dict | web.Response:
+        """The JSON object of a call made with an access token, or WeChat's error."""
+        if rejected := self._token_error(request):
+            return rejected
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(47001, "data format error")
+        return body if isinstance(body, dict) else _error(47001, "data format error")
+
+    async def subscribe_send(self, request: web.Request):
+        self.calls["subscribe_send"] += 1
+        if self.subscribe_down:
+            return web.Response(status=502, text="bad gateway")
+        body = await self._token_and_body(request)
+        if isinstance(body, web.Response):
+            return body
+        if not isinstance(body.get("touser"), str) or not body["touser"]:
+            return _error(40003, "invalid openid")
+        if body.get("template_id") not in self.subscribe_templates:
+            return _error(40037, "invalid template_id")
+        data = body.get("data")
+        if not isinstance(data, dict) or not data:
+            return _error(47003, "argument invalid! data is empty")
+        for key, value in data.items():
+            limit = VALUE_LIMITS.get(key.rstrip("0123456789"))
+            if not isinstance(value, dict) or not isinstance(value.get("value"), str) or not value["value"] or \
+                    limit is None or len(value["value"]) > limit:
+                return _error(47003, f"argument invalid! data.{key}.value invalid")
+        if body.get("miniprogram_state", "formal") not in ("formal", "trial", "developer"):
+            return _error(41030, "invalid page")
+        if self.subscribe_errcode is not None:
+            return _error(self.subscribe_errcode, "refused by the test")
+        self.subscribe_sent.append(body)
+        if self.subscribe_lose_answers:
+            request.transport.close()  # WeChat took it; its answer never arrives
+            await asyncio.sleep(1)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def getwxacodeunlimit(self, request: web.Request):
+        self.calls["getwxacodeunlimit"] += 1
+        body = await self._token_and_body(request)
+        if isinstance(body, web.Response):
+            return body
+        scene = body.get("scene")
+        if not isinstance(scene, str) or not 1 <= len(scene) <= 32:
+            return _error(40097, "invalid args: scene")
+        if not isinstance(body.get("page"), str) or body["page"].startswith("/"):
+            return _error(41030, "invalid page")
+        if self.share_code_errcode is not None:
+            return _error(self.share_code_errcode, "refused by the test")
+        self.share_codes.append(body)
+        width = body.get("width", 430)
+        out = io.BytesIO()
+        Image.new("L", (width, width), 255).save(out, format="PNG")
+        return web.Response(body=out.getvalue(), content_type="image/png")
 
     async def bizlicense(self, request: web.Request):
         self.calls["bizlicense"] += 1

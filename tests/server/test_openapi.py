@@ -252,6 +252,10 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     check(await client.get("/verify/business", headers=owner))
     check(await client.get("/pay/prices"))
     open_job = check(await client.post("/job/create", json=JOB, headers=owner))["data"]["id"]
+    check(await client.post("/subscribe/accept", json={"template_ids": ["TPL-UNLOCK"]}, headers=owner))
+    shared = check(await client.post("/share/code", json={"biz_type": 1, "id": open_job}, headers=owner))
+    check(await client.post("/share/resolve", json={"scene": shared["data"]["scene"]}))
+    check(await client.post("/share/resolve", json={"scene": "x1"}))  # 404
     top = check(await client.post("/jobs/top", json={"job_id": open_job, "top_hour": 72, "price": 5}, headers=owner))
     check(await client.post("/jobs/refresh/pay", json={"job_id": open_job, "price": 1.99}, headers=owner))
     check(await client.post("/jobs/refresh/pay", json={"job_id": open_job, "price": 1}, headers=owner))  # 400

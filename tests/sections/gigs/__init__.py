@@ -102,6 +102,7 @@ class GigFavorite(SavedPosting):
 
 GIGS = register(Section(
     name="gigs",
+    share_letter="g",  # share codes' scenes: g42
     biz_type=BIZ_GIG,
     mapping=Path(__file__).with_name("mapping.json"),
     document=gig_document,

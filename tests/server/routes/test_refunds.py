@@ -374,3 +374,23 @@ async def test_a_refund_command_killed_while_wechat_answers_loses_nothing(client
     assert await refunds.sweep(app.ctx.pay) == {"processing": 1}  # the same refund_no: asked again, not twice
     assert [r["amount"]["refund"] for r in wechat_pay.refunds_of(bought["order_no"])] == [1799]
     assert (await vouchers(client, owner))["contact_voucher_num"] == 0
+
+
+async def test_each_settled_refund_tells_its_payer_once(client, app, owner, wechat_pay):
+    from models.messages import SubscribeMessage
+    from server.services import messages
+    from tests.helpers.messages import MESSAGE_TEMPLATES
+
+    messages.use_templates(MESSAGE_TEMPLATES)
+    try:
+        bought = await _paid(client, wechat_pay, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
+        for reason in ("one twice", "another twice"):  # two refunds of the same amount: two messages
+            done = await refunds.refund(bought["order_no"], 359, "ops-li", reason, app.ctx.pay)
+            finished = wechat_pay.complete_refund(done["refund_no"])
+            for _ in range(2):  # a repeated notification tells nobody again
+                assert (await deliver_refund(client, wechat_pay, finished)).status_code == 204
+        told = await SubscribeMessage.filter(event="refund_arrived").order_by("id")
+        assert [(m.user_id, m.data["amount1"]["value"], m.data["thing3"]["value"]) for m in told] == \
+            [(int(owner["user_id"]), "3.59元", "联系券")] * 2
+    finally:
+        messages.use_templates({})
