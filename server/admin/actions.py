@@ -13,7 +13,7 @@ from server.admin.pages import _known, _posting_page
 from server.admin.render import page
 from server.context import JobBoardRequest
 from server.routes.guard import posting_caps, tokens
-from server.services import hot_searches, lookup, moderation, operators, refunds
+from server.services import hot_searches, lookup, moderation, operators, refunds, verification
 from server.services.errors import OperatorInvalid
 
 
@@ -86,6 +86,23 @@ async def hot_rule(request: JobBoardRequest, operator, session, change: str):
     await apply("block", keyword, operator.name, _reason(request))
     request.app.ctx.hot_searches.rules_changed()
     return _back("/admin/hot", change)
+
+
+@bp.post("/verifications/<verification_id:int>/<decision:str>")
+@console("moderate", "审核营业执照")
+async def decide_licence(request: JobBoardRequest, operator, session, verification_id: int, decision: str):
+    if decision not in ("approve", "reject"):
+        raise OperatorInvalid("approve or reject")
+    decide = verification.approve if decision == "approve" else verification.reject
+    await decide(verification_id, operator.name, _reason(request))
+    return _back("/admin/verifications", decision)
+
+
+@bp.post("/users/<user_id:int>/unverify")
+@console("moderate", "撤销营业执照认证")
+async def unverify(request: JobBoardRequest, operator, session, user_id: int):
+    await verification.revoke(user_id, operator.name, _reason(request))
+    return _back(f"/admin/users/{user_id}", "unverify")
 
 
 @bp.post("/orders/<order_no:str>/refund")

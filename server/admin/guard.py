@@ -48,7 +48,12 @@ def drop_cookie(resp: response.HTTPResponse, name: str) -> None:
 def _content_policy(settings) -> str:
     """Scripts: none at all. Images: the app and where photos live (the storage, the allowed prefixes)."""
     images = {"'self'", "data:"}
-    for base in (settings.uploads_base_url, settings.oss_public_base_url, *settings.image_url_prefixes.split(",")):
+    buckets = []
+    if settings.oss_bucket and settings.oss_endpoint:  # signed URLs of private photos (licences) name the bucket
+        endpoint = urlsplit(settings.oss_endpoint if "://" in settings.oss_endpoint else f"http://{settings.oss_endpoint}")
+        buckets.append(f"{endpoint.scheme}://{settings.oss_bucket}.{endpoint.netloc}")
+    for base in (settings.uploads_base_url, settings.oss_public_base_url, *buckets,
+                 *settings.image_url_prefixes.split(",")):
         parts = urlsplit((base or "").strip())
         if parts.scheme in ("http", "https"):
             images.add(f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:")

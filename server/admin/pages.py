@@ -10,7 +10,7 @@ from sections import all_sections, by_name
 from server.admin.guard import bp, console
 from server.admin.render import page
 from server.context import JobBoardRequest
-from server.services import hot_searches, lookup, moderation, operators, order_lookup, overview
+from server.services import hot_searches, lookup, moderation, operators, order_lookup, overview, verification
 from server.services.errors import PostingNotFound
 
 _CSS = Path(__file__).with_name("static").joinpath("console.css").read_bytes()
@@ -115,6 +115,14 @@ async def hot(request: JobBoardRequest, operator, session):
     candidates = {section.title: await hot_list.candidates(section.name) for section in all_sections()}
     return page("hot.html", operator=operator, csrf=session.csrf, candidates=candidates,
                 rules=await hot_searches.rules(), done=request.args.get("done", ""))
+
+
+@bp.get("/verifications")
+@console("moderate", "审核营业执照")
+async def verifications(request: JobBoardRequest, operator, session):
+    queue = await verification.review_queue(request.app.ctx.storage, request.app.ctx.settings.licence_url_seconds)
+    return page("verifications.html", operator=operator, csrf=session.csrf, queue=queue,
+                done=request.args.get("done", ""))
 
 
 @bp.get("/operators")

@@ -16,7 +16,8 @@ STATES = {"open": "展示中", "closed": "已关闭", "hidden": "举报隐藏", 
           "missing": "已删除"}
 DONE = {"takedown": "已下架", "restore": "已恢复", "ban": "已封禁，其登录已失效", "unban": "已解封", "block": "已屏蔽",
         "unblock": "已取消屏蔽", "disable": "已停用，其会话已全部结束", "enable": "已启用",
-        "refund": "退款已提交（微信支付处理中时由后台跟进）"}
+        "refund": "退款已提交（微信支付处理中时由后台跟进）", "approve": "已通过：其招聘、招租信息将显示认证",
+        "reject": "已驳回", "unverify": "已撤销认证：标识将从其所有信息上消失"}
 ROLES = {"moderator": "审核员", "finance": "财务", "admin": "管理员"}
 _templates.globals.update(STATES=STATES, DONE=DONE, ROLES=ROLES)
 

@@ -15,7 +15,7 @@ from models.user import User
 from models.vouchers import VoucherAccount, VoucherLedger
 from runtime import clock
 from sections import Section, all_sections
-from server.services import posting_shapes
+from server.services import posting_shapes, verification
 from server.services.contacts import mask_contact
 from server.services.errors import PostingNotFound, UserNotFound
 from server.services.moderation import audit, moderation_state, reported
@@ -142,7 +142,8 @@ async def user_page(user_id: int) -> dict:
                     "has_phone": bool(user.phone), "created": clock.fmt(user.create_at)[:16],
                     "banned": clock.fmt(user.banned_at)[:16] if user.banned_at else "",
                     "address": user.address, "vouchers": account.balance if account else 0,
-                    "contacts_made": await ContactHistory.filter(user_id=user_id).count()},
+                    "contacts_made": await ContactHistory.filter(user_id=user_id).count(),
+                    "verified": await verification.label_of(user_id) or ""},
         "postings": postings,
         "orders": [order_row(o) for o in await Order.filter(user_id=user_id).order_by("-id").limit(LIMIT)],
         "ledger": [{"at": clock.fmt(row.create_at)[:16], "type": row.type, "title": row.title,

@@ -297,6 +297,13 @@ async def licence_url(storage: ImageStorage, verification_id: int, seconds: int)
     return storage.signed_url(row.image_key, seconds)
 
 
+async def review_queue(storage: ImageStorage, seconds: int, limit: int = 50) -> list[dict]:
+    """`waiting`, each with a signed URL of its photo that lives `seconds` (the console's review page)."""
+    rows = await waiting(limit)
+    keys = dict(await BusinessVerification.filter(id__in=[row["id"] for row in rows]).values_list("id", "image_key"))
+    return [{**row, "photo": storage.signed_url(keys[row["id"]], seconds)} for row in rows]
+
+
 class VerificationRounds(PeriodicTask):
     """Reads the licences the OCR could not read when sent, and expires the approved ones past their date."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import httpx
 import pyotp
@@ -205,7 +206,8 @@ async def test_every_page_sends_the_security_headers_and_renders_for_an_admin(co
     user_id = owner["user_id"]
     for path in ("/admin", "/admin/reports", "/admin/postings?kind=id&q=" + str(job_id), f"/admin/postings/jobs/{job_id}",
                  f"/admin/users/{user_id}", "/admin/orders", "/admin/orders?status=paid&since=2020-01-01&user=x",
-                 "/admin/audit?actor=boss", "/admin/hot", "/admin/operators", "/admin/static/console.css"):
+                 "/admin/audit?actor=boss", "/admin/hot", "/admin/verifications", "/admin/operators",
+                 "/admin/static/console.css"):
         page = await console.get(path)
         assert page.status_code == 200, (path, page.text[:500])
     for response in (login, page):
@@ -255,3 +257,38 @@ async def test_finance_refunds_part_of_an_order_from_its_page_and_a_moderator_ca
     [refunded] = await Refund.all()
     assert (refunded.amount_fen, refunded.actor) == (359, "qian")
     assert ("li", "refused", "order") == (await _actions("li"))[-1][:3]
+
+
+async def test_a_moderator_reviews_a_licence_with_its_private_photo_approves_then_revokes_it(console, client, app):
+    import io
+    import re as regex
+
+    from PIL import Image
+
+    poster = await login_as(client, "restaurant")
+    job_id = await post_job(client, poster)
+    picture = io.BytesIO()
+    Image.new("RGB", (320, 240), (200, 30, 30)).save(picture, format="PNG")
+    sent = await client.post("/verify/business", files={"file": ("licence.png", picture.getvalue(), "image/png")},
+                             headers=poster)
+    assert sent.status_code == 200, sent.text
+    await make_operator("li", "moderator")
+    await console.login("li")
+    page = await console.get("/admin/verifications")
+    assert "开发测试餐饮有限公司" in page.text and "待审核" in page.text
+    photo = regex.search(r'<img src="([^"]+)" alt="营业执照', page.text)[1].replace("&amp;", "&")
+    signed = urlsplit(photo)  # on the storage's address (UPLOADS_BASE_URL): the suite's app serves it too
+    assert (await client.get(f"{signed.path}?{signed.query}")).headers["content-type"].startswith("image/")
+    assert (await client.get(signed.path)).status_code == 404  # without its signature, no photo
+    [waiting] = regex.findall(r"/admin/verifications/(\d+)/approve", page.text)
+    response = await console.post(f"/admin/verifications/{waiting}/approve", reason="执照清晰，信息一致")
+    assert response.status_code == 303
+    await listed_now(client, app)
+    shown = (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]["verified"]
+    assert shown["type"] == "business" and shown["name"].startswith("开发测试餐饮有限公司")
+    user_page = await console.get(f"/admin/users/{poster['user_id']}")
+    assert shown["name"] in user_page.text
+    await console.post(f"/admin/users/{poster['user_id']}/unverify", reason="执照已注销")
+    await listed_now(client, app)
+    assert (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]["verified"] is None
+    assert [a[1] for a in await _actions("li")] == ["verify_approve", "verify_revoke"]
