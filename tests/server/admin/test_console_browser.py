@@ -3,17 +3,20 @@ live test app. A screenshot of every page is kept in var/test-artifacts/console/
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from PIL import Image
 from playwright.async_api import Page, async_playwright
 
 from runtime import clock
 from tests.helpers.api import listed_now, login_as
 from tests.helpers.console import PASSWORD, make_operator
+from tests.helpers.payments import order, pay
 from tests.helpers.postings import post_job
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -166,3 +169,28 @@ async def test_a_users_markup_is_shown_inert(page, client, server):
     assert page.dialogs == []
     assert not [url for url in page.requested if "xss-probe" in url]
     await shot(page, "posting-with-markup")
+
+
+async def test_every_page_for_an_admin_on_a_laptop_and_a_phone(page, client, app, wechat_pay):
+    """One of everything on the board, then each page of the console, screenshotted at both widths."""
+    owner = await login_as(client, "owner")
+    job_id = await post_job(client, owner, positions="厨师")
+    await client.post("/job/report", json={"job_id": job_id, "reason": "fraud"}, headers=await login_as(client, "r"))
+    bought = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=5, price=17.99)
+    await pay(client, wechat_pay, bought["order_no"])
+    picture = io.BytesIO()
+    Image.new("RGB", (320, 240), (200, 30, 30)).save(picture, format="PNG")
+    await client.post("/verify/business", files={"file": ("l.png", picture.getvalue(), "image/png")}, headers=owner)
+    await make_operator("boss", "admin")
+    await log_in(page, "boss")
+    pages = {"today": "/admin", "reports": "/admin/reports", "postings": f"/admin/postings?kind=id&q={job_id}",
+             "posting": f"/admin/postings/jobs/{job_id}", "user": f"/admin/users/{owner['user_id']}",
+             "orders": "/admin/orders", "order": f"/admin/orders/{bought['order_no']}",
+             "verifications": "/admin/verifications", "audit": "/admin/audit", "hot": "/admin/hot",
+             "operators": "/admin/operators"}
+    for name, path in pages.items():
+        for width in (1280, 390):
+            response = await page.goto(path)
+            assert response.status == 200, (path, await page.content())
+            await shot(page, f"admin-{name}-{width}", width=width)
+    assert page.dialogs == []
