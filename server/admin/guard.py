@@ -41,8 +41,9 @@ def set_cookie(request: JobBoardRequest, resp: response.HTTPResponse, name: str,
                     secure=request.app.ctx.settings.app_env == "production")
 
 
-def drop_cookie(resp: response.HTTPResponse, name: str) -> None:
-    resp.delete_cookie(name, path="/admin")
+def drop_cookie(request: JobBoardRequest, resp: response.HTTPResponse, name: str) -> None:
+    # With set_cookie's own flags: a Secure deletion is ignored by a browser on plain HTTP.
+    set_cookie(request, resp, name, "", max_age=0)
 
 
 def _content_policy(settings) -> str:
@@ -128,6 +129,9 @@ def console(capability: str, what: str = "查看此页"):
                             request.path)
                 return page("error.html", status=403, operator=operator, csrf="", title="表单已失效",
                             message="这个表单没有有效的安全令牌（可能来自其他网站，或页面已过期）。请回到控制台重新操作。")
+            if not _plausible(kwargs):  # nothing by that id or name can exist: no database or audit write
+                return page("error.html", status=404, operator=operator, csrf=session.csrf, title="找不到",
+                            message="没有这个对象")
             if not operators.may(operator.role, capability):
                 if request.method == "POST":
                     await operators.refused(operator, capability, *_target(kwargs), f"{what} ({request.path})")
@@ -144,6 +148,15 @@ def console(capability: str, what: str = "查看此页"):
         return guarded
 
     return decorate
+
+
+# Ids are BIGINT; order numbers, operator names and section names are short.
+_MAX_ID, _MAX_NAME = 2**63 - 1, 32
+
+
+def _plausible(kwargs: dict) -> bool:
+    return all(0 < value <= _MAX_ID if isinstance(value, int) else len(str(value)) <= _MAX_NAME
+               for value in kwargs.values())
 
 
 def _target(kwargs: dict) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from server.admin.guard import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     bp,
+    csrf_ok,
     drop_cookie,
     same_origin,
     sessions,
@@ -62,19 +63,23 @@ async def login(request: JobBoardRequest):
     await store.end(request.cookies.get(SESSION_COOKIE))
     resp = response.redirect("/admin", status=303)
     set_cookie(request, resp, SESSION_COOKIE, await store.start(operator.id))
-    drop_cookie(resp, LOGIN_COOKIE)
+    drop_cookie(request, resp, LOGIN_COOKIE)
     log.info("operator %s logged in from %s", operator.name, client_ip(request))
     return resp
 
 
 @bp.post("/logout")
 async def logout(request: JobBoardRequest):
+    """Ends the session when the form is the session's own; anything else changes nothing (another page
+    cannot log an operator out, nor leave them believing they are out while the session lives on)."""
     store = sessions(request)
     session = await store.find(request.cookies.get(SESSION_COOKIE))
-    form = request.form or {}
-    if session and same_origin(request) and hmac.compare_digest((form.get("csrf") or "").encode(),
-                                                                session.csrf.encode()):
-        await store.end(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        return to_login()
+    if not csrf_ok(request, session.csrf):
+        return page("error.html", status=403, operator=None, csrf="", title="表单已失效",
+                    message="退出表单没有有效的安全令牌：会话仍然有效。请在控制台页面上点“退出”。")
+    await store.end(request.cookies.get(SESSION_COOKIE))
     resp = to_login()
-    drop_cookie(resp, SESSION_COOKIE)
+    drop_cookie(request, resp, SESSION_COOKIE)
     return resp

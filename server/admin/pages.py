@@ -102,7 +102,9 @@ async def order(request: JobBoardRequest, operator, session, order_no: str):
 @bp.get("/audit")
 @console("audit", "查看审计日志")
 async def audit(request: JobBoardRequest, operator, session):
-    wanted = {name: request.args.get(name, "").strip()[:64] for name in ("actor", "action", "target_type", "target_id")}
+    # Each filter within its column's size (a longer one matches nothing anyway).
+    wanted = {name: request.args.get(name, "").strip()[:size]
+              for name, size in (("actor", 64), ("action", 16), ("target_type", 8), ("target_id", 19))}
     target_id = int(wanted["target_id"]) if wanted["target_id"].isdigit() and len(wanted["target_id"]) < 19 else None
     rows = await moderation.audit_log(200, wanted["actor"], wanted["action"], wanted["target_type"], target_id)
     return page("audit.html", operator=operator, csrf=session.csrf, entries=rows, wanted=wanted)

@@ -33,9 +33,12 @@ async def find_postings(kind: str, value: str, sections: list[Section], operator
     """Postings of `sections` by `id`, `owner` (account id), `phone` (the posting's contact or its owner's
     account phone; the look-up is audited) or `keyword` (in its texts), newest first. An unusable value
     finds nothing."""
-    value = value.strip()[:64]
+    value = value.strip()
+    if len(value) > 32:  # longer than any stored phone, id or searchable text: nothing to find
+        return []
     if kind == "phone" and value:
-        await audit(operator, "find_phone", "phone", 0, f"postings looked up by phone {value}", clock.now())
+        await audit(operator, "find_phone", "phone", 0, f"postings looked up by phone {mask_contact(value)}",
+                    clock.now())
     found: list[dict] = []
     for section in sections:
         query = section.model.filter(biz_type=section.biz_type)

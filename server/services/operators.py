@@ -107,7 +107,10 @@ async def set_role(name: str, role: str, actor: str) -> None:
 
 
 async def disable(name: str, actor: str, reason: str, sessions: ConsoleSessions) -> None:
-    """The operator can no longer log in, and every session of theirs ends now."""
+    """The operator can no longer log in, and every session of theirs ends now. Not oneself: the last admin
+    would lock everyone out of the console."""
+    if name == actor:
+        raise OperatorInvalid("不能停用自己的账号（请另一位管理员操作，或用命令行）")
     operator = await _named(name)
     operator.disabled_at = operator.update_at = clock.now()
     await operator.save(update_fields=["disabled_at", "update_at"])

@@ -292,3 +292,45 @@ async def test_a_moderator_reviews_a_licence_with_its_private_photo_approves_the
     await listed_now(client, app)
     assert (await client.post("/jobs/info", json={"job_id": job_id})).json()["data"]["verified"] is None
     assert [a[1] for a in await _actions("li")] == ["verify_approve", "verify_revoke"]
+
+
+async def test_impossible_ids_and_names_are_404_pages_and_over_long_filters_find_nothing(console):
+    await make_operator("boss", "admin")
+    await console.login("boss")
+    huge = "9" * 20
+    for path in (f"/admin/users/{huge}", f"/admin/postings/jobs/{huge}", f"/admin/orders/{'A' * 33}"):
+        response = await console.get(path)
+        assert response.status_code == 404 and "找不到" in response.text, path
+    for path in (f"/admin/users/{2**63}/ban", f"/admin/postings/jobs/{huge}/takedown",
+                 f"/admin/verifications/{huge}/approve", f"/admin/orders/{'A' * 100}/refund",
+                 f"/admin/operators/{'x' * 300}/enable"):
+        response = await console.post(path, reason="x")
+        assert response.status_code == 404 and "找不到" in response.text, path
+    for params in ({"kind": "phone", "q": "1" * 40}, {"kind": "keyword", "q": "厨" * 40}):
+        response = await console.get("/admin/postings", **params)
+        assert response.status_code == 200 and "没有找到" in response.text
+    for params in ({"target_type": "x" * 17}, {"action": "y" * 64}, {"target_id": "9" * 30}):
+        assert (await console.get("/admin/audit", **params)).status_code == 200
+    assert await _actions() == []  # nothing looked up, nothing refused: nothing audited
+
+
+async def test_a_logout_that_is_not_the_sessions_own_changes_nothing_and_an_admin_cannot_disable_themselves(
+        console):
+    await make_operator("boss", "admin")
+    await console.login("boss")
+    response = await console.post("/admin/logout", csrf="forged")
+    assert response.status_code == 403 and "会话仍然有效" in response.text
+    assert "console_session" not in response.headers.get("set-cookie", "")
+    assert (await console.get("/admin")).status_code == 200
+    response = await console.post("/admin/operators/boss/disable", reason="oops")
+    assert response.status_code == 400 and "不能停用自己" in response.text
+    assert (await console.post("/admin/logout")).headers["location"] == "/admin/login"
+    assert (await console.get("/admin")).status_code == 303
+
+
+async def test_a_phone_lookup_is_audited_without_the_number(console, client):
+    await make_operator("li", "moderator")
+    await console.login("li")
+    await console.get("/admin/postings", kind="phone", q="13812345678")
+    [looked_up] = await ModerationAction.filter(action="find_phone")
+    assert looked_up.actor == "li" and "138****5678" in looked_up.reason and "13812345678" not in looked_up.reason
