@@ -160,6 +160,13 @@ class Settings(BaseSettings):
     # ...and how many people must have searched a keyword (within 7 days) before it is shown to everyone.
     hot_search_min_users: int = Field(default=3, ge=1, le=1000)
 
+    # Users one account may block at once (POST /user/block past it: 400).
+    max_blocks_per_user: int = Field(default=500, ge=1, le=1000)
+    # What a posting did (views, favourites, contacts, impressions): counted in Redis off the request path
+    # and flushed to MySQL every POSTING_STATS_FLUSH_SECONDS. False stops the counting (not the figures shown).
+    posting_stats: bool = True
+    posting_stats_flush_seconds: float = Field(default=60.0, gt=0)
+
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # A client that stalls mid-body gets 408 after this long instead of holding a connection.

@@ -35,10 +35,25 @@ from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import contacts, dev, docs, health, pay, postings, searches, uploads, users, wechat_push
+from server.routes import (
+    blocks,
+    contacts,
+    dev,
+    docs,
+    health,
+    pay,
+    posting_stats,
+    postings,
+    searches,
+    uploads,
+    users,
+    wechat_push,
+)
 from server.services import images
 from server.services.content import ContentRechecker
+from server.services.blocks import BlockSets
 from server.services.hot_searches import HotSearches
+from server.services.posting_stats import PostingCounter, StatsFlusher
 from server.services.suggestions import Suggestions
 from server.services.order_sweeper import OrderSweeper
 from server.supervision import (
@@ -58,7 +73,8 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     app = _sanic(settings)
     errors.install(app)
     observability.install(app)
-    for blueprint in (health.bp, users.bp, postings.across, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp):
+    for blueprint in (health.bp, users.bp, postings.across, searches.bp, pay.bp, contacts.bp, uploads.bp, docs.bp,
+                      blocks.bp, posting_stats.bp):
         app.blueprint(blueprint)
     for section in sections.all_sections():  # each section's routes, made from its declaration
         app.blueprint(postings.section_routes(section))
@@ -146,6 +162,8 @@ async def _open_stores(app: JobBoard, settings: Settings) -> None:
     # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
     app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
                                   socket_timeout=settings.redis_socket_timeout_seconds)
+    app.ctx.blocks = BlockSets(app.ctx.cache)
+    app.ctx.posting_stats = PostingCounter(app.ctx.cache, app.ctx.settings)
 
 
 async def _open_providers(app: JobBoard, settings: Settings) -> None:
@@ -193,6 +211,7 @@ async def _start_background(app: JobBoard, settings: Settings) -> None:
     background.add("order_sweeper", OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds))
     background.add("content_rechecker", ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds))
     background.add("hot_searches", app.ctx.hot_searches)
+    background.add("posting_stats", StatsFlusher(app.ctx.cache, settings.posting_stats_flush_seconds))
 
 
 async def _close(app: JobBoard) -> None:

@@ -1,0 +1,231 @@
+"""What a posting did, for its owner: per Shanghai day, detail views by distinct users, favourites, phone
+unlocks and impressions (times shown in a list page).
+
+Counted off the request path: a request starts its counting (one Redis round trip: a script for a view, one
+pipeline of increments for a list page's impressions) and answers without waiting for it; Redis away, the
+count is lost, never the request. Distinct viewers are a HyperLogLog per posting and day (the owner's own
+views and a repeat view of the day are not counted: one account viewing 1,000 times is one view); the other
+figures are increments of one Redis hash, `stats:pending`.
+
+`StatsFlusher` moves them to MySQL every POSTING_STATS_FLUSH_SECONDS: it renames the pending hash to a batch of
+its own (atomic: new counts start a new hash), lists the batch in `stats:batches`, and applies it in one
+transaction that also inserts the batch's name into posting_stats_flushes (unique). A flush that died before
+its commit leaves the batch listed, applied by the next round; one that died after its commit leaves the name
+in the table, so the next round only drops the batch: nothing is counted twice. A crash of the app loses no
+counts (they are in Redis); a lost Redis loses those not yet flushed (at most the minute).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from datetime import date, timedelta
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from models.posting_stats import PostingStat, StatsFlush
+from runtime import clock
+from runtime.periodic import PeriodicTask
+from runtime.settings import Settings
+from sections import served
+from server.services.errors import PostingNotFound
+
+log = logging.getLogger("server.posting_stats")
+
+PENDING = "stats:pending"
+BATCHES = "stats:batches"
+KINDS = ("views", "favorites", "contacts", "impressions")
+SHOWN = ("views", "favorites", "contacts")  # in a "my postings" item
+MY_DAYS = 7
+MAX_DAYS = 90
+_VIEWERS_KEEP = int(timedelta(days=2).total_seconds())  # a day's viewers outlive its last flush
+_ROWS_PER_STATEMENT = 500
+_FLUSHES_KEPT = timedelta(days=2)
+
+# KEYS: the posting's viewers of the day, the pending hash. ARGV: the viewer, the pending field, seconds kept.
+_VIEW = """
+if redis.call('PFADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+return 1
+"""
+# KEYS: the pending hash, the new batch, the list of batches. ARGV: the batch's name.
+_TAKE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1
+"""
+
+
+def _day(moment=None) -> str:
+    return (moment or clock.now()).strftime("%Y%m%d")
+
+
+def _viewers(day: str, biz_type: int, posting_id: int) -> str:
+    return f"stats:viewers:{day}:{biz_type}:{posting_id}"
+
+
+class PostingCounter:
+    """Starts the counting of one event and returns at once; POSTING_STATS false: counts nothing."""
+
+    def __init__(self, cache: redis.Redis, settings: Settings):
+        self._cache = cache
+        self._settings = settings  # read as it is (tests and operators turn counting off)
+        self._view = cache.register_script(_VIEW)
+        self._running: set[asyncio.Task] = set()  # kept referenced until done
+        self._warned = False
+
+    def _start(self, counting) -> None:
+        task = asyncio.ensure_future(self._quietly(counting))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _quietly(self, counting) -> None:
+        try:
+            await counting
+            self._warned = False
+        except (RedisError, OSError) as exc:
+            if not self._warned:  # once per outage
+                log.warning("posting stats not counted: cache unavailable: %s", type(exc).__name__)
+                self._warned = True
+
+    def viewed(self, biz_type: int, posting_id: int, owner_id: int, viewer_id: int | None) -> None:
+        """A detail seen by a logged-in user other than its owner."""
+        if not self._settings.posting_stats or viewer_id is None or viewer_id == owner_id:
+            return
+        day = _day()
+        self._start(self._view(keys=[_viewers(day, biz_type, posting_id), PENDING],
+                               args=[viewer_id, f"{day}:{biz_type}:{posting_id}:views", _VIEWERS_KEEP]))
+
+    def counted(self, biz_type: int, posting_id: int, kind: str) -> None:
+        """One favourite or contact (unlock) of a posting."""
+        if self._settings.posting_stats:
+            self._start(self._cache.hincrby(PENDING, f"{_day()}:{biz_type}:{posting_id}:{kind}", 1))
+
+    def shown(self, biz_type: int, posting_ids: list[int]) -> None:
+        """A list page showed these postings: one pipelined batch of increments."""
+        if not self._settings.posting_stats or not posting_ids:
+            return
+        day = _day()
+        pipe = self._cache.pipeline(transaction=False)
+        for posting_id in posting_ids:
+            pipe.hincrby(PENDING, f"{day}:{biz_type}:{posting_id}:impressions", 1)
+        self._start(pipe.execute())
+
+    async def settled(self) -> None:
+        """For tests: every counting started so far has ended."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+
+class _AppliedBefore(Exception):
+    """Raised inside a flush's transaction to roll it back: this batch was applied by an earlier flush."""
+
+
+def _upsert_sql(dialect: str, rows: int) -> str:
+    columns = "(biz_type, posting_id, day, views, favorites, contacts, impressions)"
+    if dialect == "mysql":
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * rows)
+        return (f"INSERT INTO posting_stats {columns} VALUES {values} ON DUPLICATE KEY UPDATE "
+                "views = GREATEST(views, VALUES(views)), favorites = favorites + VALUES(favorites), "
+                "contacts = contacts + VALUES(contacts), impressions = impressions + VALUES(impressions)")
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return (f"INSERT INTO posting_stats {columns} VALUES {values} ON CONFLICT (biz_type, posting_id, day) DO UPDATE "
+            "SET views = MAX(views, excluded.views), favorites = favorites + excluded.favorites, "
+            "contacts = contacts + excluded.contacts, impressions = impressions + excluded.impressions")
+
+
+class StatsFlusher(PeriodicTask):
+    log = log
+    what = "posting stats flush"
+    pause_after_failure = 5.0
+
+    def __init__(self, cache: redis.Redis, interval: float):
+        super().__init__(interval)
+        self._cache = cache
+        self._take = cache.register_script(_TAKE)
+
+    async def round(self) -> None:
+        batch = uuid.uuid4().hex
+        await self._take(keys=[PENDING, f"stats:batch:{batch}", BATCHES], args=[batch])
+        # Every listed batch: this round's, and any an earlier flush (of any process) left unfinished.
+        for name in sorted(await self._cache.smembers(BATCHES)):
+            await self._apply(name)
+        await StatsFlush.filter(create_at__lt=clock.now() - _FLUSHES_KEPT).delete()
+
+    async def _apply(self, name: str) -> None:
+        key = f"stats:batch:{name}"
+        counts: dict[tuple[str, int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
+        for field, value in (await self._cache.hgetall(key)).items():
+            day, biz_type, posting_id, kind = field.split(":")
+            if kind in KINDS:
+                counts[(day, int(biz_type), int(posting_id))][kind] += int(value)
+        viewed = [row for row, kinds in counts.items() if kinds["views"]]
+        if viewed:  # the day's distinct viewers so far: stored as a figure (the greatest), never added
+            async with self._cache.pipeline(transaction=False) as pipe:
+                for day, biz_type, posting_id in viewed:
+                    pipe.pfcount(_viewers(day, biz_type, posting_id))
+                for row, distinct in zip(viewed, await pipe.execute(), strict=True):
+                    counts[row]["views"] = distinct
+        rows = [(biz_type, posting_id, date(int(day[:4]), int(day[4:6]), int(day[6:])), *kinds.values())
+                for (day, biz_type, posting_id), kinds in sorted(counts.items())]
+        try:
+            async with in_transaction() as connection:
+                try:
+                    await StatsFlush.create(batch=name, create_at=clock.now())
+                except IntegrityError:
+                    raise _AppliedBefore() from None
+                dialect = connections.get("default").capabilities.dialect
+                for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+                    chunk = rows[start:start + _ROWS_PER_STATEMENT]
+                    await connection.execute_query(_upsert_sql(dialect, len(chunk)),
+                                                   [value for row in chunk for value in row])
+        except _AppliedBefore:
+            pass
+        async with self._cache.pipeline(transaction=True) as pipe:
+            pipe.delete(key)
+            pipe.srem(BATCHES, name)
+            await pipe.execute()
+
+
+def _sums(rows: list[PostingStat]) -> dict[int, dict[str, int]]:
+    sums: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SHOWN, 0))
+    for row in rows:
+        for kind in SHOWN:
+            sums[row.posting_id][kind] += getattr(row, kind)
+    return sums
+
+
+async def recent_figures(biz_type: int, postings: list[Model]) -> dict[int, dict[str, int]]:
+    """Each posting's views, favourites and contacts of the last MY_DAYS days (today included): one query."""
+    since = clock.now().date() - timedelta(days=MY_DAYS - 1)
+    rows = await PostingStat.filter(biz_type=biz_type, posting_id__in=[p.id for p in postings], day__gte=since)
+    sums = _sums(rows)
+    return {posting.id: dict(sums[posting.id]) for posting in postings}
+
+
+async def daily_series(user_id: int, biz_type: int, posting_id: int, days: int) -> dict:
+    """`/posting/stats`: the owner's figures of their posting, a day each, the oldest first (days without any
+    as zeros). Anyone else's posting is, to them, an unknown id."""
+    section = served(biz_type)
+    posting = await section.model.get_or_none(id=posting_id) if section is not None else None
+    if posting is None or posting.user_id != user_id:
+        raise PostingNotFound(section.target if section is not None else "posting")
+    today = clock.now().date()
+    first = today - timedelta(days=days - 1)
+    found = {row.day: row for row in await PostingStat.filter(biz_type=biz_type, posting_id=posting_id,
+                                                                 day__gte=first)}
+    series = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        row = found.get(day)
+        series.append({"day": day.isoformat(), **{kind: getattr(row, kind) if row else 0 for kind in KINDS}})
+    return {"biz_type": biz_type, "id": posting_id, "days": days, "series": series}
