@@ -190,8 +190,12 @@ class StatsFlusher(PeriodicTask):
                                                    [value for row in chunk for value in row])
         except _AppliedBefore:
             pass
+        await self._drop(name)
+
+    async def _drop(self, name: str) -> None:
+        """A batch applied (now or before): out of Redis."""
         async with self._cache.pipeline(transaction=True) as pipe:
-            pipe.delete(key)
+            pipe.delete(f"stats:batch:{name}")
             pipe.srem(BATCHES, name)
             await pipe.execute()
 
