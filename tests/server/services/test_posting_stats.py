@@ -58,6 +58,9 @@ async def test_views_are_distinct_logged_in_users_but_the_owner_once_a_day(clien
     await _view(client, job_id, fan)  # again, after a flush: still one of the day's two
     await flush()
     assert (await _today(1, job_id))["views"] == 2
+    await _view(client, job_id, await login_as(client, "newcomer"))  # the day's third, after two flushes
+    await flush()
+    assert (await _today(1, job_id))["views"] == 3
     travel(NOON + timedelta(days=1))  # a new day: counted again
     await _view(client, job_id, fan)
     await flush()
@@ -147,7 +150,7 @@ async def test_the_owner_reads_7_days_in_my_postings_and_a_daily_series(client, 
     job_id = await post_job(client, owner)
     shop_id = await post(client, owner, "shops")
     await drain(app.ctx.search.client)
-    for days_ago in (8, 6, 0):  # a view each day by two people; the 8th day back is out of the 7 days
+    for days_ago in (7, 6, 0):  # a view each day by two people; the 7th day back is out of the 7 days
         travel(NOON - timedelta(days=days_ago))
         for viewer in (worker, other):
             await _view(client, job_id, viewer)
@@ -162,7 +165,7 @@ async def test_the_owner_reads_7_days_in_my_postings_and_a_daily_series(client, 
     assert [item["stats"] for item in shops] == [{"views": 0, "favorites": 1, "contacts": 0}]
     answer = (await _stats(client, owner, id=job_id, days=9)).json()["data"]
     assert [(day["day"], day["views"]) for day in answer["series"]] == [
-        ((NOON - timedelta(days=8 - n)).strftime("%Y-%m-%d"), 2 if n in (0, 2, 8) else 0) for n in range(9)]
+        ((NOON - timedelta(days=8 - n)).strftime("%Y-%m-%d"), 2 if n in (1, 2, 8) else 0) for n in range(9)]
     assert answer["series"][-1] == {"day": "2026-12-07", "views": 2, "favorites": 1, "contacts": 0,
                                     "impressions": 0}
     assert len((await _stats(client, owner, id=job_id)).json()["data"]["series"]) == 7  # the default
