@@ -166,6 +166,8 @@ class Settings(BaseSettings):
     # and flushed to MySQL every POSTING_STATS_FLUSH_SECONDS. False stops the counting (not the figures shown).
     posting_stats: bool = True
     posting_stats_flush_seconds: float = Field(default=60.0, gt=0)
+    # How often each process pushes the counts it keeps in memory to Redis (what a crash may lose).
+    posting_stats_push_seconds: float = Field(default=1.0, gt=0, le=60)
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)

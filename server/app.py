@@ -163,7 +163,7 @@ async def _open_stores(app: JobBoard, settings: Settings) -> None:
     app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
                                   socket_timeout=settings.redis_socket_timeout_seconds)
     app.ctx.blocks = BlockSets(app.ctx.cache)
-    app.ctx.posting_stats = PostingCounter(app.ctx.cache, app.ctx.settings)
+    app.ctx.posting_stats = PostingCounter(app.ctx.cache, app.ctx.settings, settings.posting_stats_push_seconds)
 
 
 async def _open_providers(app: JobBoard, settings: Settings) -> None:
@@ -211,7 +211,8 @@ async def _start_background(app: JobBoard, settings: Settings) -> None:
     background.add("order_sweeper", OrderSweeper(app.ctx.pay, app.ctx.cache, settings.order_sweep_seconds))
     background.add("content_rechecker", ContentRechecker(app.ctx.content_check, settings.content_recheck_seconds))
     background.add("hot_searches", app.ctx.hot_searches)
-    background.add("posting_stats", StatsFlusher(app.ctx.cache, settings.posting_stats_flush_seconds))
+    background.add("posting_stats_push", app.ctx.posting_stats)
+    background.add("posting_stats_flush", StatsFlusher(app.ctx.cache, settings.posting_stats_flush_seconds))
 
 
 async def _close(app: JobBoard) -> None:

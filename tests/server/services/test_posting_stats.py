@@ -25,11 +25,12 @@ NOON = datetime(2026, 12, 7, 12, 0)
 
 @pytest.fixture
 async def flush(app):
-    """`await flush()`: the counting started so far ended, then one flush round (as the app's minute does)."""
+    """`await flush()`: what the app counted so far pushed to Redis (as its second does), then one flush round
+    (as its minute does)."""
     flusher = StatsFlusher(app.ctx.cache, 60)
 
     async def run():
-        await app.ctx.posting_stats.settled()
+        await app.ctx.posting_stats.push()
         await flusher.round()
 
     return run
@@ -77,11 +78,13 @@ async def test_favourites_unlocks_and_impressions_are_counted_once_each(client, 
         assert (await client.post("/job/collect", json={"job_id": jobs[0]}, headers=worker)).status_code == 200
         assert (await client.post("/contact_voucher/cost", json={"purpose_id": jobs[0], "purpose_type": 1},
                                   headers=worker)).status_code == 200
-    batches: list[int] = []
-    execute = Pipeline.execute
+    await app.ctx.posting_stats.push()
+    batches: list[tuple[bool, int]] = []  # (sent by a push, commands)
+    execute, test = Pipeline.execute, asyncio.current_task()
 
     async def counted(pipe, *args, **kwargs):
-        batches.append(len(pipe.command_stack))
+        task = asyncio.current_task()
+        batches.append((task is test or task.get_name() == "posting_stats_push", len(pipe.command_stack)))
         return await execute(pipe, *args, **kwargs)
 
     Pipeline.execute = counted
@@ -89,10 +92,12 @@ async def test_favourites_unlocks_and_impressions_are_counted_once_each(client, 
         for page in (1, 2):
             response = await client.post("/jobs/list", json={"query_type": 3, "page_num": page, "page_size": 2})
             assert response.status_code == 200
-        await app.ctx.posting_stats.settled()
+        await app.ctx.posting_stats.push()
     finally:
         Pipeline.execute = execute
-    assert batches == [2, 1]  # one pipelined batch of increments per page
+    # Nothing sent to Redis on the request path; then pipelined batches (one, unless the app's own push came
+    # between the pages): an increment per posting shown.
+    assert all(pushed for pushed, _ in batches) and sum(commands for _, commands in batches) == 3, batches
     await flush()
     assert await _today(1, jobs[0]) == {"views": 0, "favorites": 1, "contacts": 1, "impressions": 1}
     assert [(await _today(1, job_id))["impressions"] for job_id in jobs[1:]] == [1, 1]
@@ -117,7 +122,7 @@ async def test_a_flush_that_dies_before_or_after_its_commit_counts_nothing_twice
     await client.post("/job/collect", json={"job_id": job_id}, headers=worker)
     await client.post("/jobs/list", json={})
     await _view(client, job_id, worker)
-    await app.ctx.posting_stats.settled()
+    await app.ctx.posting_stats.push()
     upsert = posting_stats._upsert_sql
     monkeypatch.setattr(posting_stats, "_upsert_sql", lambda dialect, rows: "INSERT INTO no_such_table VALUES (1)")
     with pytest.raises(Exception):  # noqa: B017  dies inside its transaction: nothing applied
