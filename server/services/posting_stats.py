@@ -1,18 +1,17 @@
 """What a posting did, for its owner: per Shanghai day, detail views by distinct users, favourites, phone
 unlocks and impressions (times shown in a list page).
 
-Counted off the request path: a request starts its counting (one Redis round trip: a script for a view, one
-pipeline of increments for a list page's impressions) and answers without waiting for it; Redis away, the
-count is lost, never the request. Distinct viewers are a HyperLogLog per posting and day (the owner's own
-views and a repeat view of the day are not counted: one account viewing 1,000 times is one view); the other
-figures are increments of one Redis hash, `stats:pending`.
+Counted off the request path: a request only adds to its process's counts in memory (`PostingCounter`, no
+I/O), pushed to Redis every POSTING_STATS_PUSH_SECONDS (1 s) in one pipeline. Distinct viewers are a
+HyperLogLog per posting and day (the owner's own views and a repeat view of the day are not counted: one
+account viewing 1,000 times is one view); the other figures are increments of one Redis hash, `stats:pending`.
 
 `StatsFlusher` moves them to MySQL every POSTING_STATS_FLUSH_SECONDS: it renames the pending hash to a batch of
 its own (atomic: new counts start a new hash), lists the batch in `stats:batches`, and applies it in one
 transaction that also inserts the batch's name into posting_stats_flushes (unique). A flush that died before
 its commit leaves the batch listed, applied by the next round; one that died after its commit leaves the name
-in the table, so the next round only drops the batch: nothing is counted twice. A crash of the app loses no
-counts (they are in Redis); a lost Redis loses those not yet flushed (at most the minute).
+in the table, so the next round only drops the batch: nothing is counted twice. A crash of the app loses at
+most its last second of counts; a lost Redis those not yet flushed (at most the minute).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 import redis.asyncio as redis
@@ -46,16 +45,10 @@ SHOWN = ("views", "favorites", "contacts")  # in a "my postings" item
 MY_DAYS = 7
 MAX_DAYS = 90
 _VIEWERS_KEEP = int(timedelta(days=2).total_seconds())  # a day's viewers outlive its last flush
+BUFFER_LIMIT = 100_000  # postings × kinds counted between two pushes; beyond, counts are dropped
 _ROWS_PER_STATEMENT = 500
 _FLUSHES_KEPT = timedelta(days=2)
 
-# KEYS: the posting's viewers of the day, the pending hash. ARGV: the viewer, the pending field, seconds kept.
-_VIEW = """
-if redis.call('PFADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-return 1
-"""
 # KEYS: the pending hash, the new batch, the list of batches. ARGV: the batch's name.
 _TAKE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -73,57 +66,77 @@ def _viewers(day: str, biz_type: int, posting_id: int) -> str:
     return f"stats:viewers:{day}:{biz_type}:{posting_id}"
 
 
-class PostingCounter:
-    """Starts the counting of one event and returns at once; POSTING_STATS false: counts nothing."""
+class PostingCounter(PeriodicTask):
+    """Counts in this process's memory (no I/O on the request path: a dict's increment), and pushes what it
+    counted to Redis every POSTING_STATS_PUSH_SECONDS in one pipeline; POSTING_STATS false: counts nothing. A
+    crash loses at most that interval; Redis away, the push is dropped (logged once)."""
 
-    def __init__(self, cache: redis.Redis, settings: Settings):
+    log = log
+    what = "posting stats push"
+
+    def __init__(self, cache: redis.Redis, settings: Settings, interval: float):
+        super().__init__(interval)
         self._cache = cache
         self._settings = settings  # read as it is (tests and operators turn counting off)
-        self._view = cache.register_script(_VIEW)
-        self._running: set[asyncio.Task] = set()  # kept referenced until done
+        self._counts: Counter = Counter()  # "day:biz_type:id:kind" → n
+        self._viewers: dict[tuple[str, int, int], set[int]] = defaultdict(set)
         self._warned = False
-
-    def _start(self, counting) -> None:
-        task = asyncio.ensure_future(self._quietly(counting))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-
-    async def _quietly(self, counting) -> None:
-        try:
-            await counting
-            self._warned = False
-        except (RedisError, OSError) as exc:
-            if not self._warned:  # once per outage
-                log.warning("posting stats not counted: cache unavailable: %s", type(exc).__name__)
-                self._warned = True
+        self._pushing = asyncio.Lock()
 
     def viewed(self, biz_type: int, posting_id: int, owner_id: int, viewer_id: int | None) -> None:
         """A detail seen by a logged-in user other than its owner."""
         if not self._settings.posting_stats or viewer_id is None or viewer_id == owner_id:
             return
-        day = _day()
-        self._start(self._view(keys=[_viewers(day, biz_type, posting_id), PENDING],
-                               args=[viewer_id, f"{day}:{biz_type}:{posting_id}:views", _VIEWERS_KEEP]))
+        if len(self._viewers) < BUFFER_LIMIT:
+            self._viewers[(_day(), biz_type, posting_id)].add(viewer_id)
 
     def counted(self, biz_type: int, posting_id: int, kind: str) -> None:
         """One favourite or contact (unlock) of a posting."""
-        if self._settings.posting_stats:
-            self._start(self._cache.hincrby(PENDING, f"{_day()}:{biz_type}:{posting_id}:{kind}", 1))
+        if self._settings.posting_stats and len(self._counts) < BUFFER_LIMIT:
+            self._counts[f"{_day()}:{biz_type}:{posting_id}:{kind}"] += 1
 
     def shown(self, biz_type: int, posting_ids: list[int]) -> None:
-        """A list page showed these postings: one pipelined batch of increments."""
-        if not self._settings.posting_stats or not posting_ids:
+        """A list page showed these postings."""
+        if not self._settings.posting_stats or len(self._counts) >= BUFFER_LIMIT:
             return
-        day = _day()
-        pipe = self._cache.pipeline(transaction=False)
+        prefix = f"{_day()}:{biz_type}:"
+        counts = self._counts
         for posting_id in posting_ids:
-            pipe.hincrby(PENDING, f"{day}:{biz_type}:{posting_id}:impressions", 1)
-        self._start(pipe.execute())
+            counts[f"{prefix}{posting_id}:impressions"] += 1
 
-    async def settled(self) -> None:
-        """For tests: every counting started so far has ended."""
-        while self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+    async def round(self) -> None:
+        await self.push()
+
+    async def push(self) -> None:
+        """What was counted since the last push, to Redis in one pipeline; returns once every push started
+        before it has ended."""
+        async with self._pushing:
+            await self._push()
+
+    async def _push(self) -> None:
+        counts, viewers = self._counts, self._viewers
+        if not counts and not viewers:
+            return
+        self._counts, self._viewers = Counter(), defaultdict(set)
+        try:
+            async with self._cache.pipeline(transaction=False) as pipe:
+                for (day, biz_type, posting_id), ids in viewers.items():
+                    key = _viewers(day, biz_type, posting_id)
+                    pipe.pfadd(key, *ids)
+                    pipe.expire(key, _VIEWERS_KEEP)
+                    counts[f"{day}:{biz_type}:{posting_id}:views"] = 1  # a mark: the flush counts the viewers
+                for field, n in counts.items():
+                    pipe.hincrby(PENDING, field, n)
+                await pipe.execute()
+            self._warned = False
+        except (RedisError, OSError) as exc:
+            if not self._warned:  # once per outage
+                log.warning("posting stats of a push lost: cache unavailable: %s", type(exc).__name__)
+                self._warned = True
+
+    async def run(self) -> None:
+        await super().run()
+        await self.push()  # a clean stop loses nothing
 
 
 class _AppliedBefore(Exception):
