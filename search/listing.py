@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cachetools import TTLCache
@@ -40,6 +41,9 @@ STATUS_OPEN = 1
 TOP_BOOST = 10_000.0  # above any keyword's relevance score: a paid top stays first
 _SHARED = ("longitude", "latitude", "distance_km", "keyword")  # every section's filter fields
 NEWEST_FIRST = [{"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
+
+
+_owners_digest = lru_cache(maxsize=4096)(list_digest)  # a blocker's set is digested once, not at every list
 
 
 @dataclass
@@ -95,7 +99,7 @@ class ListingRequest:
                None if self.cursor else self.page_num, self.page_size, self.cursor)
         # A viewer who blocks nobody shares pages with everyone, as an anonymous one; a blocker with those
         # who block the same owners only.
-        return (*key, list_digest(self.blocked_owners)) if self.blocked_owners else key
+        return (*key, _owners_digest(self.blocked_owners)) if self.blocked_owners else key
 
     def read_cursor(self, section: IndexedSection) -> Cursor | None:
         """The cursor it continues from; raises `BadCursor` for one this list did not give."""

@@ -12,6 +12,7 @@ fill stores its set only if the generation is still the one it saw before readin
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
@@ -33,6 +34,12 @@ if generation ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
 """
+
+
+@lru_cache(maxsize=4096)
+def _parsed(kept: str) -> frozenset[int]:
+    # A set as Redis keeps it ("12,40"), parsed once per process: a blocker's every list reads the same text.
+    return frozenset(int(part) for part in kept.split(",") if part)
 
 
 def _keys(user_id: int) -> tuple[str, str]:
@@ -63,7 +70,7 @@ class BlockSets:
             log.warning("block set read from the database: cache unavailable: %s", type(exc).__name__)
             return await blocked_by(viewer_id)
         if kept is not None:
-            return frozenset(int(part) for part in kept.split(",") if part)
+            return _parsed(kept)
         blocked = await blocked_by(viewer_id)
         try:
             await self._fill(keys=[value_key, generation_key],
