@@ -1,7 +1,7 @@
 """What a posting did, for its owner: per Shanghai day, detail views by distinct users, favourites, phone
 unlocks and impressions (times shown in a list page).
 
-Counted off the request path: a request only adds to its process's counts in memory (`PostingCounter`, no
+Counted off the request path: a request only notes the event in its process's memory (`PostingCounter`, no
 I/O), pushed to Redis every POSTING_STATS_PUSH_SECONDS (1 s) in one pipeline. Distinct viewers are a
 HyperLogLog per posting and day (the owner's own views and a repeat view of the day are not counted: one
 account viewing 1,000 times is one view); the other figures are increments of one Redis hash, `stats:pending`.
@@ -45,7 +45,7 @@ SHOWN = ("views", "favorites", "contacts")  # in a "my postings" item
 MY_DAYS = 7
 MAX_DAYS = 90
 _VIEWERS_KEEP = int(timedelta(days=2).total_seconds())  # a day's viewers outlive its last flush
-BUFFER_LIMIT = 100_000  # postings × kinds counted between two pushes; beyond, counts are dropped
+BUFFER_LIMIT = 100_000  # events noted between two pushes; beyond, they are dropped
 _ROWS_PER_STATEMENT = 500
 _FLUSHES_KEPT = timedelta(days=2)
 
@@ -67,9 +67,10 @@ def _viewers(day: str, biz_type: int, posting_id: int) -> str:
 
 
 class PostingCounter(PeriodicTask):
-    """Counts in this process's memory (no I/O on the request path: a dict's increment), and pushes what it
-    counted to Redis every POSTING_STATS_PUSH_SECONDS in one pipeline; POSTING_STATS false: counts nothing. A
-    crash loses at most that interval; Redis away, the push is dropped (logged once)."""
+    """Notes each event in this process's memory (no I/O on the request path: one list append), and pushes
+    what it noted to Redis every POSTING_STATS_PUSH_SECONDS in one pipeline, counted under the Shanghai day
+    of the push (an event of midnight's last second may count for the next day); POSTING_STATS false: notes
+    nothing. A crash loses at most that interval; Redis away, the push is dropped (logged once)."""
 
     log = log
     what = "posting stats push"
@@ -78,49 +79,55 @@ class PostingCounter(PeriodicTask):
         super().__init__(interval)
         self._cache = cache
         self._settings = settings  # read as it is (tests and operators turn counting off)
-        self._counts: Counter = Counter()  # "day:biz_type:id:kind" → n
-        self._viewers: dict[tuple[str, int, int], set[int]] = defaultdict(set)
+        self._noted: list[tuple] = []  # (biz_type, posting id or ids, kind or viewer id)
         self._warned = False
         self._pushing = asyncio.Lock()
 
+    def _note(self, event: tuple) -> None:
+        if self._settings.posting_stats and len(self._noted) < BUFFER_LIMIT:
+            self._noted.append(event)
+
     def viewed(self, biz_type: int, posting_id: int, owner_id: int, viewer_id: int | None) -> None:
         """A detail seen by a logged-in user other than its owner."""
-        if not self._settings.posting_stats or viewer_id is None or viewer_id == owner_id:
-            return
-        if len(self._viewers) < BUFFER_LIMIT:
-            self._viewers[(_day(), biz_type, posting_id)].add(viewer_id)
+        if viewer_id is not None and viewer_id != owner_id:
+            self._note((biz_type, posting_id, viewer_id))
 
     def counted(self, biz_type: int, posting_id: int, kind: str) -> None:
         """One favourite or contact (unlock) of a posting."""
-        if self._settings.posting_stats and len(self._counts) < BUFFER_LIMIT:
-            self._counts[f"{_day()}:{biz_type}:{posting_id}:{kind}"] += 1
+        self._note((biz_type, posting_id, kind))
 
     def shown(self, biz_type: int, posting_ids: list[int]) -> None:
         """A list page showed these postings."""
-        if not self._settings.posting_stats or len(self._counts) >= BUFFER_LIMIT:
-            return
-        prefix = f"{_day()}:{biz_type}:"
-        counts = self._counts
-        for posting_id in posting_ids:
-            counts[f"{prefix}{posting_id}:impressions"] += 1
+        if posting_ids:
+            self._note((biz_type, posting_ids, "impressions"))
 
     async def round(self) -> None:
         await self.push()
 
     async def push(self) -> None:
-        """What was counted since the last push, to Redis in one pipeline; returns once every push started
+        """What was noted since the last push, to Redis in one pipeline; returns once every push started
         before it has ended."""
         async with self._pushing:
             await self._push()
 
     async def _push(self) -> None:
-        counts, viewers = self._counts, self._viewers
-        if not counts and not viewers:
+        noted, self._noted = self._noted, []
+        if not noted:
             return
-        self._counts, self._viewers = Counter(), defaultdict(set)
+        day = _day()
+        counts: Counter = Counter()
+        viewers: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for biz_type, posting, what in noted:
+            if isinstance(what, int):
+                viewers[(biz_type, posting)].add(what)
+            elif isinstance(posting, list):
+                for posting_id in posting:
+                    counts[f"{day}:{biz_type}:{posting_id}:{what}"] += 1
+            else:
+                counts[f"{day}:{biz_type}:{posting}:{what}"] += 1
         try:
             async with self._cache.pipeline(transaction=False) as pipe:
-                for (day, biz_type, posting_id), ids in viewers.items():
+                for (biz_type, posting_id), ids in viewers.items():
                     key = _viewers(day, biz_type, posting_id)
                     pipe.pfadd(key, *ids)
                     pipe.expire(key, _VIEWERS_KEEP)
