@@ -121,19 +121,18 @@ class PostingCounter(PeriodicTask):
             if isinstance(what, int):
                 viewers[(biz_type, posting)].add(what)
             elif isinstance(posting, list):
-                for posting_id in posting:
-                    counts[f"{day}:{biz_type}:{posting_id}:{what}"] += 1
+                counts.update((biz_type, posting_id, what) for posting_id in posting)
             else:
-                counts[f"{day}:{biz_type}:{posting}:{what}"] += 1
+                counts[(biz_type, posting, what)] += 1
         try:
             async with self._cache.pipeline(transaction=False) as pipe:
                 for (biz_type, posting_id), ids in viewers.items():
                     key = _viewers(day, biz_type, posting_id)
                     pipe.pfadd(key, *ids)
                     pipe.expire(key, _VIEWERS_KEEP)
-                    counts[f"{day}:{biz_type}:{posting_id}:views"] = 1  # a mark: the flush counts the viewers
-                for field, n in counts.items():
-                    pipe.hincrby(PENDING, field, n)
+                    counts[(biz_type, posting_id, "views")] = 1  # a mark: the flush counts the viewers
+                for (biz_type, posting_id, kind), n in counts.items():
+                    pipe.hincrby(PENDING, f"{day}:{biz_type}:{posting_id}:{kind}", n)
                 await pipe.execute()
             self._warned = False
         except (RedisError, OSError) as exc:
