@@ -95,9 +95,9 @@ async def test_favourites_unlocks_and_impressions_are_counted_once_each(client, 
         await app.ctx.posting_stats.push()
     finally:
         Pipeline.execute = execute
-    # Nothing sent to Redis on the request path; then pipelined batches (one, unless the app's own push came
-    # between the pages): an increment per posting shown.
-    assert all(pushed for pushed, _ in batches) and sum(commands for _, commands in batches) == 3, batches
+    # Nothing sent to Redis on the request path; then one command in one pipeline (two, if the app's own push
+    # came between the pages), whatever the number of postings shown.
+    assert all(pushed for pushed, _ in batches) and [commands for _, commands in batches] in ([1], [1, 1]), batches
     await flush()
     assert await _today(1, jobs[0]) == {"views": 0, "favorites": 1, "contacts": 1, "impressions": 1}
     assert [(await _today(1, job_id))["impressions"] for job_id in jobs[1:]] == [1, 1]
