@@ -27,7 +27,9 @@ from server.services.errors import BlockRefused
 
 log = logging.getLogger("server.blocks")
 
-KEEP_SECONDS = 24 * 3600  # a set nobody changed leaves Redis after a day unread
+# A kept set is read from the database again after this: the bound on a stale set, should Redis have failed
+# between a block's commit and its drop of the set.
+KEEP_SECONDS = 3600
 _FILL = """
 local generation = redis.call('GET', KEYS[2]) or ''
 if generation ~= ARGV[1] then return 0 end

@@ -16,7 +16,8 @@ from models.posting_stats import PostingStat
 from runtime import clock
 from sections import by_name
 from server.services import posting_stats
-from server.services.posting_stats import BATCHES, StatsFlusher
+from runtime.cache import connect_cache
+from server.services.posting_stats import BATCHES, PostingCounter, StatsFlusher
 from tests.helpers.api import login_as
 from tests.helpers.postings import post, post_job
 
@@ -34,6 +35,10 @@ async def flush(app):
         await flusher.round()
 
     return run
+
+
+async def _user_id(headers: dict) -> int:
+    return int(headers["user_id"])
 
 
 async def _today(biz_type: int, posting_id: int) -> dict:
@@ -190,3 +195,19 @@ async def test_my_postings_of_a_section_carry_zeros_before_anything_was_counted(
     items = (await client.post("/jobs/my", json={"biz_type": 2}, headers=owner)).json()["data"]["contacts"]
     assert [item["stats"] for item in items] == [{"views": 0, "favorites": 0, "contacts": 0}]
     assert by_name("seekers").biz_type == 2
+
+
+async def test_redis_away_the_requests_go_on_and_the_push_is_dropped(client, app, flush, caplog):
+    owner, worker = await login_as(client, "owner"), await login_as(client, "worker")
+    job_id = await post_job(client, owner)
+    refused = connect_cache("redis://127.0.0.1:1/0", connect_timeout=0.5, socket_timeout=0.5)
+    counter = PostingCounter(refused, app.ctx.settings, 60)
+    try:
+        counter.viewed(1, job_id, await _user_id(owner), await _user_id(worker))
+        counter.shown(1, [job_id])
+        await counter.push()  # no exception: logged once
+        await counter.push()
+    finally:
+        await refused.aclose()
+    assert [r.message for r in caplog.records if "posting stats" in r.message][:1] == [
+        "posting stats of a push lost: cache unavailable: ConnectionError"]
