@@ -14,9 +14,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from indexer.sync import drain
 from models.posting_stats import PostingStat
 from runtime import clock
+from runtime.cache import connect_cache
 from sections import by_name
 from server.services import posting_stats
-from runtime.cache import connect_cache
 from server.services.posting_stats import BATCHES, PostingCounter, StatsFlusher
 from tests.helpers.api import login_as
 from tests.helpers.postings import post, post_job
