@@ -162,11 +162,12 @@ class Settings(BaseSettings):
 
     # Users one account may block at once (POST /user/block past it: 400).
     max_blocks_per_user: int = Field(default=500, ge=1, le=1000)
-    # What a posting did (views, favourites, contacts, impressions): counted in Redis off the request path
-    # and flushed to MySQL every POSTING_STATS_FLUSH_SECONDS. False stops the counting (not the figures shown).
+    # What a posting did (views, favourites, contacts, impressions): noted off the request path in each
+    # process's memory, pushed to Redis every POSTING_STATS_PUSH_SECONDS, flushed to MySQL every
+    # POSTING_STATS_FLUSH_SECONDS. False stops the counting (not the figures shown).
     posting_stats: bool = True
     posting_stats_flush_seconds: float = Field(default=60.0, gt=0)
-    # How often each process pushes the counts it keeps in memory to Redis (what a crash may lose).
+    # How often each process pushes what it noted to Redis (what a crash of the process may lose).
     posting_stats_push_seconds: float = Field(default=1.0, gt=0, le=60)
 
     token_ttl_days: int = Field(default=30, ge=1, le=365)
