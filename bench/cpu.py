@@ -4,6 +4,9 @@ ratio to `GET /healthz` measured in the same run.
     .venv/bin/python -m bench.cpu --jobs 10000 --database-url mysql://root:@127.0.0.1:3306/bench_cpu \\
         --redis-url redis://127.0.0.1:6379/12
 
+POSTING_STATS=false in the environment turns the counting of views and impressions off (what it costs);
+`--blocks N` adds the latest list of an account blocking N users.
+
 `--seekers N` 求职 cards and `--shops N` 招租 shops are listed as well (`/seekers/list`, `/shops/list`; by
 default as many as jobs). Each list also runs with a keyword (the search box), to show what one costs.
 
@@ -138,6 +141,17 @@ async def _prepare(args, database_url: str) -> tuple[int, int, range, dict[str, 
         await db.close()
 
 
+async def _users(database_url: str, count: int) -> list[int]:
+    """`count` new accounts' ids (for a blocker to block)."""
+    await db.connect(database_url)
+    try:
+        now = clock.now()
+        await User.bulk_create([User(openid=f"bench-blocked-{n}", create_at=now, update_at=now) for n in range(count)])
+        return await User.filter(openid__startswith="bench-blocked-").values_list("id", flat=True)
+    finally:
+        await db.close()
+
+
 def _wait_for_index(base: str, path: str, total: int) -> None:
     """Until the server's engine lists every open posting of `path`'s list (it fills its embedded engine
     itself at start)."""
@@ -166,6 +180,8 @@ def main() -> None:
                         help="JOB_DETAIL_CACHE_SECONDS and LISTING_CACHE_SECONDS (default: the app's; 0: every "
                              "request reads the database and the engine)")
     parser.add_argument("--only", help="run only the calls whose label contains this text (/healthz always runs)")
+    parser.add_argument("--blocks", type=int, default=0,
+                        help="also list as an account blocking this many users (at most MAX_BLOCKS_PER_USER)")
     args = parser.parse_args()
     args.seekers = args.jobs if args.seekers is None else args.seekers
     args.shops = args.jobs if args.shops is None else args.shops
@@ -196,12 +212,22 @@ def main() -> None:
             _wait_for_index(base, path, total)
         registered = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:bench", "phone_code": "test:bench"})
         token = {"Authorization": registered.headers["authorization"]}
+        blocker = None
+        if args.blocks:  # another account, blocking that many users: its lists carry the block set
+            answer = httpx.post(f"{base}/wechat/user/register", json={"login_code": "test:blocker",
+                                                                       "phone_code": "test:blocker"})
+            blocker = {"Authorization": answer.headers["authorization"]}
+            for user_id in asyncio.run(_users(database_url, args.blocks)):
+                assert httpx.post(f"{base}/user/block", json={"user_id": user_id}, headers=blocker).status_code == 200
         calls = [("GET /healthz", "GET", "/healthz", None, {}, None),
                  ("POST /jobs/info", "POST", "/jobs/info", {"job_id": job_id}, {}, None),
                  ("POST /jobs/info (logged in)", "POST", "/jobs/info", {"job_id": job_id}, token, None),
                  ("POST /jobs/info (any of the jobs)", "POST", "/jobs/info", None, {}, job_ids)]
         calls += [(f"POST /jobs/list {name}", "POST", "/jobs/list", body, {}, None) for name, body in BODIES.items()]
         calls.append(("POST /jobs/list latest (logged in)", "POST", "/jobs/list", BODIES["latest"], token, None))
+        if blocker:
+            calls.append((f"POST /jobs/list latest (logged in, blocking {args.blocks})", "POST", "/jobs/list",
+                          BODIES["latest"], blocker, None))
         calls += [(f"POST /seekers/list {name}", "POST", "/seekers/list", body, {}, None)
                   for name, body in SEEKER_BODIES.items()]
         calls.append(("POST /seekers/list latest (logged in)", "POST", "/seekers/list", SEEKER_BODIES["latest"],

@@ -11,7 +11,7 @@ from models import migrating
 # The shared models; each section adds its model's module when it is registered (add_models).
 MODEL_MODULES = ["models.user", "models.outbox", "models.order", "models.refund", "models.vouchers",
                  "models.contacts", "models.moderation", "models.favorites", "models.operator", "models.verification",
-                 "models.messages"]
+                 "models.messages", "models.blocks", "models.posting_stats"]
 CORE_APP = "models"
 # Module → (database app, its migrations package): the core app's migrations are models/migrations.
 _SECTION_MODELS: dict[str, tuple[str, str | None]] = {}

@@ -206,6 +206,16 @@ class Settings(BaseSettings):
     share_code_width: int = Field(default=430, ge=280, le=1280)
     rate_limit_share_codes_per_user: int = Field(default=20, ge=0)
 
+    # Users one account may block at once (POST /user/block past it: 400).
+    max_blocks_per_user: int = Field(default=500, ge=1, le=1000)
+    # What a posting did (views, favourites, contacts, impressions): noted off the request path in each
+    # process's memory, pushed to Redis every POSTING_STATS_PUSH_SECONDS, flushed to MySQL every
+    # POSTING_STATS_FLUSH_SECONDS. False stops the counting (not the figures shown).
+    posting_stats: bool = True
+    posting_stats_flush_seconds: float = Field(default=60.0, gt=0)
+    # How often each process pushes what it noted to Redis (what a crash of the process may lose).
+    posting_stats_push_seconds: float = Field(default=1.0, gt=0, le=60)
+
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # A client that stalls mid-body gets 408 after this long instead of holding a connection.

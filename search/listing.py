@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cachetools import TTLCache
@@ -42,6 +43,9 @@ _SHARED = ("longitude", "latitude", "distance_km", "keyword")  # every section's
 NEWEST_FIRST = [{"rank_time": {"order": "desc"}}, {"id": {"order": "desc"}}]
 
 
+_owners_digest = lru_cache(maxsize=4096)(list_digest)  # a blocker's set is digested once, not at every list
+
+
 @dataclass
 class ListingRequest:
     query_type: int = RECOMMENDED
@@ -53,6 +57,8 @@ class ListingRequest:
     page_num: int = 1
     page_size: int = 10
     cursor: str | None = None  # the previous page's answer's `cursor`: page_num is then not read
+    # Owners the viewer blocks (sorted, bounded by MAX_BLOCKS_PER_USER): their postings are left out.
+    blocked_owners: tuple[int, ...] = ()
 
     @classmethod
     def from_body(cls, body: dict, *, keyword_normalised: bool = False) -> "ListingRequest":
@@ -89,8 +95,11 @@ class ListingRequest:
         on the grid cell of about `share_metres` its point falls in; recommended and latest lists ignore it."""
         cell = (grid_cell(self.latitude, self.longitude, share_metres)
                 if self.query_type == NEARBY and self.here() and not self.cursor else None)
-        return (self.query_type, self._wanted(), cell, self.distance_km, self.keyword,
-                None if self.cursor else self.page_num, self.page_size, self.cursor)
+        key = (self.query_type, self._wanted(), cell, self.distance_km, self.keyword,
+               None if self.cursor else self.page_num, self.page_size, self.cursor)
+        # A viewer who blocks nobody shares pages with everyone, as an anonymous one; a blocker with those
+        # who block the same owners only.
+        return (*key, _owners_digest(self.blocked_owners)) if self.blocked_owners else key
 
     def read_cursor(self, section: IndexedSection) -> Cursor | None:
         """The cursor it continues from; raises `BadCursor` for one this list did not give."""
@@ -153,6 +162,8 @@ def _query(section: IndexedSection, req: ListingRequest, now_iso: str, here: dic
         filters.append({"exists": {"field": VERIFIED_FIELD}})
     # must_not, not a filter on held=false: a document written before the field existed still lists.
     must_not = [{"term": {"held": True}}]
+    if req.blocked_owners:
+        must_not.append({"terms": {"user_id": list(req.blocked_owners)}})
     live_top = {"range": {"top_end_time": {"gt": now_iso}}}
     if req.query_type == RECOMMENDED and req.keyword:
         # Every word must match and scores; a live top scores TOP_BOOST more, so tops stay first whatever

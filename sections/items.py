@@ -70,6 +70,14 @@ HIGHLIGHT = Field(None, description=(
     "（描述为匹配处前后的片段，列表字段为匹配的各项）。如 {\"positions\": [\"<em>厨师</em>\"]}"))
 
 
+class PostingFigures(Data):
+    """What a posting did (`/jobs/my`'s `stats`): its owner's eyes only."""
+
+    views: int = Field(description="看过详情的人数（登录用户，每人每天计一次，不含自己）")
+    favorites: int = Field(description="被收藏次数")
+    contacts: int = Field(description="电话被解锁次数")
+
+
 class MinePosting(Data):
     """What every section's "my postings" item (`/jobs/my`) starts with; the seed's example names the owner,
     the contact name and number purpose_user_*."""
@@ -90,6 +98,7 @@ class MinePosting(Data):
     moderation: str = Field(description='"" 正常；"hidden" 被多人举报（或内容安全检测），暂时下架待处理；"taken_down" 被运营下架')
     moderation_reason: str = Field(description='下架原因（moderation 非空时），如 "reported by 3 users"、运营填写的理由')
     photo_held: bool = Field(description="图片未通过内容安全检测已被移除：修改后重新上架")
+    stats: PostingFigures = Field(description="近 7 天（含今天，约一分钟内的）数据")
 
 
 class SavedPosting(Data):

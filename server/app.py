@@ -38,12 +38,28 @@ from server.providers.wechat_api import build_wechat_api
 from server.providers.wechat_login import build_wechat_login
 from server.providers.wechat_pay import build_pay_provider
 from server.requests import BoundedBodyRequest
-from server.routes import (contacts, dev, docs, health, messages, pay, postings, searches, uploads, users,
-                           verification, wechat_push)
+from server.routes import (
+    blocks,
+    contacts,
+    dev,
+    docs,
+    health,
+    messages,
+    pay,
+    posting_stats,
+    postings,
+    searches,
+    uploads,
+    users,
+    verification,
+    wechat_push,
+)
 from server.services import images
 from server.services import messages as subscribe_messages
 from server.services.content import ContentRechecker
+from server.services.blocks import BlockSets
 from server.services.hot_searches import HotSearches
+from server.services.posting_stats import PostingCounter, StatsFlusher
 from server.services.suggestions import Suggestions
 from server.services.order_sweeper import OrderSweeper
 from server.services.verification import VerificationRounds
@@ -65,7 +81,7 @@ def create_app(settings: Settings, *, embedded_engine_url: str | None = None) ->
     errors.install(app)
     observability.install(app)
     for blueprint in (health.bp, users.bp, postings.across, searches.bp, pay.bp, contacts.bp, uploads.bp,
-                      verification.bp, messages.bp, docs.bp):
+                      verification.bp, messages.bp, blocks.bp, posting_stats.bp, docs.bp):
         app.blueprint(blueprint)
     for section in sections.all_sections():  # each section's routes, made from its declaration
         app.blueprint(postings.section_routes(section))
@@ -155,6 +171,8 @@ async def _open_stores(app: JobBoard, settings: Settings) -> None:
     # Lazy: a Redis down at start-up fails only the calls that need it (503), and /readyz says so.
     app.ctx.cache = connect_cache(settings.redis_url, connect_timeout=settings.redis_connect_timeout_seconds,
                                   socket_timeout=settings.redis_socket_timeout_seconds)
+    app.ctx.blocks = BlockSets(app.ctx.cache)
+    app.ctx.posting_stats = PostingCounter(app.ctx.cache, app.ctx.settings, settings.posting_stats_push_seconds)
 
 
 async def _open_providers(app: JobBoard, settings: Settings) -> None:
@@ -210,6 +228,8 @@ async def _start_background(app: JobBoard, settings: Settings) -> None:
                                                        settings.verification_round_seconds))
     background.add("subscribe_messages", subscribe_messages.MessageSender(app.ctx.messages, settings))
     background.add("top_notices", subscribe_messages.TopNotices(app.ctx.cache, settings.top_notice_seconds))
+    background.add("posting_stats_push", app.ctx.posting_stats)
+    background.add("posting_stats_flush", StatsFlusher(app.ctx.cache, settings.posting_stats_flush_seconds))
 
 
 async def _close(app: JobBoard) -> None:

@@ -24,7 +24,9 @@ from server.providers.subscribe_messages import MessageSender
 from server.providers.wechat_api import WeChatApi
 from server.providers.wechat_login import WeChatLogin
 from server.providers.wechat_pay import PayProvider
+from server.services.blocks import BlockSets
 from server.services.hot_searches import HotSearches
+from server.services.posting_stats import PostingCounter
 from server.services.images import Decoding
 from server.services.suggestions import Suggestions
 from server.supervision import WorkerRoster
@@ -50,6 +52,8 @@ class AppContext:
     hot_searches: HotSearches = field(init=False)
     home_pages: HomePages = field(init=False)
     suggestions: Suggestions = field(init=False)
+    blocks: BlockSets = field(init=False)  # each viewer's block set, kept in Redis
+    posting_stats: PostingCounter = field(init=False)  # counts what postings did, off the request path
     # The loops this process runs in the background, named where server/app.py adds them.
     background: BackgroundTasks = field(default_factory=BackgroundTasks)
     started_at: datetime | None = None  # the clock when this process's start-up began (readiness)

@@ -25,6 +25,7 @@ from server.providers.wechat_push import PushRejected
 from server.responses import envelope
 from server.services.errors import (
     AlreadyReported,
+    BlockRefused,
     CannotReportOwnPosting,
     ContentRefused,
     FreeRefreshUsed,
@@ -148,6 +149,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, bool]] = {
     AlreadyReported: (400, DETAIL),
     CannotReportOwnPosting: (400, DETAIL),
     NothingToRestore: (400, DETAIL),
+    BlockRefused: (400, DETAIL),
     HotSearchRuleInvalid: (400, DETAIL),
     HotSearchRuleNotFound: (404, DETAIL),
     UserBanned: (403, DETAIL),

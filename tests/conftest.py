@@ -121,6 +121,7 @@ def settings(tmp_path_factory, pay_keys, wechat_pay) -> Settings:
                     order_sweep_seconds=86400, content_recheck_seconds=86400, index_check_seconds=86400,
                     verification_round_seconds=86400,
                     message_send_seconds=86400, top_notice_seconds=86400,
+                    posting_stats_flush_seconds=86400, posting_stats_push_seconds=60,
                     # WeChat's message push, safe mode, for the mini-program of the fake WeChat.
                     wechat_appid=WECHAT_APPID, wechat_push_token=PUSH_TOKEN, wechat_push_aes_key=PUSH_AES_KEY,
                     **pay_settings(pay_keys, wechat_pay.url))

@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0016_messages')]
+    dependencies = [('models', '0017_blocks_and_stats')]
 
     initial = False
 

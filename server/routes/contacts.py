@@ -27,7 +27,8 @@ bp = Blueprint("contacts")
 @takes(ContactCostBody)
 async def cost(request: JobBoardRequest, body: ContactCostBody):
     return ok(await contacts.contact(request.ctx.user_id, body.purpose_type, body.purpose_id,
-                                     charge=request.app.ctx.settings.mask_contacts), message="")
+                                     charge=request.app.ctx.settings.mask_contacts,
+                                     stats=request.app.ctx.posting_stats), message="")
 
 
 @bp.post("/contact_history/out")

@@ -91,7 +91,8 @@ def section_routes(section: Section) -> Blueprint:
         return ok(await listing.list_postings(section, request.app.ctx.search, body, await viewer(request),
                                               request.app.ctx.settings.mask_contacts, request.app.ctx.hot_searches,
                                               budget=read_budget(request),
-                                              share_metres=request.app.ctx.settings.nearby_share_metres))
+                                              share_metres=request.app.ctx.settings.nearby_share_metres,
+                                              blocks=request.app.ctx.blocks, stats=request.app.ctx.posting_stats))
 
     def id_action(names: dict[str, str], summary: str, act, description: str = "") -> None:
         """A route (at each path of `names`: path → route name) that acts on the posting its id names."""
@@ -114,7 +115,8 @@ def section_routes(section: Section) -> Blueprint:
                                                                 request.app.ctx.settings.free_refreshes_per_day),
               description="每天的免费次数用完后 429。")
     id_action({f"{one}/collect": "collect"}, f"收藏{noun}（{api.browser}）",
-              lambda request, posting_id: favorites.collect(section, request.ctx.user_id, posting_id))
+              lambda request, posting_id: favorites.collect(section, request.ctx.user_id, posting_id,
+                                                            request.app.ctx.posting_stats))
     paths = api.cancel_paths or (f"{one}/cancel_collect",)
     id_action({path: f"cancel_collect_{number}" for number, path in enumerate(paths)}, f"取消收藏（{api.browser}）",
               lambda request, posting_id: favorites.cancel(section, request.ctx.user_id, posting_id),
@@ -148,7 +150,8 @@ def section_routes(section: Section) -> Blueprint:
     @takes(bodies.id)
     async def info(request: JobBoardRequest, body):
         return ok(await postings.detail(section, getattr(body, id_field), await viewer(request),
-                                        request.app.ctx.settings.mask_contacts))
+                                        request.app.ctx.settings.mask_contacts, request.app.ctx.blocks,
+                                        request.app.ctx.posting_stats))
 
     @bp.post(f"{one}/report", name="report")
     @documented(f"举报{noun}（{api.browser}）", auth=True, description=(

@@ -17,6 +17,8 @@ from models.vouchers import LEDGER_COST
 from runtime import clock
 from sections import Section, all_sections, served
 from server.services import messages, posting_shapes
+from server.services.blocks import apart_from, either_way_blocked
+from server.services.posting_stats import PostingCounter
 from server.services.errors import OwnPosting, PostingClosed, PostingNotFound, PurposeTypeUnsupported
 
 COST_TITLE = "拨打电话"
@@ -60,11 +62,13 @@ def _answer(section: Section, posting: Model, balance: int) -> dict:
             "phone": posting.contact, "contact_voucher_num": balance}
 
 
-async def contact(user_id: int, purpose_type: int, purpose_id: int, charge: bool = True) -> dict:
+async def contact(user_id: int, purpose_type: int, purpose_id: int, charge: bool = True,
+                  stats: PostingCounter | None = None) -> dict:
     """The poster's name and number for the caller. The first contact of a posting costs one voucher
     (NotEnoughVouchers when none is left, nothing changed); again, it costs nothing and answers the same.
     Without `charge` (numbers are not masked, so not sold) it is recorded in the history for free.
-    The posting decides whom the call reaches: nothing the client says about the poster is used."""
+    The posting decides whom the call reaches: nothing the client says about the poster is used. A first
+    unlock counts in the posting's `contacts` figure (`stats`)."""
     section = served(purpose_type)  # purpose_type is the section's biz_type
     if section is None:
         raise PurposeTypeUnsupported({open_.biz_type: open_.target for open_ in all_sections()})
@@ -73,7 +77,11 @@ async def contact(user_id: int, purpose_type: int, purpose_id: int, charge: bool
         raise PostingNotFound(section.target)
     if posting.user_id == user_id:
         raise OwnPosting(section.target)
-    if posting.status != STATUS_OPEN:
+    i_block, blocks_me = await either_way_blocked(user_id, posting.user_id)
+    if i_block:  # as its detail says to them
+        raise PostingNotFound(section.target)
+    # Blocked by its poster: the answer a closed posting gets, so the block is not revealed.
+    if posting.status != STATUS_OPEN or blocks_me:
         raise PostingClosed(section.target, {f"{section.target}_id": posting.id},
                             f"this {section.target} is closed: its poster cannot be contacted")
     now = clock.now()
@@ -96,6 +104,9 @@ async def contact(user_id: int, purpose_type: int, purpose_id: int, charge: bool
                     await _tell_owner(section, posting, user_id, now)
         except _AlreadyUnlocked:
             pass
+        else:
+            if stats is not None:
+                stats.counted(section.biz_type, posting.id, "contacts")
     return _answer(section, posting, await balance_of(user_id))
 
 
@@ -134,23 +145,29 @@ def _poster_item(section: Section, row: ContactHistory, posting: Model, caller_i
 
 
 async def contacted_by_me(user_id: int, biz_type: int, offset: int, limit: int) -> dict:
-    """`/contact_history/out`: the postings I unlocked, newest first; purpose_user_* is the poster."""
+    """`/contact_history/out`: the postings I unlocked, newest first; purpose_user_* is the poster. Posters I
+    block or who block me are left out while the block lasts."""
     section = served(biz_type)
     if section is None:
         return {"list": [], "total": 0}
-    query = ContactHistory.filter(user_id=user_id, biz_type=biz_type)
+    blocked, blocking = apart_from(user_id)
+    query = ContactHistory.filter(user_id=user_id, biz_type=biz_type).exclude(owner_id__in=blocked) \
+        .exclude(owner_id__in=blocking)
     rows, postings, total = await _page(section, query, offset, limit)
     return {"list": [_poster_item(section, row, posting, user_id) for row in rows
                      if (posting := postings.get(row.purpose_id))], "total": total}
 
 
 async def contacted_me(user_id: int, biz_type: int, offset: int, limit: int) -> dict:
-    """`/contact_history/in`: who contacted my postings, newest first; purpose_user_* is the caller."""
+    """`/contact_history/in`: who contacted my postings, newest first; purpose_user_* is the caller. Callers I
+    block or who block me are left out while the block lasts."""
     section = served(biz_type)
     if section is None:
         return {"list": [], "total": 0}
-    rows, postings, total = await _page(section, ContactHistory.filter(owner_id=user_id, biz_type=biz_type),
-                                        offset, limit)
+    blocked, blocking = apart_from(user_id)
+    query = ContactHistory.filter(owner_id=user_id, biz_type=biz_type).exclude(user_id__in=blocked) \
+        .exclude(user_id__in=blocking)
+    rows, postings, total = await _page(section, query, offset, limit)
     callers = {user.id: user for user in await User.filter(id__in=[row.user_id for row in rows])}
     items = []
     for row in rows:

@@ -143,6 +143,10 @@ class CannotReportOwnPosting(PostingError):
     template = "you cannot report your own {target}"
 
 
+class BlockRefused(DomainError):
+    """A block that cannot be made: of oneself, of no such user, or past the cap (`data.limit`)."""
+
+
 class UserBanned(DomainError):
     detail = "this account is banned"
 

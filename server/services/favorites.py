@@ -12,6 +12,7 @@ from runtime import clock
 from sections import Section, served
 from server.services import posting_shapes, postings
 from server.services.errors import PostingNotFound
+from server.services.posting_stats import PostingCounter
 
 
 async def _require(section: Section, posting_id: int) -> Model:
@@ -21,8 +22,8 @@ async def _require(section: Section, posting_id: int) -> Model:
     return posting
 
 
-async def collect(section: Section, user_id: int, posting_id: int) -> None:
-    """Save an open posting; saving it again changes nothing."""
+async def collect(section: Section, user_id: int, posting_id: int, stats: PostingCounter | None = None) -> None:
+    """Save an open posting; saving it again changes nothing. A new favourite counts in the posting's figures."""
     posting = await _require(section, posting_id)
     if posting_shapes.private_to_others(section, posting, user_id):
         raise PostingNotFound(section.target)
@@ -39,6 +40,8 @@ async def collect(section: Section, user_id: int, posting_id: int) -> None:
                 await Favorite.create(**mine, create_at=clock.now())
             except IntegrityError:  # a concurrent collect of the same posting won
                 return
+    if stats is not None:
+        stats.counted(section.biz_type, posting_id, "favorites")
 
 
 async def cancel(section: Section, user_id: int, posting_id: int) -> None:

@@ -16,9 +16,11 @@ from search.index import NotServed
 from search.cursors import BadCursor
 from search.listing import ListingRequest, search_listing
 from server.services import posting_shapes
+from server.services.blocks import BlockSets
 from server.services.contacts import show_contacts
 from server.services.errors import CursorInvalid, SearchUnavailable
 from server.services.hot_searches import HotSearches
+from server.services.posting_stats import PostingCounter
 from server.services.rate_limits import ReadBudget
 
 log = logging.getLogger("server.listing")
@@ -26,10 +28,14 @@ log = logging.getLogger("server.listing")
 
 async def list_postings(section: Section, engine, body, viewer_id: int | None, masking: bool,
                         hot: HotSearches | None = None, budget: ReadBudget | None = None,
-                        share_metres: float = 0) -> dict:
+                        share_metres: float = 0, blocks: BlockSets | None = None,
+                        stats: PostingCounter | None = None) -> dict:
     """The page; one the engine must answer (not kept a moment ago) is spent from the caller's `budget`.
-    Nearby pages are shared by callers within about `share_metres` (NEARBY_SHARE_METRES)."""
+    Nearby pages are shared by callers within about `share_metres` (NEARBY_SHARE_METRES). The postings of
+    owners the viewer blocks are not in it (`blocks`); its items count as shown (`stats`)."""
     request = ListingRequest.from_body(body.model_dump(), keyword_normalised=True)
+    if blocks is not None and viewer_id is not None:
+        request.blocked_owners = tuple(sorted(await blocks.of(viewer_id)))
     if budget is not None and not recent_pages.kept(section.name, request.key(share_metres)):
         await budget.spend(viewer_id)
     try:
@@ -58,6 +64,8 @@ async def list_postings(section: Section, engine, body, viewer_id: int | None, m
     if hot is not None and request.keyword and viewer_id is not None and request.offset == 0 and not request.cursor \
             and found.total:
         hot.record(section.name, request.keyword, viewer_id)
+    if stats is not None:
+        stats.shown(section.biz_type, [item["id"] for item in items])
     await show_contacts(section, items, viewer_id, masking)
     posting_shapes.without_owner(section, items)
     result = {section.name: items, "total": found.total, "total_relation": "eq" if found.exact else "gte",

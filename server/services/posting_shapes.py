@@ -80,9 +80,11 @@ def _shaped(model: type[BaseModel], posting: Model, computed: dict[str, Any]) ->
     return {name: computed[name] if name in computed else _stored(posting, name) for name in model.model_fields}
 
 
-def my_posting(section: Section, posting: Model, now: datetime, moderation_reason: str = "") -> dict:
+def my_posting(section: Section, posting: Model, now: datetime, moderation_reason: str = "",
+               stats: dict | None = None) -> dict:
     # The seed's example item names the posting's owner, contact person and number as purpose_user_*.
     return _shaped(section.mine, posting, {
+        "stats": stats or {"views": 0, "favorites": 0, "contacts": 0},
         "purpose_user_id": posting.user_id,
         "purpose_user_name": getattr(posting, section.contact_name),
         "purpose_user_phone": posting.contact,

@@ -19,6 +19,7 @@ from runtime import clock
 from sections import Section, served
 from server.providers.content_check import ContentChecker
 from server.services import content, moderation, posting_shapes, verification
+from server.services.blocks import BlockSets
 from server.services.contacts import show_contacts
 from server.services.errors import (
     FreeRefreshUsed,
@@ -30,6 +31,7 @@ from server.services.errors import (
 )
 from server.services.images import ImageUrls
 from server.services.posting_caps import PostingCaps, within_caps
+from server.services.posting_stats import PostingCounter, recent_figures
 
 
 def _theirs(section: Section, posting: Model | None, user_id: int) -> Model:
@@ -139,15 +141,21 @@ async def edit(section: Section, user_id: int, posting_id: int, changes: dict, i
         await save_posting(posting, "update", now, list(changes))
 
 
-async def detail(section: Section, posting_id: int, viewer_id: int | None, masking: bool) -> dict:
+async def detail(section: Section, posting_id: int, viewer_id: int | None, masking: bool,
+                 blocks: BlockSets | None = None, stats: PostingCounter | None = None) -> dict:
     """The public detail. A closed posting keeps its status (a favourite can say it closed) but shows its
-    contact number to its owner only; an open one shows it masked unless the viewer unlocked it.
+    contact number to its owner only; an open one shows it masked unless the viewer unlocked it. A posting
+    of someone the viewer blocks is, to them, not found. A view counts in the posting's figures (`stats`).
 
     Others may get a row read up to JOB_DETAIL_CACHE_SECONDS ago (as the listing lags its index); the
     owner always gets the row as it is, so their own edit shows at once."""
     posting = await recent_posting(section.model, posting_id, unless_owned_by=viewer_id)
     if posting is None or posting_shapes.withheld(section, posting, viewer_id):
         raise PostingNotFound(section.target)  # hidden or taken down by moderation: not served to others
+    if blocks is not None and viewer_id not in (None, posting.user_id) and posting.user_id in await blocks.of(viewer_id):
+        raise PostingNotFound(section.target)
+    if stats is not None:
+        stats.viewed(section.biz_type, posting.id, posting.user_id, viewer_id)
     item = posting_shapes.detail(section, posting, clock.now(), viewer_id)
     await show_contacts(section, [item], viewer_id, masking)
     posting_shapes.without_owner(section, [item])
@@ -157,7 +165,8 @@ async def detail(section: Section, posting_id: int, viewer_id: int | None, maski
 
 
 async def my_postings(user_id: int, biz_type: int, offset: int, limit: int) -> dict:
-    """`/jobs/my` (the seed's cross-section list): my postings of the section of `biz_type`, newest first."""
+    """`/jobs/my` (the seed's cross-section list): my postings of the section of `biz_type`, newest first,
+    each with its figures of the last 7 days (`stats`)."""
     section = served(biz_type)
     if section is None:
         return {"contacts": [], "total": 0}  # a section not open yet: nobody has postings there
@@ -165,5 +174,7 @@ async def my_postings(user_id: int, biz_type: int, offset: int, limit: int) -> d
     postings = await query.order_by("-create_at", "-id").offset(offset).limit(limit)
     now = clock.now()
     reasons = await moderation.moderation_reasons(section, postings)
-    return {"contacts": [posting_shapes.my_posting(section, p, now, reasons.get(p.id, "")) for p in postings],
+    figures = await recent_figures(biz_type, postings)
+    return {"contacts": [posting_shapes.my_posting(section, p, now, reasons.get(p.id, ""), figures[p.id])
+                         for p in postings],
             "total": await query.count()}

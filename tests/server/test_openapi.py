@@ -276,6 +276,7 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     await _seeker_calls(client, app, check, owner, worker, wechat_pay)
     await _shop_calls(client, app, check, owner, worker, wechat_pay)
     check(await client.post("/jobs/list", json={"filter": {"keyword": "服务员"}}, headers=worker))
+    await _trust_calls(client, check, owner, worker, open_job)
     tune(hot_search_min_users=1, report_min_account_age_hours=0)  # the worker signed up just now
     await app.ctx.hot_searches.round()
     assert check(await client.get("/search/hot"))["data"]["jobs"] == [{"keyword": "服务员", "count": 1}]
@@ -285,6 +286,17 @@ async def test_real_responses_match_the_document(client, app, document, wechat_p
     with_data = {(method, path) for method, path, operation in _operations(document)
                  if "$ref" in _success_data(operation)}
     assert len(with_data) >= 8 and with_data <= conformance.ok  # each data shape seen in a real 200
+
+
+async def _trust_calls(client, check, owner: dict, worker: dict, job_id: int) -> None:
+    """Blocking and a posting's figures."""
+    owner_id = check(await client.get("/user/info", headers=owner))["data"]["user_id"]
+    check(await client.post("/user/block", json={"user_id": owner_id}, headers=worker))
+    check(await client.post("/user/block", json={"user_id": 0}, headers=worker))  # 400
+    assert check(await client.post("/user/blocks", json={}, headers=worker))["data"]["total"] == 1
+    check(await client.post("/user/unblock", json={"user_id": owner_id}, headers=worker))
+    check(await client.post("/posting/stats", json={"biz_type": 1, "id": job_id, "days": 3}, headers=owner))
+    check(await client.post("/posting/stats", json={"biz_type": 1, "id": job_id}, headers=worker))  # 404
 
 
 async def _seeker_calls(client, app, check, owner: dict, worker: dict, wechat_pay) -> None:

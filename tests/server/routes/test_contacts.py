@@ -92,6 +92,8 @@ async def test_a_logged_in_listing_is_one_search_and_one_unlock_read(client, app
         searches.append(target)
         return await perform_request(method, target, **kwargs)
 
+    await _listing(client, worker)  # the viewer's block set, read once from the database, is then kept in Redis
+    forget_pages()
     monkeypatch.setattr(database, "execute_query", counted_query)
     monkeypatch.setattr(transport, "perform_request", counted_request)
 
