@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.models import Model
 
 from models.db import is_deadlock
@@ -12,6 +13,7 @@ from runtime import clock
 from sections import Section, served
 from server.services import posting_shapes, postings
 from server.services.errors import PostingNotFound
+from server.services.blocks import apart_from
 from server.services.posting_stats import PostingCounter
 
 
@@ -59,7 +61,9 @@ async def my_favorites(user_id: int, biz_type: int, offset: int, limit: int) -> 
     section = served(biz_type)
     if section is None:
         return {"list": [], "total": 0}
-    query = Favorite.filter(user_id=user_id, biz_type=biz_type)
+    # The postings of users I block are out of my favourites as of every other list (while the block lasts).
+    blocked_owners = section.model.filter(user_id__in=apart_from(user_id)[0]).values("id")
+    query = Favorite.filter(user_id=user_id, biz_type=biz_type).exclude(posting_id__in=Subquery(blocked_owners))
     favs = await query.order_by("-create_at", "-id").offset(offset).limit(limit)
     postings = {p.id: p for p in await section.model.filter(id__in=[fav.posting_id for fav in favs])}
     now = clock.now()

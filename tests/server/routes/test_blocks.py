@@ -289,3 +289,20 @@ async def test_redis_away_a_block_still_holds_read_from_the_database(client, app
         assert await BlockSets(refused).of(await _user_id(me)) == {await _user_id(pest)}
     finally:
         await refused.aclose()
+
+
+async def test_a_blocked_users_postings_leave_the_blockers_favourites_while_the_block_lasts(client):
+    pest, fine, me = await login_as(client, "pest"), await login_as(client, "fine"), await login_as(client, "me")
+    theirs, kept = await post_job(client, pest), await post_job(client, fine)
+    for job_id in (theirs, kept):
+        assert (await client.post("/job/collect", json={"job_id": job_id}, headers=me)).status_code == 200
+
+    async def favourites(headers) -> tuple[list[int], int]:
+        data = (await client.post("/collect/my", json={}, headers=headers)).json()["data"]
+        return sorted(item["job_id"] for item in data["list"]), data["total"]
+
+    assert await favourites(me) == (sorted([theirs, kept]), 2)
+    await _block(client, me, await _user_id(pest))
+    assert await favourites(me) == ([kept], 1)
+    await _block(client, me, await _user_id(pest), "/user/unblock")
+    assert await favourites(me) == (sorted([theirs, kept]), 2)
