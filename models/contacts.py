@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import cache
 
 from tortoise import connections, fields
+from tortoise.expressions import Subquery
 from tortoise.models import Model
+
+from models.blocks import Block
 
 PURPOSE_JOB = 1  # seed: purpose_type 1 = a job posting (job seekers and shop rentals come later)
 
@@ -31,9 +34,11 @@ class ContactHistory(Model):
 @cache
 def _unlocked_sql(dialect: str, count: int) -> str:
     # Built by Tortoise once per database kind and page size; its placeholders are, in order: the user,
-    # the purpose type, then the ids.
-    return ContactHistory.filter(user_id=0, purpose_type=0, purpose_id__in=[0] * count).values_list(
-        "purpose_id", flat=True).sql()
+    # the purpose type, the ids, then the user again. An owner who blocks the user is out: a number unlocked
+    # before the block is theirs no more (the same query, no extra round trip).
+    blockers = Subquery(Block.filter(blocked_id=0).values("user_id"))
+    return ContactHistory.filter(user_id=0, purpose_type=0, purpose_id__in=[0] * count).exclude(
+        owner_id__in=blockers).values_list("purpose_id", flat=True).sql()
 
 
 async def unlocked_among(user_id: int, purpose_type: int, ids: list[int]) -> set[int]:
@@ -44,5 +49,5 @@ async def unlocked_among(user_id: int, purpose_type: int, ids: list[int]) -> set
         return set()
     connection = connections.get("default")
     _, rows = await connection.execute_query(_unlocked_sql(connection.capabilities.dialect, len(ids)),
-                                             [user_id, purpose_type, *ids])
+                                             [user_id, purpose_type, *ids, user_id])
     return {next(iter(row.values())) if isinstance(row, dict) else row[0] for row in rows}

@@ -219,15 +219,18 @@ async def ban(user_id: int, actor: str, reason: str, tokens: TokenStore,
         user.banned_at, user.update_at = now, now
         await user.save(update_fields=["banned_at", "update_at"])
         await audit(actor, "ban", "user", user_id, reason, now)
+        # Every section's postings locked before any plain read: MySQL fixes what this transaction's plain
+        # reads see at the first one, and a top's refund reads the orders and refunds of its posting (a later
+        # section's top paid meanwhile would be missed, another order refunded in its place).
+        mine = [(section, posting) for section in all_sections() for posting in await section.model
+                .select_for_update().filter(user_id=user_id, biz_type=section.biz_type)]
         # Open ones, and those only hidden by reports (an operator's restore must not re-list them).
         taken_down = []
-        for section in all_sections():
-            mine = section.model.select_for_update().filter(user_id=user_id, biz_type=section.biz_type)
-            for job in await mine:
-                if job.status == STATUS_OPEN or job.moderation == MODERATION_HIDDEN:
-                    await close_locked(job, MODERATION_TAKEN_DOWN, actor, "takedown", f"owner banned: {reason}", now,
-                                       top_refund=top_refund)
-                    taken_down.append((section.target, job.id))
+        for section, job in mine:
+            if job.status == STATUS_OPEN or job.moderation == MODERATION_HIDDEN:
+                await close_locked(job, MODERATION_TAKEN_DOWN, actor, "takedown", f"owner banned: {reason}", now,
+                                   top_refund=top_refund)
+                taken_down.append((section.target, job.id))
     # After the commit: a login attempted meanwhile is refused by banned_at; the tokens go now, and any
     # issued in the same instant are refused by the marker (if Redis fails here, the command fails: run
     # it again, the ban itself is already recorded).

@@ -152,14 +152,26 @@ async def test_a_blocked_user_cannot_unlock_the_blockers_number_and_is_told_as_f
     assert (await _cost(client, pest, blocked_job)).status_code == 200
 
 
-async def test_an_earlier_unlock_does_not_reach_a_blocker_either(client, tune):
+async def test_an_earlier_unlock_does_not_reach_a_blocker_either(client, app, tune):
     owner = await login_as(client, "owner")
     tune(free_contact_vouchers=1)
     pest = await login_as(client, "pest")
     job_id = await post_job(client, owner)
     assert (await _cost(client, pest, job_id)).status_code == 200
+    shown = (await client.post("/jobs/info", json={"job_id": job_id}, headers=pest)).json()["data"]
+    assert shown["contact_unlocked"] and "*" not in shown["contact"]
     await _block(client, owner, await _user_id(pest))
     assert (await _cost(client, pest, job_id)).json()["code"] == 400
+    # Nor does the number stay shown to them: masked again in the detail and the lists.
+    shown = (await client.post("/jobs/info", json={"job_id": job_id}, headers=pest)).json()["data"]
+    assert (shown["contact_unlocked"], "****" in shown["contact"]) == (False, True)
+    await drain(app.ctx.search.client)
+    forget_pages()
+    listed = await client.post("/jobs/list", json={"query_type": 3}, headers=pest)
+    assert [(job["contact_unlocked"], "****" in job["contact"]) for job in listed.json()["data"]["jobs"]] == \
+        [(False, True)]
+    await _block(client, owner, await _user_id(pest), "/user/unblock")
+    assert (await client.post("/jobs/info", json={"job_id": job_id}, headers=pest)).json()["data"]["contact_unlocked"]
 
 
 async def _history(client, headers, way: str) -> list[int]:
