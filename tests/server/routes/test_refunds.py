@@ -19,6 +19,7 @@ from models.order import Order
 from models.refund import Refund
 from models.vouchers import VoucherLedger
 from runtime import clock
+from sections import by_name
 from sections.jobs import JOBS
 from server.errors import domain_response
 from server.providers.wechat_pay import DevPay, PayUnavailable
@@ -30,7 +31,7 @@ from server.services.settlement import settle
 from tests.helpers.api import login_as, outbox_reasons
 from tests.helpers.commands import command_env, payments_command
 from tests.helpers.payments import deliver_refund, order, order_status, pay, pay_settings, vouchers
-from tests.helpers.postings import post_job
+from tests.helpers.postings import post, post_job
 from tests.helpers.services import LockBarrier, mysql_only
 
 START = datetime(2026, 3, 2, 10, 0, 0)
@@ -394,3 +395,49 @@ async def test_each_settled_refund_tells_its_payer_once(client, app, owner, wech
             [(int(owner["user_id"]), "3.59元", "联系券")] * 2
     finally:
         messages.use_templates({})
+
+
+async def _settled_top(user_id: int, section, posting_id: int, hours: int, fen: int) -> Order:
+    now = clock.now()
+    top = await Order.create(order_no=f"TOPT{now:%H%M%S%f}", kind="top", user_id=user_id, biz_type=section.biz_type,
+                             posting_id=posting_id, top_hours=hours, amount_fen=fen, status="created",
+                             expire_at=now + timedelta(hours=2), create_at=now, update_at=now)
+    await settle(DevPay().confirmation(top.order_no, fen))
+    return top
+
+
+@mysql_only
+async def test_a_ban_never_refunds_a_used_up_top_for_one_paid_while_it_runs(client, app, travel, monkeypatch):
+    """A top of a later section paid while a ban is busy with an earlier one: the ban holds every posting of
+    the owner from its start, so it never reads the orders from before that payment and refunds an old,
+    used-up top in its place (it did, with the postings locked section by section)."""
+    start = datetime(2026, 3, 2, 10, 0)
+    travel(start)
+    owner = await login_as(client, "owner")
+    user_id, shops = int(owner["user_id"]), by_name("shops")
+    job_id, shop_id = await post_job(client, owner), await post(client, owner, "shops")
+    used_up = await _settled_top(user_id, shops, shop_id, 24, 2400)
+    travel(start + timedelta(hours=29))
+    await _settled_top(user_id, JOBS, job_id, 24, 2400)  # the ban's first section has a running top
+    travel(start + timedelta(hours=30))
+    paused, resume = asyncio.Event(), asyncio.Event()
+    original = refunds.refund_unused_top
+
+    async def pausing(posting, *args, **kwargs):
+        done = await original(posting, *args, **kwargs)
+        if posting.biz_type == JOBS.biz_type and not paused.is_set():
+            paused.set()
+            await resume.wait()
+        return done
+
+    monkeypatch.setattr(refunds, "refund_unused_top", pausing)
+    ban = asyncio.create_task(moderation.ban(user_id, "ops-li", "scam",
+                                             TokenStore.from_settings(app.ctx.cache, app.ctx.settings)))
+    await paused.wait()
+    paying = asyncio.create_task(_settled_top(user_id, shops, shop_id, 24, 3000))
+    await asyncio.sleep(0.5)  # the payment waits for the shop's row, which the ban holds
+    resume.set()
+    await ban
+    await paying
+    refunded = {row.order_id for row in await Refund.all()}
+    assert used_up.id not in refunded
