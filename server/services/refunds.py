@@ -46,6 +46,7 @@ VOUCHER_REFUND_TITLE = "退款收回联系券"
 BOUGHT = {KIND_TOP: "置顶", KIND_CONTACT_VOUCHER: "联系券", KIND_REFRESH: "刷新"}  # a refund message's `what`
 # A refund still processing at WeChat after this long is asked about (its notification may be lost).
 FOLLOW_UP_AFTER = timedelta(minutes=5)
+UNAVAILABLE_IN_A_ROW = 3  # refunds WeChat Pay would not take, one after another: it is away; the round stops
 # What asking WeChat about a refund did to it.
 REFUNDED, PROCESSING, CLOSED, ABNORMAL, UNCHANGED = "refunded", "processing", "closed", "abnormal", "unchanged"
 
@@ -297,17 +298,27 @@ async def sweep(pay: PayProvider, limit: int = 100) -> dict[str, int]:
     stale = await Refund.filter(status=REFUND_PROCESSING, update_at__lte=clock.now() - FOLLOW_UP_AFTER).order_by(
         "update_at", "id").limit(limit)
     counts: dict[str, int] = {}
+    unavailable = 0
     for row in [*pending, *stale]:
         try:
             outcome = await sync_refund(pay, row)
+            unavailable = 0
         except PayUnavailable:
-            raise
+            # One refund WeChat keeps refusing (an account problem, not enough balance) must not hold up
+            # the others: it goes to the back of the queue. Several in a row: WeChat is away, stop the round.
+            unavailable += 1
+            if unavailable >= UNAVAILABLE_IN_A_ROW:
+                await Refund.filter(id=row.id, status=row.status).update(update_at=clock.now())
+                raise
+            outcome = "unavailable"
         except Exception:
             log.exception("refund %s could not be followed up", row.refund_no)
             outcome = "failed"
-        if outcome in (UNCHANGED, "failed"):  # to the back of the queue
+        if outcome in (UNCHANGED, "failed", "unavailable"):  # to the back of the queue
             await Refund.filter(id=row.id, status=row.status).update(update_at=clock.now())
         counts[outcome] = counts.get(outcome, 0) + 1
+    if counts.get("unavailable") and len(counts) == 1:
+        raise PayUnavailable()  # no refund got through: WeChat Pay is away (the next round retries)
     return counts
 
 

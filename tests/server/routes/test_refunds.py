@@ -441,3 +441,30 @@ async def test_a_ban_never_refunds_a_used_up_top_for_one_paid_while_it_runs(clie
     await paying
     refunded = {row.order_id for row in await Refund.all()}
     assert used_up.id not in refunded
+
+
+class _RefusingOne(DevPay):
+    """The development provider, except that WeChat Pay never takes one refund (its payer's account is frozen)."""
+
+    def __init__(self, refused: str):
+        super().__init__()
+        self.refused = refused
+
+    async def refund(self, refund_no, *args, **kwargs):
+        if refund_no == self.refused:
+            raise PayUnavailable()
+        return await super().refund(refund_no, *args, **kwargs)
+
+
+async def test_a_refund_wechat_keeps_refusing_does_not_hold_up_the_others(client, owner):
+    recorded = []
+    for _ in range(2):
+        bought = await order(client, owner, "/contact_voucher/buy", contact_voucher_num=1, price=3.99)
+        await settle(DevPay().confirmation(bought["order_no"], 399))
+        recorded.append((await refunds.record(bought["order_no"], None, "ops-li", "bought twice"))[0].refund_no)
+    pay = _RefusingOne(recorded[0])  # first in the queue
+    assert await refunds.sweep(pay) == {"unavailable": 1, "refunded": 1}
+    with pytest.raises(PayUnavailable):  # only the refused one left: to the round, WeChat looks away
+        await refunds.sweep(pay)
+    states = {row.refund_no: row.status for row in await Refund.all()}
+    assert states == {recorded[0]: "pending", recorded[1]: "success"}
