@@ -112,7 +112,14 @@ async def _record(row: BusinessVerification, licence: Licence) -> None:
     row.valid_until = licence.valid_until
     row.duplicate_of = await _claim(row)
     row.status, row.update_at = PENDING, clock.now()
-    await row.save()
+    read = ("registration_number", "enterprise_name", "legal_representative", "address", "valid_period",
+            "valid_until", "duplicate_of", "status", "update_at", "read_attempts")
+    # Only while it is still being read: an operator who rejected it meanwhile (in another worker, while the
+    # OCR answered) keeps their decision, and the number it claimed is let go again.
+    if not await BusinessVerification.filter(id=row.id, status=READING).update(
+            **{name: getattr(row, name) for name in read}):
+        await _release(row)
+        await row.refresh_from_db()
 
 
 async def _claim(row: BusinessVerification) -> int | None:

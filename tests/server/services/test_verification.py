@@ -20,7 +20,7 @@ from models.shop import Shop
 from models.verification import APPROVED, PENDING, READING, BusinessVerification, LicenceClaim
 from search.index import ensure_alias
 from sections.shops import SHOPS
-from server.providers.licence_reader import WeChatLicenceReader, valid_until
+from server.providers.licence_reader import Licence, WeChatLicenceReader, valid_until
 from server.providers.wechat_api import WeChatApi
 from server.services import verification
 from server.services.errors import LicenceInUse
@@ -289,3 +289,31 @@ async def test_the_development_reader_reads_the_same_photo_alike_and_a_small_one
 ])
 def test_the_validity_is_the_last_date_printed_unless_it_runs_for_good(printed, until):
     assert valid_until(printed) == until
+
+
+class _ReaderThatWaits:
+    """A licence reader that answers only when the test says so (an operator decides meanwhile)."""
+
+    def __init__(self):
+        self.reading, self.answer = asyncio.Event(), asyncio.Event()
+
+    async def read(self, data: bytes) -> Licence:
+        self.reading.set()
+        await self.answer.wait()
+        return Licence("91430100MA4L000009", NAME, "张三", "长沙", "长期", None)
+
+
+async def test_an_operators_rejection_while_the_ocr_reads_stands(client, app, ocr):
+    poster = await login_as(client, "restaurant")
+    ocr.ocr_busy = True
+    sent = await submitted(client, poster)
+    assert sent["status"] == READING
+    reader = _ReaderThatWaits()
+    reading = asyncio.create_task(verification.read_waiting(app.ctx.storage, reader))
+    await reader.reading.wait()
+    await verification.reject(sent["id"], "ops-li", "blurry photo")
+    reader.answer.set()
+    await reading
+    row = await BusinessVerification.get(id=sent["id"])
+    assert (row.status, row.decided_by, row.reason) == ("rejected", "ops-li", "blurry photo")
+    assert await LicenceClaim.filter(verification_id=row.id).count() == 0  # the number is free
