@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from sanic import response
 
+from runtime.errors import DomainError
 from server.admin.guard import bp, console, sessions
 from server.admin.pages import _known, _posting_page
 from server.admin.render import page
@@ -109,7 +110,17 @@ async def unverify(request: JobBoardRequest, operator, session, user_id: int):
 @console("refund", "退款")
 async def refund(request: JobBoardRequest, operator, session, order_no: str):
     amount = _fen((request.form or {}).get("amount") or "")
-    await refunds.refund(order_no, amount, operator.name, _reason(request), request.app.ctx.pay)
+    reason = _reason(request)
+    # The form's own one-time token: a double click, or the form sent again from the browser's history, is
+    # one refund (each would otherwise be a refund of its own, up to what is left of the order).
+    once = f"console:once:{(request.form or {}).get('once', '')[:64]}"
+    if len(once) < 30 or not await request.app.ctx.cache.set(once, operator.name, nx=True, ex=86400):
+        raise OperatorInvalid("这个退款表单已经提交过：请打开订单页面查看结果，需要再退款请重新填写")
+    try:
+        await refunds.refund(order_no, amount, operator.name, reason, request.app.ctx.pay)
+    except DomainError:
+        await request.app.ctx.cache.delete(once)  # refused, nothing changed: the form may be corrected and sent
+        raise
     return _back(f"/admin/orders/{order_no}", "refund")
 
 

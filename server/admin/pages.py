@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from sanic import response
@@ -96,7 +97,8 @@ async def order(request: JobBoardRequest, operator, session, order_no: str):
     if shown is None:
         return page("error.html", status=404, operator=operator, csrf=session.csrf, title="找不到",
                     message="没有这个订单")
-    return page("order.html", operator=operator, csrf=session.csrf, o=shown, done=request.args.get("done", ""))
+    return page("order.html", operator=operator, csrf=session.csrf, o=shown, done=request.args.get("done", ""),
+                once=secrets.token_urlsafe(24))
 
 
 @bp.get("/audit")

@@ -13,6 +13,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
+from models.moderation import ModerationAction, Report
+from models.posting_writes import posting_transaction, save_posting
 from models.postings import (
     CONTENT_PENDING,
     CONTENT_REVIEW,
@@ -21,23 +23,21 @@ from models.postings import (
     STATUS_CLOSED,
     STATUS_OPEN,
 )
-from models.moderation import ModerationAction, Report
-from models.posting_writes import posting_transaction, save_posting
 from models.user import User
 from runtime import clock
 from sections import Section, all_sections, by_biz_type
 from server.services import messages, posting_shapes, refunds
 from server.services.auth import TokenStore
-from server.services.posting_caps import PostingCaps, within_open_cap
 from server.services.errors import (
     AlreadyReported,
     CannotReportOwnPosting,
-    PostingNotFound,
     NothingToRestore,
     OneOpenPosting,
     PostingCapReached,
+    PostingNotFound,
     UserNotFound,
 )
+from server.services.posting_caps import PostingCaps, within_open_cap
 
 log = logging.getLogger("server.moderation")
 SYSTEM = "system"

@@ -3,13 +3,16 @@ do, the tokens every form carries, the headers every page sends, and the same ru
 
 from __future__ import annotations
 
+import io
 import logging
+import re as regex
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
 import pyotp
 import pytest
+from PIL import Image
 
 from models.job import Job
 from models.moderation import ModerationAction
@@ -243,11 +246,15 @@ async def test_finance_refunds_part_of_an_order_from_its_page_and_a_moderator_ca
     page = await console.get(f"/admin/orders/{bought['order_no']}")
     assert "SUCCESS" in page.text and "¥17.99" in page.text  # WeChat Pay's state, asked now
     path = f"/admin/orders/{bought['order_no']}/refund"
-    for amount in ("-1", "abc", "0.001", "18.00"):  # refused, nothing changed
-        assert (await console.post(path, amount=amount, reason="试试")).status_code == 400, amount
+    once = regex.search(r'name="once" value="([^"]+)"', page.text)[1]
+    for amount in ("-1", "abc", "0.001", "18.00"):  # refused, nothing changed (and the form may be sent again)
+        assert (await console.post(path, amount=amount, reason="试试", once=once)).status_code == 400, amount
     assert (await Order.get(order_no=bought["order_no"])).refunded_fen == 0
-    response = await console.post(path, amount="3.59", reason="重复购买一张")
+    assert (await console.post(path, amount="3.59", reason="no token")).status_code == 400
+    response = await console.post(path, amount="3.59", reason="重复购买一张", once=once)
     assert response.status_code == 303
+    again = await console.post(path, amount="3.59", reason="重复购买一张", once=once)  # a double click
+    assert again.status_code == 400 and "已经提交过" in again.text
     page = await console.get(response.headers["location"])
     assert "退款已提交" in page.text and "359" in page.text and "qian" in page.text
     async with Console(server[1]) as moderator:
@@ -260,11 +267,6 @@ async def test_finance_refunds_part_of_an_order_from_its_page_and_a_moderator_ca
 
 
 async def test_a_moderator_reviews_a_licence_with_its_private_photo_approves_then_revokes_it(console, client, app):
-    import io
-    import re as regex
-
-    from PIL import Image
-
     poster = await login_as(client, "restaurant")
     job_id = await post_job(client, poster)
     picture = io.BytesIO()
