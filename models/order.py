@@ -28,7 +28,7 @@ class Order(Model):
     top_hours = fields.IntField(null=True)
     voucher_count = fields.IntField(null=True)
     amount_fen = fields.IntField()  # money is whole fen everywhere inside; yuan only at the API edge
-    refunded_fen = fields.IntField(default=0)  # the sum of its successful refunds (models.refund)
+    refunded_fen = fields.IntField(default=0, db_default=0)  # the sum of its successful refunds (models.refund)
     status = fields.CharField(max_length=8, default=STATUS_CREATED)
     prepay_id = fields.CharField(max_length=64, null=True)
     transaction_id = fields.CharField(max_length=32, null=True, unique=True)

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Order',
             name='refunded_fen',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='VoucherLedger',
