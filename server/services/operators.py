@@ -2,9 +2,10 @@
 
 Passwords are argon2id hashes (argon2-cffi, its default cost, hashed off the event loop). A login is refused
 with one message whatever was wrong, and locked for `lockout` once `max_failures` wrong attempts came for
-one name or from one address within it (counted in Redis, expiring with the window: nothing to unlock by
-hand, nothing stuck after a crash). A second factor (TOTP, pyotp) is per operator, or required of all by
-ADMIN_REQUIRE_TOTP. Every change of an account is audited like any moderation action.
+one name from one address, or from one address, within it (counted in Redis, expiring with the window:
+nothing to unlock by hand, nothing stuck after a crash; the name stays open from other addresses, so nobody
+can keep an operator out by failing their name on purpose). A second factor (TOTP, pyotp) is per operator,
+or required of all by ADMIN_REQUIRE_TOTP. Every change of an account is audited like any moderation action.
 """
 
 from __future__ import annotations
@@ -158,9 +159,11 @@ class LoginRules:
 
 
 def _failure_keys(name: str, client_ip: str) -> list[str]:
-    # Hashed: no names or addresses at rest in the cache.
+    # A name is locked from the address that failed, not from everywhere: anyone could otherwise keep an
+    # operator out by failing their name on purpose. The address is counted across names as well. Hashed:
+    # no names or addresses at rest in the cache.
     return [f"console:fail:{kind}:{hashlib.sha256(who.encode()).hexdigest()[:32]}"
-            for kind, who in (("name", name.lower()), ("ip", client_ip))]
+            for kind, who in (("name", f"{name.lower()}\n{client_ip}"), ("ip", client_ip))]
 
 
 async def _failed(cache: redis.Redis, keys: list[str], rules: LoginRules, name: str, client_ip: str) -> None:

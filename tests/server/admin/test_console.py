@@ -22,6 +22,7 @@ from models.refund import Refund
 from runtime import clock
 from runtime.settings import ConfigError, Settings
 from server.services import operators
+from server.services.errors import LoginLocked, LoginRefused
 from tests.helpers.api import listed_now, login_as
 from tests.helpers.commands import moderation_command
 from tests.helpers.console import PASSWORD, Console, form_token, make_operator
@@ -336,3 +337,15 @@ async def test_a_phone_lookup_is_audited_without_the_number(console, client):
     await console.get("/admin/postings", kind="phone", q="13812345678")
     [looked_up] = await ModerationAction.filter(action="find_phone")
     assert looked_up.actor == "li" and "138****5678" in looked_up.reason and "13812345678" not in looked_up.reason
+
+
+async def test_a_locked_name_stays_open_from_another_address(client, app, tune):
+    tune(admin_login_max_failures=2)
+    await make_operator("li", "moderator")
+    rules, cache = operators.LoginRules.from_settings(app.ctx.settings), app.ctx.cache
+    for _ in range(2):
+        with pytest.raises(LoginRefused):
+            await operators.authenticate(cache, rules, "li", "guessing", "", "203.0.113.9")
+    with pytest.raises(LoginLocked):  # the guesser's address is out, even with the right password
+        await operators.authenticate(cache, rules, "li", PASSWORD, "", "203.0.113.9")
+    assert (await operators.authenticate(cache, rules, "li", PASSWORD, "", "10.8.0.5")).name == "li"
