@@ -49,6 +49,7 @@ from server.providers.subscribe_messages import Outcome
 
 log = logging.getLogger("server.messages")
 
+PAGE_LIMIT = 255  # SubscribeMessage.page
 # Every event and the fields its template's data and page may use ({posting}, {reason}...).
 _POSTING = ("section", "posting", "posting_id", "biz_type")
 EVENTS: dict[str, tuple[str, ...]] = {
@@ -135,10 +136,14 @@ async def notify(event: str, user_id: int, fields: dict, dedupe_key: str | None 
     if dedupe_key is not None and await SubscribeMessage.filter(dedupe_key=dedupe_key).exists():
         return False
     data = {key: {"value": _value(key, text.format_map(fields))} for key, text in template.data.items()}
+    page = template.page.format_map(fields)
+    if len(page) > PAGE_LIMIT:  # a long field in the page's query: the message opens the mini-program instead
+        log.warning("subscribe message %s: page longer than %s characters, sent without it", event, PAGE_LIMIT)
+        page = ""  # never fail the event's own transaction (a takedown, an unlock) over its message
     now = clock.now()
     try:
         await SubscribeMessage.create(user_id=user_id, event=event, template_id=template.template_id,
-                                      page=template.page.format_map(fields), data=data, dedupe_key=dedupe_key,
+                                      page=page, data=data, dedupe_key=dedupe_key,
                                       next_attempt_at=now, create_at=now, update_at=now)
     except IntegrityError:  # the same key queued meanwhile (another process's round)
         return False

@@ -343,3 +343,18 @@ async def test_the_development_provider_logs_the_message(client, app, tune, capl
         messages.use_templates({})
     [logged] = [r.getMessage() for r in caplog.records if "subscribe message (development" in r.getMessage()]
     assert "TPL-UNLOCK" in logged and "服务员" in logged
+
+
+async def test_a_page_too_long_for_its_column_never_fails_the_events_own_transaction(client):
+    templates = {**MESSAGE_TEMPLATES, "posting_taken_down": TemplateSetting(
+        template_id="TPL-MOD", page="pages/why/index?reason={reason}",
+        data={"thing1": "{posting}", "phrase2": "已下架", "thing3": "{reason}"})}
+    messages.use_templates(templates)
+    try:
+        owner = await login_as(client, "owner")
+        job_id = await post_job(client, owner)
+        await moderation.take_down(JOBS, job_id, "ops-li", "虚假招聘" * 100)  # a 400-character reason
+    finally:
+        messages.use_templates({})
+    [told] = await SubscribeMessage.filter(event="posting_taken_down")
+    assert told.page == "" and told.user_id == await _user_id(owner)
