@@ -14,7 +14,7 @@ from server.admin.pages import _known, _posting_page
 from server.admin.render import page
 from server.context import JobBoardRequest
 from server.routes.guard import posting_caps, tokens
-from server.services import hot_searches, lookup, moderation, operators, refunds, verification
+from server.services import hot_searches, lookup, moderation, money, operators, refunds, verification
 from server.services.errors import OperatorInvalid
 
 
@@ -129,12 +129,12 @@ def _fen(yuan: str) -> int | None:
     if not yuan.strip():
         return None
     try:
-        fen = Decimal(yuan.strip()) * 100
+        amount = Decimal(yuan.strip())
     except InvalidOperation:
-        fen = Decimal("NaN")
-    if not fen.is_finite() or fen != fen.to_integral_value() or fen <= 0:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount * 100 != (amount * 100).to_integral_value() or amount <= 0:
         raise OperatorInvalid("退款金额是正的元数，最多到分（如 12.50），留空为全部剩余")
-    return int(fen)
+    return money.fen(amount)
 
 
 @bp.post("/operators/<name:str>/<change:str>")

@@ -82,18 +82,8 @@ NOTIFY_RESPONSES = {"204": {"description": "已入账（重复的通知同样 20
             description="微信支付平台调用（APIv3 回调）：验签、解密后入账。成功 204；失败 4xx/5xx 与 "
                         '{"code": "FAIL", "message": ...}，微信会重试。不是小程序接口，不用信封格式。')
 async def wechat_notify(request: JobBoardRequest):
-    try:
-        await settlement.settle_notification(request.app.ctx.pay, request.headers, request.body)
-    except (NotificationRejected, OrderNotFound, PaymentMismatch) as exc:
-        log.warning("wechatpay notification rejected: %s", exc.detail)
-        return _wechat_fail(400, exc.detail)
-    except DomainError as exc:
-        log.warning("wechatpay notification not settled: %s", exc.detail)
-        return _wechat_fail(503, exc.detail)
-    except Exception:
-        log.exception("wechatpay notification failed")
-        return _wechat_fail(500, "internal error, retry later")
-    return HTTPResponse(status=204)
+    return await _answer_wechat(request, "", settlement.settle_notification,
+                                (NotificationRejected, OrderNotFound, PaymentMismatch))
 
 
 @bp.post("/pay/notify/wechat/refund")
@@ -101,15 +91,22 @@ async def wechat_notify(request: JobBoardRequest):
             description="微信支付平台调用（APIv3 退款回调）：验签、解密后记账，同一退款只记一次。成功 204；失败 "
                         '4xx/5xx 与 {"code": "FAIL", "message": ...}，微信会重试。不是小程序接口，不用信封格式。')
 async def wechat_refund_notify(request: JobBoardRequest):
+    return await _answer_wechat(request, "refund ", refunds.settle_refund_notification,
+                                (NotificationRejected, RefundNotFound, RefundMismatch))
+
+
+async def _answer_wechat(request: JobBoardRequest, what: str, settle, rejected: tuple[type[DomainError], ...]):
+    """A WeChat Pay notification settled by `settle`, answered as WeChat expects: 204 once settled (a repeat
+    too), 400 for one refused for good, 503 / 500 for a failure WeChat should retry."""
     try:
-        await refunds.settle_refund_notification(request.app.ctx.pay, request.headers, request.body)
-    except (NotificationRejected, RefundNotFound, RefundMismatch) as exc:
-        log.warning("wechatpay refund notification rejected: %s", exc.detail)
+        await settle(request.app.ctx.pay, request.headers, request.body)
+    except rejected as exc:
+        log.warning("wechatpay %snotification rejected: %s", what, exc.detail)
         return _wechat_fail(400, exc.detail)
     except DomainError as exc:
-        log.warning("wechatpay refund notification not settled: %s", exc.detail)
+        log.warning("wechatpay %snotification not settled: %s", what, exc.detail)
         return _wechat_fail(503, exc.detail)
     except Exception:
-        log.exception("wechatpay refund notification failed")
+        log.exception("wechatpay %snotification failed", what)
         return _wechat_fail(500, "internal error, retry later")
     return HTTPResponse(status=204)

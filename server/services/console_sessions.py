@@ -56,8 +56,7 @@ class ConsoleSessions:
         if not token:
             return None
         key = _key(token)
-        fields = {k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
-                  for k, v in (await self.cache.hgetall(key)).items()}
+        fields = await self.cache.hgetall(key)  # the cache decodes (runtime/cache.py)
         if not fields.get("operator_id") or clock.epoch() - float(fields["started"]) > MAX_AGE.total_seconds():
             return None
         await self.cache.expire(key, int(self.idle.total_seconds()))

@@ -15,7 +15,7 @@ from models.user import User
 from models.vouchers import VoucherAccount, VoucherLedger
 from runtime import clock
 from sections import Section, all_sections
-from server.services import posting_shapes, verification
+from server.services import money, posting_shapes, verification
 from server.services.contacts import mask_contact
 from server.services.errors import PostingNotFound, UserNotFound
 from server.services.moderation import audit, moderation_state, reported
@@ -160,7 +160,7 @@ async def user_page(user_id: int) -> dict:
 
 def order_row(order: Order) -> dict:
     return {"order_no": order.order_no, "kind": order.kind, "user_id": order.user_id,
-            "amount": f"{order.amount_fen / 100:.2f}", "status": order.status,
+            "amount": money.shown(order.amount_fen), "status": order.status,
             "posting": f"{order.biz_type}/{order.posting_id}" if order.posting_id else "",
             "created": clock.fmt(order.create_at)[:16], "paid": clock.fmt(order.paid_at)[:16] if order.paid_at else "",
             "close_reason": order.close_reason}

@@ -46,6 +46,7 @@ from runtime.settings import ConfigError, TemplateSetting
 from sections import Section, all_sections, by_biz_type
 from server.providers.subscribe_messages import MessageSender as Provider
 from server.providers.subscribe_messages import Outcome
+from server.services import money
 
 log = logging.getLogger("server.messages")
 
@@ -153,7 +154,7 @@ async def notify(event: str, user_id: int, fields: dict, dedupe_key: str | None 
 async def refund_arrived(user_id: int, order_no: str, amount_fen: int, what: str, refund_no: str | None = None) -> bool:
     """A refund reached the user (`what`: what the order bought). Called in the refund settlement's transaction:
     the refund's number (else the order's and the amount) makes it told once."""
-    fields = {"amount": f"{amount_fen // 100}.{amount_fen % 100:02d}元", "order_no": order_no, "what": what,
+    fields = {"amount": f"{money.shown(amount_fen)}元", "order_no": order_no, "what": what,
               "at": wall_time(clock.now())}
     return await notify("refund_arrived", user_id, fields,
                         dedupe_key=f"refund:{refund_no}" if refund_no else f"refund:{order_no}:{amount_fen}")

@@ -14,6 +14,11 @@ def fen(yuan: Decimal) -> int:
     return int(yuan * 100)
 
 
+def shown(fen_amount: int) -> str:
+    """For people (the console, a message): 1999 → "19.99", exact."""
+    return f"{fen_amount // 100}.{fen_amount % 100:02d}"
+
+
 def yuan(fen_amount: int) -> float:
     """For the API's JSON: 1999 → 19.99 (a float only on the way out)."""
     return float(Decimal(fen_amount) / 100)

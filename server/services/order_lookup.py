@@ -8,7 +8,7 @@ from models.order import STATUS_PAID, Order
 from models.refund import Refund
 from models.vouchers import VoucherLedger
 from server.providers.wechat_pay import PayProvider, PayUnavailable
-from server.services import refunds
+from server.services import money, refunds
 from server.services.lookup import LIMIT, order_row
 
 
@@ -42,7 +42,7 @@ async def order_page(pay: PayProvider, order_no: str) -> dict | None:
         return None
     try:
         state = await pay.query(order_no)
-        wechat = ({"trade_state": state.trade_state, "amount": f"{state.amount_fen / 100:.2f}"
+        wechat = ({"trade_state": state.trade_state, "amount": money.shown(state.amount_fen)
                    if state.amount_fen is not None else "", "transaction_id": state.transaction_id or ""}
                   if state else {"trade_state": "微信支付无此订单"})
     except PayUnavailable as exc:
@@ -50,7 +50,7 @@ async def order_page(pay: PayProvider, order_no: str) -> dict | None:
     ledger = await VoucherLedger.get_or_none(order_id=order.id)
     given_back = await Refund.filter(order_id=order.id).order_by("id")
     return {"order": order_row(order), "transaction_id": order.transaction_id or "", "wechat": wechat,
-            "refunded": f"{order.refunded_fen / 100:.2f}", "refundable": order.status == STATUS_PAID and
+            "refunded": money.shown(order.refunded_fen), "refundable": order.status == STATUS_PAID and
             order.refunded_fen < order.amount_fen, "refunds": [refunds.shape(row, order_no) for row in given_back],
             "prepay_id": order.prepay_id or "", "expire": f"{order.expire_at:%Y-%m-%d %H:%M}",
             "ledger": {"change": ledger.change_num, "balance": ledger.balance_after} if ledger else None}

@@ -10,7 +10,7 @@ from models.order import STATUS_PAID, Order
 from models.postings import CONTENT_PENDING
 from runtime import clock
 from sections import all_sections
-from server.services import moderation
+from server.services import moderation, money
 from server.services.hot_searches import HotSearches
 
 
@@ -33,4 +33,4 @@ async def today(rules: moderation.ReportRules, hot: HotSearches) -> dict:
     paid = await (Order.filter(status=STATUS_PAID, paid_at__gte=midnight).annotate(n=Count("id"), fen=Sum("amount_fen"))
                   .first().values("n", "fen"))
     return {"day": f"{midnight:%Y-%m-%d}", "sections": sections,
-            "orders_paid": paid["n"] if paid else 0, "paid_amount": f"{((paid or {}).get('fen') or 0) / 100:.2f}"}
+            "orders_paid": paid["n"] if paid else 0, "paid_amount": money.shown((paid or {}).get("fen") or 0)}
